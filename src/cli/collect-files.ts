@@ -1,0 +1,63 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { isCandidatePath } from '../parse/classify.js';
+import { MAX_FILE_BYTES } from '../parse/limits.js';
+import type { InputFile } from '../engine/scan.js';
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'cdk.out', '.aws-sam', '.terraform', 'dist', 'coverage']);
+
+export type CollectResult = { ok: true; files: InputFile[] } | { ok: false; error: string };
+
+/**
+ * Reads the files named on the command line. A folder is walked recursively and its files are
+ * reported relative to it; a file is reported as given. Only candidate names (YAML, JSON, .template)
+ * are read, and files over the size limit are passed with a stub so the engine reports them.
+ */
+export async function collectFiles(paths: readonly string[]): Promise<CollectResult> {
+  const files: InputFile[] = [];
+  for (const given of paths) {
+    let info;
+    try {
+      info = await stat(given);
+    } catch {
+      return { ok: false, error: `${given}: no such file or folder` };
+    }
+    if (info.isDirectory()) {
+      for (const absolute of await walk(given)) {
+        const path = relative(given, absolute).split(sep).join('/');
+        if (isCandidatePath(path)) files.push({ path, text: await readBounded(absolute) });
+      }
+    } else {
+      const path = given.split(sep).join('/');
+      files.push({ path: isCandidatePath(path) ? path : basename(path).endsWith('.json') ? path : path, text: await readBounded(given) });
+    }
+  }
+  return { ok: true, files };
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) out.push(...(await walk(full)));
+    } else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+/** Oversized files are not read whole: the engine only needs to know they are too large. */
+async function readBounded(path: string): Promise<string> {
+  const info = await stat(path);
+  if (info.size <= MAX_FILE_BYTES) return readFile(path, 'utf8');
+  const handle = await (await import('node:fs/promises')).open(path);
+  try {
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

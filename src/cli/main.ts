@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { scanFiles } from '../engine/scan.js';
+import type { EngineOptions } from '../engine/options.js';
+import { atLeast, isSeverity, SEVERITIES, type Severity } from '../findings/severity.js';
+import { renderJson } from '../reporters/json.js';
+import { renderSarif } from '../reporters/sarif.js';
+import { renderText } from '../reporters/text.js';
+import { ALL_RULES } from '../rules/index.js';
+import { collectFiles } from './collect-files.js';
+
+export const USAGE = `Usage: trustgate scan [paths...] [options]
+
+Checks CloudFormation/SAM templates and IAM policy JSON for risky AWS identity and metadata settings.
+Paths are files or folders (walked recursively); the default is the current folder.
+
+Options:
+  --format text|json|sarif       output format (default: text)
+  --fail-on <severity>           exit 1 when a finding is at or above it: ${SEVERITIES.join(', ')} (default: high)
+  --trusted-account <id>         an AWS account id that counts as ours (repeatable)
+  --org-id <o-...>               the AWS Organizations id whose accounts are trusted
+  --allowed-oidc-subject <sub>   a GitHub OIDC subject pattern that may be trusted (repeatable)
+  --scp-path <glob>              policy files matching it are service control policies (repeatable)
+  -h, --help                     this help
+
+Exit codes: 0 nothing at or above the threshold, 1 something is, 2 usage or internal error.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Runs the CLI; resolves to the exit code. Never throws: internal failures are exit code 2. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    io.stderr(`trustgate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (command !== 'scan') {
+    io.stderr(`trustgate: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        'fail-on': { type: 'string', default: 'high' },
+        'trusted-account': { type: 'string', multiple: true, default: [] },
+        'org-id': { type: 'string' },
+        'allowed-oidc-subject': { type: 'string', multiple: true, default: [] },
+        'scp-path': { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.stderr(`trustgate: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
+    io.stderr(`trustgate: --format must be text, json or sarif (got "${format}")\n`);
+    return 2;
+  }
+  const failOn = values['fail-on'];
+  if (!isSeverity(failOn)) {
+    io.stderr(`trustgate: --fail-on must be one of ${SEVERITIES.join(', ')} (got "${failOn}")\n`);
+    return 2;
+  }
+  const badAccount = values['trusted-account'].find((account) => !/^\d{12}$/.test(account));
+  if (badAccount !== undefined) {
+    io.stderr(`trustgate: --trusted-account takes a 12-digit AWS account id (got "${badAccount}")\n`);
+    return 2;
+  }
+
+  const collected = await collectFiles(positionals.length > 0 ? positionals : ['.']);
+  if (!collected.ok) {
+    io.stderr(`trustgate: ${collected.error}\n`);
+    return 2;
+  }
+  const options: Partial<EngineOptions> = {
+    failOn: failOn as Severity,
+    trustedAccounts: values['trusted-account'],
+    allowedOidcSubjects: values['allowed-oidc-subject'],
+    scpPaths: values['scp-path'],
+    ...(values['org-id'] !== undefined ? { organizationId: values['org-id'] } : {}),
+  };
+  const result = scanFiles(collected.files, options);
+  const scanned = result.files.filter((f) => f.status !== 'skipped').length;
+  if (format === 'json') io.stdout(renderJson(result.findings));
+  else if (format === 'sarif') io.stdout(renderSarif(result.findings, ALL_RULES, packageVersion()));
+  else io.stdout(renderText(result.findings, failOn, scanned));
+  if (result.findings.some((f) => f.category === 'internal-error')) return 2;
+  return result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

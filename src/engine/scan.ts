@@ -1,0 +1,177 @@
+import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
+import type { Severity } from '../findings/severity.js';
+import { nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import { readInfrastructureFile, type FileOutcome } from '../parse/parse-file.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { ALL_RULES } from '../rules/index.js';
+import type { Report, Rule } from '../rules/types.js';
+import { DocumentModel } from './document-model.js';
+import { withDefaults, type EngineOptions } from './options.js';
+
+export interface InputFile {
+  /** Path relative to the scanned root, `/`-separated. */
+  path: string;
+  text: string;
+}
+
+export interface ScannedFile {
+  path: string;
+  status: 'scanned' | 'failed' | 'skipped';
+  kind?: 'cloudformation' | 'iam-policy';
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  files: ScannedFile[];
+}
+
+export const PARSE_ERROR_RULE = 'parse-error';
+export const FILE_TOO_LARGE_RULE = 'file-too-large';
+export const INTERNAL_ERROR_RULE = 'internal-error';
+
+/** Base of the docs links in findings; the docs live in this repository under docs/. */
+export const DOCS_BASE_URL = 'https://github.com/trustgate-dev/trustgate/blob/main/';
+
+/**
+ * Scans files: parse, classify, run every enabled rule on every infrastructure document. Never throws
+ * for bad input: unreadable files and rules that fail become findings, and the other files are still
+ * scanned. Findings come back sorted (file, line, column, severity, rule).
+ */
+export function scanFiles(inputs: readonly InputFile[], partialOptions: Partial<EngineOptions> = {}, rules: readonly Rule[] = ALL_RULES): ScanResult {
+  const options = withDefaults(partialOptions);
+  const findings: Finding[] = [];
+  const files: ScannedFile[] = [];
+  const enabledRules = rules.filter((rule) => options.rules[rule.meta.id]?.enabled !== false);
+  for (const input of inputs) {
+    const outcome = readInfrastructureFile(input.path, input.text);
+    files.push(describeOutcome(outcome));
+    if (outcome.status === 'skipped') continue;
+    if (outcome.status === 'failed') {
+      findings.push(fileProblemFinding(outcome));
+      continue;
+    }
+    const model = new DocumentModel(outcome.document, options);
+    for (const rule of enabledRules) {
+      if (!rule.appliesTo.includes(outcome.document.kind)) continue;
+      runRule(rule, model, options, findings);
+    }
+  }
+  return { findings: findings.sort(compareFindings), files };
+}
+
+function describeOutcome(outcome: FileOutcome): ScannedFile {
+  switch (outcome.status) {
+    case 'parsed':
+      return { path: outcome.document.file.path, status: 'scanned', kind: outcome.document.kind };
+    case 'failed':
+      return { path: outcome.file.path, status: 'failed' };
+    case 'skipped':
+      return { path: outcome.path, status: 'skipped' };
+  }
+}
+
+function runRule(rule: Rule, model: DocumentModel, options: EngineOptions, sink: Finding[]): void {
+  const produced: Finding[] = [];
+  const severityOverride = options.rules[rule.meta.id]?.severity;
+  try {
+    rule.check({
+      model,
+      report: (report) => produced.push(toFinding(rule, model.file, report, severityOverride)),
+    });
+    sink.push(...dedupe(produced));
+  } catch (error) {
+    // A rule that throws fails closed: what it found so far stands, plus one finding that says it broke.
+    sink.push(...dedupe(produced));
+    sink.push(internalErrorFinding(model.file, rule.meta.id, error));
+  }
+}
+
+/** Two Fn::If branches can produce the same finding on the same node; keep one. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.fingerprint}:${finding.line}:${finding.column}:${finding.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function toFinding(rule: Rule, file: SourceFile, report: Report, severityOverride?: Severity): Finding {
+  const span = file.spanOf(report.node.start, report.node.end);
+  const resource = report.resource ?? resourceOf(report.node);
+  const path = nodePath(report.node);
+  const fingerprint = fingerprintOf({ ruleId: rule.meta.id, file: file.path, resource, path, element: report.element ?? elementText(report.node) });
+  const finding: Finding = {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: rule.meta.id,
+    category: rule.meta.category,
+    severity: severityOverride ?? report.severity ?? rule.meta.severity,
+    file: file.path,
+    ...span,
+    message: report.message,
+    remediation: report.remediation ?? rule.meta.fix,
+    docs: DOCS_BASE_URL + rule.meta.docs,
+  };
+  if (resource !== undefined) finding.resource = resource;
+  if (path !== '') finding.path = path;
+  if (report.related !== undefined && report.related.length > 0) {
+    finding.related = report.related.map((related) => {
+      const position = file.positionAt(related.node.start);
+      return { file: file.path, line: position.line, column: position.column, message: related.message };
+    });
+  }
+  return finding;
+}
+
+/** The logical id when the node sits under `Resources.<id>`. */
+function resourceOf(node: SourceNode): string | undefined {
+  const segments = pathSegments(node);
+  return segments[0] === 'Resources' && typeof segments[1] === 'string' ? segments[1] : undefined;
+}
+
+function elementText(node: SourceNode): string {
+  return node.kind === 'scalar' ? String(node.value) : '';
+}
+
+function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>): Finding {
+  const span = outcome.file.spanOf(outcome.problem.offset, outcome.problem.endOffset ?? outcome.problem.offset);
+  const ruleId = outcome.reason === 'too-large' ? FILE_TOO_LARGE_RULE : PARSE_ERROR_RULE;
+  const fingerprint = fingerprintOf({ ruleId, file: outcome.file.path });
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId,
+    category: 'parse-error',
+    severity: outcome.reason === 'too-large' ? 'info' : 'high',
+    file: outcome.file.path,
+    ...span,
+    message:
+      outcome.reason === 'too-large'
+        ? `${outcome.file.path} was skipped: ${outcome.problem.message}.`
+        : `${outcome.file.path} could not be parsed: ${outcome.problem.message}. trustgate cannot check a template it cannot read.`,
+    remediation: outcome.reason === 'too-large' ? 'Split the template, or check it locally with `trustgate scan`.' : 'Fix the syntax error at this line.',
+    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+  };
+}
+
+export function internalErrorFinding(file: SourceFile, ruleId: string, error: unknown): Finding {
+  const fingerprint = fingerprintOf({ ruleId: INTERNAL_ERROR_RULE, file: file.path, element: ruleId });
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: INTERNAL_ERROR_RULE,
+    category: 'internal-error',
+    severity: 'high',
+    file: file.path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message: `Rule ${ruleId} failed on this file (${reason}); its result is unknown, so the file is not known to be safe.`,
+    remediation: 'Report this to the trustgate maintainers with the file; re-run once fixed.',
+    docs: DOCS_BASE_URL + 'docs/rules/internal-error.md',
+  };
+}

@@ -1,0 +1,152 @@
+import { parseJson } from '../parse/json.js';
+import { getKey, getKeyIgnoreCase, isMap, isScalar, isSeq, linkParents, type SourceNode } from '../parse/nodes.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import type { Resource } from './template.js';
+
+/**
+ * What a policy document governs. `identity`: what its principals may do; `trust`: who may assume a
+ * role; `resource`: who may reach a resource; `scp`: an organisation's guard rail.
+ */
+export type PolicyKind = 'identity' | 'trust' | 'resource' | 'scp';
+
+export interface PolicyOwner {
+  /** The resource that holds the document; absent for a plain policy file. */
+  resource?: Resource;
+  /** A human name: `Role MyRole, policy "read-logs"` or the file name. */
+  label: string;
+}
+
+export interface PolicyDocument {
+  kind: PolicyKind;
+  file: SourceFile;
+  /** The document map (`Version`, `Statement`); for a policy written as a JSON string, its parse. */
+  node: SourceNode;
+  owner: PolicyOwner;
+  /** The policy's own name (inline `PolicyName`, `ManagedPolicyName`), when it has one. */
+  name?: string;
+  /** For resource policies: the CloudFormation type of what it protects (Access Analyzer's resource type). */
+  resourceType?: string;
+  statements: Statement[];
+  resolver: IntrinsicResolver;
+}
+
+export type StatementElement = 'Action' | 'NotAction' | 'Resource' | 'NotResource' | 'Principal' | 'NotPrincipal' | 'Condition';
+
+export interface Statement {
+  document: PolicyDocument;
+  node: SourceNode;
+  /** Position in the Statement list (after Fn::If expansion, so two branches may share an index). */
+  index: number;
+  sid: string | undefined;
+  /** `Allow` or `Deny` when known; `undefined` when missing or not decidable. */
+  effect: 'Allow' | 'Deny' | undefined;
+  effectNode: SourceNode | undefined;
+  elements: Partial<Record<StatementElement, SourceNode>>;
+}
+
+/** One written item of an Action/Resource list with every value it may resolve to. */
+export interface ElementItem {
+  node: SourceNode;
+  values: ResolvedValue[];
+}
+
+/** Builds the statement model of one policy document node. */
+export function buildPolicyDocument(
+  init: Omit<PolicyDocument, 'statements' | 'node' | 'resolver'> & { node: SourceNode; resolver: IntrinsicResolver },
+): PolicyDocument {
+  const node = documentNode(init.node);
+  const document: PolicyDocument = { ...init, node, statements: [] };
+  const statementNode = getKeyIgnoreCase(node, 'Statement');
+  const items = statementNode === undefined ? [] : isSeq(statementNode) || intrinsicBranches(statementNode) ? init.resolver.listItems(statementNode) : [statementNode];
+  items.forEach((item) => {
+    const index = isSeq(statementNode) ? statementIndex(statementNode, item) : 0;
+    document.statements.push(buildStatement(document, item, index));
+  });
+  return document;
+}
+
+function intrinsicBranches(node: SourceNode): boolean {
+  return isMap(node) && node.entries.length === 1 && String(node.entries[0]!.key.value).startsWith('Fn::');
+}
+
+function statementIndex(list: SourceNode, item: SourceNode): number {
+  let current: SourceNode | undefined = item;
+  while (current !== undefined && current.parent !== list) current = current.parent;
+  return typeof current?.key === 'number' ? current.key : 0;
+}
+
+function buildStatement(document: PolicyDocument, node: SourceNode, index: number): Statement {
+  const elements: Statement['elements'] = {};
+  for (const name of ['Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition'] as const) {
+    const value = getKey(node, name);
+    if (value !== undefined) elements[name] = value;
+  }
+  const effectNode = getKey(node, 'Effect');
+  const effects = effectNode === undefined ? [] : document.resolver.resolve(effectNode);
+  const effectValues = new Set(effects.map((v) => (v.kind === 'known' ? String(v.value) : '?')));
+  const effect = effectValues.size === 1 && (effectValues.has('Allow') || effectValues.has('Deny')) ? ([...effectValues][0] as 'Allow' | 'Deny') : undefined;
+  const sidNode = getKey(node, 'Sid');
+  return {
+    document,
+    node,
+    index,
+    sid: isScalar(sidNode) && sidNode.value !== null ? String(sidNode.value) : undefined,
+    effect,
+    effectNode,
+    elements,
+  };
+}
+
+/** The items of an element (Action, Resource, …) each with its resolved values; a lone string is one item. */
+export function elementItems(statement: Statement, element: StatementElement): ElementItem[] {
+  const node = statement.elements[element];
+  if (node === undefined) return [];
+  const resolver = statement.document.resolver;
+  return resolver.listItems(node).flatMap((item) => {
+    const values = resolver.resolve(item).filter((value) => value.kind !== 'absent');
+    if (values.length === 0) return [];
+    // A parameter of list type (or Fn::Split) resolves to a whole list: each element counts.
+    const flattened = values.flatMap((value) =>
+      value.kind === 'known' && Array.isArray(value.value)
+        ? value.value.map((element): ResolvedValue => ({ kind: 'known', value: element, node: value.node, ...(value.via ? { via: value.via } : {}) }))
+        : [value],
+    );
+    return [{ node: item, values: flattened }];
+  });
+}
+
+/**
+ * A policy written as a JSON string (allowed by several resource types) is parsed here; its nodes all
+ * point at the string, since offsets inside an escaped string do not map back to the file.
+ */
+function documentNode(node: SourceNode): SourceNode {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.value.trim().startsWith('{')) return node;
+  const parsed = parseJson(node.value);
+  if (!parsed.ok) return node;
+  const pin = (inner: SourceNode): void => {
+    (inner as { start: number }).start = node.start;
+    (inner as { end: number }).end = node.end;
+    if (inner.kind === 'map') inner.entries.forEach((e) => (pin(e.key), pin(e.value)));
+    if (inner.kind === 'seq') inner.items.forEach(pin);
+  };
+  pin(parsed.root);
+  linkParents(parsed.root);
+  parsed.root.parent = node.parent;
+  if (node.key !== undefined) parsed.root.key = node.key;
+  return parsed.root;
+}
+
+/** Guess the kind of a plain policy JSON file from its statements. */
+export function kindOfPolicyFile(root: SourceNode): PolicyKind {
+  const statements = getKey(root, 'Statement');
+  const list = isSeq(statements) ? statements.items : statements === undefined ? [] : [statements];
+  const withPrincipal = list.filter((s) => getKey(s, 'Principal') !== undefined || getKey(s, 'NotPrincipal') !== undefined);
+  if (withPrincipal.length === 0) return 'identity';
+  const assumes = withPrincipal.every((s) => {
+    const action = getKey(s, 'Action');
+    const actions = isSeq(action) ? action.items : action === undefined ? [] : [action];
+    return actions.length > 0 && actions.every((a) => isScalar(a) && /^sts:(AssumeRole|AssumeRoleWith|TagSession|SetSourceIdentity|SetContext)/i.test(String(a.value)));
+  });
+  return assumes ? 'trust' : 'resource';
+}

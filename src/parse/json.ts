@@ -1,0 +1,72 @@
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { linkParents, type MapEntry, type SourceNode } from './nodes.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
+import type { ParseResult } from './parse-result.js';
+
+/** Parses strict JSON into a {@link SourceNode} tree with offsets. */
+export function parseJson(text: string): ParseResult {
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep !== undefined) {
+    return { ok: false, problem: { message: `nesting deeper than ${MAX_NESTING_DEPTH} levels`, offset: tooDeep } };
+  }
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const first = errors[0];
+  if (first !== undefined) {
+    return {
+      ok: false,
+      problem: {
+        message: `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`,
+        offset: first.offset,
+        endOffset: first.offset + first.length,
+      },
+    };
+  }
+  if (tree === undefined) return { ok: false, problem: { message: 'the file is empty', offset: 0 } };
+  const root = convert(tree);
+  linkParents(root);
+  return { ok: true, root };
+}
+
+function describeJsonError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function convert(node: JsonNode): SourceNode {
+  const start = node.offset;
+  const end = node.offset + node.length;
+  switch (node.type) {
+    case 'object': {
+      const entries: MapEntry[] = [];
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (keyNode === undefined) continue;
+        const key = { kind: 'scalar' as const, value: String(keyNode.value), start: keyNode.offset, end: keyNode.offset + keyNode.length };
+        const value: SourceNode = valueNode === undefined ? { kind: 'scalar', value: null, start: key.end, end: key.end } : convert(valueNode);
+        entries.push({ key, value });
+      }
+      return { kind: 'map', entries, start, end };
+    }
+    case 'array':
+      return { kind: 'seq', items: (node.children ?? []).map(convert), start, end };
+    default:
+      return { kind: 'scalar', value: (node.value ?? null) as string | number | boolean | null, start, end };
+  }
+}
+
+/** Finds the offset where bracket nesting first exceeds the limit, skipping string contents. */
+function findExcessiveNesting(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_NESTING_DEPTH) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return undefined;
+}

@@ -1,0 +1,166 @@
+import { visit, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, Composer, type Node as YamlNode, type Document } from 'yaml';
+import { linkParents, type MapEntry, type SourceNode, type ScalarNode } from './nodes.js';
+import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
+import type { ParseResult } from './parse-result.js';
+
+/**
+ * CloudFormation's short-form tags and the long form each stands for. `!GetAtt a.b` is also split into
+ * its list form here, so the resolver sees one shape whichever form the author used.
+ */
+const SHORT_FORM_TAGS: Record<string, string> = {
+  '!Ref': 'Ref',
+  '!Condition': 'Condition',
+  '!Sub': 'Fn::Sub',
+  '!GetAtt': 'Fn::GetAtt',
+  '!Join': 'Fn::Join',
+  '!If': 'Fn::If',
+  '!Select': 'Fn::Select',
+  '!Split': 'Fn::Split',
+  '!FindInMap': 'Fn::FindInMap',
+  '!Base64': 'Fn::Base64',
+  '!Cidr': 'Fn::Cidr',
+  '!ImportValue': 'Fn::ImportValue',
+  '!GetAZs': 'Fn::GetAZs',
+  '!Equals': 'Fn::Equals',
+  '!And': 'Fn::And',
+  '!Or': 'Fn::Or',
+  '!Not': 'Fn::Not',
+  '!Transform': 'Fn::Transform',
+  '!Length': 'Fn::Length',
+  '!ToJsonString': 'Fn::ToJsonString',
+  '!ForEach': 'Fn::ForEach',
+};
+
+class YamlLimitError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses YAML (the first document of a stream) into a {@link SourceNode} tree with offsets. */
+export function parseYaml(text: string): ParseResult {
+  let document: Document.Parsed | undefined;
+  try {
+    const lineCounter = new LineCounter();
+    const composer = new Composer({ uniqueKeys: false, intAsBigInt: false, schema: 'core', lineCounter });
+    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length)) {
+      if (document === undefined) document = doc;
+    }
+  } catch (error) {
+    return { ok: false, problem: { message: `YAML could not be read: ${(error as Error).message}`, offset: 0 } };
+  }
+  if (document === undefined || document.contents === null) {
+    return { ok: false, problem: { message: 'the file is empty', offset: 0 } };
+  }
+  const firstError = document.errors[0];
+  if (firstError !== undefined) {
+    return {
+      ok: false,
+      problem: { message: firstError.message.split('\n')[0]!, offset: firstError.pos[0], endOffset: firstError.pos[1] },
+    };
+  }
+  try {
+    const budget = { nodes: 0, aliasNodes: 0, anchors: collectAnchors(document) };
+    const root = convert(document.contents as YamlNode, document, 0, budget);
+    linkParents(root);
+    return { ok: true, root };
+  } catch (error) {
+    if (error instanceof YamlLimitError) return { ok: false, problem: { message: error.message, offset: error.offset } };
+    if (error instanceof RangeError) return { ok: false, problem: { message: 'the document is nested too deeply', offset: 0 } };
+    throw error;
+  }
+}
+
+function convert(node: YamlNode, document: Document.Parsed, depth: number, budget: Budget, underAlias = false): SourceNode {
+  const [start, , end] = node.range ?? [0, 0, 0];
+  if (++budget.nodes > MAX_NODES) throw new YamlLimitError(`the document has more than ${MAX_NODES} nodes`, start);
+  if (underAlias && ++budget.aliasNodes > MAX_ALIAS_NODES) {
+    throw new YamlLimitError(`YAML aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb?)`, start);
+  }
+  if (depth > MAX_NESTING_DEPTH) throw new YamlLimitError(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, start);
+
+  let converted: SourceNode;
+  if (isAlias(node)) {
+    const target = budget.anchors.get(node.source);
+    if (target === undefined) throw new YamlLimitError(`unknown alias *${node.source}`, start);
+    return convert(target as YamlNode, document, depth + 1, budget, true);
+  } else if (isMap(node)) {
+    const entries: MapEntry[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const key: ScalarNode =
+        keyNode !== null && isScalar(keyNode)
+          ? scalarNode(keyNode.value, keyNode.range ?? [start, start, start])
+          : { kind: 'scalar', value: keyNode === null ? '' : String(keyNode), start, end: start };
+      const valueNode = pair.value as YamlNode | null;
+      const value: SourceNode =
+        valueNode === null
+          ? { kind: 'scalar', value: null, start: key.end, end: key.end }
+          : convert(valueNode, document, depth + 1, budget, underAlias);
+      entries.push({ key, value });
+    }
+    converted = { kind: 'map', entries, start, end };
+  } else if (isSeq(node)) {
+    const items = node.items.map((item) =>
+      item === null
+        ? ({ kind: 'scalar', value: null, start, end: start } satisfies ScalarNode)
+        : convert(item as YamlNode, document, depth + 1, budget, underAlias),
+    );
+    converted = { kind: 'seq', items, start, end };
+  } else if (isScalar(node)) {
+    converted = scalarNode(node.value, node.range ?? [start, start, end]);
+  } else {
+    converted = { kind: 'scalar', value: null, start, end };
+  }
+
+  const tag = node.tag;
+  const longForm = tag === undefined ? undefined : SHORT_FORM_TAGS[tag];
+  if (longForm === undefined) return converted;
+  if (longForm === 'Fn::GetAtt' && converted.kind === 'scalar' && typeof converted.value === 'string') {
+    const dot = converted.value.indexOf('.');
+    const parts = dot < 0 ? [converted.value] : [converted.value.slice(0, dot), converted.value.slice(dot + 1)];
+    converted = {
+      kind: 'seq',
+      items: parts.map((part) => ({ kind: 'scalar', value: part, start: converted.start, end: converted.end })),
+      start: converted.start,
+      end: converted.end,
+    };
+  }
+  // The tag itself becomes the key so that a finding on the function points at `!Ref ...` as written.
+  return {
+    kind: 'map',
+    entries: [{ key: { kind: 'scalar', value: longForm, start, end: start + tag!.length }, value: converted }],
+    start,
+    end,
+  };
+}
+
+interface Budget {
+  nodes: number;
+  aliasNodes: number;
+  /** Anchor name to node, built once: the library's own alias lookup walks the document every time. */
+  anchors: Map<string, YamlNode>;
+}
+
+function collectAnchors(document: Document.Parsed): Map<string, YamlNode> {
+  const anchors = new Map<string, YamlNode>();
+  visit(document, {
+    Node(_key, node) {
+      if (!isAlias(node) && node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return anchors;
+}
+
+function scalarNode(value: unknown, range: readonly number[]): ScalarNode {
+  const start = range[0] ?? 0;
+  const end = range[1] ?? start;
+  let scalar: ScalarNode['value'];
+  if (value === null || value === undefined) scalar = null;
+  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') scalar = value;
+  else scalar = String(value);
+  return { kind: 'scalar', value: scalar, start, end };
+}

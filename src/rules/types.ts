@@ -1,0 +1,56 @@
+import type { Category, RelatedLocation } from '../findings/finding.js';
+import type { Severity } from '../findings/severity.js';
+import type { DocumentKind } from '../parse/classify.js';
+import type { SourceNode } from '../parse/nodes.js';
+import type { DocumentModel } from '../engine/document-model.js';
+
+/** What every rule declares beside its logic. `id` equals the rule's path under src/rules. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  category: Category;
+  /** Severity when the rule does not grade a finding itself. */
+  severity: Severity;
+  /** Why it matters, in a sentence or two: shown in the check run and `/trustgate explain`. */
+  why: string;
+  /** How to fix it, in a sentence or two. */
+  fix: string;
+  /** Path of the docs page in this repository, `docs/rules/<id>.md`. */
+  docs: string;
+}
+
+/** A finding as a rule reports it; the engine adds positions, rule metadata and fingerprints. */
+export interface Report {
+  /** The node the finding points at: the exact offending value where there is one. */
+  node: SourceNode;
+  message: string;
+  /** Overrides the rule's default severity (graded rules). */
+  severity?: Severity;
+  /** Logical id of the resource concerned, when not derivable from the node's path. */
+  resource?: string;
+  /** Other places that make up the finding, e.g. each link of an attack path. */
+  related?: { node: SourceNode; message: string }[];
+  /**
+   * What distinguishes this finding from others of the same rule on the same node, for fingerprints
+   * that survive line shifts (e.g. the offending action name).
+   */
+  element?: string;
+  remediation?: string;
+}
+
+export interface RuleContext {
+  model: DocumentModel;
+  report(report: Report): void;
+}
+
+/**
+ * A rule: metadata plus a check over one parsed document. Checks report what is wrong through
+ * `context.report`; one that throws becomes an `internal-error` finding, never a crash.
+ */
+export interface Rule {
+  meta: RuleMeta;
+  appliesTo: readonly DocumentKind[];
+  check(context: RuleContext): void;
+}
+
+export type { RelatedLocation };
