@@ -20,7 +20,7 @@ interface Expectation {
 function ruleFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (entry.isDirectory()) return ruleFiles(join(dir, entry.name), `${prefix}${entry.name}/`);
-    if (!entry.name.endsWith('.ts') || prefix === '' || entry.name.startsWith('_')) return [];
+    if (!entry.name.endsWith('.ts') || prefix === '' || entry.name === 'index.ts' || entry.name.startsWith('_')) return [];
     return [`${prefix}${entry.name.replace(/\.ts$/, '')}`];
   });
 }
