@@ -214,7 +214,10 @@ export class IntrinsicResolver {
   private resolveSub(node: SourceNode, argument: SourceNode, depth: number): ResolvedValue[] {
     let textNode: SourceNode | undefined = argument;
     let variables: SourceNode | undefined;
-    if (isSeq(argument)) [textNode, variables] = argument.items;
+    if (isSeq(argument)) {
+      if (argument.items.length !== 2 || !isMap(argument.items[1])) return [unknown(node, 'Fn::Sub needs a string and a map of variables')];
+      [textNode, variables] = argument.items;
+    }
     const text = scalarString(textNode);
     if (text === undefined) return [unknown(node, 'Fn::Sub whose string could not be read')];
 
