@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scanFiles } from '../engine/scan.js';
 import type { EngineOptions } from '../engine/options.js';
@@ -121,7 +123,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
 }
 
+/** The package's version; found by walking up, since this file runs from src/ in tests and dist/src/ when built. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
 }
