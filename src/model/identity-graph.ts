@@ -1,21 +1,38 @@
-import { getKey, scalarString, type SourceNode } from '../parse/nodes.js';
+import { getKey, isMap, isScalar, pathSegments, scalarString, type MapEntry, type ScalarNode, type SourceNode } from '../parse/nodes.js';
 import type { DocumentModel } from '../engine/document-model.js';
-import { valueText, type IntrinsicResolver } from './intrinsics.js';
-import type { PolicyDocument } from './policy.js';
+import { managedPolicyByArn, managedPolicyByName, type ManagedPolicy } from '../aws-data/managed-policies.js';
+import { samPolicyTemplate, type SamPolicyTemplate } from '../aws-data/sam-policy-templates.js';
+import { intrinsicOf, valueText, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import { buildPolicyDocument, type PolicyDocument } from './policy.js';
 import type { Resource, Template } from './template.js';
 
-export type PrincipalKind = 'role' | 'user' | 'group' | 'function';
+/**
+ * `function` and `state-machine` stand for the execution role SAM creates for an
+ * AWS::Serverless::Function / StateMachine from its `Policies`; `policy-file` for a plain IAM policy
+ * JSON file, which is judged as if one principal held it.
+ */
+export type PrincipalKind = 'role' | 'user' | 'group' | 'function' | 'state-machine' | 'policy-file';
+
+/**
+ * Where an attached document comes from. `template`: written in the scanned file (its nodes are real
+ * positions); `aws-managed`: an AWS managed policy's published document; `sam-policy-template`: a SAM
+ * policy template expanded with the written parameters; `implicit`: added by SAM without being written
+ * (AWSLambdaBasicExecutionRole). For every origin but `template` the document's nodes all point at
+ * `Attachment.node`, so findings about them land on the line that attaches them.
+ */
+export type AttachmentOrigin = 'template' | 'aws-managed' | 'sam-policy-template' | 'implicit';
 
 /** A policy that applies to a principal, and where the attachment is written. */
 export interface Attachment {
   document: PolicyDocument;
   /** The node that attaches it: the inline policy, the `Roles` item of a policy, a ManagedPolicyArns item. */
   node: SourceNode;
-  /** How it got there, for messages: `inline policy "x"`, `AWS::IAM::Policy P`, `managed policy AdministratorAccess`. */
+  /** How it got there, for messages: `inline policy "x"`, `AWS::IAM::Policy P`, `AWS managed policy AdministratorAccess`. */
   via: string;
+  origin: AttachmentOrigin;
 }
 
-/** A managed policy ARN attached to a principal that is not defined in the same template. */
+/** A managed policy attached by ARN (or name) whose document is not known: customer managed elsewhere, or unknown. */
 export interface ManagedPolicyReference {
   node: SourceNode;
   /** The ARN as resolved (may contain `${…}` placeholders), or `undefined` when unknown. */
@@ -23,14 +40,21 @@ export interface ManagedPolicyReference {
 }
 
 export interface IdentityPrincipal {
+  /** The logical id; for a policy file, the file path. */
   logicalId: string;
   kind: PrincipalKind;
+  /**
+   * The resource that is (or creates) the principal. For a policy file this is a stand-in whose
+   * `type` is `''` and whose nodes are the file's root.
+   */
   resource: Resource;
-  /** Every identity policy that applies, in source order: inline, attached, via groups (users). */
+  /** For messages: `Role AppRole`, `the role SAM creates for Function Api`, `policy file admin.json`. */
+  label: string;
+  /** Every identity policy that applies, in source order: inline, attached, managed, via groups (users). */
   attachments: Attachment[];
-  /** The role's trust policy; `undefined` for users, groups and roles without one. */
+  /** The role's trust policy; `undefined` for users, groups, SAM principals and roles without one. */
   trust: PolicyDocument | undefined;
-  /** Managed policies attached by ARN that the template does not define (AWS managed or elsewhere). */
+  /** Managed policies attached by ARN whose document is unknown (customer managed elsewhere, or unresolved). */
   managedPolicyArns: ManagedPolicyReference[];
 }
 
@@ -52,10 +76,17 @@ const PRINCIPAL_TYPES: Record<string, PrincipalKind> = {
   'AWS::IAM::Group': 'group',
 };
 
+const SAM_PRINCIPAL_TYPES: Record<string, PrincipalKind> = {
+  'AWS::Serverless::Function': 'function',
+  'AWS::Serverless::StateMachine': 'state-machine',
+};
+
 /**
- * Who holds which policies in a template: roles, users and groups with every identity policy attached
- * to them, and instance profiles with their roles. Built once per document (shared by the
- * least-privilege, IMDS and trust rules). Plain policy files have an empty graph.
+ * Who holds which policies in a document: roles, users, groups and the roles SAM creates for
+ * functions and state machines, with every identity policy attached to them (inline, stand-alone,
+ * managed — AWS managed ones resolved to their published documents — SAM policy templates), and
+ * instance profiles with their roles. A plain policy file is one `policy-file` principal holding the
+ * file. Built once per document and shared by the least-privilege, IMDS and trust rules.
  */
 export function identityGraph(model: DocumentModel): IdentityGraph {
   return model.derive('identity-graph', buildIdentityGraph);
@@ -64,7 +95,10 @@ export function identityGraph(model: DocumentModel): IdentityGraph {
 function buildIdentityGraph(model: DocumentModel): IdentityGraph {
   const graph: IdentityGraph = { principals: new Map(), instanceProfiles: new Map() };
   const template = model.template;
-  if (template === undefined) return graph;
+  if (template === undefined) {
+    addPolicyFilePrincipal(model, graph);
+    return graph;
+  }
   const resolver = model.resolver;
 
   for (const resource of template.resources.values()) {
@@ -75,9 +109,10 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
       logicalId: resource.logicalId,
       kind,
       resource,
+      label: `${kind === 'role' ? 'Role' : kind === 'user' ? 'User' : 'Group'} ${resource.logicalId}`,
       attachments: own
         .filter((p) => p.kind === 'identity')
-        .map((document) => ({ document, node: document.node, via: `inline policy${document.name ? ` "${document.name}"` : ''}` })),
+        .map((document) => ({ document, node: document.node, via: `inline policy${document.name ? ` "${document.name}"` : ''}`, origin: 'template' as const })),
       trust: own.find((p) => p.kind === 'trust'),
       managedPolicyArns: [],
     });
@@ -86,7 +121,7 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
   // Stand-alone policies name their principals (by Ref, GetAtt or literal name).
   for (const document of model.policies) {
     const owner = document.owner.resource;
-    if (owner === undefined || document.kind !== 'identity' || PRINCIPAL_TYPES[owner.type] !== undefined) continue;
+    if (owner === undefined || document.kind !== 'identity' || PRINCIPAL_TYPES[owner.type] !== undefined || SAM_PRINCIPAL_TYPES[owner.type] !== undefined) continue;
     const via = `${owner.type.replace('AWS::IAM::', '')} ${owner.logicalId}`;
     for (const [property, principalType] of [
       ['Roles', 'AWS::IAM::Role'],
@@ -98,37 +133,37 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
     ] as const) {
       for (const item of resolver.listItems(getKey(owner.properties, property))) {
         const target = principalNamed(template, resolver, item, principalType);
-        if (target !== undefined) graph.principals.get(target)?.attachments.push({ document, node: item, via });
+        if (target !== undefined) graph.principals.get(target)?.attachments.push({ document, node: item, via, origin: 'template' });
       }
     }
   }
 
-  // ManagedPolicyArns: customer managed policies of this template, or ARNs resolved elsewhere.
   for (const principal of graph.principals.values()) {
     for (const item of resolver.listItems(getKey(principal.resource.properties, 'ManagedPolicyArns'))) {
-      const managed = resolver.resolve(item).map(valueText);
-      const local = managed.map((arn) => arn?.match(/^\$\{([A-Za-z0-9]+)\}$/)?.[1]).find((id) => id !== undefined && template.resources.get(id)?.type === 'AWS::IAM::ManagedPolicy');
-      if (local !== undefined) {
-        for (const document of model.policies.filter((p) => p.owner.resource?.logicalId === local)) {
-          // Already attached when the managed policy lists this principal itself.
-          if (!principal.attachments.some((a) => a.document === document)) {
-            principal.attachments.push({ document, node: item, via: `ManagedPolicy ${local}` });
-          }
-        }
-      } else {
-        for (const arn of managed) principal.managedPolicyArns.push({ node: item, arn });
-      }
+      attachManagedPolicy(model, template, principal, item, resolver.resolve(item));
     }
   }
 
-  // A user also holds the policies of the groups it belongs to.
+  addSamPrincipals(model, template, graph);
+
+  // A user also holds the policies of the groups it belongs to (its own Groups, or UserToGroupAddition).
+  const memberships: { user: IdentityPrincipal; groupNode: SourceNode }[] = [];
   for (const principal of graph.principals.values()) {
     if (principal.kind !== 'user') continue;
-    for (const item of resolver.listItems(getKey(principal.resource.properties, 'Groups'))) {
-      const group = graph.principals.get(principalNamed(template, resolver, item, 'AWS::IAM::Group') ?? '');
-      if (group === undefined) continue;
-      for (const attachment of group.attachments) principal.attachments.push({ ...attachment, via: `${attachment.via} (group ${group.logicalId})` });
+    for (const groupNode of resolver.listItems(getKey(principal.resource.properties, 'Groups'))) memberships.push({ user: principal, groupNode });
+  }
+  for (const addition of template.resourcesOfType('AWS::IAM::UserToGroupAddition')) {
+    const groupNode = getKey(addition.properties, 'GroupName');
+    if (groupNode === undefined) continue;
+    for (const userNode of resolver.listItems(getKey(addition.properties, 'Users'))) {
+      const user = graph.principals.get(principalNamed(template, resolver, userNode, 'AWS::IAM::User') ?? '');
+      if (user !== undefined) memberships.push({ user, groupNode });
     }
+  }
+  for (const { user, groupNode } of memberships) {
+    const group = graph.principals.get(principalNamed(template, resolver, groupNode, 'AWS::IAM::Group') ?? '');
+    if (group === undefined) continue;
+    for (const attachment of group.attachments) user.attachments.push({ ...attachment, via: `${attachment.via} (group ${group.logicalId})` });
   }
 
   for (const resource of template.resourcesOfType('AWS::IAM::InstanceProfile')) {
@@ -143,6 +178,183 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
   }
 
   return graph;
+}
+
+/**
+ * Attaches what a ManagedPolicyArns item (or a SAM `Policies` string) designates: a customer managed
+ * policy of this template (through Ref, GetAtt, Sub or its ManagedPolicyName), an AWS managed policy
+ * (its published document), or else an unresolved reference.
+ */
+function attachManagedPolicy(model: DocumentModel, template: Template, principal: IdentityPrincipal, item: SourceNode, values: ResolvedValue[]): void {
+  for (const value of values) {
+    const local = localManagedPolicy(template, value);
+    if (local !== undefined) {
+      for (const document of model.policies.filter((p) => p.owner.resource === local)) {
+        // Already attached when the managed policy lists this principal itself.
+        if (!principal.attachments.some((a) => a.document === document)) {
+          principal.attachments.push({ document, node: item, via: `ManagedPolicy ${local.logicalId}`, origin: 'template' });
+        }
+      }
+      continue;
+    }
+    const text = valueText(value);
+    const managed = text === undefined ? undefined : text.startsWith('arn:') ? managedPolicyByArn(text) : managedPolicyByName(text);
+    if (managed !== undefined) {
+      principal.attachments.push(managedAttachment(model, managed, item, 'aws-managed'));
+    } else {
+      principal.managedPolicyArns.push({ node: item, arn: text });
+    }
+  }
+}
+
+function localManagedPolicy(template: Template, value: ResolvedValue): Resource | undefined {
+  if (value.kind === 'partial') {
+    const ref = value.refs.find((r) => r.kind === 'resource' && template.resources.get(r.name)?.type === 'AWS::IAM::ManagedPolicy');
+    if (ref !== undefined) return template.resources.get(ref.name);
+  }
+  const text = valueText(value);
+  const name = text?.match(/^arn:[^:]*:iam::(?!aws:)[^:]*:policy\/(?:.*\/)?([^/]+)$/)?.[1];
+  if (name === undefined) return undefined;
+  return template.resourcesOfType('AWS::IAM::ManagedPolicy').find((r) => scalarString(getKey(r.properties, 'ManagedPolicyName')) === name);
+}
+
+function managedAttachment(model: DocumentModel, managed: ManagedPolicy, anchor: SourceNode, origin: 'aws-managed' | 'implicit'): Attachment {
+  return {
+    document: syntheticDocument(model, managed.document, anchor, `AWS managed policy ${managed.name}`, managed.name),
+    node: anchor,
+    via: `AWS managed policy ${managed.name}`,
+    origin,
+  };
+}
+
+/**
+ * SAM creates one execution role per function/state machine without a `Role`, holding its `Policies`
+ * (and AWSLambdaBasicExecutionRole for functions). A function with `Role` uses that role; SAM then
+ * ignores `Policies`.
+ */
+function addSamPrincipals(model: DocumentModel, template: Template, graph: IdentityGraph): void {
+  const resolver = model.resolver;
+  for (const resource of template.resources.values()) {
+    const kind = SAM_PRINCIPAL_TYPES[resource.type];
+    if (kind === undefined || getKey(resource.properties, 'Role') !== undefined) continue;
+    const principal: IdentityPrincipal = {
+      logicalId: resource.logicalId,
+      kind,
+      resource,
+      label: `the role SAM creates for ${kind === 'function' ? 'Function' : 'StateMachine'} ${resource.logicalId}`,
+      attachments: [],
+      trust: undefined,
+      managedPolicyArns: [],
+    };
+    const typeNode = getKey(resource.node, 'Type') ?? resource.keyNode;
+    if (kind === 'function') {
+      const basic = managedPolicyByName('AWSLambdaBasicExecutionRole');
+      if (basic !== undefined) principal.attachments.push(managedAttachment(model, basic, typeNode, 'implicit'));
+    }
+    for (const item of resolver.listItems(getKey(resource.properties, 'Policies'))) {
+      if (isMap(item) && getKey(item, 'Statement') !== undefined) {
+        const document = model.policies.find((p) => p.owner.resource === resource && p.node === item);
+        if (document !== undefined) principal.attachments.push({ document, node: item, via: 'inline SAM policy', origin: 'template' });
+        continue;
+      }
+      const single = isMap(item) && item.entries.length === 1 ? item.entries[0]! : undefined;
+      const samTemplate = single !== undefined && intrinsicOf(item) === undefined ? samPolicyTemplate(String(single.key.value)) : undefined;
+      if (single !== undefined && samTemplate !== undefined) {
+        principal.attachments.push(samTemplateAttachment(model, samTemplate, single, item));
+      } else if (isScalar(item) || intrinsicOf(item) !== undefined) {
+        attachManagedPolicy(model, template, principal, item, resolver.resolve(item));
+      } else {
+        principal.managedPolicyArns.push({ node: item, arn: undefined });
+      }
+    }
+    graph.principals.set(resource.logicalId, principal);
+  }
+}
+
+function samTemplateAttachment(model: DocumentModel, samTemplate: SamPolicyTemplate, entry: MapEntry, item: SourceNode): Attachment {
+  const parameters = new Map<string, SourceNode>();
+  for (const name of samTemplate.parameters) {
+    const given = getKey(entry.value, name);
+    if (given !== undefined) parameters.set(name, given);
+  }
+  return {
+    document: syntheticDocument(model, samTemplate.definition, item, `SAM policy template ${samTemplate.name}`, samTemplate.name, parameters),
+    node: item,
+    via: `SAM policy template ${samTemplate.name}`,
+    origin: 'sam-policy-template',
+  };
+}
+
+/**
+ * A policy document that is not written in the file (an AWS managed policy, a SAM policy template),
+ * as a node tree whose every node spans `anchor`, the place that attaches it. `{Ref: P}` maps whose P is
+ * in `parameters` become the written parameter node, which keeps its own position and parent.
+ */
+function syntheticDocument(model: DocumentModel, plain: unknown, anchor: SourceNode, label: string, name: string, parameters?: Map<string, SourceNode>): PolicyDocument {
+  const root = toNode(plain, anchor, parameters);
+  if (anchor.parent !== undefined) root.parent = anchor.parent;
+  if (anchor.key !== undefined) root.key = anchor.key;
+  return buildPolicyDocument({
+    kind: 'identity',
+    file: model.file,
+    node: root,
+    owner: { label, ...(anchorResource(model, anchor) ?? {}) },
+    name,
+    resolver: model.resolver,
+  });
+}
+
+function anchorResource(model: DocumentModel, anchor: SourceNode): { resource: Resource } | undefined {
+  const [section, id] = pathSegments(anchor);
+  const resource = section === 'Resources' && typeof id === 'string' ? model.template?.resources.get(id) : undefined;
+  return resource === undefined ? undefined : { resource };
+}
+
+function toNode(value: unknown, anchor: SourceNode, parameters: Map<string, SourceNode> | undefined): SourceNode {
+  const span = { start: anchor.start, end: anchor.end };
+  if (Array.isArray(value)) {
+    const node: SourceNode = { kind: 'seq', ...span, items: [] };
+    value.forEach((element, index) => {
+      const child = toNode(element, anchor, parameters);
+      if (child.parent === undefined) Object.assign(child, { parent: node, key: index });
+      node.items.push(child);
+    });
+    return node;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const [onlyKey, onlyValue] = entries.length === 1 ? entries[0]! : [undefined, undefined];
+    if (onlyKey === 'Ref' && typeof onlyValue === 'string') {
+      const given = parameters?.get(onlyValue);
+      if (given !== undefined) return given;
+    }
+    const node: SourceNode = { kind: 'map', ...span, entries: [] };
+    for (const [key, child] of entries) {
+      const keyNode: ScalarNode = { kind: 'scalar', ...span, value: key, parent: node };
+      const valueNode = toNode(child, anchor, parameters);
+      if (valueNode.parent === undefined) Object.assign(valueNode, { parent: node, key });
+      node.entries.push({ key: keyNode, value: valueNode });
+    }
+    return node;
+  }
+  return { kind: 'scalar', ...span, value: typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null };
+}
+
+function addPolicyFilePrincipal(model: DocumentModel, graph: IdentityGraph): void {
+  const identity = model.policies.filter((p) => p.kind === 'identity');
+  if (identity.length === 0) return;
+  const root = model.document.root;
+  const path = model.file.path;
+  const keyNode: ScalarNode = { kind: 'scalar', start: root.start, end: root.start, value: path };
+  graph.principals.set(path, {
+    logicalId: path,
+    kind: 'policy-file',
+    resource: { logicalId: path, type: '', node: root, keyNode, properties: undefined, metadata: undefined, condition: undefined },
+    label: `policy file ${path.split('/').pop() ?? path}`,
+    attachments: identity.map((document) => ({ document, node: document.node, via: 'the policy file', origin: 'template' as const })),
+    trust: undefined,
+    managedPolicyArns: [],
+  });
 }
 
 /**

@@ -13,6 +13,8 @@ interface PolicyLocation {
   property: string;
   kind: PolicyKind;
   list?: boolean;
+  /** SAM `Policies`: a string, a map or a list of them; only the inline documents (maps with `Statement`) are policies. */
+  sam?: boolean;
   /** The resource type Access Analyzer's ValidatePolicy expects for a resource policy. */
   resourceType?: string;
 }
@@ -55,6 +57,8 @@ export const POLICY_LOCATIONS: Record<string, PolicyLocation[]> = {
   'AWS::CodeArtifact::Domain': [{ property: 'PermissionsPolicyDocument', kind: 'resource', resourceType: 'AWS::CodeArtifact::Domain' }],
   'AWS::DynamoDB::Table': [{ property: 'ResourcePolicy.PolicyDocument', kind: 'resource', resourceType: 'AWS::DynamoDB::Table' }],
   'AWS::Lambda::Function': [],
+  'AWS::Serverless::Function': [{ property: 'Policies', kind: 'identity', sam: true }],
+  'AWS::Serverless::StateMachine': [{ property: 'Policies', kind: 'identity', sam: true }],
 };
 
 /** Every policy document of a template, in source order of resources. */
@@ -64,7 +68,11 @@ export function templatePolicies(template: Template, resolver: IntrinsicResolver
     for (const location of POLICY_LOCATIONS[resource.type] ?? []) {
       const value = location.property.split('.').reduce<SourceNode | undefined>((node, key) => getKey(node, key), resource.properties);
       if (value === undefined) continue;
-      if (location.list) {
+      if (location.sam) {
+        for (const entry of resolver.listItems(value)) {
+          if (getKey(entry, 'Statement') !== undefined) out.push(documentFor(template, resolver, resource, location, entry, undefined));
+        }
+      } else if (location.list) {
         for (const entry of resolver.listItems(value)) {
           const policyDocument = getKey(entry, 'PolicyDocument');
           if (policyDocument === undefined) continue;

