@@ -1,0 +1,93 @@
+import type { CheckConclusion, CheckOutput } from '../reporters/check-run.js';
+
+export type { CheckAnnotation, CheckConclusion, CheckOutput } from '../reporters/check-run.js';
+
+/**
+ * The narrow view of GitHub the check pipeline needs. The real implementation sits on octokit
+ * (octokit-gateway.ts); tests may use nock against it or a plain object of values. Nothing in the
+ * engine imports this.
+ */
+
+/** A list of changed files GitHub can give directly. */
+export type FileListSource =
+  /** The files of a pull request (GitHub lists up to 3,000). */
+  | { kind: 'pull-request'; number: number }
+  /**
+   * The three-dot comparison `base...head` (GitHub lists up to 300 files). `fallbackPullNumber`
+   * names a pull request whose file list (3,000) is used when the comparison is cut off.
+   */
+  | { kind: 'compare'; base: string; head: string; fallbackPullNumber?: number };
+
+/**
+ * Where the changed files of a check come from. `commit` is for events that carry only a commit
+ * (check_run, check_suite): the pipeline finds its pull request first, trying `pullRequests` from
+ * the payload before asking GitHub.
+ */
+export type ChangeSource = FileListSource | { kind: 'commit'; pullRequests: PullRequestRef[] };
+
+/** One commit to check and report on. */
+export interface CheckTarget {
+  owner: string;
+  repo: string;
+  /** The commit the check run is attached to and whose file contents are read. */
+  headSha: string;
+  /** The repository's web address (`https://github.com/o/r`, or the GHES equivalent), for links. */
+  htmlUrl: string;
+  source: ChangeSource;
+  /** The pull request the check is for, when there is one (comment commands, logs). */
+  pullNumber?: number;
+}
+
+/** A changed file as it exists at the head commit (removed files are never listed). */
+export interface ChangedFile {
+  path: string;
+  /** The path before a rename; findings are reported under `path`. */
+  previousPath?: string;
+  status: 'added' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+}
+
+export interface ChangedFiles {
+  files: ChangedFile[];
+  /**
+   * Set when GitHub stopped listing before the end (3,000 files for a pull request, 300 for a
+   * comparison): files may exist that nobody looked at, so the check must not pass.
+   */
+  incompleteReason?: string;
+}
+
+/** What reading one path at one commit gave. */
+export type FileContent =
+  | { path: string; status: 'text'; text: string }
+  | { path: string; status: 'binary' | 'missing' }
+  | { path: string; status: 'too-large'; byteSize: number };
+
+/** A pull request found for a commit, for events that carry only a commit. */
+export interface PullRequestRef {
+  number: number;
+  headSha: string;
+  baseSha: string;
+}
+
+/** The body of a check run write; `name` and `head_sha` are added by the gateway on create. */
+export interface CheckRunWrite {
+  status: 'in_progress' | 'completed';
+  conclusion?: CheckConclusion;
+  started_at?: string;
+  completed_at?: string;
+  output: CheckOutput;
+}
+
+export interface GitHubGateway {
+  /** Changed files, removed files left out, renames under their new name. */
+  listChangedFiles(target: Pick<CheckTarget, 'owner' | 'repo'>, source: FileListSource): Promise<ChangedFiles>;
+  /**
+   * Reads `paths` at `ref` (a commit SHA, or `HEAD` for the default branch) in as few requests as
+   * GitHub allows. Returns one entry per path, in the order given.
+   */
+  readFiles(target: Pick<CheckTarget, 'owner' | 'repo'>, ref: string, paths: readonly string[]): Promise<FileContent[]>;
+  /** Open pull requests whose head is `sha` (for check_run/check_suite events that carry none). */
+  findPullRequestsForCommit(target: Pick<CheckTarget, 'owner' | 'repo'>, sha: string): Promise<PullRequestRef[]>;
+  /** Creates the check run on `target.headSha`; resolves to its id. */
+  createCheckRun(target: CheckTarget, name: string, body: CheckRunWrite): Promise<number>;
+  updateCheckRun(target: CheckTarget, checkRunId: number, body: Partial<CheckRunWrite> & { output: CheckOutput }): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import { withDefaults, type EngineOptions } from '../engine/options.js';
+import type { Logger } from 'probot';
+import type { CheckTarget, GitHubGateway } from './github-gateway.js';
+
+/**
+ * What loading configuration gave. An invalid configuration is a value, not an exception: the check
+ * fails and names the file, so a typo never turns the gate off silently.
+ */
+export type LoadedOptions =
+  | { ok: true; options: EngineOptions; /** The file the options came from, shown in the summary. */ source?: string }
+  | { ok: false; file: string; message: string };
+
+export interface LoadOptionsInput {
+  gateway: GitHubGateway;
+  target: CheckTarget;
+  logger: Logger;
+}
+
+/**
+ * The engine options for one check. Today: the defaults. This is the single place repository
+ * configuration plugs in (read `.github/trustgate.yml` from the default branch with
+ * `gateway.readFiles(target, 'HEAD', [path])`, so a pull request cannot loosen its own rules).
+ */
+export async function loadEngineOptions(_input: LoadOptionsInput): Promise<LoadedOptions> {
+  return { ok: true, options: withDefaults() };
+}

@@ -1,0 +1,153 @@
+import type { ProbotOctokit } from 'probot';
+import { MAX_FILE_BYTES } from '../parse/limits.js';
+import type {
+  ChangedFile,
+  ChangedFiles,
+  CheckOutput,
+  CheckRunWrite,
+  CheckTarget,
+  FileContent,
+  FileListSource,
+  GitHubGateway,
+  PullRequestRef,
+} from './github-gateway.js';
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+type Repository = Pick<CheckTarget, 'owner' | 'repo'>;
+
+/** GitHub lists at most this many files of a pull request. */
+export const PULL_REQUEST_FILE_LIMIT = 3000;
+/** GitHub lists at most this many files of a comparison, and does not paginate them. */
+export const COMPARE_FILE_LIMIT = 300;
+/** Aliases per GraphQL query: keeps each response well under GitHub's size and node limits. */
+export const BLOBS_PER_QUERY = 100;
+
+interface BlobNode {
+  oid: string;
+  text: string | null;
+  isTruncated: boolean;
+  isBinary: boolean | null;
+  byteSize: number;
+}
+
+type BlobQueryResult = { repository: Record<string, BlobNode | Record<string, never> | null> | null };
+
+interface RawFile {
+  filename: string;
+  status: string;
+  previous_filename?: string;
+}
+
+/** The real {@link GitHubGateway}: REST for lists and check runs, GraphQL batches for contents. */
+export class OctokitGateway implements GitHubGateway {
+  constructor(private readonly octokit: Octokit) {}
+
+  async listChangedFiles(target: Repository, source: FileListSource): Promise<ChangedFiles> {
+    if (source.kind === 'pull-request') return this.listPullRequestFiles(target, source.number);
+    const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+      owner: target.owner,
+      repo: target.repo,
+      basehead: `${source.base}...${source.head}`,
+    });
+    const raw = data.files ?? [];
+    if (raw.length >= COMPARE_FILE_LIMIT) {
+      if (source.fallbackPullNumber !== undefined) return this.listPullRequestFiles(target, source.fallbackPullNumber);
+      return {
+        files: toChangedFiles(raw),
+        incompleteReason: `GitHub lists at most ${COMPARE_FILE_LIMIT} files of a comparison and this one reached that limit, so some changed files could not be checked.`,
+      };
+    }
+    return { files: toChangedFiles(raw) };
+  }
+
+  private async listPullRequestFiles(target: Repository, pullNumber: number): Promise<ChangedFiles> {
+    const raw: RawFile[] = [];
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.pulls.listFiles, {
+      owner: target.owner,
+      repo: target.repo,
+      pull_number: pullNumber,
+      per_page: 100,
+    });
+    for await (const page of pages) {
+      raw.push(...page.data);
+      if (raw.length >= PULL_REQUEST_FILE_LIMIT) break;
+    }
+    const files = toChangedFiles(raw);
+    if (raw.length >= PULL_REQUEST_FILE_LIMIT) {
+      return {
+        files,
+        incompleteReason: `GitHub lists at most ${PULL_REQUEST_FILE_LIMIT} files of a pull request and this one reached that limit, so some changed files could not be checked.`,
+      };
+    }
+    return { files };
+  }
+
+  async readFiles(target: Repository, ref: string, paths: readonly string[]): Promise<FileContent[]> {
+    const results: FileContent[] = [];
+    for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) {
+      const batch = paths.slice(start, start + BLOBS_PER_QUERY);
+      const blobs = await this.queryBlobs(target, ref, batch);
+      for (const [index, path] of batch.entries()) {
+        results.push(await this.toContent(target, path, blobs[index]));
+      }
+    }
+    return results;
+  }
+
+  /** One GraphQL query for a batch of paths; expressions go in variables, so any path is safe. */
+  private async queryBlobs(target: Repository, ref: string, paths: readonly string[]): Promise<(BlobNode | undefined)[]> {
+    const declarations = paths.map((_, index) => `$e${index}: String!`).join(', ');
+    const fields = paths
+      .map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isTruncated isBinary byteSize } }`)
+      .join('\n    ');
+    const query = `query ($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
+    const variables: Record<string, string> = { owner: target.owner, name: target.repo };
+    for (const [index, path] of paths.entries()) variables[`e${index}`] = `${ref}:${path}`;
+    const result = await this.octokit.graphql<BlobQueryResult>(query, variables);
+    if (result.repository === null) throw new Error(`GitHub returned no repository ${target.owner}/${target.repo} when reading file contents.`);
+    const repository = result.repository;
+    return paths.map((_, index) => {
+      const node = repository[`f${index}`];
+      return node !== null && node !== undefined && 'oid' in node ? (node as BlobNode) : undefined;
+    });
+  }
+
+  private async toContent(target: Repository, path: string, blob: BlobNode | undefined): Promise<FileContent> {
+    if (blob === undefined) return { path, status: 'missing' };
+    if (blob.isBinary === true) return { path, status: 'binary' };
+    if (blob.byteSize > MAX_FILE_BYTES) return { path, status: 'too-large', byteSize: blob.byteSize };
+    if (!blob.isTruncated && blob.text !== null) return { path, status: 'text', text: blob.text };
+    // GraphQL cuts long blobs short; only those cost a REST call each.
+    const { data } = await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid });
+    const text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+    return { path, status: 'text', text };
+  }
+
+  async findPullRequestsForCommit(target: Repository, sha: string): Promise<PullRequestRef[]> {
+    const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: sha, per_page: 100 });
+    return data
+      .filter((pull) => pull.state === 'open' && pull.head.sha === sha)
+      .map((pull) => ({ number: pull.number, headSha: pull.head.sha, baseSha: pull.base.sha }));
+  }
+
+  async createCheckRun(target: CheckTarget, name: string, body: CheckRunWrite): Promise<number> {
+    const { data } = await this.octokit.rest.checks.create({ owner: target.owner, repo: target.repo, name, head_sha: target.headSha, ...body });
+    return data.id;
+  }
+
+  async updateCheckRun(target: CheckTarget, checkRunId: number, body: Partial<CheckRunWrite> & { output: CheckOutput }): Promise<void> {
+    await this.octokit.rest.checks.update({ owner: target.owner, repo: target.repo, check_run_id: checkRunId, ...body });
+  }
+}
+
+function toChangedFiles(raw: readonly RawFile[]): ChangedFile[] {
+  const files: ChangedFile[] = [];
+  for (const file of raw) {
+    if (file.status === 'removed') continue;
+    const status = file.status as ChangedFile['status'];
+    const changed: ChangedFile = { path: file.filename, status };
+    if (file.previous_filename !== undefined && file.previous_filename !== file.filename) changed.previousPath = file.previous_filename;
+    files.push(changed);
+  }
+  return files;
+}

@@ -1,0 +1,172 @@
+import type { Logger } from 'probot';
+import { DOCS_BASE_URL, FILE_TOO_LARGE_RULE, scanFiles, type InputFile } from '../engine/scan.js';
+import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
+import { isCandidatePath } from '../parse/classify.js';
+import { MAX_FILE_BYTES } from '../parse/limits.js';
+import {
+  buildCheckRunReport,
+  buildConfigurationErrorReport,
+  buildErrorReport,
+  buildInProgressOutput,
+  buildNoPullRequestReport,
+  DEFAULT_MAX_ANNOTATIONS,
+  type CheckConclusion,
+} from '../reporters/check-run.js';
+import { CheckRunReporter } from './check-run-reporter.js';
+import { CheckTimeoutError, describeError } from './describe-error.js';
+import type { CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
+import { loadEngineOptions } from './load-options.js';
+import { resolveFileListSource } from './targets.js';
+import { applyWaivers } from './waivers.js';
+
+/** Knobs of one run; the defaults suit the hosted app. */
+export interface RunCheckSettings {
+  /** More candidate files than this: create the run in progress first so people see it working. */
+  inProgressAboveFiles: number;
+  /** Set when a slow step (e.g. calls to AWS) is enabled: always create the run in progress first. */
+  slowSteps: boolean;
+  /** After this long the run is completed as failed, whatever is still pending. */
+  timeoutMs: number;
+  maxAnnotations: number;
+}
+
+export const DEFAULT_RUN_SETTINGS: RunCheckSettings = {
+  inProgressAboveFiles: 100,
+  slowSteps: false,
+  timeoutMs: 8 * 60_000,
+  maxAnnotations: DEFAULT_MAX_ANNOTATIONS,
+};
+
+/** The replaceable steps between the engine and GitHub: configuration and waivers. */
+export interface CheckHooks {
+  loadOptions: typeof loadEngineOptions;
+  applyWaivers: typeof applyWaivers;
+}
+
+export const DEFAULT_HOOKS: CheckHooks = { loadOptions: loadEngineOptions, applyWaivers };
+
+export interface CheckRunResult {
+  conclusion: CheckConclusion;
+  checkRunId: number | undefined;
+  /** Findings that counted (after waivers); empty when the run failed before scanning. */
+  findings: Finding[];
+  writes: number;
+}
+
+/**
+ * Checks one commit and reports the "trustgate" check run on it. Never leaves a run pending: any
+ * error or a timeout completes the run as failed with text that says what happened, and is logged.
+ * Rejects only when even that final write fails (then GitHub shows no run and Probot logs the error).
+ * Event handlers and comment commands (re-runs) both call this.
+ */
+export async function runCheck(
+  gateway: GitHubGateway,
+  target: CheckTarget,
+  logger: Logger,
+  { settings = DEFAULT_RUN_SETTINGS, hooks = DEFAULT_HOOKS }: { settings?: Partial<RunCheckSettings>; hooks?: Partial<CheckHooks> } = {},
+): Promise<CheckRunResult> {
+  const config: RunCheckSettings = { ...DEFAULT_RUN_SETTINGS, ...settings };
+  const steps: CheckHooks = { ...DEFAULT_HOOKS, ...hooks };
+  const reporter = new CheckRunReporter(gateway, target);
+  const progress = { stage: 'starting' };
+  const log = logger.child({ owner: target.owner, repo: target.repo, sha: target.headSha, pull: target.pullNumber });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CheckTimeoutError(config.timeoutMs)), config.timeoutMs);
+    });
+    const result = await Promise.race([check(gateway, target, log, config, steps, reporter, progress), timeout]);
+    log.info({ conclusion: result.conclusion, findings: result.findings.length, writes: reporter.writes, checkRunId: reporter.id }, 'trustgate check completed');
+    return { ...result, checkRunId: reporter.id, writes: reporter.writes };
+  } catch (error) {
+    const what = `${describeError(error)} while ${progress.stage}`;
+    log.error({ err: error, stage: progress.stage }, `trustgate check failed: ${what}`);
+    await reporter.fail(buildErrorReport(what, error instanceof Error ? error.message : String(error)));
+    return { conclusion: 'failure', checkRunId: reporter.id, findings: [], writes: reporter.writes };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function check(
+  gateway: GitHubGateway,
+  target: CheckTarget,
+  logger: Logger,
+  settings: RunCheckSettings,
+  hooks: CheckHooks,
+  reporter: CheckRunReporter,
+  progress: { stage: string },
+): Promise<{ conclusion: CheckConclusion; findings: Finding[] }> {
+  progress.stage = 'loading the configuration';
+  const loaded = await hooks.loadOptions({ gateway, target, logger });
+  if (!loaded.ok) {
+    const report = buildConfigurationErrorReport(loaded.file, loaded.message);
+    await reporter.complete(report);
+    return { conclusion: report.conclusion, findings: [] };
+  }
+  const { options } = loaded;
+
+  progress.stage = 'finding the pull request of this commit';
+  const resolved = await resolveFileListSource(gateway, target);
+  if (resolved === undefined) {
+    await reporter.complete(buildNoPullRequestReport(target.headSha));
+    return { conclusion: 'neutral', findings: [] };
+  }
+
+  progress.stage = 'listing the changed files';
+  const changed = await gateway.listChangedFiles(target, resolved.source);
+  const candidates = changed.files.filter((file) => isCandidatePath(file.path));
+  if (settings.slowSteps || candidates.length > settings.inProgressAboveFiles) {
+    progress.stage = 'creating the check run';
+    await reporter.start(buildInProgressOutput(candidates.length));
+  }
+
+  progress.stage = 'reading the changed files';
+  const contents = candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates.map((file) => file.path)) : [];
+
+  progress.stage = 'checking the files';
+  const inputs: InputFile[] = [];
+  const tooLarge: Finding[] = [];
+  for (const content of contents) {
+    if (content.status === 'text') inputs.push({ path: content.path, text: content.text });
+    else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content));
+  }
+  const scan = scanFiles(inputs, options);
+  const findings = [...scan.findings, ...tooLarge].sort(compareFindings);
+
+  progress.stage = 'applying waivers';
+  const reviewed = await hooks.applyWaivers({ findings, options, gateway, target, logger });
+
+  progress.stage = 'reporting the check run';
+  const report = buildCheckRunReport({
+    findings: reviewed.findings,
+    waived: reviewed.waived,
+    failOn: options.failOn,
+    infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,
+    ...(changed.incompleteReason !== undefined ? { blockingProblems: [changed.incompleteReason] } : {}),
+    lineUrl: (file, line) => `${target.htmlUrl}/blob/${target.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
+    maxAnnotations: settings.maxAnnotations,
+  });
+  await reporter.complete(report);
+  return { conclusion: report.conclusion, findings: reviewed.findings };
+}
+
+/** A file too large to read through the API gets the same notice the engine gives for large files. */
+function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>): Finding {
+  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: content.path });
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: FILE_TOO_LARGE_RULE,
+    category: 'parse-error',
+    severity: 'info',
+    file: content.path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message: `${content.path} was skipped: it is ${content.byteSize} bytes, larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MiB trustgate reads.`,
+    remediation: 'Split the template, or check it locally with `trustgate scan`.',
+    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+  };
+}
