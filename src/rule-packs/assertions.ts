@@ -1,0 +1,160 @@
+import { describeValue, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
+import { isSeq, type ScalarValue, type SourceNode } from '../parse/nodes.js';
+import type { Assertion, ValueAssertion } from './format.js';
+
+/**
+ * What one assertion says about one selected node, for each value the node may take (Fn::If branches,
+ * parameter AllowedValues). `missing` and `unknown` are not decisions: the check turns them into one
+ * with its `if-missing` and `if-unknown`.
+ */
+export type Outcome =
+  | { kind: 'pass' }
+  | { kind: 'fail'; node: SourceNode; value: string; via?: { text: string; node: SourceNode } }
+  | { kind: 'unknown'; node: SourceNode; reason: string }
+  | { kind: 'missing'; node: SourceNode };
+
+type Verdict = 'pass' | 'fail' | 'unknown' | 'missing';
+
+export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver): Outcome[] {
+  switch (assertion.op) {
+    case 'exists':
+      return resolver.resolve(node).map((value) =>
+        isAbsent(value) ? { kind: 'fail', node, value: 'not set', ...viaOf(value) } : { kind: 'pass' },
+      );
+    case 'absent':
+      return resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));
+    case 'all':
+    case 'any':
+    case 'none':
+      return evaluateList(node, assertion.op, assertion.inner, resolver);
+    default:
+      return resolver.resolve(node).map((value) => outcomeOf(node, value, valueVerdict(value, assertion)));
+  }
+}
+
+function evaluateList(node: SourceNode, op: 'all' | 'any' | 'none', inner: ValueAssertion, resolver: IntrinsicResolver): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const alternative of resolver.resolve(node)) {
+    if (isAbsent(alternative)) {
+      outcomes.push({ kind: 'missing', node });
+      continue;
+    }
+    if (alternative.kind === 'unknown' || alternative.kind === 'partial') {
+      outcomes.push({ kind: 'unknown', node, reason: unknownReason(alternative) });
+      continue;
+    }
+    // The items and, for each, every value it may take.
+    const items: { node: SourceNode; value: ResolvedValue }[] = [];
+    if (alternative.kind === 'known' && Array.isArray(alternative.value)) {
+      const via = alternative.via;
+      for (const element of alternative.value) items.push({ node, value: { kind: 'known', value: element, node: alternative.node, ...(via ? { via } : {}) } });
+    } else if (alternative.kind === 'structure' && isSeq(alternative.node)) {
+      for (const item of resolver.listItems(alternative.node)) for (const value of resolver.resolve(item)) items.push({ node: item, value });
+    } else {
+      // A lone value where a list is expected counts as a list of one, as CloudFormation and IAM read it.
+      items.push({ node, value: alternative });
+    }
+    const verdicts = items.map((item) => ({ ...item, verdict: valueVerdict(item.value, inner) }));
+    if (op === 'any') {
+      if (verdicts.some((v) => v.verdict === 'pass')) outcomes.push({ kind: 'pass' });
+      else {
+        const unknown = verdicts.find((v) => v.verdict === 'unknown');
+        if (unknown !== undefined) outcomes.push({ kind: 'unknown', node, reason: unknownReason(unknown.value) });
+        else outcomes.push({ kind: 'fail', node, value: items.length === 0 ? 'an empty list' : items.map((i) => describeValue(i.value)).join(', ') });
+      }
+      continue;
+    }
+    for (const item of verdicts) {
+      // An item that is AWS::NoValue is removed from the list: it neither passes nor fails.
+      if (item.verdict === 'missing') continue;
+      if (item.verdict === 'unknown') outcomes.push({ kind: 'unknown', node: item.node, reason: unknownReason(item.value) });
+      else if ((op === 'all') === (item.verdict === 'fail')) outcomes.push({ kind: 'fail', node: item.node, value: describeValue(item.value), ...viaOf(item.value) });
+    }
+    if (outcomes.length === 0) outcomes.push({ kind: 'pass' });
+  }
+  return outcomes;
+}
+
+function outcomeOf(node: SourceNode, value: ResolvedValue, verdict: Verdict): Outcome {
+  switch (verdict) {
+    case 'pass':
+      return { kind: 'pass' };
+    case 'missing':
+      return { kind: 'missing', node };
+    case 'unknown':
+      return { kind: 'unknown', node, reason: unknownReason(value) };
+    case 'fail':
+      return { kind: 'fail', node, value: describeValue(value), ...viaOf(value) };
+  }
+}
+
+/** A value assertion on one resolved value. */
+export function valueVerdict(value: ResolvedValue, assertion: ValueAssertion): Verdict {
+  switch (value.kind) {
+    case 'absent':
+      return 'missing';
+    case 'unknown':
+    case 'partial':
+      return 'unknown';
+    case 'structure':
+      // A map or list where a scalar is expected equals nothing and is in no list.
+      return assertion.op === 'not-in' ? 'pass' : 'fail';
+    case 'known': {
+      if (value.value === null) return 'missing';
+      const actual = Array.isArray(value.value) ? value.value.join(',') : value.value;
+      return scalarSatisfies(actual, assertion) ? 'pass' : 'fail';
+    }
+  }
+}
+
+export function scalarSatisfies(actual: Exclude<ScalarValue, null>, assertion: ValueAssertion): boolean {
+  switch (assertion.op) {
+    case 'equals':
+      return sameValue(actual, assertion.expected);
+    case 'in':
+      return assertion.expected.some((expected) => sameValue(actual, expected));
+    case 'not-in':
+      return !assertion.expected.some((expected) => sameValue(actual, expected));
+    case 'matches':
+      return assertion.pattern.test(String(actual));
+    case 'less-than': {
+      const number = numberOf(actual);
+      return number !== undefined && number < assertion.limit;
+    }
+    case 'greater-than': {
+      const number = numberOf(actual);
+      return number !== undefined && number > assertion.limit;
+    }
+  }
+}
+
+/**
+ * Equality as CloudFormation reads values: parameters and many templates write `"true"` and `"2"` as
+ * strings, so booleans compare case-insensitively by text and numbers by value.
+ */
+export function sameValue(actual: Exclude<ScalarValue, null>, expected: ScalarValue): boolean {
+  if (expected === null) return false;
+  if (typeof expected === 'boolean' || typeof actual === 'boolean') return String(actual).toLowerCase() === String(expected).toLowerCase();
+  if (typeof expected === 'number') return numberOf(actual) === expected;
+  return String(actual) === expected;
+}
+
+function numberOf(value: Exclude<ScalarValue, null>): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function isAbsent(value: ResolvedValue): boolean {
+  return value.kind === 'absent' || (value.kind === 'known' && value.value === null);
+}
+
+function unknownReason(value: ResolvedValue): string {
+  if (value.kind === 'unknown') return value.reason;
+  if (value.kind === 'partial') return `${value.text} depends on ${value.refs.map((ref) => ref.name).join(', ')}, known only at deployment`;
+  return 'the value could not be evaluated';
+}
+
+function viaOf(value: ResolvedValue): { via?: { text: string; node: SourceNode } } {
+  return 'via' in value && value.via !== undefined ? { via: { text: value.via, node: value.node } } : {};
+}

@@ -1,0 +1,310 @@
+import { minimatch } from 'minimatch';
+import type { DocumentModel } from '../engine/document-model.js';
+import type { Severity } from '../findings/severity.js';
+import { intrinsicOf } from '../model/intrinsics.js';
+import type { Resource } from '../model/template.js';
+import { formatPath, getKey, isMap, isSeq, nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import type { Report } from '../rules/types.js';
+import { evaluateAssertion, type Outcome } from './assertions.js';
+import { LIMITS, type Assertion, type Check, type Condition, type PackRule } from './format.js';
+import { renderMessage } from './message.js';
+import { selectNodes, type CompiledSelector, type Selection } from './selector.js';
+
+/** Knobs for evaluation; tests inject a clock to exercise the time budget without timing anything. */
+export interface EvaluationOptions {
+  /** Milliseconds one rule may spend on one file (default {@link LIMITS.budgetMs}). */
+  budgetMs?: number;
+  /** Nodes one selector may select in one scope (default {@link LIMITS.maxSelected}). */
+  maxSelected?: number;
+  /** Clock in milliseconds (default `performance.now`). */
+  now?: () => number;
+}
+
+/** Where a rule looks: one resource (its map is `$`) or the whole document. */
+interface Scope {
+  node: SourceNode;
+  resource?: Resource;
+}
+
+class BudgetExceeded extends Error {}
+
+/**
+ * Runs one pack rule on one document and reports through `report`, exactly as a code rule does. What a
+ * check cannot decide follows its `if-unknown`; what is missing follows its `if-missing` (or is the
+ * failure, for `exists`). Past its time budget the rule stops and reports that it stopped.
+ */
+export function evaluatePackRule(rule: PackRule, model: DocumentModel, report: (report: Report) => void, options: EvaluationOptions = {}): void {
+  if (rule.files !== undefined && !rule.files.some((glob) => minimatch(model.file.path, glob, { dot: true }))) return;
+  const now = options.now ?? (() => performance.now());
+  const budget = options.budgetMs ?? LIMITS.budgetMs;
+  const started = now();
+  const overBudget = () => now() - started > budget;
+  const run = new RuleRun(rule, model, report, options.maxSelected ?? LIMITS.maxSelected, overBudget);
+  let current: Scope | undefined;
+  try {
+    for (const scope of scopesOf(rule, model)) {
+      current = scope;
+      for (const check of rule.checks) {
+        if (overBudget()) throw new BudgetExceeded();
+        if (check.resources !== undefined && scope.resource !== undefined && !matchesType(scope.resource.type, check.resources)) continue;
+        run.check(check, scope);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof BudgetExceeded)) throw error;
+    const where = current?.resource !== undefined ? `; ${current.resource.logicalId} and the resources after it were not checked` : '';
+    report({
+      node: anchorOf(current?.node ?? model.document.root),
+      message: `Rule ${rule.id} stopped after its time budget of ${budget} ms on this file${where}, so the file is not known to comply. Simplify the rule's selectors (avoid \`..\` over whole templates) or split the file.`,
+      severity: rule.severity,
+      element: 'time-budget',
+      ...(current?.resource !== undefined ? { resource: current.resource.logicalId } : {}),
+    });
+  }
+}
+
+function scopesOf(rule: PackRule, model: DocumentModel): Scope[] {
+  if (rule.resources === undefined) return [{ node: model.document.root }];
+  const template = model.template;
+  if (template === undefined) return [];
+  return [...template.resources.values()].filter((r) => matchesType(r.type, rule.resources!)).map((resource) => ({ node: resource.node, resource }));
+}
+
+function matchesType(type: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => (/[*?]/.test(pattern) ? minimatch(type, pattern) : pattern === type));
+}
+
+interface Candidate {
+  node: SourceNode;
+  element: string;
+  severity: Severity;
+  message: string;
+  rank: number;
+  related?: { node: SourceNode; message: string }[];
+}
+
+class RuleRun {
+  /** Nodes (and missing paths) already reported by an earlier check: graded checks report once. */
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly rule: PackRule,
+    private readonly model: DocumentModel,
+    private readonly sink: (report: Report) => void,
+    private readonly maxSelected: number,
+    private readonly overBudget: () => boolean,
+  ) {}
+
+  check(check: Check, scope: Scope): void {
+    let subScopes: SourceNode[] = [scope.node];
+    if (check.each !== undefined) {
+      const selection = this.select(check.each, scope.node, scope);
+      if (selection === undefined) return;
+      subScopes = selection.nodes;
+      if (subScopes.length === 0) {
+        const empty = explainEmpty(scope.node, check.each);
+        if (empty.kind === 'blocked') this.emit(check, scope, [this.unknownCandidate(check, scope, empty.node, empty.reason)]);
+        return;
+      }
+    }
+    for (const subScope of subScopes) {
+      if (!check.when.every((condition) => this.holds(condition, subScope))) continue;
+      const selection = this.select(check.select, subScope, scope);
+      if (selection === undefined) continue;
+      if (selection.nodes.length === 0) {
+        this.emit(check, scope, this.whenEmpty(check, subScope, scope));
+        continue;
+      }
+      for (const node of selection.nodes) {
+        const candidates = evaluateAssertion(node, check.assertion, this.model.resolver).flatMap((outcome) => this.candidateOf(check, scope, outcome));
+        this.emit(check, scope, candidates);
+      }
+    }
+  }
+
+  /** A selection, or `undefined` after reporting that it was cut short. */
+  private select(selector: CompiledSelector, node: SourceNode, scope: Scope): Selection | undefined {
+    const selection = selectNodes(node, selector, this.maxSelected, this.overBudget);
+    if (selection.stopped === 'time') throw new BudgetExceeded();
+    if (selection.stopped === 'too-many') {
+      this.sink({
+        node: anchorOf(node),
+        message: `The selector ${selector.source} of rule ${this.rule.id} matched more than ${this.maxSelected} nodes here, so the rule stopped checking ${scope.resource?.logicalId ?? 'this document'}; it is not known to comply. Narrow the selector.`,
+        severity: this.rule.severity,
+        element: `selection-limit:${selector.source}`,
+        ...(scope.resource !== undefined ? { resource: scope.resource.logicalId } : {}),
+      });
+      return undefined;
+    }
+    return selection;
+  }
+
+  /** A `when` condition holds unless it is known to be false: undecidable counts as holding (fail closed). */
+  private holds(condition: Condition, node: SourceNode): boolean {
+    const selection = selectNodes(node, condition.select, this.maxSelected, this.overBudget);
+    if (selection.stopped === 'time') throw new BudgetExceeded();
+    if (selection.stopped === 'too-many') return true;
+    if (selection.nodes.length === 0) {
+      if (condition.assertion.op === 'absent') return true;
+      if (explainEmpty(node, condition.select).kind === 'blocked') return true;
+      return condition.assertion.op !== 'exists' && condition.ifMissing === 'pass';
+    }
+    return selection.nodes.every((selected) => {
+      const outcomes = evaluateAssertion(selected, condition.assertion, this.model.resolver);
+      return outcomes.some((o) => o.kind === 'pass' || o.kind === 'unknown' || (o.kind === 'missing' && condition.ifMissing === 'pass'));
+    });
+  }
+
+  private whenEmpty(check: Check, node: SourceNode, scope: Scope): Candidate[] {
+    if (check.assertion.op === 'absent') return [];
+    const empty = explainEmpty(node, check.select);
+    if (empty.kind === 'blocked') return [this.unknownCandidate(check, scope, empty.node, empty.reason)];
+    if (check.assertion.op !== 'exists' && check.ifMissing !== 'fail') return [];
+    const path = formatPath([...pathSegments(empty.node), ...empty.remaining]) + (check.select.isFixed ? '' : ` (${check.select.source})`);
+    return [
+      {
+        node: anchorOf(empty.node),
+        element: `missing:${check.select.source}`,
+        severity: check.severity,
+        message: this.render(check.message, check, scope, { value: 'not set', path, segments: [...pathSegments(empty.node), ...empty.remaining] }),
+        rank: 3,
+      },
+    ];
+  }
+
+  private candidateOf(check: Check, scope: Scope, outcome: Outcome): Candidate[] {
+    switch (outcome.kind) {
+      case 'pass':
+        return [];
+      case 'unknown':
+        return [this.unknownCandidate(check, scope, outcome.node, outcome.reason)];
+      case 'missing':
+        if (check.ifMissing !== 'fail') return [];
+        return [{ node: anchorOf(outcome.node), element: 'value', severity: check.severity, message: this.render(check.message, check, scope, { value: 'not set (AWS::NoValue)', path: nodePath(outcome.node), segments: pathSegments(outcome.node) }), rank: 3 }];
+      case 'fail': {
+        let message = this.render(check.message, check, scope, { value: outcome.value, path: nodePath(outcome.node), segments: pathSegments(outcome.node) });
+        const related: { node: SourceNode; message: string }[] = [];
+        if (outcome.via !== undefined) {
+          message += ` (the value comes from ${outcome.via.text})`;
+          if (outcome.via.node !== outcome.node) related.push({ node: outcome.via.node, message: `value from ${outcome.via.text}` });
+        }
+        return [{ node: anchorOf(outcome.node), element: 'value', severity: check.severity, message, rank: 3, ...(related.length > 0 ? { related } : {}) }];
+      }
+    }
+  }
+
+  private unknownCandidate(check: Check, scope: Scope, node: SourceNode, reason: string): Candidate {
+    const path = nodePath(node);
+    const where = scope.resource !== undefined ? ` of ${scope.resource.logicalId}` : '';
+    const meaning = check.ifUnknown === 'fail' ? 'a failure' : 'a warning';
+    return {
+      node: anchorOf(node),
+      element: 'value',
+      severity: check.ifUnknown === 'warn' ? 'info' : check.severity,
+      message: `${this.rule.title}: ${path}${where} cannot be checked from the template (${reason}); this rule counts a value unknown until deployment as ${meaning}. Make sure the deployed value satisfies it (${describeAssertion(check.assertion)}).`,
+      rank: check.ifUnknown === 'fail' ? 2 : 1,
+    };
+  }
+
+  /** Reports the strongest candidate per node, unless an earlier check already reported there. */
+  private emit(check: Check, scope: Scope, candidates: Candidate[]): void {
+    const usable = candidates.filter((c) => c.rank > 1 || check.ifUnknown !== 'pass');
+    const best = new Map<string, Candidate>();
+    for (const candidate of usable) {
+      const key = `${candidate.node.start}:${candidate.node.end}:${candidate.element}`;
+      const previous = best.get(key);
+      if (previous === undefined || candidate.rank > previous.rank) best.set(key, candidate);
+    }
+    for (const [key, candidate] of best) {
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.sink({
+        node: candidate.node,
+        message: candidate.message,
+        severity: candidate.severity,
+        element: candidate.element,
+        ...(scope.resource !== undefined ? { resource: scope.resource.logicalId } : {}),
+        ...(candidate.related !== undefined ? { related: candidate.related } : {}),
+      });
+    }
+  }
+
+  private render(message: string, check: Check, scope: Scope, values: { value: string; path: string; segments: (string | number)[] }): string {
+    const key = [...values.segments].reverse().find((segment): segment is string => typeof segment === 'string');
+    return renderMessage(message, {
+      value: values.value,
+      path: values.path,
+      key: key ?? values.path,
+      resource: scope.resource?.logicalId ?? this.model.file.path,
+      type: scope.resource?.type ?? this.model.document.kind,
+      expected: describeAssertion(check.assertion),
+      file: this.model.file.path,
+      rule: this.rule.id,
+    });
+  }
+}
+
+type EmptyExplanation = { kind: 'missing'; node: SourceNode; remaining: (string | number)[] } | { kind: 'blocked'; node: SourceNode; reason: string };
+
+/**
+ * Why a selector found nothing. Walking its fixed prefix (the leading names and indexes) either stops
+ * at the deepest node that exists, where "missing" is reported, or at an intrinsic function (Fn::If, a
+ * Ref) the selector cannot look into, which makes the answer unknown rather than missing.
+ */
+export function explainEmpty(scope: SourceNode, selector: CompiledSelector): EmptyExplanation {
+  let current = scope;
+  const prefix = selector.fixedPrefix;
+  for (let i = 0; i <= prefix.length; i++) {
+    const fn = intrinsicOf(current);
+    if (fn !== undefined && current !== scope) {
+      const noValue = fn.name === 'Ref' && fn.argument.kind === 'scalar' && fn.argument.value === 'AWS::NoValue';
+      if (noValue) return { kind: 'missing', node: current, remaining: prefix.slice(i) as (string | number)[] };
+      return { kind: 'blocked', node: current, reason: `${nodePath(current)} is computed by ${fn.name}, and selectors do not look inside intrinsic functions` };
+    }
+    if (i === prefix.length) break;
+    const segment = prefix[i]!;
+    const next = typeof segment === 'number' ? (isSeq(current) ? current.items[segment] : undefined) : isMap(current) ? getKey(current, segment) : undefined;
+    if (next === undefined) return { kind: 'missing', node: current, remaining: prefix.slice(i) as (string | number)[] };
+    current = next;
+  }
+  return { kind: 'missing', node: current, remaining: [] };
+}
+
+/**
+ * Where a finding about a node points: a scalar itself; a map or list held under a key points at the key
+ * (`MetadataOptions:`), which is where a reader looks. The stand-in keeps the node's parent and key so
+ * the finding's JSON path is the node's own.
+ */
+export function anchorOf(node: SourceNode): SourceNode {
+  if (node.kind === 'scalar' || !isMap(node.parent)) return node;
+  const entry = node.parent.entries.find((e) => e.value === node);
+  if (entry === undefined) return node;
+  return { kind: 'scalar', value: entry.key.value, start: entry.key.start, end: entry.key.end, parent: node.parent, ...(node.key !== undefined ? { key: node.key } : {}) };
+}
+
+export function describeAssertion(assertion: Assertion): string {
+  switch (assertion.op) {
+    case 'exists':
+      return 'must be set';
+    case 'absent':
+      return 'must not be set';
+    case 'equals':
+      return `must equal ${String(assertion.expected)}`;
+    case 'in':
+      return `must be one of ${assertion.expected.map(String).join(', ')}`;
+    case 'not-in':
+      return `must not be any of ${assertion.expected.map(String).join(', ')}`;
+    case 'matches':
+      return `must match ${assertion.pattern.source}`;
+    case 'less-than':
+      return `must be less than ${assertion.limit}`;
+    case 'greater-than':
+      return `must be greater than ${assertion.limit}`;
+    case 'all':
+      return `every item ${describeAssertion(assertion.inner)}`;
+    case 'any':
+      return `at least one item ${describeAssertion(assertion.inner)}`;
+    case 'none':
+      return `no item may satisfy: ${describeAssertion(assertion.inner).replace(/^must /, '')}`;
+  }
+}

@@ -1,0 +1,236 @@
+import { JSONPath } from 'jsonpath-plus';
+import { getKey, isMap, isSeq, type SourceNode } from '../parse/nodes.js';
+import { LIMITS } from './format.js';
+
+/**
+ * Selectors: a closed subset of JSONPath, parsed here and handed to jsonpath-plus in a canonical form
+ * with script evaluation off (`eval: false`, CVE-2024-21534 and CVE-2025-1302). Filter and script
+ * expressions (`[?(…)]`, `[(…)]`), parent (`^`), property-name (`~`) and type (`@string()`) operators
+ * are refused when the rule is loaded, so jsonpath-plus only ever walks names, indexes and wildcards.
+ *
+ * JSONPath runs over a plain view of the SourceNode tree; each result's JSON pointer is walked back down
+ * the tree, so a finding points at the exact node the selector matched.
+ */
+
+export type Segment =
+  | { kind: 'name'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'wildcard' }
+  | { kind: 'descent' }
+  | { kind: 'union'; members: (string | number)[] }
+  | { kind: 'slice'; start?: number; end?: number };
+
+export interface CompiledSelector {
+  /** As the author wrote it. */
+  readonly source: string;
+  readonly segments: readonly Segment[];
+  /** The leading run of plain names and indexes: where "missing" is located and intrinsics detected. */
+  readonly fixedPrefix: readonly (string | number)[];
+  /** `true` when the selector is only names and indexes (it selects at most one node). */
+  readonly isFixed: boolean;
+  /** The string given to jsonpath-plus. */
+  readonly canonical: string;
+}
+
+export type SelectorResult = { ok: true; selector: CompiledSelector } | { ok: false; message: string };
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_:-]*/;
+/** Quoted names: no quotes, brackets, commas, `*`, or characters jsonpath-plus gives meaning to. */
+const QUOTED_NAME = /^[A-Za-z0-9_:\-./ ]+$/;
+const FORBIDDEN = /[?()@^~`$%\\]/;
+
+export function parseSelector(source: string): SelectorResult {
+  const fail = (message: string): SelectorResult => ({ ok: false, message: `selector ${JSON.stringify(source)}: ${message}` });
+  if (source.length > LIMITS.maxSelectorLength) return fail(`longer than ${LIMITS.maxSelectorLength} characters`);
+  if (!source.startsWith('$')) return fail('must start with `$` (the resource, or the document when the rule has no `resources`)');
+  const rest = source.slice(1);
+  if (FORBIDDEN.test(rest)) {
+    return fail(
+      'filter and script expressions (`?(…)`, `(…)`), `@`, `^`, `~` and `$` inside a path are not supported: selectors are names, indexes, `*`, `..`, unions and slices only, and nothing in a rule is ever evaluated as code',
+    );
+  }
+  const segments: Segment[] = [];
+  let i = 0;
+  while (i < rest.length) {
+    if (segments.length >= LIMITS.maxSelectorSegments) return fail(`more than ${LIMITS.maxSelectorSegments} segments`);
+    if (rest.startsWith('..', i)) {
+      if (segments.at(-1)?.kind === 'descent') return fail('`...` is not a segment');
+      segments.push({ kind: 'descent' });
+      i += 2;
+      if (rest[i] === '[') continue;
+      const parsed = dotName(rest.slice(i));
+      if (parsed === undefined) return fail(`expected a name or \`*\` after \`..\` at character ${i + 2}`);
+      segments.push(parsed.segment);
+      i += parsed.length;
+    } else if (rest[i] === '.') {
+      i += 1;
+      const parsed = dotName(rest.slice(i));
+      if (parsed === undefined) return fail(`expected a name or \`*\` after \`.\` at character ${i + 1}`);
+      segments.push(parsed.segment);
+      i += parsed.length;
+    } else if (rest[i] === '[') {
+      const close = rest.indexOf(']', i);
+      if (close < 0) return fail(`\`[\` at character ${i + 2} is not closed`);
+      const inner = rest.slice(i + 1, close);
+      const segment = bracket(inner);
+      if (typeof segment === 'string') return fail(segment);
+      segments.push(segment);
+      i = close + 1;
+    } else {
+      return fail(`unexpected ${JSON.stringify(rest[i])} at character ${i + 2}; use \`.Name\` or \`['Name']\``);
+    }
+  }
+  if (segments.at(-1)?.kind === 'descent') return fail('cannot end with `..`');
+  const fixedPrefix: (string | number)[] = [];
+  for (const segment of segments) {
+    if (segment.kind === 'name') fixedPrefix.push(segment.name);
+    else if (segment.kind === 'index') fixedPrefix.push(segment.index);
+    else break;
+  }
+  return {
+    ok: true,
+    selector: { source, segments, fixedPrefix, isFixed: fixedPrefix.length === segments.length, canonical: '$' + segments.map(canonicalSegment).join('') },
+  };
+}
+
+function dotName(text: string): { segment: Segment; length: number } | undefined {
+  if (text.startsWith('*')) return { segment: { kind: 'wildcard' }, length: 1 };
+  const match = PLAIN_NAME.exec(text);
+  return match === null ? undefined : { segment: { kind: 'name', name: match[0] }, length: match[0].length };
+}
+
+function bracket(inner: string): Segment | string {
+  const text = inner.trim();
+  if (text === '*') return { kind: 'wildcard' };
+  if (/^\d+$/.test(text)) return { kind: 'index', index: Number(text) };
+  const slice = /^(-?\d*):(-?\d*)$/.exec(text);
+  if (slice !== null) {
+    return { kind: 'slice', ...(slice[1] !== '' ? { start: Number(slice[1]) } : {}), ...(slice[2] !== '' ? { end: Number(slice[2]) } : {}) };
+  }
+  const quoted = /^'([^']*)'$|^"([^"]*)"$/.exec(text);
+  if (quoted !== null) {
+    const name = quoted[1] ?? quoted[2] ?? '';
+    if (!QUOTED_NAME.test(name) || !/[A-Za-z_]/.test(name)) {
+      return `the quoted name ${JSON.stringify(name)} may contain only letters, digits, spaces and _ : - . / (and at least one letter)`;
+    }
+    return { kind: 'name', name };
+  }
+  if (text.includes(',')) {
+    const members: (string | number)[] = [];
+    for (const member of text.split(',').map((m) => m.trim())) {
+      if (/^\d+$/.test(member)) members.push(Number(member));
+      else if (PLAIN_NAME.exec(member)?.[0] === member) members.push(member);
+      else return `union member ${JSON.stringify(member)} must be a plain name or an index (no quotes)`;
+    }
+    return { kind: 'union', members };
+  }
+  return `\`[${inner}]\` is not a supported selector segment (use [n], [*], ['Name'], [A,B] or [start:end])`;
+}
+
+function canonicalSegment(segment: Segment): string {
+  switch (segment.kind) {
+    case 'name':
+      return `['${segment.name}']`;
+    case 'index':
+      return `[${segment.index}]`;
+    case 'wildcard':
+      return '[*]';
+    case 'descent':
+      return '..';
+    case 'union':
+      return `[${segment.members.join(',')}]`;
+    case 'slice':
+      return `[${segment.start ?? ''}:${segment.end ?? ''}]`;
+  }
+}
+
+/** Why a selection stopped early. */
+export type SelectionStop = 'too-many' | 'time';
+
+export interface Selection {
+  nodes: SourceNode[];
+  stopped?: SelectionStop;
+}
+
+class StopSelection extends Error {
+  constructor(readonly reason: SelectionStop) {
+    super(reason);
+  }
+}
+
+/**
+ * The nodes `selector` matches below `scope` (which is `$`), in jsonpath-plus order, each once. Stops
+ * at `limit` nodes or when `deadline()` says time is up; `stopped` then says why and `nodes` holds what
+ * was found so far.
+ */
+export function selectNodes(scope: SourceNode, selector: CompiledSelector, limit: number = LIMITS.maxSelected, deadline: () => boolean = () => false): Selection {
+  if (selector.segments.length === 0) return { nodes: [scope] };
+  const json = plainView(scope);
+  if (json === null || typeof json !== 'object') return { nodes: [] };
+  const nodes: SourceNode[] = [];
+  const seen = new Set<SourceNode>();
+  try {
+    JSONPath({
+      path: selector.canonical,
+      json: json as object,
+      eval: false,
+      resultType: 'pointer',
+      wrap: true,
+      callback: (pointer: unknown) => {
+        const node = typeof pointer === 'string' ? nodeAtPointer(scope, pointer) : undefined;
+        if (node !== undefined && !seen.has(node)) {
+          seen.add(node);
+          nodes.push(node);
+          if (nodes.length > limit) throw new StopSelection('too-many');
+        }
+        if (deadline()) throw new StopSelection('time');
+      },
+    });
+  } catch (error) {
+    if (error instanceof StopSelection) return { nodes: nodes.slice(0, limit), stopped: error.reason };
+    throw error;
+  }
+  return { nodes };
+}
+
+/** Walks a JSON pointer (RFC 6901) from `scope` down the SourceNode tree. */
+export function nodeAtPointer(scope: SourceNode, pointer: string): SourceNode | undefined {
+  if (pointer === '') return scope;
+  let current: SourceNode | undefined = scope;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (isSeq(current)) current = /^\d+$/.test(key) ? current.items[Number(key)] : undefined;
+    else current = getKey(current, key);
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
+
+const plainCache = new WeakMap<SourceNode, unknown>();
+
+/**
+ * Plain data for JSONPath to walk. Maps become objects without a prototype (a `__proto__` key is just a
+ * key), and the first of duplicate keys wins, as `getKey` does, so every pointer leads back to a node.
+ */
+export function plainView(node: SourceNode): unknown {
+  const cached = plainCache.get(node);
+  if (cached !== undefined) return cached;
+  let out: unknown;
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') out = node.items.map(plainView);
+  else {
+    const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const entry of node.entries) {
+      const key = String(entry.key.value);
+      if (!Object.hasOwn(object, key)) object[key] = plainView(entry.value);
+    }
+    out = object;
+  }
+  plainCache.set(node, out);
+  return out;
+}
+
+/** `true` when the node is a map (used by callers that need to know whether a scope can hold keys). */
+export function isContainer(node: SourceNode | undefined): boolean {
+  return isMap(node) || isSeq(node);
+}
