@@ -1,0 +1,44 @@
+import { ALL_RULES, ruleById } from '../rules/index.js';
+import { DOCS_BASE_URL } from '../engine/scan.js';
+import { WAIVE_USAGE } from './commands.js';
+
+/** The reply to `/trustgate help` and to anything `/trustgate` does not understand. */
+export const HELP_TEXT = [
+  '**trustgate commands** (write each on its own line of a pull request comment):',
+  '',
+  '| Command | What it does |',
+  '| --- | --- |',
+  '| `/trustgate rerun` | Checks the pull request again with the current configuration and waivers. |',
+  `| ${WAIVE_USAGE} | Accepts one finding (by the id shown in the check run) or every finding of a rule (optionally in one file) with a reason. Needs the permission set in the repository's waiver policy. |`,
+  '| `/trustgate unwaive <waiver-id>` | Withdraws a waiver (ids like `w-1a2b3c4d` are listed in the check run). |',
+  '| `/trustgate explain <rule-id>` | Why a rule matters and how to fix its findings. |',
+  '| `/trustgate help` | This list. |',
+  '',
+  'Commands in quotes, code blocks, edited comments and comments by bots are ignored. See docs/commands-and-waivers.md.',
+].join('\n');
+
+/** The reply to `/trustgate explain <rule-id>`. */
+export function explainRule(ruleId: string): { ok: true; text: string } | { ok: false; text: string } {
+  const rule = ruleById(ruleId);
+  if (rule === undefined) {
+    const family = ruleId.split('/')[0] ?? '';
+    const near = ALL_RULES.filter((candidate) => candidate.meta.id.startsWith(`${family}/`)).map((candidate) => `\`${candidate.meta.id}\``);
+    return {
+      ok: false,
+      text: `There is no rule \`${ruleId}\` in this trustgate version.${near.length > 0 ? ` Rules of ${family}: ${near.join(', ')}.` : ' Rule ids are shown with each finding in the check run.'}`,
+    };
+  }
+  const { meta } = rule;
+  return {
+    ok: true,
+    text: [
+      `**\`${meta.id}\` — ${meta.title}** (${meta.category}, ${meta.severity} by default)`,
+      '',
+      `**Why it matters:** ${meta.why}`,
+      '',
+      `**How to fix:** ${meta.fix}`,
+      '',
+      `Details and examples: ${DOCS_BASE_URL}${meta.docs}`,
+    ].join('\n'),
+  };
+}
