@@ -66,6 +66,8 @@ export function isRestrictiveTest(test: ConditionTest): boolean {
   if (test.ifExists) return false;
   if (test.qualifier === 'ForAllValues') return false; // passes vacuously when the request has no values for the key
   if (test.baseOperator === 'Null' || test.baseOperator.startsWith('StringNot') || test.baseOperator.startsWith('ArnNot')) return false;
+  // Negated operators of the other families admit every value except the listed ones, too.
+  if (test.baseOperator === 'NotIpAddress' || test.baseOperator === 'NumericNotEquals' || test.baseOperator === 'DateNotEquals') return false;
   if (test.values.length === 0) return false;
   return test.values.every((value) => {
     if (value.kind === 'unknown' || value.kind === 'structure') return false;

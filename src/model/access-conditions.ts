@@ -1,0 +1,188 @@
+import { isRestrictiveTest, type ConditionTest } from './conditions.js';
+import { valueText } from './intrinsics.js';
+import { arnFields } from './principals.js';
+import type { EngineOptions } from '../engine/options.js';
+
+/**
+ * Which conditions of a statement really restrict *who* gets in. A condition narrows the principals
+ * only when its key names the caller or the request's origin (organisation, account, ARN, network,
+ * identity-provider claims) and its operator can only pass for the listed values: positive operators
+ * (StringEquals, StringLike, ArnEquals, ArnLike, IpAddress, Bool for aws:PrincipalIsAWSService),
+ * without `…IfExists` (passes when the key is missing), not `ForAllValues:` (passes when the request
+ * has no value), not negated (`StringNotEquals` admits everyone else), not `Null`, and with values
+ * that are not wildcards where it matters (`StringLike "*"`, an account field of `*` in an ARN).
+ */
+
+/**
+ * - `organization`: aws:PrincipalOrgID/OrgPaths, aws:SourceOrgID/OrgPaths.
+ * - `account`: aws:PrincipalAccount, aws:SourceAccount, aws:SourceOwner, kms:CallerAccount.
+ * - `principal-arn`: aws:PrincipalArn. `source-arn`: aws:SourceArn, KMS encryption-context ARNs.
+ * - `network`: aws:SourceVpce, aws:SourceVpc, aws:SourceIp.
+ * - `aws-service`: aws:PrincipalIsAWSService, aws:PrincipalServiceName.
+ * - `external-id`: sts:ExternalId — a shared secret, not an identity: it does not make `"*"` acceptable.
+ * - `identity-claim`: claims of a federated identity (`<provider>:sub`, `:aud`, `:amr`, `SAML:aud`…).
+ */
+export type RestrictionKind = 'organization' | 'account' | 'principal-arn' | 'source-arn' | 'network' | 'aws-service' | 'external-id' | 'identity-claim';
+
+export interface AccessRestriction {
+  kind: RestrictionKind;
+  /** The condition key as written. */
+  key: string;
+  test: ConditionTest;
+  /** The values it admits, as text (`${…}` placeholders kept). */
+  values: string[];
+}
+
+const KEY_KINDS: Record<string, RestrictionKind> = {
+  'aws:principalorgid': 'organization',
+  'aws:principalorgpaths': 'organization',
+  'aws:sourceorgid': 'organization',
+  'aws:sourceorgpaths': 'organization',
+  'aws:principalaccount': 'account',
+  'aws:sourceaccount': 'account',
+  'aws:sourceowner': 'account',
+  'kms:calleraccount': 'account',
+  'aws:principalarn': 'principal-arn',
+  'aws:sourcearn': 'source-arn',
+  'aws:sourcevpce': 'network',
+  'aws:sourcevpc': 'network',
+  'aws:sourceip': 'network',
+  'aws:principalisawsservice': 'aws-service',
+  'aws:principalservicename': 'aws-service',
+  'sts:externalid': 'external-id',
+};
+
+/** The kind of restriction a condition key stands for, or `undefined` when it does not name the caller. */
+export function restrictionKindOf(key: string): RestrictionKind | undefined {
+  const lower = key.toLowerCase();
+  const known = KEY_KINDS[lower];
+  if (known !== undefined) return known;
+  // KMS keys used by services on behalf of a resource: the ARN in the encryption context pins whose.
+  if (/^kms:encryptioncontext:aws:[a-z0-9-]+:arn$/.test(lower)) return 'source-arn';
+  if (isIdentityClaimKey(lower)) return 'identity-claim';
+  return undefined;
+}
+
+/** `saml:aud`, `token.actions.githubusercontent.com:sub`, `cognito-identity.amazonaws.com:amr`, … */
+export function isIdentityClaimKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  if (lower.startsWith('saml:')) return true;
+  const colon = lower.lastIndexOf(':');
+  if (colon <= 0) return false;
+  const prefix = lower.slice(0, colon);
+  // Provider hosts have a dot (accounts.google.com, oidc.eks.….amazonaws.com/id/…); service prefixes do not.
+  return prefix.includes('.') && !prefix.includes(' ');
+}
+
+const POSITIVE_STRING = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike']);
+const POSITIVE_ARN = new Set(['ArnEquals', 'ArnLike']);
+
+/**
+ * Why a test on a caller-naming key does not restrict who gets in, or `undefined` when it does.
+ * The reason is worded for messages ("…IfExists passes when the key is missing").
+ */
+export function whyNotRestrictive(test: ConditionTest): string | undefined {
+  const kind = restrictionKindOf(test.key);
+  if (kind === undefined) return `${test.key} does not name the caller`;
+  if (test.ifExists) return `${test.operator} passes when the request has no ${test.key}`;
+  if (test.qualifier === 'ForAllValues') return `${test.operator} passes when the request has no ${test.key}`;
+  if (test.baseOperator === 'Null') return `Null only checks that ${test.key} is present or absent, not its value`;
+  if (/Not/.test(test.baseOperator)) return `${test.operator} admits every value except the ones listed`;
+  if (!operatorFits(kind, test)) return `${test.operator} is not an operator that compares ${test.key} to allowed values`;
+  if (!isRestrictiveTest(test)) return `the values of ${test.key} are unknown or wildcards`;
+  const texts = test.values.map(valueText);
+  if (texts.some((t) => t === undefined)) return `a value of ${test.key} is not known`;
+  const wide = (texts as string[]).find((text) => admitsAnyCaller(kind, test, text));
+  if (wide !== undefined) return `"${wide}" matches callers from any ${kind === 'network' ? 'network' : 'account'}`;
+  return undefined;
+}
+
+function operatorFits(kind: RestrictionKind, test: ConditionTest): boolean {
+  const operator = test.baseOperator;
+  if (test.key.toLowerCase() === 'aws:sourceip') return operator === 'IpAddress';
+  if (test.key.toLowerCase() === 'aws:principalisawsservice') return operator === 'Bool';
+  if (kind === 'principal-arn' || kind === 'source-arn') return POSITIVE_ARN.has(operator) || POSITIVE_STRING.has(operator);
+  return POSITIVE_STRING.has(operator);
+}
+
+/** A value that, although not a bare `*`, still lets every caller through for its key. */
+function admitsAnyCaller(kind: RestrictionKind, test: ConditionTest, text: string): boolean {
+  const key = test.key.toLowerCase();
+  const like = test.baseOperator === 'StringLike' || test.baseOperator === 'ArnLike';
+  if (key === 'aws:sourceip') return /^(0\.0\.0\.0\/0|::\/0)$/.test(text.trim());
+  if (key === 'aws:principalisawsservice') return text.toLowerCase() !== 'true';
+  if (!like) return false;
+  switch (kind) {
+    case 'organization':
+      return /[*?]/.test(text.split('/')[0]!);
+    case 'account':
+      return /[*?]/.test(text);
+    case 'principal-arn':
+    case 'source-arn': {
+      const parts = arnFields(text) ?? [];
+      if (parts.length < 6) return /^[*?]/.test(text);
+      const account = parts[4]!;
+      // ARNs without an account field (S3 buckets) are pinned by their globally unique name.
+      return account === '' ? /^[*?]/.test(parts.slice(5).join(':')) : /[*?]/.test(account);
+    }
+    case 'network':
+      return /^[a-z]+-?[*?]/.test(text) || /^[*?]/.test(text);
+    default:
+      return /^[*?]+$/.test(text);
+  }
+}
+
+/** The tests that really restrict who gets in, each with its kind. */
+export function accessRestrictions(tests: readonly ConditionTest[]): AccessRestriction[] {
+  return tests.flatMap((test) => {
+    const kind = restrictionKindOf(test.key);
+    if (kind === undefined || whyNotRestrictive(test) !== undefined) return [];
+    return [{ kind, key: test.key, test, values: test.values.map((v) => valueText(v) ?? '?') }];
+  });
+}
+
+/**
+ * Restrictions that narrow *who* the principal is (so make `"*"` acceptable): everything but
+ * sts:ExternalId, which anyone who learns it can present.
+ */
+export function identityRestrictions(restrictions: readonly AccessRestriction[]): AccessRestriction[] {
+  return restrictions.filter((restriction) => restriction.kind !== 'external-id');
+}
+
+/** For messages: `aws:PrincipalOrgID = o-abc123`. */
+export function describeRestriction(restriction: AccessRestriction): string {
+  return `${restriction.key} ${restriction.test.baseOperator} ${restriction.values.join(', ')}`;
+}
+
+/**
+ * Tests on caller-naming keys that look like a restriction but are not one, with the reason; for
+ * messages that explain why a condition did not count.
+ */
+export function ineffectiveRestrictions(tests: readonly ConditionTest[]): { test: ConditionTest; reason: string }[] {
+  return tests.flatMap((test) => {
+    if (restrictionKindOf(test.key) === undefined) return [];
+    const reason = whyNotRestrictive(test);
+    return reason === undefined ? [] : [{ test, reason }];
+  });
+}
+
+/**
+ * Whether a statement's restrictions keep its principals inside the trusted organisation: an
+ * aws:PrincipalOrgID/OrgPaths test naming `options.organizationId`. Without a configured organisation,
+ * any such test counts: naming an organisation is how teams limit access to their own, and the
+ * organisation id cannot be checked against anything else.
+ */
+export function restrictedToTrustedOrganization(restrictions: readonly AccessRestriction[], options: Pick<EngineOptions, 'organizationId'>): boolean {
+  const organizations = restrictions.filter((r) => r.kind === 'organization' && /principalorg/i.test(r.key));
+  if (organizations.length === 0) return false;
+  const wanted = options.organizationId;
+  if (wanted === undefined) return true;
+  return organizations.some((r) => r.values.every((value) => value === wanted || value.startsWith(`${wanted}/`)));
+}
+
+/** Whether an aws:PrincipalAccount test admits only the template's own or trusted accounts. */
+export function restrictedToTrustedAccounts(restrictions: readonly AccessRestriction[], options: Pick<EngineOptions, 'trustedAccounts'>): boolean {
+  return restrictions.some(
+    (r) => r.key.toLowerCase() === 'aws:principalaccount' && r.values.every((value) => value === '${AWS::AccountId}' || options.trustedAccounts.includes(value)),
+  );
+}

@@ -1,0 +1,191 @@
+import type { DocumentModel } from '../../engine/document-model.js';
+import { expandActionPattern, wildcardToRegExp } from '../../aws-data/iam-data.js';
+import { accessRestrictions, ineffectiveRestrictions, restrictionKindOf, type AccessRestriction } from '../../model/access-conditions.js';
+import { conditionTests, type ConditionTest } from '../../model/conditions.js';
+import { valueText, type IntrinsicResolver, type ResolvedValue } from '../../model/intrinsics.js';
+import { buildPolicyDocument, elementItems, type Statement } from '../../model/policy.js';
+import { principalsOfValue, statementPrincipals, type Principal } from '../../model/principals.js';
+import type { Resource, Template } from '../../model/template.js';
+import type { Severity } from '../../findings/severity.js';
+import { getEntry, getKey, scalarString, type SourceNode } from '../../parse/nodes.js';
+
+/**
+ * One Allow that a resource gives to principals outside itself: a statement of a resource policy
+ * (S3, SQS, SNS, KMS, ECR, Secrets Manager, OpenSearch, API Gateway, EFS, Backup, Glacier, EventBridge,
+ * …), or a resource that grants access through properties (AWS::Lambda::Permission,
+ * AWS::Lambda::LayerVersionPermission, the legacy form of AWS::Events::EventBusPolicy). The three
+ * exposure rules read grants only, so every resource shape is judged the same way.
+ */
+export interface ResourceGrant {
+  /** `BucketPolicy DataPolicy`, `Lambda Permission InvokeFromS3`. */
+  label: string;
+  /** `statement 2 ("Public")` or `the permission`. */
+  where: string;
+  resource: Resource | undefined;
+  principals: Principal[];
+  /** Granted actions as written text; `undefined` entries were not known. */
+  actions: (string | undefined)[];
+  notAction: boolean;
+  /** Conditions (or properties such as SourceArn) that really restrict who gets in. */
+  restrictions: AccessRestriction[];
+  /** Conditions on caller-naming keys that do not restrict, with why (for messages). */
+  ineffective: { test: ConditionTest; reason: string }[];
+  statement?: Statement;
+  /** A Deny of the same policy that refuses every caller outside a network, organisation or account. */
+  guardedByDeny?: string;
+}
+
+/** Every resource grant of the document, computed once and shared by the exposure rules. */
+export function resourceGrants(model: DocumentModel): ResourceGrant[] {
+  return model.derive('resource-grants', buildGrants);
+}
+
+function buildGrants(model: DocumentModel): ResourceGrant[] {
+  const grants: ResourceGrant[] = [];
+  const template = model.template;
+  const documents = model.policies.filter((policy) => policy.kind === 'resource');
+  for (const resource of template?.resourcesOfType('AWS::Events::EventBusPolicy') ?? []) {
+    // The current form holds one statement under `Statement`; the legacy form is read below.
+    if (getKey(resource.properties, 'Statement') === undefined || resource.properties === undefined) continue;
+    documents.push(
+      buildPolicyDocument({ kind: 'resource', file: model.file, node: resource.properties, owner: { resource, label: `Events EventBusPolicy ${resource.logicalId}` }, resourceType: 'AWS::Events::EventBus', resolver: model.resolver }),
+    );
+  }
+  for (const document of documents) {
+    const denies = document.statements.filter((s) => s.effect === 'Deny');
+    for (const statement of document.statements) {
+      if (statement.effect !== 'Allow') continue;
+      const tests = conditionTests(statement);
+      const actions = elementItems(statement, statement.elements.NotAction !== undefined ? 'NotAction' : 'Action').flatMap((item) => item.values.map(valueText));
+      const grant: ResourceGrant = {
+        label: document.owner.label,
+        where: `statement ${statement.index + 1}${statement.sid !== undefined ? ` ("${statement.sid}")` : ''}`,
+        resource: document.owner.resource,
+        principals: statementPrincipals(statement, template),
+        actions,
+        notAction: statement.elements.NotAction !== undefined,
+        restrictions: accessRestrictions(tests),
+        ineffective: ineffectiveRestrictions(tests),
+        statement,
+      };
+      const guard = denies.map((deny) => denyGuard(deny, grant, template)).find((g) => g !== undefined);
+      if (guard !== undefined) grant.guardedByDeny = guard;
+      grants.push(grant);
+    }
+  }
+  if (template === undefined) return grants;
+  const resolver = model.resolver;
+  for (const resource of template.resourcesOfType('AWS::Lambda::Permission', 'AWS::Lambda::LayerVersionPermission', 'AWS::Events::EventBusPolicy')) {
+    const properties = resource.properties;
+    const principalNode = getKey(properties, 'Principal');
+    if (principalNode === undefined || (resource.type === 'AWS::Events::EventBusPolicy' && getKey(properties, 'Statement') !== undefined)) continue;
+    const tests: ConditionTest[] = [];
+    const property = (name: string, key: string, operator: string): void => {
+      const entry = getEntry(properties, name);
+      if (entry !== undefined) tests.push(syntheticTest(resolver, entry.key, entry.value, key, operator));
+    };
+    property('SourceArn', 'aws:SourceArn', 'ArnLike');
+    property('SourceAccount', 'aws:SourceAccount', 'StringEquals');
+    property('PrincipalOrgID', 'aws:PrincipalOrgID', 'StringEquals');
+    property('OrganizationId', 'aws:PrincipalOrgID', 'StringEquals');
+    if (resource.type === 'AWS::Events::EventBusPolicy') {
+      // Legacy form: Condition {Type: StringEquals, Key: aws:PrincipalOrgID, Value: o-…}.
+      const condition = getKey(properties, 'Condition');
+      const key = scalarString(getKey(condition, 'Key'));
+      const value = getKey(condition, 'Value');
+      if (key !== undefined && value !== undefined) tests.push(syntheticTest(resolver, condition!, value, key, scalarString(getKey(condition, 'Type')) ?? 'StringEquals'));
+    }
+    const actionNode = getKey(properties, 'Action');
+    const actions = actionNode === undefined ? [resource.type === 'AWS::Lambda::LayerVersionPermission' ? 'lambda:GetLayerVersion' : undefined] : resolver.resolve(actionNode).map(valueText);
+    const urlAuth = scalarString(getKey(properties, 'FunctionUrlAuthType'));
+    grants.push({
+      label: `${resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`,
+      where: urlAuth === 'NONE' ? 'the permission (FunctionUrlAuthType NONE: the function URL needs no signature)' : 'the permission',
+      resource,
+      principals: principalsOfValue(principalNode, '*', 'Principal', resolver, template),
+      actions,
+      notAction: false,
+      restrictions: accessRestrictions(tests),
+      ineffective: ineffectiveRestrictions(tests),
+    });
+  }
+  return grants;
+}
+
+function syntheticTest(resolver: IntrinsicResolver, keyNode: SourceNode, valueNode: SourceNode, key: string, operator: string): ConditionTest {
+  const values = resolver.listItems(valueNode).flatMap((item) => resolver.resolve(item).filter((v): v is Exclude<ResolvedValue, { kind: 'absent' }> => v.kind !== 'absent'));
+  return { operator, baseOperator: operator, ifExists: false, qualifier: undefined, operatorNode: keyNode, key, keyNode, valueNode, values };
+}
+
+/**
+ * A Deny for everyone (`Principal: "*"`) over the granted actions whose condition is a negated test
+ * on a caller-naming key — "deny unless the request comes through vpce-1 / from o-abc" — turns an
+ * Allow to `"*"` into an Allow to those callers only. Returns a description of the guard.
+ */
+function denyGuard(deny: Statement, grant: ResourceGrant, template: Template | undefined): string | undefined {
+  if (deny.elements.NotAction !== undefined || deny.elements.NotPrincipal !== undefined) return undefined;
+  const everyone = statementPrincipals(deny, template).some((p) => p.kind === 'anyone');
+  if (!everyone) return undefined;
+  const denied = elementItems(deny, 'Action').flatMap((item) => item.values.map(valueText));
+  const covers = grant.actions.every((action) => action !== undefined && denied.some((pattern) => pattern !== undefined && wildcardToRegExp(pattern).test(action)));
+  if (!covers || grant.notAction) return undefined;
+  const guard = conditionTests(deny).find((test) => {
+    const kind = restrictionKindOf(test.key);
+    if (kind === undefined || kind === 'external-id' || kind === 'identity-claim') return false;
+    const negated = /Not/.test(test.baseOperator) && test.qualifier !== 'ForAllValues';
+    return negated && test.values.length > 0 && test.values.every((v) => {
+      const text = valueText(v);
+      return text !== undefined && !/^[*?]+$/.test(text);
+    });
+  });
+  return guard === undefined ? undefined : `a Deny unless ${guard.key} is ${guard.values.map(valueText).join(', ')} (statement ${deny.index + 1})`;
+}
+
+/** What a set of granted actions exposes, graded for public access. */
+export interface Exposure {
+  severity: Severity;
+  /** `read data (s3:GetObject)`, `change its policy (s3:PutBucketPolicy)`. */
+  what: string;
+}
+
+/**
+ * Grades what anyone would get, from AWS's access levels of the granted actions: every action,
+ * permissions management or writes are critical; reads and lists high; invoking a function high,
+ * invoking an API Gateway API medium (the API's own authorisers still apply); tagging medium.
+ */
+export function exposureOf(grant: Pick<ResourceGrant, 'actions' | 'notAction'>): Exposure {
+  if (grant.notAction) return { severity: 'critical', what: 'every action except those in NotAction' };
+  const texts = grant.actions;
+  if (texts.some((a) => a === '*')) return { severity: 'critical', what: 'every action ("*")' };
+  const byLevel = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const text of texts) {
+    if (text === undefined) {
+      unknown.push('(an action not known until deployment)');
+      continue;
+    }
+    const infos = expandActionPattern(text);
+    if (infos.length === 0) unknown.push(text);
+    for (const info of infos) {
+      const level = /^execute-api:/i.test(info.name) ? 'api' : /^lambda:Invoke/i.test(info.name) ? 'invoke' : info.accessLevels.includes('Permissions management') ? 'Permissions management' : info.accessLevels[0] ?? 'Write';
+      if (!byLevel.has(level)) byLevel.set(level, text === info.name ? text : `${text}, e.g. ${info.name}`);
+    }
+  }
+  const pick = (level: string) => byLevel.get(level);
+  if (pick('Permissions management') !== undefined) return { severity: 'critical', what: `change its permissions (${pick('Permissions management')})` };
+  if (pick('Write') !== undefined) return { severity: 'critical', what: `write or change it (${pick('Write')})` };
+  if (unknown.length > 0) return { severity: 'high', what: `actions trustgate cannot grade (${unknown.join(', ')})` };
+  if (pick('Read') !== undefined) return { severity: 'high', what: `read its data (${pick('Read')})` };
+  if (pick('List') !== undefined) return { severity: 'high', what: `list its contents (${pick('List')})` };
+  if (pick('invoke') !== undefined) return { severity: 'high', what: `invoke the function (${pick('invoke')})` };
+  if (pick('api') !== undefined) return { severity: 'medium', what: `call the API (${pick('api')}); only its own authorisers stand in the way` };
+  if (pick('Tagging') !== undefined) return { severity: 'medium', what: `tag it (${pick('Tagging')})` };
+  return { severity: 'high', what: 'the listed actions' };
+}
+
+/** `s3:GetObject, s3:PutObject` for messages, shortened. */
+export function describeActions(grant: Pick<ResourceGrant, 'actions' | 'notAction'>): string {
+  if (grant.notAction) return `every action except ${grant.actions.filter((a) => a !== undefined).join(', ')}`;
+  const known = grant.actions.map((a) => a ?? '(unknown)');
+  return known.length > 4 ? `${known.slice(0, 4).join(', ')} and ${known.length - 4} more` : known.join(', ');
+}
