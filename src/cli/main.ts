@@ -10,6 +10,8 @@ import { renderSarif } from '../reporters/sarif.js';
 import { renderText } from '../reporters/text.js';
 import { ALL_RULES } from '../rules/index.js';
 import { collectFiles } from './collect-files.js';
+import { engineOptionsWithFlags, readCliConfig, selectPaths } from '../config/index.js';
+import { reviewFindings } from '../waivers/review.js';
 
 export const USAGE = `Usage: trustgate scan [paths...] [options]
 
@@ -19,6 +21,7 @@ Paths are files or folders (walked recursively); the default is the current fold
 Options:
   --format text|json|sarif       output format (default: text)
   --fail-on <severity>           exit 1 when a finding is at or above it: ${SEVERITIES.join(', ')} (default: high)
+  --config FILE                  settings as in .github/trustgate.yml (flags given here win)
   --trusted-account <id>         an AWS account id that counts as ours (repeatable)
   --org-id <o-...>               the AWS Organizations id whose accounts are trusted
   --allowed-oidc-subject <sub>   a GitHub OIDC subject pattern that may be trusted (repeatable)
@@ -69,7 +72,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', default: 'text' },
-        'fail-on': { type: 'string', default: 'high' },
+        'fail-on': { type: 'string' },
+        config: { type: 'string' },
         'trusted-account': { type: 'string', multiple: true, default: [] },
         'org-id': { type: 'string' },
         'allowed-oidc-subject': { type: 'string', multiple: true, default: [] },
@@ -91,7 +95,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`trustgate: --format must be text, json or sarif (got "${format}")\n`);
     return 2;
   }
-  const failOn = values['fail-on'];
+  const configured = await readCliConfig(values.config);
+  if (!configured.ok) {
+    io.stderr(`trustgate: ${configured.message}\n`);
+    return 2;
+  }
+  for (const note of configured.notes) io.stderr(`trustgate: ${note}\n`);
+  const failOn = values['fail-on'] ?? configured.config.failOn;
   if (!isSeverity(failOn)) {
     io.stderr(`trustgate: --fail-on must be one of ${SEVERITIES.join(', ')} (got "${failOn}")\n`);
     return 2;
@@ -107,19 +117,25 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`trustgate: ${collected.error}\n`);
     return 2;
   }
-  const options: Partial<EngineOptions> = {
+  const options: Partial<EngineOptions> = engineOptionsWithFlags(configured.config, {
     failOn: failOn as Severity,
     trustedAccounts: values['trusted-account'],
     allowedOidcSubjects: values['allowed-oidc-subject'],
     scpPaths: values['scp-path'],
     ...(values['org-id'] !== undefined ? { organizationId: values['org-id'] } : {}),
-  };
-  const result = scanFiles(collected.files, options);
+  });
+  const selected = selectPaths(configured.config, collected.files);
+  const scan = scanFiles(selected, options);
+  // Inline suppressions apply locally as in the app; waivers live on pull requests, so none here.
+  const review = reviewFindings({ findings: scan.findings, inputs: selected, waivers: [], inlineSuppressions: configured.config.inlineSuppressions, now: new Date() });
+  const result = { ...scan, findings: review.findings };
+  if (review.accepted.length > 0) io.stderr(`trustgate: ${review.accepted.length} finding(s) suppressed inline (not shown)\n`);
   const scanned = result.files.filter((f) => f.status !== 'skipped').length;
   if (format === 'json') io.stdout(renderJson(result.findings));
   else if (format === 'sarif') io.stdout(renderSarif(result.findings, ALL_RULES, packageVersion()));
   else io.stdout(renderText(result.findings, failOn, scanned));
   if (result.findings.some((f) => f.category === 'internal-error')) return 2;
+  if (configured.config.reportOnly) return 0;
   return result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
 }
 

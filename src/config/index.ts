@@ -4,3 +4,4 @@ export { formatConfigProblems, parseConfigText, type ConfigLayer, type ConfigPar
 export { isPathSelected, resolveConfig, selectPaths, toEngineOptions } from './resolve.js';
 export { describeConfigChange, type ConfigChangeReport, type ConfigSettingChange } from './config-change.js';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
+export { engineOptionsWithFlags, readCliConfig, type CliConfigResult } from './cli-config.js';
