@@ -1,0 +1,157 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import nock from 'nock';
+import { Probot, ProbotOctokit } from 'probot';
+import trustgate from '../../src/app/index.js';
+
+export const API = 'https://api.github.com';
+export const OWNER = 'Codertocat';
+export const REPO = 'Hello-World';
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+export const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+export const BASE_SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
+export const PULL_NUMBER = 2;
+export const INSTALLATION_ID = 1;
+export const CHECK_RUN_ID = 4242;
+
+/** A throwaway key: Probot signs app JWTs with it; nock never checks them. */
+export const PRIVATE_KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+}).privateKey;
+
+/**
+ * Retries and throttling off, as Probot's testing guide says. The function form is needed: Probot
+ * hands every installation client its own throttle options, which would replace a plain
+ * `throttle: { enabled: false }` and space the writes a second apart.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options['throttle'] as object | undefined), enabled: false },
+}));
+
+export function fixture(name: string): string {
+  return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'app', name), 'utf8');
+}
+
+export async function createApp(): Promise<Probot> {
+  const probot = new Probot({ appId: 123, privateKey: PRIVATE_KEY, Octokit: TestOctokit, logLevel: (process.env['TEST_LOG_LEVEL'] as 'fatal' | undefined) ?? 'fatal' });
+  await probot.load(trustgate);
+  return probot;
+}
+
+interface Example {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as Example[];
+
+/** A real payload from @octokit/webhooks-examples (one with an installation), deep-copied. */
+export function examplePayload<T = Record<string, unknown>>(event: string, action: string): T {
+  const found = examples
+    .find((e) => e.name === event)
+    ?.examples.find((example) => example['action'] === action && example['installation'] !== undefined);
+  if (found === undefined) throw new Error(`no ${event}.${action} example with an installation`);
+  return structuredClone(found) as T;
+}
+
+export type Json = Record<string, any>;
+
+export function pullRequestPayload(action: string): Json {
+  const payload = examplePayload<Json>('pull_request', action);
+  payload.installation.id = INSTALLATION_ID;
+  payload.pull_request.number = PULL_NUMBER;
+  payload.pull_request.head.sha = HEAD_SHA;
+  payload.pull_request.base.sha = BASE_SHA;
+  return payload;
+}
+
+/** A changed file as GitHub's pull request files API lists it. */
+export function changedFile(filename: string, status = 'modified', previous?: string): Json {
+  return { sha: blobSha(filename), filename, status, additions: 1, deletions: 0, changes: 1, ...(previous ? { previous_filename: previous } : {}) };
+}
+
+export function blobSha(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  body: Json;
+}
+
+/**
+ * Records every request nock answers, and every one it could not match, so tests can count writes
+ * and prove nothing unexpected was sent.
+ */
+export function recordRequests(): { all: Recorded[]; unmatched: string[]; writes: () => Recorded[]; stop: () => void } {
+  const all: Recorded[] = [];
+  const unmatched: string[] = [];
+  const onNoMatch = (request: { method?: string; path?: string; url?: string }) => unmatched.push(`${request.method} ${request.path ?? request.url}`);
+  nock.emitter.on('no match', onNoMatch);
+  return {
+    all,
+    unmatched,
+    writes: () => all.filter((r) => r.path.includes('/check-runs')),
+    stop: () => nock.emitter.off('no match', onNoMatch),
+  };
+}
+
+/** The installation token exchange Probot makes before the first API call of an event. */
+export function nockInstallationToken(scope: nock.Scope): nock.Scope {
+  return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: 'ghs_test',
+    expires_at: '2099-01-01T00:00:00Z',
+    permissions: { checks: 'write', contents: 'read', pull_requests: 'read', metadata: 'read' },
+    repository_selection: 'all',
+  });
+}
+
+/**
+ * Answers one GraphQL blob batch from `files` (path → text; missing paths are `null`, as GitHub
+ * answers for a path that does not exist at the commit).
+ */
+export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[] } = {}): nock.Scope {
+  return scope.post('/graphql').reply(200, (_uri, requestBody) => {
+    const body = requestBody as Json;
+    recorded.push({ method: 'POST', path: '/graphql', body });
+    const repository: Json = {};
+    for (const [name, expression] of Object.entries(body.variables as Record<string, string>)) {
+      if (!/^e\d+$/.test(name)) continue;
+      const path = expression.slice(expression.indexOf(':') + 1);
+      const text = files[path];
+      const alias = `f${name.slice(1)}`;
+      if (text === undefined) {
+        repository[alias] = null;
+        continue;
+      }
+      const truncated = options.truncated?.includes(path) ?? false;
+      repository[alias] = { oid: blobSha(text), text: truncated ? text.slice(0, 10) : text, isTruncated: truncated, isBinary: false, byteSize: Buffer.byteLength(text) };
+    }
+    return { data: { repository } };
+  });
+}
+
+/** Answers check run writes and records their bodies. */
+export function nockCheckRuns(scope: nock.Scope, recorded: Recorded[], updates = 0): nock.Scope {
+  scope.post(`${REPO_PATH}/check-runs`).reply(201, (_uri, body) => {
+    recorded.push({ method: 'POST', path: `${REPO_PATH}/check-runs`, body: body as Json });
+    return { id: CHECK_RUN_ID };
+  });
+  if (updates > 0) {
+    scope
+      .patch(`${REPO_PATH}/check-runs/${CHECK_RUN_ID}`)
+      .times(updates)
+      .reply(200, (_uri, body) => {
+        recorded.push({ method: 'PATCH', path: `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`, body: body as Json });
+        return { id: CHECK_RUN_ID };
+      });
+  }
+  return scope;
+}
