@@ -1,0 +1,460 @@
+import type { DocumentModel } from '../engine/document-model.js';
+import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
+import { identityGraph, type InstanceProfile } from './identity-graph.js';
+import { describeValue, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import type { Resource, Template } from './template.js';
+
+/**
+ * Where EC2 instances get their instance metadata (IMDS) settings in a CloudFormation template, and the
+ * chain instance → launch template / launch configuration → instance profile that the IMDS rules follow.
+ *
+ * Settings are *written* in four kinds of places ({@link MetadataSource}): an instance's own
+ * `MetadataOptions`, a launch template's `LaunchTemplateData.MetadataOptions`, a launch configuration's
+ * `MetadataOptions` and an Image Builder infrastructure configuration's `InstanceMetadataOptions`.
+ * Everything else that launches instances (Auto Scaling groups, EKS node groups, fleets, Batch) only
+ * *references* a launch template or configuration ({@link LaunchReference}); the rules judge the
+ * settings where they are written and report a reference only when it adds information (the target is
+ * outside the template, or there is no target at all).
+ */
+
+export type MetadataSourceKind = 'instance' | 'launch-template' | 'launch-configuration' | 'image-builder';
+
+export interface MetadataSource {
+  kind: MetadataSourceKind;
+  resource: Resource;
+  /** The options map as written (may be an Fn::If); `undefined` when the resource sets none. */
+  optionsNode: SourceNode | undefined;
+  /** Property path of the options from `Properties`, for messages. */
+  optionsPath: string;
+  /** Where a finding about absent settings points: the options key when written, else the logical id. */
+  anchor: SourceNode;
+  /** `false` for Image Builder, whose options have no HttpEndpoint. */
+  hasEndpoint: boolean;
+}
+
+/** Something that takes its instance settings from a launch template or launch configuration. */
+export interface LaunchReference {
+  consumer: Resource;
+  /** The launch template specification map, or the `LaunchConfigurationName` value. */
+  node: SourceNode;
+  /** Property path from `Properties`, for messages (`MixedInstancesPolicy.LaunchTemplate.…`). */
+  path: string;
+  targetKind: 'launch-template' | 'launch-configuration';
+  /** Every target the reference may resolve to (Fn::If and parameters can give several). */
+  targets: LaunchTarget[];
+}
+
+export type LaunchTarget =
+  | { kind: 'in-template'; resource: Resource }
+  /** A template or configuration this template cannot see: a literal id or name, a parameter, an import. */
+  | { kind: 'external'; node: SourceNode; description: string };
+
+/** One reason a source lets instances answer IMDSv1 requests (or why that could not be decided). */
+export interface TokenProblem {
+  kind: 'optional' | 'tokens-absent' | 'options-absent' | 'unverifiable';
+  /** Where the finding points: the offending value as written in the resource, or the anchor. */
+  node: SourceNode;
+  /** Human explanation, without the resource's name (the rule adds it). */
+  detail: string;
+  /** Further places that explain the problem, such as a parameter's AllowedValues item. */
+  related: { node: SourceNode; message: string }[];
+}
+
+/** A hop limit above 1 as written (or reached through a parameter or a branch). */
+export interface HopLimitProblem {
+  node: SourceNode;
+  /** The largest value the setting may take; `undefined` when it could not be decided. */
+  value: number | undefined;
+  detail: string;
+  related: { node: SourceNode; message: string }[];
+}
+
+export interface ProfileReference {
+  /** The property value that names the profile. */
+  node: SourceNode;
+  /** The profile when it is defined in the same template. */
+  profile: InstanceProfile | undefined;
+  /** How it was written, for messages about profiles outside the template. */
+  description: string;
+}
+
+export interface InstanceMetadataModel {
+  sources: MetadataSource[];
+  references: LaunchReference[];
+  launchTemplates: Map<string, MetadataSource>;
+  launchConfigurations: Map<string, MetadataSource>;
+}
+
+/** The metadata model of a document, built once and shared by the IMDS rules. */
+export function instanceMetadata(model: DocumentModel): InstanceMetadataModel {
+  return model.derive('instance-metadata', build);
+}
+
+function build(model: DocumentModel): InstanceMetadataModel {
+  const result: InstanceMetadataModel = { sources: [], references: [], launchTemplates: new Map(), launchConfigurations: new Map() };
+  const template = model.template;
+  if (template === undefined) return result;
+  const resolver = model.resolver;
+  for (const resource of template.resources.values()) {
+    const source = sourceOf(resource);
+    if (source !== undefined) {
+      result.sources.push(source);
+      if (source.kind === 'launch-template') result.launchTemplates.set(resource.logicalId, source);
+      if (source.kind === 'launch-configuration') result.launchConfigurations.set(resource.logicalId, source);
+    }
+    result.references.push(...referencesOf(template, resolver, resource));
+  }
+  return result;
+}
+
+const SOURCE_LOCATIONS: Record<string, { kind: MetadataSourceKind; path: string[]; hasEndpoint: boolean }> = {
+  'AWS::EC2::Instance': { kind: 'instance', path: ['MetadataOptions'], hasEndpoint: true },
+  'AWS::EC2::LaunchTemplate': { kind: 'launch-template', path: ['LaunchTemplateData', 'MetadataOptions'], hasEndpoint: true },
+  'AWS::AutoScaling::LaunchConfiguration': { kind: 'launch-configuration', path: ['MetadataOptions'], hasEndpoint: true },
+  'AWS::ImageBuilder::InfrastructureConfiguration': { kind: 'image-builder', path: ['InstanceMetadataOptions'], hasEndpoint: false },
+};
+
+function sourceOf(resource: Resource): MetadataSource | undefined {
+  const location = SOURCE_LOCATIONS[resource.type];
+  if (location === undefined) return undefined;
+  const parent = getPath(resource.properties, location.path.slice(0, -1));
+  const entry = getEntry(parent, location.path[location.path.length - 1]!);
+  return {
+    kind: location.kind,
+    resource,
+    optionsNode: entry?.value,
+    optionsPath: location.path.join('.'),
+    anchor: entry?.key ?? resource.keyNode,
+    hasEndpoint: location.hasEndpoint,
+  };
+}
+
+/** Where each resource type keeps its launch template specifications, and the key names it uses. */
+interface SpecificationLocation {
+  /** Path from Properties; `*` steps into every item of a list. */
+  path: string[];
+  idKey: string;
+  nameKey: string;
+}
+
+const TEMPLATE_SPECIFICATIONS: Record<string, SpecificationLocation[]> = {
+  'AWS::EC2::Instance': [{ path: ['LaunchTemplate'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' }],
+  'AWS::AutoScaling::AutoScalingGroup': [
+    { path: ['LaunchTemplate'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+    { path: ['MixedInstancesPolicy', 'LaunchTemplate', 'LaunchTemplateSpecification'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+    { path: ['MixedInstancesPolicy', 'LaunchTemplate', 'Overrides', '*', 'LaunchTemplateSpecification'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+  ],
+  'AWS::EKS::Nodegroup': [{ path: ['LaunchTemplate'], idKey: 'Id', nameKey: 'Name' }],
+  'AWS::EC2::EC2Fleet': [{ path: ['LaunchTemplateConfigs', '*', 'LaunchTemplateSpecification'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' }],
+  'AWS::EC2::SpotFleet': [
+    { path: ['SpotFleetRequestConfigData', 'LaunchTemplateConfigs', '*', 'LaunchTemplateSpecification'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+  ],
+  'AWS::Batch::ComputeEnvironment': [
+    { path: ['ComputeResources', 'LaunchTemplate'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+    { path: ['ComputeResources', 'LaunchTemplate', 'Overrides', '*'], idKey: 'LaunchTemplateId', nameKey: 'LaunchTemplateName' },
+  ],
+};
+
+function referencesOf(template: Template, resolver: IntrinsicResolver, resource: Resource): LaunchReference[] {
+  const out: LaunchReference[] = [];
+  for (const location of TEMPLATE_SPECIFICATIONS[resource.type] ?? []) {
+    for (const { node, path } of walk(resolver, resource.properties, location.path, [])) {
+      for (const specification of resolver.expand(node)) {
+        const targets = launchTemplateTargets(template, resolver, specification, location);
+        if (targets.length > 0) out.push({ consumer: resource, node: specification, path: path.join('.'), targetKind: 'launch-template', targets });
+      }
+    }
+  }
+  if (resource.type === 'AWS::AutoScaling::AutoScalingGroup') {
+    const name = getKey(resource.properties, 'LaunchConfigurationName');
+    if (name !== undefined) {
+      const targets = resolver
+        .resolve(name)
+        .filter((value) => value.kind !== 'absent')
+        .map((value) => targetOf(template, value, 'AWS::AutoScaling::LaunchConfiguration', 'LaunchConfigurationName', name));
+      if (targets.length > 0) out.push({ consumer: resource, node: name, path: 'LaunchConfigurationName', targetKind: 'launch-configuration', targets: dedupeTargets(targets) });
+    }
+  }
+  return out;
+}
+
+/** Follows a property path, stepping into every list item at `*` and through Fn::If branches. */
+function walk(
+  resolver: IntrinsicResolver,
+  node: SourceNode | undefined,
+  path: string[],
+  written: string[],
+): { node: SourceNode; path: string[] }[] {
+  if (node === undefined) return [];
+  if (path.length === 0) return [{ node, path: written }];
+  const [step, ...rest] = path as [string, ...string[]];
+  if (step === '*') {
+    return resolver.listItems(node).flatMap((item) => walk(resolver, item, rest, [...written.slice(0, -1), `${written[written.length - 1] ?? ''}[${item.key ?? ''}]`]));
+  }
+  return resolver.expand(node).flatMap((alternative) => walk(resolver, getKey(alternative, step), rest, [...written, step]));
+}
+
+function launchTemplateTargets(template: Template, resolver: IntrinsicResolver, specification: SourceNode, location: SpecificationLocation): LaunchTarget[] {
+  if (!isMap(specification)) return [];
+  const targets: LaunchTarget[] = [];
+  for (const key of [location.idKey, location.nameKey]) {
+    const value = getKey(specification, key);
+    if (value === undefined) continue;
+    for (const resolved of resolver.resolve(value)) {
+      if (resolved.kind === 'absent') continue;
+      targets.push(targetOf(template, resolved, 'AWS::EC2::LaunchTemplate', 'LaunchTemplateName', value));
+    }
+  }
+  return dedupeTargets(targets);
+}
+
+/**
+ * The resource a launch template id/name or launch configuration name designates: `!Ref X`,
+ * `!GetAtt X.LaunchTemplateId`, or a literal equal to the resource's name property. Anything else is
+ * outside the template.
+ */
+function targetOf(template: Template, value: ResolvedValue, type: string, nameProperty: string, written: SourceNode): LaunchTarget {
+  if (value.kind === 'partial') {
+    const ref = value.refs.find((r) => r.kind === 'resource' && template.resources.get(r.name)?.type === type);
+    if (ref !== undefined && value.text === (ref.attribute ? `\${${ref.name}.${ref.attribute}}` : `\${${ref.name}}`)) {
+      return { kind: 'in-template', resource: template.resources.get(ref.name)! };
+    }
+  }
+  if (value.kind === 'known' && typeof value.value === 'string') {
+    for (const resource of template.resourcesOfType(type)) {
+      if (scalarString(getKey(resource.properties, nameProperty)) === value.value) return { kind: 'in-template', resource };
+    }
+  }
+  return { kind: 'external', node: written, description: describeTarget(value) };
+}
+
+function describeTarget(value: ResolvedValue): string {
+  if (value.kind === 'known') return `"${describeValue(value)}"${value.via ? ` from ${value.via}` : ''}`;
+  if (value.kind === 'partial') {
+    const parameter = value.refs.find((r) => r.kind === 'parameter');
+    if (parameter !== undefined) return `parameter ${parameter.name}`;
+    return `"${value.text}"`;
+  }
+  if (value.kind === 'unknown') return value.reason;
+  return describeValue(value);
+}
+
+function dedupeTargets(targets: LaunchTarget[]): LaunchTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => {
+    const key = target.kind === 'in-template' ? `r:${target.resource.logicalId}` : `e:${target.description}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The references whose consumer is `resource`. */
+export function referencesFrom(metadata: InstanceMetadataModel, resource: Resource): LaunchReference[] {
+  return metadata.references.filter((reference) => reference.consumer === resource);
+}
+
+/** The references that point at a launch template or configuration defined in the template. */
+export function consumersOf(metadata: InstanceMetadataModel, target: Resource): LaunchReference[] {
+  return metadata.references.filter((reference) => reference.targets.some((t) => t.kind === 'in-template' && t.resource === target));
+}
+
+/**
+ * Why a source lets instances answer IMDSv1 (`HttpTokens` missing or `optional` while the endpoint may
+ * be enabled), or why that could not be verified. Empty when every possible deployment requires
+ * IMDSv2 or disables the endpoint.
+ *
+ * `inherits`: the source takes missing settings from a launch template (an instance with a
+ * `LaunchTemplate`); then absent settings are not a problem of this source, since they are judged where
+ * the template writes them.
+ */
+export function tokenProblems(resolver: IntrinsicResolver, source: MetadataSource, inherits = false): TokenProblem[] {
+  const problems: TokenProblem[] = [];
+  if (source.optionsNode === undefined) {
+    if (!inherits) problems.push({ kind: 'options-absent', node: source.anchor, detail: `sets no ${source.optionsPath}, so HttpTokens defaults to optional unless the AMI is registered with ImdsSupport v2.0 or an account-level IMDS default requires v2`, related: [] });
+    return problems;
+  }
+  const alternatives = resolver.expand(source.optionsNode);
+  if (alternatives.length === 0 && !inherits) {
+    problems.push({ kind: 'options-absent', node: source.optionsNode, detail: `removes ${source.optionsPath} (AWS::NoValue), so HttpTokens defaults to optional unless the AMI or an account-level IMDS default requires v2`, related: [] });
+  }
+  for (const options of alternatives) {
+    if (!isMap(options)) {
+      problems.push({ kind: 'unverifiable', node: options, detail: `${source.optionsPath} could not be read (${resolver.resolve(options).map(describeValue).join(', ')})`, related: [] });
+      continue;
+    }
+    if (source.hasEndpoint && endpointAlwaysDisabled(resolver, getKey(options, 'HttpEndpoint'))) continue;
+    const tokens = getEntry(options, 'HttpTokens');
+    const branchNote = options === source.optionsNode ? '' : ' in one branch of Fn::If';
+    if (tokens === undefined) {
+      if (!inherits) {
+        problems.push({
+          kind: 'tokens-absent',
+          node: options === source.optionsNode ? source.anchor : options,
+          detail: `sets ${source.optionsPath} without HttpTokens${branchNote}, so it defaults to optional unless the AMI or an account-level IMDS default requires v2`,
+          related: [],
+        });
+      }
+      continue;
+    }
+    problems.push(...judgeTokenValue(resolver, tokens.value, branchNote, inherits));
+  }
+  return mergeByNode(problems);
+}
+
+function endpointAlwaysDisabled(resolver: IntrinsicResolver, endpoint: SourceNode | undefined): boolean {
+  if (endpoint === undefined) return false;
+  const values = resolver.resolve(endpoint);
+  return values.length > 0 && values.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === 'disabled');
+}
+
+function judgeTokenValue(resolver: IntrinsicResolver, use: SourceNode, branchNote: string, inherits: boolean): TokenProblem[] {
+  const problems: TokenProblem[] = [];
+  for (const value of resolver.resolve(use)) {
+    const located = locate(use, value);
+    if (value.kind === 'known') {
+      const text = String(value.value).toLowerCase();
+      if (text === 'required') continue;
+      if (text === 'optional') {
+        problems.push({ kind: 'optional', node: located.node, detail: `sets HttpTokens to optional${branchNote}${located.note}`, related: located.related });
+      } else {
+        problems.push({ kind: 'unverifiable', node: located.node, detail: `sets HttpTokens to "${String(value.value)}"${located.note}, which is neither required nor optional`, related: located.related });
+      }
+    } else if (value.kind === 'absent') {
+      if (!inherits) problems.push({ kind: 'tokens-absent', node: value.node, detail: `removes HttpTokens (AWS::NoValue)${branchNote}, so it defaults to optional`, related: [] });
+    } else {
+      problems.push({ kind: 'unverifiable', node: use, detail: `sets HttpTokens to ${unknownText(value)}, which could not be verified to be required`, related: [] });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Where to point for a resolved value: the value itself when it is written inside the use (a branch of
+ * Fn::If), else the use, naming the parameter and pointing `related` at where the value comes from.
+ */
+function locate(use: SourceNode, value: ResolvedValue): { node: SourceNode; note: string; related: { node: SourceNode; message: string }[] } {
+  if (value.node.start >= use.start && value.node.end <= use.end) return { node: value.node, note: '', related: [] };
+  const via = 'via' in value && value.via !== undefined ? value.via : 'another place in the template';
+  return {
+    node: use,
+    note: ` through ${via}`,
+    related: [{ node: value.node, message: `${via} allows ${describeValue(value)}` }],
+  };
+}
+
+function unknownText(value: ResolvedValue): string {
+  if (value.kind === 'partial') {
+    const parameter = value.refs.find((r) => r.kind === 'parameter');
+    if (parameter !== undefined) return `parameter ${parameter.name}, which has neither Default nor AllowedValues`;
+    return `"${value.text}"`;
+  }
+  if (value.kind === 'unknown') return `a value that is ${value.reason.startsWith('imported') ? value.reason : `unknown (${value.reason})`}`;
+  return describeValue(value);
+}
+
+/** Several alternatives of one use (AllowedValues, nested Fn::If) become one problem per node and kind. */
+function mergeByNode(problems: TokenProblem[]): TokenProblem[] {
+  const merged = new Map<string, TokenProblem>();
+  for (const problem of problems) {
+    const key = `${problem.node.start}:${problem.node.end}:${problem.kind}`;
+    const existing = merged.get(key);
+    if (existing === undefined) merged.set(key, { ...problem, related: [...problem.related] });
+    else existing.related.push(...problem.related.filter((r) => !existing.related.some((e) => e.node === r.node)));
+  }
+  return [...merged.values()];
+}
+
+/** Hop limits above 1 in a source's options (every Fn::If branch and parameter value). */
+export function hopLimitProblems(resolver: IntrinsicResolver, source: MetadataSource): HopLimitProblem[] {
+  if (source.optionsNode === undefined) return [];
+  const problems: HopLimitProblem[] = [];
+  for (const options of resolver.expand(source.optionsNode)) {
+    const use = getKey(options, 'HttpPutResponseHopLimit');
+    if (use === undefined) continue;
+    let worst: HopLimitProblem | undefined;
+    for (const value of resolver.resolve(use)) {
+      if (value.kind === 'absent') continue;
+      const located = locate(use, value);
+      const number = value.kind === 'known' ? Number(value.value) : NaN;
+      if (value.kind === 'known' && Number.isFinite(number)) {
+        if (number <= 1) continue;
+        if (worst === undefined || (worst.value !== undefined && number > worst.value)) {
+          worst = { node: located.node, value: number, detail: `sets HttpPutResponseHopLimit to ${number}${located.note}`, related: located.related };
+        }
+      } else if (worst === undefined) {
+        worst = { node: use, value: undefined, detail: `sets HttpPutResponseHopLimit to ${unknownText(value)}, which could not be verified`, related: [] };
+      }
+    }
+    if (worst !== undefined) problems.push(worst);
+  }
+  return problems;
+}
+
+/** The instance profile a source launches with: instance and launch configuration `IamInstanceProfile`, launch template `IamInstanceProfile.Arn/Name`. */
+export function instanceProfileOf(model: DocumentModel, source: MetadataSource): ProfileReference[] {
+  const template = model.template;
+  if (template === undefined) return [];
+  const resolver = model.resolver;
+  const uses: SourceNode[] = [];
+  if (source.kind === 'instance' || source.kind === 'launch-configuration' || source.kind === 'image-builder') {
+    const written = getKey(source.resource.properties, source.kind === 'image-builder' ? 'InstanceProfileName' : 'IamInstanceProfile');
+    if (written !== undefined) uses.push(written);
+  } else {
+    const specification = getPath(source.resource.properties, ['LaunchTemplateData', 'IamInstanceProfile']);
+    for (const alternative of specification === undefined ? [] : resolver.expand(specification)) {
+      for (const key of ['Arn', 'Name']) {
+        const written = getKey(alternative, key);
+        if (written !== undefined) uses.push(written);
+      }
+    }
+  }
+  const graph = identityGraph(model);
+  const out: ProfileReference[] = [];
+  for (const use of uses) {
+    for (const value of resolver.resolve(use)) {
+      if (value.kind === 'absent') continue;
+      const logicalId = profileLogicalId(template, value);
+      const profile = logicalId === undefined ? undefined : graph.instanceProfiles.get(logicalId);
+      if (!out.some((existing) => existing.node === use && existing.profile === profile)) {
+        out.push({ node: use, profile, description: describeTarget(value) });
+      }
+    }
+  }
+  return out;
+}
+
+function profileLogicalId(template: Template, value: ResolvedValue): string | undefined {
+  if (value.kind === 'partial') {
+    return value.refs.find((r) => r.kind === 'resource' && template.resources.get(r.name)?.type === 'AWS::IAM::InstanceProfile')?.name;
+  }
+  if (value.kind === 'known' && typeof value.value === 'string') {
+    const name = value.value.split('/').pop();
+    return template.resourcesOfType('AWS::IAM::InstanceProfile').find((r) => scalarString(getKey(r.properties, 'InstanceProfileName')) === name)?.logicalId;
+  }
+  return undefined;
+}
+
+const TYPE_LABELS: Record<string, string> = {
+  'AWS::EC2::Instance': 'Instance',
+  'AWS::EC2::LaunchTemplate': 'Launch template',
+  'AWS::AutoScaling::LaunchConfiguration': 'Launch configuration',
+  'AWS::AutoScaling::AutoScalingGroup': 'Auto Scaling group',
+  'AWS::EKS::Nodegroup': 'EKS node group',
+  'AWS::EC2::EC2Fleet': 'EC2 Fleet',
+  'AWS::EC2::SpotFleet': 'Spot Fleet',
+  'AWS::Batch::ComputeEnvironment': 'Batch compute environment',
+  'AWS::ImageBuilder::InfrastructureConfiguration': 'Image Builder infrastructure configuration',
+};
+
+/** `Auto Scaling group WebAsg`: a resource as messages name it. */
+export function resourceLabel(resource: Resource): string {
+  return `${TYPE_LABELS[resource.type] ?? resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`;
+}
+
+/** Short label of a source for messages: `Launch template WebLt`. */
+export function sourceLabel(source: MetadataSource): string {
+  const noun = { instance: 'Instance', 'launch-template': 'Launch template', 'launch-configuration': 'Launch configuration', 'image-builder': 'Image Builder infrastructure configuration' }[source.kind];
+  return `${noun} ${source.resource.logicalId}`;
+}
+

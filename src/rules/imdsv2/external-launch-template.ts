@@ -1,0 +1,45 @@
+import { instanceMetadata, resourceLabel, tokenProblems } from '../../model/instance-metadata.js';
+import type { Rule } from '../types.js';
+import { RECOMMENDED_GUARD } from './_metadata-guards.js';
+
+/**
+ * Something launches instances from a launch template or launch configuration that this template does
+ * not define (a literal id or name, a parameter, an import): its metadata options cannot be verified
+ * here. Low, because the setting may well be right; the finding says what to check.
+ */
+export const externalLaunchTemplate: Rule = {
+  meta: {
+    id: 'imdsv2/external-launch-template',
+    title: 'Launch template outside the template: IMDS settings not verifiable',
+    category: 'imdsv2',
+    severity: 'low',
+    why: 'Instances inherit HttpTokens from the launch template or configuration they are launched from; when it lives in another stack or account, nothing in this pull request shows that it requires IMDSv2.',
+    fix: 'Check that the referenced launch template version sets MetadataOptions.HttpTokens to required (aws ec2 describe-launch-template-versions), or define the launch template in this template.',
+    docs: 'docs/rules/imdsv2/external-launch-template.md',
+  },
+  appliesTo: ['cloudformation'],
+  check({ model, report }) {
+    const metadata = instanceMetadata(model);
+    for (const reference of metadata.references) {
+      // An instance whose own MetadataOptions decide HttpTokens does not depend on the template's.
+      const own = metadata.sources.find((source) => source.resource === reference.consumer);
+      if (own !== undefined && own.optionsNode !== undefined && !tokenProblems(model.resolver, own, false).some((p) => p.kind === 'options-absent' || p.kind === 'tokens-absent')) continue;
+      const noun = reference.targetKind === 'launch-template' ? 'launch template' : 'launch configuration';
+      const check =
+        reference.targetKind === 'launch-template'
+          ? 'check that the version it uses sets MetadataOptions.HttpTokens to required (aws ec2 describe-launch-template-versions --query "LaunchTemplateVersions[].LaunchTemplateData.MetadataOptions")'
+          : 'check that it sets MetadataOptions.HttpTokens to required (aws autoscaling describe-launch-configurations), or move the group to a launch template defined here';
+      for (const target of reference.targets) {
+        if (target.kind !== 'external') continue;
+        const consumer = `${resourceLabel(reference.consumer)}`;
+        report({
+          node: target.node,
+          resource: reference.consumer.logicalId,
+          message: `${consumer} launches instances from ${noun} ${target.description} (${reference.path}), which this template does not define, so whether it allows IMDSv1 cannot be verified: ${check}.`,
+          element: target.description,
+          remediation: `${externalLaunchTemplate.meta.fix} ${RECOMMENDED_GUARD}`,
+        });
+      }
+    }
+  },
+};

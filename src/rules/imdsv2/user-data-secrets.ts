@@ -1,0 +1,89 @@
+import type { Resource } from '../../model/template.js';
+import { getKey, isMap, isScalar, isSeq, type ScalarNode, type SourceNode } from '../../parse/nodes.js';
+import type { Rule } from '../types.js';
+import { findSecrets, type UserDataSecret } from './_user-data-secrets.js';
+
+/** Where each resource type keeps user data (`*` steps into every list item). */
+const USER_DATA_LOCATIONS: Record<string, string[][]> = {
+  'AWS::EC2::Instance': [['UserData']],
+  'AWS::EC2::LaunchTemplate': [['LaunchTemplateData', 'UserData']],
+  'AWS::AutoScaling::LaunchConfiguration': [['UserData']],
+  'AWS::EC2::SpotFleet': [['SpotFleetRequestConfigData', 'LaunchSpecifications', '*', 'UserData']],
+};
+
+/** Arguments of these functions are names (of parameters, resources, conditions), not text. */
+const NAME_ARGUMENTS = new Set(['Ref', 'Condition', 'Fn::GetAtt', 'Fn::FindInMap', 'Fn::ImportValue']);
+
+const WHAT: Record<UserDataSecret['kind'], string> = {
+  'access-key-id': 'an AWS access key id',
+  'secret-access-key': 'an AWS secret access key',
+  'private-key': 'a private key',
+  password: 'a password',
+};
+
+/**
+ * Credentials written into UserData. IMDS serves user data to anything on the instance that can reach
+ * it (and with IMDSv1, to anything that can make the instance send a GET), and it is readable by anyone
+ * with ec2:DescribeInstanceAttribute: a secret there is as exposed as the role's credentials.
+ */
+export const userDataSecrets: Rule = {
+  meta: {
+    id: 'imdsv2/user-data-secrets',
+    title: 'Secret written into instance user data',
+    category: 'imdsv2',
+    severity: 'high',
+    why: 'User data is served by the instance metadata service to every process on the instance (and through IMDSv1 to any SSRF), shown by ec2:DescribeInstanceAttribute, and kept in the template and its history.',
+    fix: 'Keep the secret in Secrets Manager or SSM Parameter Store (SecureString) and fetch it at boot with the instance role; rotate the exposed secret.',
+    docs: 'docs/rules/imdsv2/user-data-secrets.md',
+  },
+  appliesTo: ['cloudformation'],
+  check({ model, report }) {
+    const template = model.template;
+    if (template === undefined) return;
+    for (const resource of template.resources.values()) {
+      for (const path of USER_DATA_LOCATIONS[resource.type] ?? []) {
+        for (const userData of userDataNodes(resource.properties, path)) {
+          for (const literal of literalsOf(userData)) {
+            if (typeof literal.value !== 'string') continue;
+            for (const secret of findSecrets(literal.value, literal, model.file.text)) {
+              report({
+                node: secret.node,
+                resource: resource.logicalId,
+                message: `${labelOf(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into UserData. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
+                element: `${secret.kind}:${secret.masked}`,
+              });
+            }
+          }
+        }
+      }
+    }
+  },
+};
+
+function userDataNodes(node: SourceNode | undefined, path: string[]): SourceNode[] {
+  if (node === undefined) return [];
+  if (path.length === 0) return [node];
+  const [step, ...rest] = path as [string, ...string[]];
+  if (step === '*') return isSeq(node) ? node.items.flatMap((item) => userDataNodes(item, rest)) : [];
+  return userDataNodes(getKey(node, step), rest);
+}
+
+/** Every string literal inside the UserData value (Fn::Base64, Fn::Sub, Fn::Join parts, If branches). */
+function literalsOf(node: SourceNode): ScalarNode[] {
+  if (isScalar(node)) return [node];
+  if (isSeq(node)) return node.items.flatMap(literalsOf);
+  if (isMap(node)) {
+    return node.entries.flatMap((entry) => {
+      if (NAME_ARGUMENTS.has(String(entry.key.value))) return [];
+      if (entry.key.value === 'Fn::If' && isSeq(entry.value)) return entry.value.items.slice(1).flatMap(literalsOf);
+      return literalsOf(entry.value);
+    });
+  }
+  return [];
+}
+
+function labelOf(resource: Resource): string {
+  return `${resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`;
+}
+
+
