@@ -271,7 +271,8 @@ export function explainEmpty(scope: SourceNode, selector: CompiledSelector): Emp
 }
 
 /**
- * Where a finding about a node points: a scalar itself; a map or list held under a key points at the key
+ * Where a finding about a node points: a scalar itself; a map or list (including an intrinsic function such
+ * as `!If`, whose YAML range starts after its tag) held under a key points at the key
  * (`MetadataOptions:`), which is where a reader looks. The stand-in keeps the node's parent and key so
  * the finding's JSON path is the node's own.
  */

@@ -4,6 +4,7 @@ import { leastPrivilegeRules } from './least-privilege/index.js';
 import { policyValidationRules } from './policy-validation/index.js';
 import { resourceExposureRules } from './resource-exposure/index.js';
 import type { Rule } from './types.js';
+import { loadBuiltinPackRules } from '../rule-packs/builtin.js';
 
 /**
  * Every built-in rule, sorted by id. Explicit on purpose: each family lists its rules in its own
@@ -16,6 +17,8 @@ export const ALL_RULES: readonly Rule[] = [
   ...crossAccountTrustRules,
   ...resourceExposureRules,
   ...policyValidationRules,
+  // Declarative rules from policies/*.yaml (docs/rule-packs.md), ids under pack/.
+  ...loadBuiltinPackRules(),
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 export function ruleById(id: string): Rule | undefined {
