@@ -28,7 +28,7 @@ export const PRIVATE_KEY = generateKeyPairSync('rsa', {
  * hands every installation client its own throttle options, which would replace a plain
  * `throttle: { enabled: false }` and space the writes a second apart.
  */
-export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+export const TestOctokit: typeof ProbotOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },
   throttle: { ...(options['throttle'] as object | undefined), enabled: false },

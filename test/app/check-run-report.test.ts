@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/findings/finding.js';
+import type { Severity } from '../../src/findings/severity.js';
+import { buildCheckRunReport, chunkAnnotations, MAX_OUTPUT_CHARS } from '../../src/reporters/check-run.js';
+
+function finding(severity: Severity, line: number, overrides: Partial<Finding> = {}): Finding {
+  return {
+    id: `id${line}${severity}`.padEnd(12, '0').slice(0, 12),
+    fingerprint: `fp-${line}-${severity}`,
+    ruleId: 'least-privilege/full-admin',
+    category: 'least-privilege',
+    severity,
+    file: 'stacks/app.yaml',
+    line,
+    column: 5,
+    endLine: line,
+    endColumn: 9,
+    message: `problem at ${line}`,
+    remediation: 'scope it',
+    docs: 'https://example.test/docs/rule.md',
+    ...overrides,
+  };
+}
+
+const lineUrl = (file: string, line: number) => `https://github.com/o/r/blob/abc/${file}#L${line}`;
+
+function report(findings: Finding[], failOn: Severity = 'high', extra: { maxAnnotations?: number } = {}) {
+  return buildCheckRunReport({ findings, failOn, infrastructureFiles: 1, lineUrl, ...extra });
+}
+
+describe('buildCheckRunReport', () => {
+  it('says in the title how many findings block the merge, by severity', () => {
+    const result = report([finding('high', 3), finding('critical', 5), finding('critical', 9), finding('low', 12)]);
+    expect(result.conclusion).toBe('failure');
+    expect(result.output.title).toBe('3 findings block this merge: 2 critical, 1 high');
+    expect(report([finding('critical', 1)]).output.title).toBe('1 finding blocks this merge: 1 critical');
+  });
+
+  it('passes with "No blocking findings" when everything is below the threshold', () => {
+    const result = report([finding('medium', 3), finding('info', 4)]);
+    expect(result.conclusion).toBe('success');
+    expect(result.output.title).toBe('No blocking findings (1 medium, 1 info below high)');
+    expect(report([finding('medium', 3)], 'medium').conclusion).toBe('failure');
+  });
+
+  it('lists blocking findings first in the summary, with ids and links to the line', () => {
+    const { summary } = report([finding('low', 2), finding('critical', 40)]).output;
+    const blocking = summary.indexOf('### Blocking (1)');
+    const below = summary.indexOf('### Below the threshold (1)');
+    expect(blocking).toBeGreaterThan(0);
+    expect(below).toBeGreaterThan(blocking);
+    expect(summary.slice(blocking, below)).toContain('`id40critical` [stacks/app.yaml:40](https://github.com/o/r/blob/abc/stacks/app.yaml#L40)');
+    expect(summary).toContain('| critical | 1 |');
+    expect(summary).toContain('| least-privilege | 2 |');
+    expect(summary).toContain('### What to do next');
+  });
+
+  it('annotates at failure, warning or notice level, with columns only on one line, blocking ones first', () => {
+    const { annotations } = report([finding('info', 1), finding('medium', 2, { endLine: 4 }), finding('high', 6)]);
+    expect(annotations.map((a) => [a.start_line, a.annotation_level])).toEqual([
+      [6, 'failure'],
+      [2, 'warning'],
+      [1, 'notice'],
+    ]);
+    expect(annotations[0]).toMatchObject({ start_column: 5, end_column: 9, title: 'least-privilege/full-admin (high) [id6high00000]' });
+    expect(annotations[1]).toMatchObject({ start_line: 2, end_line: 4 });
+    expect(annotations[1]).not.toHaveProperty('start_column');
+    expect(annotations[1]).not.toHaveProperty('end_column');
+  });
+
+  it("keeps the summary and text within GitHub's 65,535 characters and says so", () => {
+    const many = Array.from({ length: 3000 }, (_, i) => finding('high', i + 1, { message: 'x'.repeat(60) }));
+    const { output, annotations } = report(many);
+    expect(output.summary.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(output.summary).toMatch(/the summary was cut here: it is longer than GitHub's 65535 characters/);
+    expect(output.text!.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(output.text).toMatch(/the details was cut here/);
+    expect(annotations).toHaveLength(500);
+    expect(output.title.length).toBeLessThanOrEqual(255);
+  });
+
+  it('says when annotations are capped', () => {
+    const { output, annotations } = report([finding('high', 1), finding('high', 2), finding('high', 3)], 'high', { maxAnnotations: 2 });
+    expect(annotations).toHaveLength(2);
+    expect(output.summary).toContain('Only the 2 most severe findings are annotated on lines; all 3 are listed above.');
+  });
+
+  it('fails when the file list was incomplete, even without findings', () => {
+    const result = buildCheckRunReport({ findings: [], failOn: 'high', infrastructureFiles: 0, lineUrl, blockingProblems: ['GitHub lists at most 3000 files.'] });
+    expect(result.conclusion).toBe('failure');
+    expect(result.output.title).toBe('The check is incomplete, so it cannot pass');
+  });
+
+  it('passes with "No infrastructure files changed" when nothing was infrastructure', () => {
+    const result = buildCheckRunReport({ findings: [], failOn: 'high', infrastructureFiles: 0, lineUrl });
+    expect(result).toMatchObject({ conclusion: 'success', output: { title: 'No infrastructure files changed' }, annotations: [] });
+  });
+});
+
+describe('chunkAnnotations', () => {
+  it('splits into requests of at most 50', () => {
+    const { annotations } = report(Array.from({ length: 120 }, (_, i) => finding('high', i + 1)));
+    expect(chunkAnnotations(annotations).map((chunk) => chunk.length)).toEqual([50, 50, 20]);
+  });
+});

@@ -1,0 +1,134 @@
+import type { Logger } from 'probot';
+import { describe, expect, it } from 'vitest';
+import type { ChangedFiles, CheckOutput, CheckRunWrite, CheckTarget, FileContent, GitHubGateway, PullRequestRef } from '../../src/app/github-gateway.js';
+import { runCheck } from '../../src/app/run-check.js';
+import { fixture } from './helpers.js';
+
+interface Write {
+  kind: 'create' | 'update';
+  body: Partial<CheckRunWrite> & { output: CheckOutput };
+}
+
+/** A gateway of plain values, as policy-bot fakes its pull request context. */
+class FakeGateway implements GitHubGateway {
+  writes: Write[] = [];
+  reads: string[][] = [];
+  constructor(
+    private readonly files: Record<string, string>,
+    private readonly behaviour: { listNever?: boolean } = {},
+  ) {}
+  listChangedFiles(): Promise<ChangedFiles> {
+    if (this.behaviour.listNever) return new Promise(() => {});
+    return Promise.resolve({ files: Object.keys(this.files).map((path) => ({ path, status: 'modified' as const })) });
+  }
+  async readFiles(_target: unknown, _ref: string, paths: readonly string[]): Promise<FileContent[]> {
+    this.reads.push([...paths]);
+    return paths.map((path) => ({ path, status: 'text' as const, text: this.files[path]! }));
+  }
+  async findPullRequestsForCommit(): Promise<PullRequestRef[]> {
+    return [];
+  }
+  async createCheckRun(_target: CheckTarget, _name: string, body: CheckRunWrite): Promise<number> {
+    this.writes.push({ kind: 'create', body });
+    return 1;
+  }
+  async updateCheckRun(_target: CheckTarget, _id: number, body: Write['body']): Promise<void> {
+    this.writes.push({ kind: 'update', body });
+  }
+}
+
+function recordingLogger(): { logger: Logger; errors: unknown[][] } {
+  const errors: unknown[][] = [];
+  const logger = {
+    info: () => {},
+    warn: () => {},
+    debug: () => {},
+    error: (...args: unknown[]) => errors.push(args),
+    child: () => logger,
+  };
+  return { logger: logger as unknown as Logger, errors };
+}
+
+const target: CheckTarget = { owner: 'o', repo: 'r', headSha: 'abc', htmlUrl: 'https://github.com/o/r', source: { kind: 'pull-request', number: 1 }, pullNumber: 1 };
+
+describe('runCheck', () => {
+  it('creates a long run in progress first, then completes it with one update', async () => {
+    const gateway = new FakeGateway({ 'a.yaml': fixture('admin-role.yaml') });
+    const { logger } = recordingLogger();
+
+    const result = await runCheck(gateway, target, logger, { settings: { slowSteps: true } });
+
+    expect(gateway.writes.map((w) => [w.kind, w.body.status])).toEqual([
+      ['create', 'in_progress'],
+      ['update', 'completed'],
+    ]);
+    expect(gateway.writes[1]!.body.conclusion).toBe('failure');
+    expect(result).toMatchObject({ conclusion: 'failure', writes: 2, checkRunId: 1 });
+  });
+
+  it('creates the run in progress when more files than the threshold are candidates', async () => {
+    const files = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`t${i}.yaml`, fixture('scoped-role.yaml')]));
+    const gateway = new FakeGateway(files);
+
+    await runCheck(gateway, target, recordingLogger().logger, { settings: { inProgressAboveFiles: 3 } });
+
+    expect(gateway.writes.map((w) => w.body.status)).toEqual(['in_progress', 'completed']);
+    expect(gateway.writes[1]!.body.conclusion).toBe('success');
+  });
+
+  it('completes the run as failed and logs when the check times out', async () => {
+    const gateway = new FakeGateway({}, { listNever: true });
+    const { logger, errors } = recordingLogger();
+
+    const result = await runCheck(gateway, target, logger, { settings: { timeoutMs: 20 } });
+
+    expect(result.conclusion).toBe('failure');
+    expect(gateway.writes).toHaveLength(1);
+    expect(gateway.writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(gateway.writes[0]!.body.output.title).toBe('trustgate could not finish: the check timed out while listing the changed files');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('completes an in-progress run as failed when a later step throws', async () => {
+    const gateway = new FakeGateway({ 'a.yaml': fixture('admin-role.yaml') });
+    gateway.readFiles = async () => {
+      throw new Error('socket hang up');
+    };
+    const { logger, errors } = recordingLogger();
+
+    await runCheck(gateway, target, logger, { settings: { slowSteps: true } });
+
+    expect(gateway.writes.map((w) => [w.kind, w.body.status, w.body.conclusion])).toEqual([
+      ['create', 'in_progress', undefined],
+      ['update', 'completed', 'failure'],
+    ]);
+    expect(gateway.writes[1]!.body.output.title).toBe('trustgate could not finish: an internal error while reading the changed files');
+    expect(gateway.writes[1]!.body.output.summary).toContain('socket hang up');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('fails and names the file when the configuration cannot be used', async () => {
+    const gateway = new FakeGateway({ 'a.yaml': fixture('admin-role.yaml') });
+
+    const result = await runCheck(gateway, target, recordingLogger().logger, {
+      hooks: { loadOptions: async () => ({ ok: false, file: '.github/trustgate.yml', message: 'line 3: unknown key "fail_on"' }) },
+    });
+
+    expect(result.conclusion).toBe('failure');
+    expect(gateway.reads).toEqual([]);
+    expect(gateway.writes[0]!.body.output.title).toBe('The trustgate configuration .github/trustgate.yml is invalid');
+    expect(gateway.writes[0]!.body.output.summary).toContain('line 3: unknown key "fail_on"');
+  });
+
+  it('reports waived findings without letting them block', async () => {
+    const gateway = new FakeGateway({ 'a.yaml': fixture('admin-role.yaml') });
+
+    const result = await runCheck(gateway, target, recordingLogger().logger, {
+      hooks: { applyWaivers: async ({ findings }) => ({ findings: [], waived: findings.map((finding) => ({ finding, reason: 'break-glass role, ticket SEC-1' })) }) },
+    });
+
+    expect(result.conclusion).toBe('success');
+    expect(gateway.writes[0]!.body.output.summary).toContain('waived: break-glass role, ticket SEC-1');
+    expect(gateway.writes[0]!.body.output.annotations).toBeUndefined();
+  });
+});
