@@ -199,7 +199,7 @@ function readCheck(node: SourceNode, index: number, defaults: CheckDefaults, rep
   if (resources !== undefined && !defaults.scopeIsResource) report(getKey(node, 'resources')!, `${label}: \`resources\` on a check narrows the rule's resources, and this rule has none`);
   const severity = readSeverity(node, report, label, false) ?? defaults.severity;
   const message = optionalMessage(node, report) ?? defaults.message;
-  if (message === undefined) report(node, `${label} has no \`message\` (set one on the check or on the rule)`);
+  if (message === undefined && getKey(node, 'message') === undefined) report(node, `${label} has no \`message\` (set one on the check or on the rule)`);
   const ifUnknown = readIfUnknown(node, report) ?? defaults.ifUnknown;
   if (ifUnknown === undefined) {
     report(node, `${label} does not say what a value unknown until deployment means: add \`if-unknown: fail\`, \`warn\` or \`pass\` to the check or the rule`);
