@@ -40,6 +40,9 @@ export function rolePermissions(model: DocumentModel, trust: PolicyDocument): Ro
     if (/^(AdministratorAccess|PowerUserAccess|IAMFullAccess)$|FullAccess$/.test(name)) broad = true;
   }
   for (const attachment of role.attachments) {
+    // An AWS managed policy reads best by its name; its statements still decide whether it is broad.
+    const managedName = attachment.via.startsWith('AWS managed policy ') ? attachment.via.slice('AWS managed policy '.length) : undefined;
+    const before = parts.length;
     for (const statement of attachment.document.statements) {
       if (statement.effect !== 'Allow') continue;
       const onEverything = elementItems(statement, 'Resource').some((item) => item.values.some((v) => valueText(v) === '*'));
@@ -63,6 +66,7 @@ export function rolePermissions(model: DocumentModel, trust: PolicyDocument): Ro
         }
       }
     }
+    if (managedName !== undefined) parts.splice(before, parts.length - before, managedName);
   }
   const unique = [...new Set(parts)];
   if (unique.length === 0) {

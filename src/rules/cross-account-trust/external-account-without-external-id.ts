@@ -1,6 +1,6 @@
 import { accessRestrictions, restrictedToTrustedAccounts, restrictedToTrustedOrganization } from '../../model/access-conditions.js';
 import { conditionTests } from '../../model/conditions.js';
-import { accountLabel, accountTrust, describePrincipal, statementPrincipals } from '../../model/principals.js';
+import { accountTrust, describePrincipal, statementPrincipals } from '../../model/principals.js';
 import type { Rule } from '../types.js';
 import { rolePermissions, statementLabel, trustStatements, whatTheyGet } from './_trust.js';
 
@@ -48,7 +48,7 @@ export const externalAccountWithoutExternalId: Rule = {
         report({
           node: principal.node,
           severity: permissions.broad ? 'high' : 'medium',
-          message: `${label} lets ${describePrincipal(principal)} assume the role without sts:ExternalId; account ${accountLabel(principal.account)} is not the template's own nor a trusted account (${statementLabel(statement)}).${whatTheyGet(permissions)}`,
+          message: `${label} lets ${describePrincipal(principal)} assume the role without sts:ExternalId; that account is not the template's own nor a trusted account (${statementLabel(statement)}).${whatTheyGet(permissions)}`,
         });
       }
     }

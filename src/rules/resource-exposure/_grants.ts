@@ -157,6 +157,8 @@ export function exposureOf(grant: Pick<ResourceGrant, 'actions' | 'notAction'>):
   if (grant.notAction) return { severity: 'critical', what: 'every action except those in NotAction' };
   const texts = grant.actions;
   if (texts.some((a) => a === '*')) return { severity: 'critical', what: 'every action ("*")' };
+  const serviceWide = texts.find((a) => a !== undefined && /^[a-z0-9-]+:\*$/i.test(a));
+  if (serviceWide !== undefined) return { severity: 'critical', what: `every ${serviceWide.split(':')[0]} action on it (${serviceWide})` };
   const byLevel = new Map<string, string>();
   const unknown: string[] = [];
   for (const text of texts) {
@@ -173,7 +175,7 @@ export function exposureOf(grant: Pick<ResourceGrant, 'actions' | 'notAction'>):
   }
   const pick = (level: string) => byLevel.get(level);
   if (pick('Permissions management') !== undefined) return { severity: 'critical', what: `change its permissions (${pick('Permissions management')})` };
-  if (pick('Write') !== undefined) return { severity: 'critical', what: `write or change it (${pick('Write')})` };
+  if (pick('Write') !== undefined) return { severity: 'critical', what: `write to it or act on it (${pick('Write')})` };
   if (unknown.length > 0) return { severity: 'high', what: `actions trustgate cannot grade (${unknown.join(', ')})` };
   if (pick('Read') !== undefined) return { severity: 'high', what: `read its data (${pick('Read')})` };
   if (pick('List') !== undefined) return { severity: 'high', what: `list its contents (${pick('List')})` };

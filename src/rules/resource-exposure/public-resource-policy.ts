@@ -29,7 +29,7 @@ export const publicResourcePolicy: Rule = {
         const anyone = principal.element === 'Principal' && principal.kind === 'anyone';
         const notPrincipal = principal.element === 'NotPrincipal';
         if (!anyone && !notPrincipal) continue;
-        const who = anyone ? 'anyone (any principal in any AWS account, and unauthenticated callers where the service allows it)' : `everyone except ${principal.text ?? 'the principals in NotPrincipal'} (NotPrincipal with Allow)`;
+        const who = anyone ? 'anyone (any AWS account, and anonymous callers where the service allows them)' : `everyone except ${principal.text ?? 'the principals in NotPrincipal'} (NotPrincipal with Allow)`;
         report({
           node: principal.node,
           severity: exposure.severity,
