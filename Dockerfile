@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# trustgate GitHub App. Build: docker build -t trustgate .
+# Run:   docker run -p 3000:3000 -e APP_ID=... -e PRIVATE_KEY="$(cat key.pem)" -e WEBHOOK_SECRET=... trustgate
+# See docs/github-app.md.
+
+# --- build: dev dependencies, generated data, compiled JavaScript ---------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Scripts are skipped: `prepare` needs the sources, which are not copied yet; the build below runs them.
+RUN npm ci --ignore-scripts
+COPY . .
+# prebuild generates data/generated/managed-policies.json from a devDependency; build compiles.
+RUN npm run build
+
+# --- runtime: production dependencies only, non-root ----------------------------------------------
+FROM node:20-bookworm-slim AS runtime
+# Probot listens on localhost unless HOST says otherwise; a container must listen on every interface.
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No scripts: `prepare` would try to compile and generate data with dev tools this stage does not have.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/data ./data
+COPY bin ./bin
+COPY policies ./policies
+COPY app.yml ./
+USER node
+EXPOSE 3000
+CMD ["node", "node_modules/probot/bin/probot.js", "run", "./dist/src/app/index.js"]
