@@ -323,7 +323,7 @@ function judgeTokenValue(resolver: IntrinsicResolver, use: SourceNode, branchNot
     } else if (value.kind === 'absent') {
       if (!inherits) problems.push({ kind: 'tokens-absent', node: value.node, detail: `removes HttpTokens (AWS::NoValue)${branchNote}, so it defaults to optional`, related: [] });
     } else {
-      problems.push({ kind: 'unverifiable', node: use, detail: `sets HttpTokens to ${unknownText(value)}, which could not be verified to be required`, related: [] });
+      problems.push({ kind: 'unverifiable', node: use, detail: `takes HttpTokens from ${unknownText(value)}, so it could not be verified to be required`, related: [] });
     }
   }
   return problems;
@@ -349,7 +349,7 @@ function unknownText(value: ResolvedValue): string {
     if (parameter !== undefined) return `parameter ${parameter.name}, which has neither Default nor AllowedValues`;
     return `"${value.text}"`;
   }
-  if (value.kind === 'unknown') return `a value that is ${value.reason.startsWith('imported') ? value.reason : `unknown (${value.reason})`}`;
+  if (value.kind === 'unknown') return value.reason.startsWith('imported') ? `a value ${value.reason}` : `a value not known before deployment (${value.reason})`;
   return describeValue(value);
 }
 
@@ -383,7 +383,7 @@ export function hopLimitProblems(resolver: IntrinsicResolver, source: MetadataSo
           worst = { node: located.node, value: number, detail: `sets HttpPutResponseHopLimit to ${number}${located.note}`, related: located.related };
         }
       } else if (worst === undefined) {
-        worst = { node: use, value: undefined, detail: `sets HttpPutResponseHopLimit to ${unknownText(value)}, which could not be verified`, related: [] };
+        worst = { node: use, value: undefined, detail: `takes HttpPutResponseHopLimit from ${unknownText(value)}, so it could not be verified to be 1`, related: [] };
       }
     }
     if (worst !== undefined) problems.push(worst);

@@ -1,4 +1,4 @@
-import type { Resource } from '../../model/template.js';
+import { resourceLabel } from '../../model/instance-metadata.js';
 import { getKey, isMap, isScalar, isSeq, type ScalarNode, type SourceNode } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
 import { findSecrets, type UserDataSecret } from './_user-data-secrets.js';
@@ -49,7 +49,7 @@ export const userDataSecrets: Rule = {
               report({
                 node: secret.node,
                 resource: resource.logicalId,
-                message: `${labelOf(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into UserData. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
+                message: `${resourceLabel(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into UserData. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
                 element: `${secret.kind}:${secret.masked}`,
               });
             }
@@ -82,8 +82,5 @@ function literalsOf(node: SourceNode): ScalarNode[] {
   return [];
 }
 
-function labelOf(resource: Resource): string {
-  return `${resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`;
-}
 
 
