@@ -1,5 +1,5 @@
-import { describeValue, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
-import { isSeq, type ScalarValue, type SourceNode } from '../parse/nodes.js';
+import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
+import { isSeq, scalarString, type ScalarValue, type SourceNode } from '../parse/nodes.js';
 import type { Assertion, ValueAssertion } from './format.js';
 
 /**
@@ -16,20 +16,40 @@ export type Outcome =
 type Verdict = 'pass' | 'fail' | 'unknown' | 'missing';
 
 export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver): Outcome[] {
+  // The resolver drops Fn::If branches that are AWS::NoValue; for presence they are the point.
+  const removable = mayBeNoValue(node, resolver, 0);
   switch (assertion.op) {
-    case 'exists':
-      return resolver.resolve(node).map((value) =>
+    case 'exists': {
+      const outcomes: Outcome[] = resolver.resolve(node).map((value) =>
         isAbsent(value) ? { kind: 'fail', node, value: 'not set', ...viaOf(value) } : { kind: 'pass' },
       );
+      return removable ? [{ kind: 'fail', node, value: 'not set (AWS::NoValue)' }, ...outcomes] : outcomes;
+    }
     case 'absent':
       return resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));
     case 'all':
     case 'any':
-    case 'none':
-      return evaluateList(node, assertion.op, assertion.inner, resolver);
-    default:
-      return resolver.resolve(node).map((value) => outcomeOf(node, value, valueVerdict(value, assertion)));
+    case 'none': {
+      const outcomes = evaluateList(node, assertion.op, assertion.inner, resolver);
+      return removable ? [...outcomes, { kind: 'missing', node }] : outcomes;
+    }
+    default: {
+      const outcomes = resolver.resolve(node).map((value) => outcomeOf(node, value, valueVerdict(value, assertion)));
+      return removable ? [...outcomes, { kind: 'missing', node }] : outcomes;
+    }
   }
+}
+
+/** `true` when some branch of the node's Fn::If (that the template does not rule out) is AWS::NoValue. */
+function mayBeNoValue(node: SourceNode, resolver: IntrinsicResolver, depth: number): boolean {
+  const fn = intrinsicOf(node);
+  if (fn === undefined || depth > 16) return false;
+  if (fn.name === 'Ref') return scalarString(fn.argument) === 'AWS::NoValue';
+  if (fn.name !== 'Fn::If' || !isSeq(fn.argument) || fn.argument.items.length !== 3) return false;
+  const [condition, whenTrue, whenFalse] = fn.argument.items as [SourceNode, SourceNode, SourceNode];
+  const decided = resolver.evaluateCondition(scalarString(condition) ?? '');
+  const branches = decided === true ? [whenTrue] : decided === false ? [whenFalse] : [whenTrue, whenFalse];
+  return branches.some((branch) => mayBeNoValue(branch, resolver, depth + 1));
 }
 
 function evaluateList(node: SourceNode, op: 'all' | 'any' | 'none', inner: ValueAssertion, resolver: IntrinsicResolver): Outcome[] {
