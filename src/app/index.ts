@@ -4,12 +4,17 @@ import type { CheckTarget } from './github-gateway.js';
 import { OctokitGateway } from './octokit-gateway.js';
 import { runCheck } from './run-check.js';
 import { mergeQueuePullNumber, payloadPullRequests, targetFor } from './targets.js';
+import { handleCommentCommands } from './comment-commands.js';
+import { appIdentityFrom, repositoryHooks, type AppIdentityProvider } from './waiver-store.js';
 
 /**
  * The trustgate GitHub App. Each handler decodes its event into a {@link CheckTarget} and hands it
  * to {@link runCheck}, which loads options, reads the changed files, runs the engine and reports.
  */
 export default function trustgate(app: Probot): void {
+  const identity = appIdentityFrom(app);
+  const check = (context: Context, target: CheckTarget) => runPipeline(context, target, identity);
+
   app.on(
     ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],
     async (context) => {
@@ -31,6 +36,11 @@ export default function trustgate(app: Probot): void {
     await check(context, targetFor(repository, suite.head_sha, { kind: 'commit', pullRequests: payloadPullRequests(repository, suite.pull_requests) }));
   });
 
+  // Only `created`: an edited comment must not become a command after people have read it.
+  app.on('issue_comment.created', async (context) => {
+    await handleCommentCommands(context, { identity, runCheck: (target) => check(context, target) });
+  });
+
   app.on('merge_group.checks_requested', async (context) => {
     const { merge_group: group, repository } = context.payload;
     if (repository === undefined) {
@@ -43,6 +53,6 @@ export default function trustgate(app: Probot): void {
   });
 }
 
-async function check(context: Context, target: CheckTarget): Promise<void> {
-  await runCheck(new OctokitGateway(context.octokit), target, context.log);
+async function runPipeline(context: Context, target: CheckTarget, identity: AppIdentityProvider): Promise<void> {
+  await runCheck(new OctokitGateway(context.octokit), target, context.log, { hooks: repositoryHooks(context.octokit, identity) });
 }

@@ -1,4 +1,5 @@
 import { withDefaults, type EngineOptions } from '../engine/options.js';
+import type { TrustgateConfig } from '../config/config.js';
 import type { Logger } from 'probot';
 import type { CheckTarget, GitHubGateway } from './github-gateway.js';
 
@@ -7,7 +8,13 @@ import type { CheckTarget, GitHubGateway } from './github-gateway.js';
  * fails and names the file, so a typo never turns the gate off silently.
  */
 export type LoadedOptions =
-  | { ok: true; options: EngineOptions; /** The file the options came from, shown in the summary. */ source?: string }
+  | {
+      ok: true;
+      options: EngineOptions;
+      /** The file the options came from, shown in the summary. */ source?: string;
+      /** The whole repository configuration (globs, report-only, waiver policy); absent means defaults. */
+      config?: TrustgateConfig;
+    }
   | { ok: false; file: string; message: string };
 
 export interface LoadOptionsInput {

@@ -17,6 +17,7 @@ import { CheckTimeoutError, describeError } from './describe-error.js';
 import type { CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
+import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
 
 /** Knobs of one run; the defaults suit the hosted app. */
@@ -115,7 +116,8 @@ async function check(
 
   progress.stage = 'listing the changed files';
   const changed = await gateway.listChangedFiles(target, resolved.source);
-  const candidates = changed.files.filter((file) => isCandidatePath(file.path));
+  const selected = loaded.config;
+  const candidates = changed.files.filter((file) => isCandidatePath(file.path) && (selected === undefined || isPathSelected(selected, file.path)));
   if (settings.slowSteps || candidates.length > settings.inProgressAboveFiles) {
     progress.stage = 'creating the check run';
     await reporter.start(buildInProgressOutput(candidates.length));
@@ -135,7 +137,17 @@ async function check(
   const findings = [...scan.findings, ...tooLarge].sort(compareFindings);
 
   progress.stage = 'applying waivers';
-  const reviewed = await hooks.applyWaivers({ findings, options, gateway, target, logger });
+  const reviewed = await hooks.applyWaivers({
+    findings,
+    options,
+    gateway,
+    target,
+    logger,
+    inputs,
+    changedPaths: changed.files.map((file) => file.path),
+    ...(loaded.config !== undefined ? { config: loaded.config } : {}),
+    ...(resolved.pullNumber !== undefined ? { pullNumber: resolved.pullNumber } : {}),
+  });
 
   progress.stage = 'reporting the check run';
   const report = buildCheckRunReport({
@@ -146,6 +158,8 @@ async function check(
     ...(changed.incompleteReason !== undefined ? { blockingProblems: [changed.incompleteReason] } : {}),
     lineUrl: (file, line) => `${target.htmlUrl}/blob/${target.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
     maxAnnotations: settings.maxAnnotations,
+    ...(loaded.config?.reportOnly === true ? { reportOnly: true } : {}),
+    ...(reviewed.notes !== undefined ? { notes: reviewed.notes } : {}),
   });
   await reporter.complete(report);
   return { conclusion: report.conclusion, findings: reviewed.findings };

@@ -1,12 +1,14 @@
 import type { Probot, ProbotOctokit } from 'probot';
-import { CONFIG_PATH, describeConfigChange, type TrustgateConfig } from '../config/index.js';
+import { CONFIG_PATH, defaultConfig, describeConfigChange, toEngineOptions, type TrustgateConfig } from '../config/index.js';
+import { withDefaults } from '../engine/options.js';
 import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';
 import type { WaivedFinding } from '../reporters/check-run.js';
 import { readLedger, type AppIdentity, type CommentLike, type WaiverLedger } from '../waivers/records.js';
 import { reviewFindings } from '../waivers/review.js';
 import type { CheckTarget, GitHubGateway } from './github-gateway.js';
-import type { ConfigFileReader } from './repository-config.js';
+import { loadRepositoryConfig, OctokitConfigReader, type ConfigFileReader } from './repository-config.js';
+import type { CheckHooks } from './run-check.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -91,5 +93,40 @@ export async function reviewWithWaivers(
     findings: review.findings,
     waived: review.accepted,
     notes: notes.filter((note) => note !== '').join('\n\n'),
+  };
+}
+
+/**
+ * The pipeline's configuration and waiver steps for a real installation: configuration from the
+ * default branch (falling back to the organisation's `.github` repository, with `_extends`), waivers
+ * from the app's own comments, inline suppressions from the scanned files.
+ */
+export function repositoryHooks(octokit: Octokit, identity: AppIdentityProvider, now: () => Date = () => new Date()): CheckHooks {
+  const reader = new OctokitConfigReader(octokit);
+  return {
+    async loadOptions({ target }) {
+      const loaded = await loadRepositoryConfig(reader, target.owner, target.repo);
+      if (!loaded.ok) return { ok: false, file: loaded.file, message: loaded.message };
+      return { ok: true, options: withDefaults(toEngineOptions(loaded.config)), config: loaded.config, ...(loaded.files[0] !== undefined ? { source: loaded.files[0] } : {}) };
+    },
+    async applyWaivers(input) {
+      const result = await reviewWithWaivers(
+        octokit,
+        identity,
+        reader,
+        {
+          findings: input.findings,
+          inputs: input.inputs ?? [],
+          changedPaths: input.changedPaths ?? [],
+          config: input.config ?? defaultConfig(),
+          gateway: input.gateway,
+          target: input.target,
+          pullNumber: input.pullNumber ?? input.target.pullNumber,
+        },
+        now(),
+      );
+      if (input.pullNumber !== undefined) input.logger.debug({ waived: result.waived.length }, 'waivers and suppressions applied');
+      return result;
+    },
   };
 }

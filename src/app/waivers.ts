@@ -1,4 +1,6 @@
 import type { EngineOptions } from '../engine/options.js';
+import type { TrustgateConfig } from '../config/config.js';
+import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';
 import type { WaivedFinding } from '../reporters/check-run.js';
 import type { Logger } from 'probot';
@@ -10,6 +12,11 @@ export interface WaiverInput {
   gateway: GitHubGateway;
   target: CheckTarget;
   logger: Logger;
+  /** The scanned files (their inline suppressions), the changed paths, the configuration and the pull request. */
+  inputs?: readonly InputFile[];
+  changedPaths?: readonly string[];
+  config?: TrustgateConfig;
+  pullNumber?: number;
 }
 
 export interface WaiverResult {
@@ -17,6 +24,8 @@ export interface WaiverResult {
   findings: Finding[];
   /** Findings a waiver accepted; listed in the summary, never blocking. */
   waived: WaivedFinding[];
+  /** Markdown for the summary (waivers in force, suppressions, a configuration change). */
+  notes?: string;
 }
 
 /**

@@ -51,6 +51,10 @@ export interface CheckRunReportInput {
   /** Web link to a line of a file at the checked commit. */
   lineUrl: (file: string, line: number) => string;
   maxAnnotations?: number;
+  /** Report-only mode (repository configuration): what would fail concludes neutral instead. */
+  reportOnly?: boolean;
+  /** Markdown added to the summary before "What to do next": waivers, suppressions, a configuration change. */
+  notes?: string;
 }
 
 /** Everything a check run needs; annotations are not yet split into requests. */
@@ -71,9 +75,11 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   const problems = input.blockingProblems ?? [];
   const blocking = byImportance(findings.filter((f) => atLeast(f.severity, failOn)));
   const other = byImportance(findings.filter((f) => !atLeast(f.severity, failOn)));
-  const conclusion: CheckConclusion = blocking.length > 0 || problems.length > 0 ? 'failure' : 'success';
+  const wouldFail = blocking.length > 0 || problems.length > 0;
+  const conclusion: CheckConclusion = wouldFail ? (input.reportOnly === true ? 'neutral' : 'failure') : 'success';
+  const notes = input.notes ?? '';
 
-  if (findings.length === 0 && waived.length === 0 && problems.length === 0 && input.infrastructureFiles === 0) {
+  if (findings.length === 0 && waived.length === 0 && problems.length === 0 && input.infrastructureFiles === 0 && notes === '') {
     return {
       conclusion: 'success',
       output: {
@@ -92,6 +98,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   const summary: string[] = [];
   summary.push(`trustgate checked ${plural(input.infrastructureFiles, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge.`);
   for (const problem of problems) summary.push(`> **The check cannot pass:** ${problem}`);
+  if (input.reportOnly === true) summary.push('', '> **Report-only mode** (`reportOnly: true` in .github/trustgate.yml): nothing here blocks the merge; the check concludes neutral where it would fail.');
   summary.push('', countsTable(findings), '');
   if (blocking.length > 0) {
     summary.push(`### Blocking (${blocking.length})`, '');
@@ -108,6 +115,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
     for (const w of waived) summary.push(`${findingLine(w.finding, input.lineUrl)} — waived: ${w.reason}`);
     summary.push('');
   }
+  if (notes !== '') summary.push(notes, '');
   summary.push('### What to do next', '', ...nextSteps(blocking.length, problems.length, failOn));
   if (annotations.length < allAnnotations.length) {
     summary.push('', `Only the ${annotations.length} most severe findings are annotated on lines; all ${allAnnotations.length} are listed above.`);

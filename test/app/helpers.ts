@@ -105,6 +105,7 @@ export function recordRequests(): { all: Recorded[]; unmatched: string[]; writes
 
 /** The installation token exchange Probot makes before the first API call of an event. */
 export function nockInstallationToken(scope: nock.Scope): nock.Scope {
+  nockNoSettings(scope);
   return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
     token: 'ghs_test',
     expires_at: '2099-01-01T00:00:00Z',
@@ -153,5 +154,21 @@ export function nockCheckRuns(scope: nock.Scope, recorded: Recorded[], updates =
         return { id: CHECK_RUN_ID };
       });
   }
+  return scope;
+}
+
+/** The app as GET /app describes it: its bot user `trustgate[bot]` alone may write waiver records. */
+export const APP_IDENTITY = { id: 123, slug: 'trustgate' };
+
+/**
+ * What every check reads besides the changed files: the configuration (none in the repository or the
+ * owner's .github repository, so defaults), the app's identity and the pull request's comments (no
+ * waivers). Optional, so events that stop earlier do not leave them pending; tests that need a
+ * configuration or waivers register their own answers first (nock uses the first match).
+ */
+export function nockNoSettings(scope: nock.Scope): nock.Scope {
+  scope.get(/^\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)trustgate\.yml/).optionally().times(10).reply(404, { message: 'Not Found' });
+  scope.get('/app').optionally().reply(200, APP_IDENTITY);
+  scope.get(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments/).optionally().times(10).reply(200, []);
   return scope;
 }
