@@ -23,6 +23,35 @@ export interface EngineOptions {
   rules: Record<string, RuleSetting>;
   /** Glob patterns of policy files to read as service control policies. */
   scpPaths: string[];
+  /** IAM Access Analyzer through the AWS API; off unless set (see docs/access-analyzer.md). */
+  accessAnalyzer?: AccessAnalyzerOptions;
+}
+
+/** Settings of the Access Analyzer step (src/engine/access-analyzer.ts); all but `enabled` optional. */
+export interface AccessAnalyzerOptions {
+  enabled: boolean;
+  /** AWS region of the API; default: the SDK's (AWS_REGION, profile). */
+  region?: string;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  /** Per-request timeout in milliseconds (default 10000). */
+  timeoutMs?: number;
+  /** Resolve Fn::ImportValue through CloudFormation ListExports (default false). */
+  resolveImports?: boolean;
+  /** Fetch AWS managed policies unknown offline through IAM GetPolicy/GetPolicyVersion (default false). */
+  fetchManagedPolicies?: boolean;
+  /** Placeholder account and region for values only known at deployment. */
+  placeholderAccountId?: string;
+  placeholderRegion?: string;
+  /** Paid custom policy checks, each off by default. */
+  customChecks?: {
+    /** CheckNoNewAccess of each changed policy against the base version (needs base files). */
+    checkNoNewAccess?: boolean;
+    /** CheckNoPublicAccess of each resource policy whose resource type the API supports. */
+    checkNoPublicAccess?: boolean;
+    /** CheckAccessNotGranted: actions no policy may grant (e.g. iam:PassRole, s3:PutBucketPolicy). */
+    sensitiveActions?: string[];
+  };
 }
 
 export const DEFAULT_OPTIONS: EngineOptions = {
