@@ -22,6 +22,8 @@ export class OctokitConfigReader implements ConfigFileReader {
       const response = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, mediaType: { format: 'raw' } });
       const data: unknown = response.data;
       if (typeof data === 'string') return data;
+      // Octokit hands back bytes when GitHub labels the raw file with a type it does not read as text.
+      if (data instanceof ArrayBuffer) return new TextDecoder('utf-8').decode(data);
       // A directory (or submodule) at that path lists entries as JSON instead of raw text.
       throw new Error(`${owner}/${repo}:${path} is not a file`);
     } catch (error) {
