@@ -78,34 +78,53 @@ export function statementGrants(attachment: Attachment, statement: Statement, ac
   };
 }
 
-function actionHitOf(statement: Statement, action: string): { node: SourceNode; pattern: string } | undefined {
-  if (statement.elements.Action !== undefined) {
-    for (const item of elementItems(statement, 'Action')) {
-      for (const value of item.values) {
-        if (value.kind === 'known' && typeof value.value === 'string' && actionMatches(value.value, action)) return { node: item.node, pattern: value.value };
-      }
-    }
-    return undefined;
+/** A statement's elements resolved once: principalAllows is asked about dozens of actions per principal. */
+interface CompiledStatement {
+  /** Known action patterns with their item; `unresolved` counts items with other values. */
+  actions: { node: SourceNode; pattern: string }[];
+  notActions: { node: SourceNode; pattern: string }[];
+  notActionUnresolved: boolean;
+  resources: { node: SourceNode; text: string }[];
+}
+
+const compiledStatements = new WeakMap<Statement, CompiledStatement>();
+
+function compiled(statement: Statement): CompiledStatement {
+  let result = compiledStatements.get(statement);
+  if (result === undefined) {
+    const patterns = (element: 'Action' | 'NotAction') =>
+      elementItems(statement, element).flatMap((item) =>
+        item.values.flatMap((value) => (value.kind === 'known' && typeof value.value === 'string' ? [{ node: item.node, pattern: value.value }] : [])),
+      );
+    result = {
+      actions: patterns('Action'),
+      notActions: patterns('NotAction'),
+      notActionUnresolved: elementItems(statement, 'NotAction').some((item) => item.values.some((v) => v.kind !== 'known')),
+      resources: elementItems(statement, 'Resource').flatMap((item) =>
+        item.values.flatMap((value) => {
+          const text = valueText(value);
+          return text === undefined ? [] : [{ node: item.node, text }];
+        }),
+      ),
+    };
+    compiledStatements.set(statement, result);
   }
+  return result;
+}
+
+function actionHitOf(statement: Statement, action: string): { node: SourceNode; pattern: string } | undefined {
+  if (statement.elements.Action !== undefined) return compiled(statement).actions.find((a) => actionMatches(a.pattern, action));
   const notAction = statement.elements.NotAction;
   if (notAction === undefined) return undefined;
-  const excluded = elementItems(statement, 'NotAction').some((item) =>
-    item.values.some((value) => value.kind === 'known' && typeof value.value === 'string' && actionMatches(value.value, action)),
-  );
+  const excluded = compiled(statement).notActions.some((a) => actionMatches(a.pattern, action));
   return excluded ? undefined : { node: notAction, pattern: 'NotAction' };
 }
 
 function resourceHitOf(statement: Statement, action: string, resource: string): SourceNode | undefined {
   if (statement.elements.Resource !== undefined) {
     const service = action.split(':')[0] ?? '';
-    for (const item of elementItems(statement, 'Resource')) {
-      for (const value of item.values) {
-        const text = valueText(value);
-        if (text === undefined) continue;
-        if (resource === '*' ? isBroadResource(text, service) : resourcePatternMatches(text, resource)) return item.node;
-      }
-    }
-    return undefined;
+    const hit = compiled(statement).resources.find(({ text }) => (resource === '*' ? isBroadResource(text, service) : resourcePatternMatches(text, resource)));
+    return hit?.node;
   }
   // NotResource grants everything but the listed resources: broad for every practical purpose.
   return statement.elements.NotResource;
@@ -162,27 +181,17 @@ export function isStaticallyDenied(principal: IdentityPrincipal, action: string,
   return principal.attachments.some((attachment) =>
     attachment.document.statements.some((statement) => {
       if (statement.effect !== 'Deny' || statement.elements.Condition !== undefined || statement.elements.NotResource !== undefined) return false;
-      if (denyActionMatches(statement, action) === false) return false;
-      return elementItems(statement, 'Resource').some((item) =>
-        item.values.some((value) => {
-          const text = valueText(value);
-          if (text === undefined) return false;
-          return isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource));
-        }),
-      );
+      if (!denyActionMatches(statement, action)) return false;
+      return compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource)));
     }),
   );
 }
 
 function denyActionMatches(statement: Statement, action: string): boolean {
-  const known = (element: 'Action' | 'NotAction') =>
-    elementItems(statement, element).some((item) => item.values.some((v) => v.kind === 'known' && typeof v.value === 'string' && actionMatches(v.value, action)));
-  if (statement.elements.Action !== undefined) return known('Action');
-  if (statement.elements.NotAction !== undefined) {
-    // An unresolved NotAction item might exclude the action: not static.
-    const unresolved = elementItems(statement, 'NotAction').some((item) => item.values.some((v) => v.kind !== 'known'));
-    return !unresolved && !known('NotAction');
-  }
+  const { actions, notActions, notActionUnresolved } = compiled(statement);
+  if (statement.elements.Action !== undefined) return actions.some((a) => actionMatches(a.pattern, action));
+  // An unresolved NotAction item might exclude the action: not static.
+  if (statement.elements.NotAction !== undefined) return !notActionUnresolved && !notActions.some((a) => actionMatches(a.pattern, action));
   return false;
 }
 

@@ -48,7 +48,7 @@ export interface IdentityPrincipal {
    * `type` is `''` and whose nodes are the file's root.
    */
   resource: Resource;
-  /** For messages: `Role AppRole`, `the role SAM creates for Function Api`, `policy file admin.json`. */
+  /** For messages: `Role AppRole`, `SAM execution role of Function Api`, `policy file admin.json`. */
   label: string;
   /** Every identity policy that applies, in source order: inline, attached, managed, via groups (users). */
   attachments: Attachment[];
@@ -241,7 +241,7 @@ function addSamPrincipals(model: DocumentModel, template: Template, graph: Ident
       logicalId: resource.logicalId,
       kind,
       resource,
-      label: `the role SAM creates for ${kind === 'function' ? 'Function' : 'StateMachine'} ${resource.logicalId}`,
+      label: `SAM execution role of ${kind === 'function' ? 'Function' : 'StateMachine'} ${resource.logicalId}`,
       attachments: [],
       trust: undefined,
       managedPolicyArns: [],

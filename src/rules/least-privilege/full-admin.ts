@@ -1,9 +1,15 @@
+import { heldDocuments, isScopingTest } from '../../model/grants.js';
+import { conditionTests } from '../../model/conditions.js';
+import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
+import { conditionNote, graded, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
 
 /**
- * Allow of every action on every resource: administrator access. The first rule of the engine; the
- * least-privilege family extends the idea to NotAction and admin-equivalent managed policies.
+ * Administrator access, judged by content: an Allow of every action (`*`, `*:*`) or of everything but
+ * a few actions (NotAction) on every resource (`*` or NotResource). Applies to written policies and to
+ * attached AWS managed policies alike, so AdministratorAccess and PowerUserAccess are found by what
+ * they grant, not by their names.
  */
 export const fullAdmin: Rule = {
   meta: {
@@ -17,24 +23,54 @@ export const fullAdmin: Rule = {
   },
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
-    for (const policy of model.policies) {
-      if (policy.kind !== 'identity') continue;
-      for (const statement of policy.statements) {
-        if (statement.effect !== 'Allow' || !allResources(statement)) continue;
+    const offenses: Offense[] = [];
+    for (const held of heldDocuments(model)) {
+      if (held.attachment.origin === 'implicit') continue;
+      for (const statement of held.document.statements) {
+        if (statement.effect !== 'Allow' || !onEveryResource(statement)) continue;
+        const scoping = conditionTests(statement).filter(isScopingTest);
+        const severity = graded('critical', scoping);
+        const where = `statement ${statement.sid ?? statement.index + 1}`;
         for (const item of elementItems(statement, 'Action')) {
-          if (item.values.some((v) => v.kind === 'known' && v.value === '*')) {
-            report({
-              node: item.node,
-              message: `${policy.owner.label} allows every action ("*") on every resource (statement ${statement.sid ?? statement.index + 1}): full administrator access.`,
-              element: '*',
-            });
-          }
+          if (!item.values.some((v) => v.kind === 'known' && typeof v.value === 'string' && isEverything(v.value))) continue;
+          offenses.push({
+            held,
+            statement,
+            node: item.node,
+            severity,
+            actions: ['*'],
+            element: '*',
+            message: () =>
+              `${holderText(held)} allows every action ("*") on every resource (${where}): full administrator access.${conditionNote(scoping)}`,
+          });
+        }
+        const notAction = statement.elements.NotAction;
+        if (notAction !== undefined) {
+          const excluded = excludedActions(statement);
+          offenses.push({
+            held,
+            statement,
+            node: notAction,
+            severity,
+            actions: ['NotAction'],
+            element: 'NotAction',
+            message: () =>
+              `${holderText(held)} allows every action except ${excluded.length > 0 ? listActions(excluded) : 'the listed ones'} on every resource (Allow with NotAction, ${where}): administrator-equivalent access. List the allowed actions with Action instead.${conditionNote(scoping)}`,
+          });
         }
       }
     }
+    reportOffenses(report, offenses);
   },
 };
 
-function allResources(statement: Statement): boolean {
+/** Resource `*` exactly, or NotResource (everything but a few resources). */
+function onEveryResource(statement: Statement): boolean {
+  if (statement.elements.Resource === undefined) return statement.elements.NotResource !== undefined;
   return elementItems(statement, 'Resource').some((item) => item.values.some((v) => v.kind === 'known' && v.value === '*'));
 }
+
+function excludedActions(statement: Statement): string[] {
+  return elementItems(statement, 'NotAction').flatMap((item) => item.values.map(valueText).filter((t): t is string => t !== undefined));
+}
+

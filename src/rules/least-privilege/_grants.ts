@@ -1,0 +1,233 @@
+import { actionInfo, actionMatches, expandActionPattern, resourceTypesOf, type ActionInfo } from '../../aws-data/iam-data.js';
+import { lowerSeverity, severityRank, type Severity } from '../../findings/severity.js';
+import type { DocumentModel } from '../../engine/document-model.js';
+import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, type HeldDocument } from '../../model/grants.js';
+import { conditionTests, type ConditionTest } from '../../model/conditions.js';
+import { valueText } from '../../model/intrinsics.js';
+import { elementItems, type Statement } from '../../model/policy.js';
+import type { SourceNode } from '../../parse/nodes.js';
+import type { Report } from '../types.js';
+
+/**
+ * Shared walk of the statement-level least-privilege rules. Reporting policy, the same for every
+ * rule of the family:
+ * - a statement-level rule reports once per statement of each document, at its first offending element
+ *   (the Action item, or the NotAction/NotResource element), listing every offending action of the
+ *   statement and naming every principal that holds the document, however many hold it;
+ * - for documents that are not written in the file (AWS managed policies, SAM policy templates), all
+ *   offending statements of the document become one finding on the line that attaches it;
+ * - Deny statements are never reported; an action removed by an unconditioned Deny for every holder is
+ *   not reported either;
+ * - `*` and NotAction grants belong to full-admin / not-action-allow; the other rules skip them.
+ */
+
+/** An Action item of an Allow statement, with what it grants on "any resource". */
+export interface ActionItemGrant {
+  held: HeldDocument;
+  statement: Statement;
+  /** The Action item as written. */
+  node: SourceNode;
+  /** The pattern as written, e.g. `s3:Get*`. */
+  pattern: string;
+  /** The scoping condition tests of the statement (empty: unrestricted). */
+  scoping: ConditionTest[];
+  /** Concrete actions the item grants on a broad resource, minus those every holder is denied. */
+  broadActions(): ActionInfo[];
+  /** The Resource item (or NotResource element) that makes the grant broad for a service. */
+  broadResourceNode(service: string): SourceNode | undefined;
+}
+
+/** Every written, resolvable Action item of every Allow statement in the file's identity documents. */
+export function actionItemGrants(model: DocumentModel): ActionItemGrant[] {
+  return model.derive('least-privilege/action-items', (m) => {
+    const out: ActionItemGrant[] = [];
+    for (const held of heldDocuments(m)) {
+      for (const statement of held.document.statements) {
+        if (statement.effect !== 'Allow') continue;
+        const scoping = conditionTests(statement).filter(isScopingTest);
+        for (const item of elementItems(statement, 'Action')) {
+          for (const value of item.values) {
+            if (value.kind !== 'known' || typeof value.value !== 'string') continue;
+            out.push(itemGrant(held, statement, item.node, value.value, scoping));
+          }
+        }
+      }
+    }
+    return out;
+  });
+}
+
+function itemGrant(held: HeldDocument, statement: Statement, node: SourceNode, pattern: string, scoping: ConditionTest[]): ActionItemGrant {
+  const broadNodes = new Map<string, SourceNode | undefined>();
+  const broadResourceNode = (service: string): SourceNode | undefined => {
+    const key = service.toLowerCase();
+    if (!broadNodes.has(key)) broadNodes.set(key, findBroadResource(statement, key));
+    return broadNodes.get(key);
+  };
+  let actions: ActionInfo[] | undefined;
+  return {
+    held,
+    statement,
+    node,
+    pattern,
+    scoping,
+    broadResourceNode,
+    broadActions() {
+      actions ??= isEverything(pattern)
+        ? []
+        : expandActionPattern(pattern).filter(
+            (action) => broadResourceNode(action.service) !== undefined && !deniedForEveryHolder(held, action.name),
+          );
+      return actions;
+    },
+  };
+}
+
+function findBroadResource(statement: Statement, service: string): SourceNode | undefined {
+  if (statement.elements.Resource === undefined) return statement.elements.NotResource;
+  for (const item of elementItems(statement, 'Resource')) {
+    for (const value of item.values) {
+      const text = valueText(value);
+      if (text !== undefined && isBroadResource(text, service)) return item.node;
+    }
+  }
+  return undefined;
+}
+
+function deniedForEveryHolder(held: HeldDocument, action: string): boolean {
+  return held.holders.length > 0 && held.holders.every((holder) => isStaticallyDenied(holder, action, '*'));
+}
+
+/** `*` (or `*:*`): every action of every service, full-admin's business. */
+export function isEverything(pattern: string): boolean {
+  return /^\*(:\*)?$/.test(pattern);
+}
+
+/** Whether a held document was written in the scanned file (its nodes are real positions). */
+export function isWritten(held: HeldDocument): boolean {
+  return held.attachment.origin === 'template';
+}
+
+/** Severity one step lower when a scoping condition narrows the statement. */
+export function graded(base: Severity, scoping: readonly ConditionTest[]): Severity {
+  return scoping.length > 0 ? lowerSeverity(base) : base;
+}
+
+/** ` (narrowed by aws:ResourceTag/team)` or ``. */
+export function conditionNote(scoping: readonly ConditionTest[]): string {
+  return scoping.length === 0 ? '' : ` The statement's condition on ${[...new Set(scoping.map((t) => t.key))].join(', ')} narrows it, so the severity is lowered.`;
+}
+
+/** Who holds a document and how: `Role AppRole (inline policy "app")`. */
+export function holderText(held: HeldDocument): string {
+  const holders = describeHolders(held);
+  return held.holders.length === 0 || held.holders.every((h) => h.kind === 'policy-file') ? holders : `${holders} (${held.attachment.via})`;
+}
+
+/** The ARN patterns an action can be scoped to, from AWS's service data: `arn:${Partition}:s3:::${BucketName}/${ObjectName}`. */
+export function arnPatternsOf(action: ActionInfo): string[] {
+  const types = resourceTypesOf(action.service);
+  const arns = action.resourceTypes.map((rt) => types.get(rt.name.toLowerCase())?.arn).filter((arn): arn is string => arn !== undefined);
+  // Access point ARNs are the rarer way to name S3 objects; show the usual form first.
+  return [...arns.filter((arn) => !arn.includes(':accesspoint/')), ...arns.filter((arn) => arn.includes(':accesspoint/'))];
+}
+
+/** `Scope Resource to arn:…` for the first action that supports resource-level permissions. */
+export function narrowingAdvice(actions: readonly ActionInfo[]): string {
+  for (const action of actions) {
+    const patterns = arnPatternsOf(action);
+    if (patterns.length > 0) return ` Scope Resource to the ARNs it needs (${action.name}: ${patterns.slice(0, 2).join(' or ')}).`;
+  }
+  return '';
+}
+
+/** Actions of `names` (AWS spelling) that the item grants broadly. */
+export function grantedAmong(grant: ActionItemGrant, names: ReadonlySet<string>): ActionInfo[] {
+  return grant.broadActions().filter((action) => names.has(action.name.toLowerCase()));
+}
+
+/** A lower-case set of action names, each checked against AWS's data (a typo fails the tests). */
+export function actionSet(names: readonly string[]): ReadonlySet<string> {
+  return new Set(names.map((name) => name.toLowerCase()));
+}
+
+/** Names in a risk list that AWS's service data does not know (for the tests). */
+export function unknownActions(names: Iterable<string>): string[] {
+  return [...names].filter((name) => actionInfo(name) === undefined);
+}
+
+/** One offending grant, before grouping. */
+export interface Offense {
+  held: HeldDocument;
+  statement: Statement;
+  node: SourceNode;
+  severity: Severity;
+  actions: string[];
+  /** Builds the message for the (merged) offense. */
+  message: (actions: string[]) => string;
+  element: string;
+}
+
+/**
+ * Reports offenses following the family's policy: one finding per written statement at its first
+ * offending node, and one per non-written document at the node that attaches it (actions merged,
+ * highest severity kept).
+ */
+export function reportOffenses(report: (report: Report) => void, offenses: readonly Offense[]): void {
+  const groups = new Map<unknown, Offense & { merged: string[] }>();
+  for (const offense of offenses) {
+    const key = isWritten(offense.held) ? offense.statement : offense.held.document;
+    const existing = groups.get(key);
+    if (existing === undefined) {
+      groups.set(key, { ...offense, node: isWritten(offense.held) ? offense.node : offense.held.attachment.node, merged: [...offense.actions] });
+    } else {
+      for (const action of offense.actions) if (!existing.merged.includes(action)) existing.merged.push(action);
+      if (severityRank(offense.severity) > severityRank(existing.severity)) existing.severity = offense.severity;
+    }
+  }
+  for (const group of groups.values()) {
+    report({ node: group.node, message: group.message(group.merged), severity: group.severity, element: group.element });
+  }
+}
+
+/** `s3:GetObject, s3:GetObjectVersion and 3 more`. */
+export function listActions(actions: readonly string[], max = 4): string {
+  if (actions.length <= max) return actions.join(', ');
+  return `${actions.slice(0, max).join(', ')} and ${actions.length - max} more`;
+}
+
+/**
+ * The check shared by the rules that look for a risky set of actions granted on every resource:
+ * one finding per Action item that grants any of them (through a wildcard too), graded by `severityOf`.
+ */
+export function reportRiskyActions(
+  model: DocumentModel,
+  report: (report: Report) => void,
+  risky: ReadonlySet<string>,
+  severityOf: (actions: readonly ActionInfo[]) => Severity,
+  describe: (grant: ActionItemGrant, actions: string[]) => string,
+): void {
+  const offenses: Offense[] = [];
+  for (const grant of actionItemGrants(model)) {
+    if (grant.held.attachment.origin === 'implicit') continue;
+    const actions = grantedAmong(grant, risky);
+    if (actions.length === 0) continue;
+    offenses.push({
+      held: grant.held,
+      statement: grant.statement,
+      node: grant.node,
+      severity: graded(severityOf(actions), grant.scoping),
+      actions: actions.map((a) => a.name),
+      element: grant.pattern.toLowerCase(),
+      message: (merged) => `${describe(grant, merged)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+    });
+  }
+  reportOffenses(report, offenses);
+}
+
+/** `s3:GetObject` or `s3:GetObject (from s3:Get*)`. */
+export function viaPattern(grant: ActionItemGrant, actions: readonly string[]): string {
+  const listed = listActions(actions);
+  const allFromPattern = actions.every((action) => actionMatches(grant.pattern, action));
+  return grant.pattern.includes('*') && allFromPattern ? `${listed} (from ${grant.pattern})` : listed;
+}

@@ -1,0 +1,48 @@
+import type { Rule } from '../types.js';
+import { actionItemGrants, conditionNote, graded, holderText, isWritten, narrowingAdvice, reportOffenses, viaPattern, type Offense } from './_grants.js';
+import { CREDENTIALS, PASS_ROLE, RESOURCE_EXPOSURE, SENSITIVE_READS } from './_risk-actions.js';
+
+/**
+ * Write or permissions-management actions on every resource, when the action can be scoped to ARNs
+ * (AWS's service data lists resource types for it). Actions that only support `Resource: "*"`
+ * (ec2:DescribeInstances, xray:PutTraceSegments) are never reported. Service wildcards and the
+ * actions of the dedicated rules (credentials, data reads, resource exposure, PassRole) are left to
+ * those rules. Written policies only: AWS managed policies and SAM templates are AWS's design.
+ */
+export const writeOnAnyResource: Rule = {
+  meta: {
+    id: 'least-privilege/write-on-any-resource',
+    title: 'Write or permissions-management action allowed on every resource',
+    category: 'least-privilege',
+    severity: 'medium',
+    why: 'A write action on "*" lets the principal change or delete every resource of that type in the account, not only the ones the workload owns.',
+    fix: 'Scope Resource to the ARNs the workload writes (the message shows the ARN format), or add a condition such as aws:ResourceTag.',
+    docs: 'docs/rules/least-privilege/write-on-any-resource.md',
+  },
+  appliesTo: ['cloudformation', 'iam-policy'],
+  check({ model, report }) {
+    const offenses: Offense[] = [];
+    for (const grant of actionItemGrants(model)) {
+      if (!isWritten(grant.held) || /^[a-z0-9-]+:\*$/i.test(grant.pattern)) continue;
+      const actions = grant.broadActions().filter((action) => {
+        const key = action.name.toLowerCase();
+        if (CREDENTIALS.has(key) || SENSITIVE_READS.has(key) || RESOURCE_EXPOSURE.has(key) || PASS_ROLE.has(key)) return false;
+        const writes = action.accessLevels.includes('Write') || action.accessLevels.includes('Permissions management');
+        return writes && action.resourceTypes.length > 0;
+      });
+      if (actions.length === 0) continue;
+      const permissions = actions.some((a) => a.accessLevels.includes('Permissions management'));
+      offenses.push({
+        held: grant.held,
+        statement: grant.statement,
+        node: grant.node,
+        severity: graded(permissions ? 'high' : 'medium', grant.scoping),
+        actions: actions.map((a) => a.name),
+        element: grant.pattern.toLowerCase(),
+        message: (merged) =>
+          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+      });
+    }
+    reportOffenses(report, offenses);
+  },
+};
