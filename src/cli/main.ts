@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { scanFiles } from '../engine/scan.js';
 import type { EngineOptions } from '../engine/options.js';
@@ -9,6 +10,7 @@ import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
 import { renderText } from '../reporters/text.js';
 import { ALL_RULES } from '../rules/index.js';
+import { formatRulePackError, loadCustomRules } from '../rule-packs/custom-rules.js';
 import { collectFiles } from './collect-files.js';
 import { engineOptionsWithFlags, readCliConfig, selectPaths } from '../config/index.js';
 import { reviewFindings } from '../waivers/review.js';
@@ -21,7 +23,8 @@ Paths are files or folders (walked recursively); the default is the current fold
 Options:
   --format text|json|sarif       output format (default: text)
   --fail-on <severity>           exit 1 when a finding is at or above it: ${SEVERITIES.join(', ')} (default: high)
-  --config FILE                  settings as in .github/trustgate.yml (flags given here win)
+  --config FILE                  settings as in .github/trustgate.yml (flags given here win),
+                                 including its customRules (docs/rule-packs.md)
   --trusted-account <id>         an AWS account id that counts as ours (repeatable)
   --org-id <o-...>               the AWS Organizations id whose accounts are trusted
   --allowed-oidc-subject <sub>   a GitHub OIDC subject pattern that may be trusted (repeatable)
@@ -101,6 +104,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 2;
   }
   for (const note of configured.notes) io.stderr(`trustgate: ${note}\n`);
+  // Custom rules are validated from the file's own text, so every error names its line.
+  const custom = values.config !== undefined ? loadCustomRules(await readFile(values.config, 'utf8'), values.config) : { rules: [], errors: [] };
+  if (custom.errors.length > 0) {
+    io.stderr(`trustgate: invalid custom rules:\n${custom.errors.map(formatRulePackError).join('\n')}\n`);
+    return 2;
+  }
+  const rules = [...ALL_RULES, ...custom.rules];
   const failOn = values['fail-on'] ?? configured.config.failOn;
   if (!isSeverity(failOn)) {
     io.stderr(`trustgate: --fail-on must be one of ${SEVERITIES.join(', ')} (got "${failOn}")\n`);
@@ -125,14 +135,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ...(values['org-id'] !== undefined ? { organizationId: values['org-id'] } : {}),
   });
   const selected = selectPaths(configured.config, collected.files);
-  const scan = scanFiles(selected, options);
+  const scan = scanFiles(selected, options, rules);
   // Inline suppressions apply locally as in the app; waivers live on pull requests, so none here.
   const review = reviewFindings({ findings: scan.findings, inputs: selected, waivers: [], inlineSuppressions: configured.config.inlineSuppressions, now: new Date() });
   const result = { ...scan, findings: review.findings };
   if (review.accepted.length > 0) io.stderr(`trustgate: ${review.accepted.length} finding(s) suppressed inline (not shown)\n`);
   const scanned = result.files.filter((f) => f.status !== 'skipped').length;
   if (format === 'json') io.stdout(renderJson(result.findings));
-  else if (format === 'sarif') io.stdout(renderSarif(result.findings, ALL_RULES, packageVersion()));
+  else if (format === 'sarif') io.stdout(renderSarif(result.findings, rules, packageVersion()));
   else io.stdout(renderText(result.findings, failOn, scanned));
   if (result.findings.some((f) => f.category === 'internal-error')) return 2;
   if (configured.config.reportOnly) return 0;
