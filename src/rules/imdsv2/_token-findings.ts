@@ -16,7 +16,8 @@ export const V1_IMPACT =
 export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKind, fixHint: string): void {
   const { model, report } = context;
   const metadata = instanceMetadata(model);
-  const guards = guardNotes(model);
+  // Policies are only parsed for files that have something to report.
+  let guards: ReturnType<typeof guardNotes> | undefined;
   for (const source of metadata.sources) {
     if (source.kind !== kind) continue;
     const inherits = kind === 'instance' && referencesFrom(metadata, source.resource).length > 0;
@@ -34,7 +35,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
         message: unverifiable
           ? `${sourceLabel(source)} may allow IMDSv1: it ${problem.detail}. ${V1_IMPACT}`
           : `${sourceLabel(source)} allows IMDSv1: it ${problem.detail}. ${V1_IMPACT}`,
-        related: [...problem.related, ...consumers, ...guards],
+        related: [...problem.related, ...consumers, ...(guards ??= guardNotes(model))],
         element: problem.kind,
         remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
       });

@@ -59,7 +59,6 @@ export const credentialExfiltrationPath: Rule = {
   check({ model, report }) {
     const metadata = instanceMetadata(model);
     const graph = identityGraph(model);
-    const guards = guardNotes(model);
     for (const source of metadata.sources) {
       const exposure = v1Exposure(model, metadata, source);
       if (exposure === undefined) continue;
@@ -83,7 +82,7 @@ export const credentialExfiltrationPath: Rule = {
               node: match.actionNode,
               message: `${match.attachment.via} (statement ${match.statement.sid ?? match.statement.index + 1}) allows ${granted.join(', ')} on every resource`,
             })),
-            ...guards,
+            ...guardNotes(model),
           ];
           report({
             node: exposure.node,
