@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { runAccessAnalyzer } from '../engine/access-analyzer.js';
 import { scanFiles } from '../engine/scan.js';
+import { createAwsPolicyValidationService } from '../integrations/aws/access-analyzer-service.js';
 import type { EngineOptions } from '../engine/options.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../findings/severity.js';
 import { renderJson } from '../reporters/json.js';
@@ -29,6 +31,13 @@ Options:
   --org-id <o-...>               the AWS Organizations id whose accounts are trusted
   --allowed-oidc-subject <sub>   a GitHub OIDC subject pattern that may be trusted (repeatable)
   --scp-path <glob>              policy files matching it are service control policies (repeatable)
+  --access-analyzer              also validate policies with IAM Access Analyzer (docs/access-analyzer.md)
+  --aa-region <region>           region of the Access Analyzer API (default: AWS_REGION or the profile's)
+  --aa-resolve-imports           resolve Fn::ImportValue with CloudFormation ListExports
+  --aa-fetch-managed-policies    fetch AWS managed policies unknown offline with IAM GetPolicy
+  --aa-check-public-access       paid check: CheckNoPublicAccess of resource policies
+  --aa-sensitive-action <action> paid check: CheckAccessNotGranted of this action (repeatable)
+  --base <dir>                   paid check: CheckNoNewAccess against the same files in <dir>
   -h, --help                     this help
 
 Exit codes: 0 nothing at or above the threshold, 1 something is, 2 usage or internal error.
@@ -81,6 +90,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         'org-id': { type: 'string' },
         'allowed-oidc-subject': { type: 'string', multiple: true, default: [] },
         'scp-path': { type: 'string', multiple: true, default: [] },
+        'access-analyzer': { type: 'boolean', default: false },
+        'aa-region': { type: 'string' },
+        'aa-resolve-imports': { type: 'boolean', default: false },
+        'aa-fetch-managed-policies': { type: 'boolean', default: false },
+        'aa-check-public-access': { type: 'boolean', default: false },
+        'aa-sensitive-action': { type: 'string', multiple: true, default: [] },
+        base: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -136,6 +152,30 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
   const selected = selectPaths(configured.config, collected.files);
   const scan = scanFiles(selected, options, rules);
+  if (values['access-analyzer'] || options.accessAnalyzer?.enabled === true) {
+    const configuredAa = options.accessAnalyzer;
+    const region = values['aa-region'] ?? configuredAa?.region;
+    options.accessAnalyzer = {
+      ...configuredAa,
+      enabled: true,
+      ...(region !== undefined ? { region } : {}),
+      resolveImports: values['aa-resolve-imports'] || configuredAa?.resolveImports === true,
+      fetchManagedPolicies: values['aa-fetch-managed-policies'] || configuredAa?.fetchManagedPolicies === true,
+      customChecks: {
+        ...configuredAa?.customChecks,
+        checkNoPublicAccess: values['aa-check-public-access'] || configuredAa?.customChecks?.checkNoPublicAccess === true,
+        sensitiveActions: [...(configuredAa?.customChecks?.sensitiveActions ?? []), ...values['aa-sensitive-action']],
+        checkNoNewAccess: values.base !== undefined,
+      },
+    };
+    const base = values.base !== undefined ? await collectFiles([values.base]) : undefined;
+    if (base !== undefined && !base.ok) {
+      io.stderr(`trustgate: --base: ${base.error}\n`);
+      return 2;
+    }
+    const service = createAwsPolicyValidationService(region !== undefined ? { region } : {});
+    scan.findings = await runAccessAnalyzer(selected, scan.findings, options, service, base?.ok === true ? base.files : undefined);
+  }
   // Inline suppressions apply locally as in the app; waivers live on pull requests, so none here.
   const review = reviewFindings({ findings: scan.findings, inputs: selected, waivers: [], inlineSuppressions: configured.config.inlineSuppressions, now: new Date() });
   const result = { ...scan, findings: review.findings };
