@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatRulePackError, loadCustomRules } from '../../src/rule-packs/custom-rules.js';
 import { loadRulePack } from '../../src/rule-packs/loader.js';
@@ -72,6 +74,18 @@ describe('rule pack loader: the format', () => {
     const { rules, errors } = loadCustomRules(json, 'rules.json');
     expect(errors).toEqual([]);
     expect(rules[0]!.appliesTo).toEqual(['iam-policy']);
+  });
+
+  it('loads every YAML example of docs/rule-packs.md', () => {
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'rule-packs.md'), 'utf8');
+    const examples = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const example of examples) {
+      const text = /^(customRules|rules):/m.test(example) ? example : `rules:\n${example.replace(/^/gm, '  ')}`;
+      const { rules, errors } = loadCustomRules(text, 'docs/rule-packs.md');
+      expect(errors).toEqual([]);
+      expect(rules).toHaveLength(1);
+    }
   });
 
   it('loads every built-in pack, with docs under docs/rules/pack/', () => {
