@@ -1,0 +1,262 @@
+import nock from 'nock';
+import type { Probot } from 'probot';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scanFiles } from '../../src/engine/scan.js';
+import { renderRecord, type WaiverRecord } from '../../src/waivers/records.js';
+import {
+  API,
+  APP_IDENTITY,
+  BASE_SHA,
+  changedFile,
+  createApp,
+  examplePayload,
+  fixture,
+  HEAD_SHA,
+  INSTALLATION_ID,
+  nockBlobBatch,
+  nockCheckRuns,
+  nockInstallationToken,
+  PULL_NUMBER,
+  pullRequestPayload,
+  recordRequests,
+  REPO_PATH,
+  type Json,
+  type Recorded,
+} from './helpers.js';
+
+const POLICY_PATH = 'policies/admin.json';
+const POLICY = fixture('admin-policy.json');
+const finding = scanFiles([{ path: POLICY_PATH, text: POLICY }]).findings.find((f) => f.ruleId === 'least-privilege/full-admin')!;
+const CONFIG_CONTENTS = (owner: string, repo: string, path = '.github%2Ftrustgate.yml') => `/repos/${owner}/${repo}/contents/${path}`;
+
+let probot: Probot;
+let requests: ReturnType<typeof recordRequests>;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  requests = recordRequests();
+  probot = await createApp();
+});
+
+afterEach(() => {
+  requests.stop();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+/** Answers a configuration read on the default branch, recording the query: a `ref` would mean another branch. */
+function nockConfig(scope: nock.Scope, path: string, text: string | 404, queries: Json[]): void {
+  scope
+    .get(path)
+    .query((query) => (queries.push({ path, ...query }), true))
+    .reply(text === 404 ? 404 : 200, text === 404 ? { message: 'Not Found' } : text, { 'content-type': 'text/plain; charset=utf-8' });
+}
+
+function nockComments(scope: nock.Scope, comments: Json[]): void {
+  scope.get(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`).query(true).reply(200, comments);
+}
+
+function appComment(record: WaiverRecord): Json {
+  return { id: 1, body: `Waiver accepted. ${renderRecord(record)}`, user: { login: `${APP_IDENTITY.slug}[bot]`, type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id } };
+}
+
+function waiver(overrides: Partial<WaiverRecord> = {}): WaiverRecord {
+  return { type: 'waiver', id: 'w-1234abcd', scope: { kind: 'finding', fingerprint: finding.id }, reason: 'sandbox account', actor: 'maria', actorId: 77, createdAt: '2026-01-01T00:00:00Z', ...overrides };
+}
+
+async function openPullRequest(scope: nock.Scope, changed: Json[] = [changedFile(POLICY_PATH)], contents: Record<string, string> = { [POLICY_PATH]: POLICY }, payload = pullRequestPayload('opened')): Promise<Recorded[]> {
+  const writes: Recorded[] = [];
+  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, changed);
+  nockBlobBatch(scope, contents, []);
+  nockCheckRuns(scope, writes);
+  nockInstallationToken(scope);
+  await probot.receive({ id: 'd', name: 'pull_request', payload } as never);
+  return writes;
+}
+
+describe('repository configuration', () => {
+  it('is read from the default branch only: a configuration change in the pull request is shown, not used', async () => {
+    const scope = nock(API);
+    const queries: Json[] = [];
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
+    const headConfig = 'failOn: high\nreportOnly: true\nrules:\n  least-privilege/full-admin: off\n';
+    const graphql: Recorded[] = [];
+    scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH), changedFile('.github/trustgate.yml')]);
+    nockBlobBatch(scope, { [POLICY_PATH]: POLICY, '.github/trustgate.yml': headConfig }, graphql);
+    nockBlobBatch(scope, { [POLICY_PATH]: POLICY, '.github/trustgate.yml': headConfig }, graphql);
+    const writes: Recorded[] = [];
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain(finding.id);
+    const summary = writes[0]!.body.output.summary as string;
+    expect(summary).toContain('### Configuration change');
+    expect(summary).toContain('takes effect after merge: this run used the configuration on the default branch');
+    expect(summary).toContain('| `reportOnly` | _(not set)_ | `true` |');
+    expect(summary).toContain('| `rules` | _(not set)_ | `{"least-privilege/full-admin":"off"}` |');
+    // Configuration reads carry no ref (GitHub answers from the default branch); the head's copy is only read for the summary.
+    expect(queries).toEqual([{ path: CONFIG_CONTENTS('Codertocat', 'Hello-World') }, { path: CONFIG_CONTENTS('Codertocat', 'Hello-World') }]);
+    expect(graphql.flatMap((call) => Object.values(call.body.variables as Record<string, string>)).filter((v) => v.endsWith('trustgate.yml'))).toEqual([`${HEAD_SHA}:.github/trustgate.yml`]);
+    expect(requests.unmatched).toEqual([]);
+  });
+
+  it('fails the check run naming the file, line and problem when the configuration is invalid', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\nwaivers:\n  permision: admin\n', []);
+    const writes: Recorded[] = [];
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.title).toBe('The trustgate configuration Codertocat/Hello-World:.github/trustgate.yml is invalid');
+    expect(writes[0]!.body.output.summary).toContain(
+      'Codertocat/Hello-World:.github/trustgate.yml:3:3: unknown key "permision" (did you mean "permission"?)',
+    );
+  });
+
+  it('falls back to the owner\'s .github repository and follows _extends', async () => {
+    const scope = nock(API);
+    const queries: Json[] = [];
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 404, queries);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', '.github'), '_extends: security-config:trustgate/base.yml\nfailOn: critical\n', queries);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'security-config', 'trustgate%2Fbase.yml'), 'failOn: low\nrules:\n  least-privilege/full-admin: high\n', queries);
+
+    const writes = await openPullRequest(scope);
+
+    expect(queries.map((q) => q.path)).toEqual([
+      CONFIG_CONTENTS('Codertocat', 'Hello-World'),
+      CONFIG_CONTENTS('Codertocat', '.github'),
+      CONFIG_CONTENTS('Codertocat', 'security-config', 'trustgate%2Fbase.yml'),
+    ]);
+    // The organisation's failOn: critical wins over the base's low; the base's severity override still applies.
+    expect(writes[0]!.body.conclusion).toBe('success');
+    expect(writes[0]!.body.output.summary).toContain('**high** `least-privilege/full-admin`');
+  });
+
+  it('fails closed when _extends names a file that does not exist', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), '# shared settings\n_extends: acme/missing\n', []);
+    nockConfig(scope, CONFIG_CONTENTS('acme', 'missing'), 404, []);
+    const writes: Recorded[] = [];
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('Codertocat/Hello-World:.github/trustgate.yml:2:1: _extends "acme/missing" names acme/missing:.github/trustgate.yml, which does not exist');
+  });
+
+  it('concludes neutral in report-only mode', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'reportOnly: true\n', []);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.conclusion).toBe('neutral');
+    expect(writes[0]!.body.output.summary).toContain('Report-only mode');
+  });
+
+  it('does not read files the exclude globs leave out', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'exclude: ["policies/**"]\n', []);
+    const writes: Recorded[] = [];
+    scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH)]);
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+
+    expect(writes[0]!.body).toMatchObject({ conclusion: 'success', output: { title: 'No infrastructure files changed' } });
+    expect(requests.unmatched).toEqual([]);
+  });
+});
+
+describe('waivers on a check run', () => {
+  it('apply when the app recorded them: the finding no longer blocks and the summary says who, why and until when', async () => {
+    const scope = nock(API);
+    nockComments(scope, [appComment(waiver({ expires: '2099-01-31' }))]);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.conclusion).toBe('success');
+    expect(writes[0]!.body.output.summary).toContain('`w-1234abcd` by @maria (until 2099-01-31): sandbox account');
+  });
+
+  it('ignore a forged record in a user\'s comment', async () => {
+    const scope = nock(API);
+    const forged = { id: 2, body: `LGTM ${renderRecord(waiver())}`, user: { login: 'mallory', type: 'User' }, performed_via_github_app: null };
+    const impostor = { id: 3, body: renderRecord(waiver({ id: 'w-99998888' })), user: { login: 'trustgate[bot]', type: 'Bot' }, performed_via_github_app: { id: 999 } };
+    nockComments(scope, [forged, impostor]);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).not.toContain('w-1234abcd');
+    expect(writes[0]!.body.output.summary).not.toContain('w-99998888');
+  });
+
+  it('stop applying once expired, and say so', async () => {
+    const scope = nock(API);
+    nockComments(scope, [appComment(waiver({ expires: '2020-01-31' }))]);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('### Expired waivers (1)');
+  });
+
+  it('list a waiver that no longer matches any finding', async () => {
+    const scope = nock(API);
+    nockComments(scope, [appComment(waiver({ scope: { kind: 'finding', fingerprint: 'ffffffffffff' } }))]);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('### Waivers that match no finding (1)');
+  });
+
+  it('apply to a pull request from a fork, with the base repository\'s configuration', async () => {
+    const scope = nock(API);
+    const queries: Json[] = [];
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
+    nockComments(scope, [appComment(waiver())]);
+    const payload = pullRequestPayload('opened');
+    payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'mallory/Hello-World', name: 'Hello-World', owner: { login: 'mallory' }, fork: true };
+    payload.pull_request.head.label = 'mallory:changes';
+
+    const writes = await openPullRequest(scope, undefined, undefined, payload);
+
+    expect(queries.map((q) => q.path)).toEqual([CONFIG_CONTENTS('Codertocat', 'Hello-World')]);
+    expect(writes[0]!.body.conclusion).toBe('success');
+    expect(requests.unmatched).toEqual([]);
+  });
+
+  it('are read afresh when a check suite is re-requested', async () => {
+    const scope = nock(API);
+    nockComments(scope, [appComment(waiver())]);
+    const payload = examplePayload<Json>('check_suite', 'rerequested');
+    payload.repository = pullRequestPayload('opened').repository;
+    payload.installation.id = INSTALLATION_ID;
+    payload.check_suite.head_sha = HEAD_SHA;
+    const repo = { id: payload.repository.id, url: `${API}${REPO_PATH}`, name: 'Hello-World' };
+    payload.check_suite.pull_requests = [{ url: '', id: 1, number: PULL_NUMBER, head: { ref: 'x', sha: HEAD_SHA, repo }, base: { ref: 'main', sha: BASE_SHA, repo } }];
+    const writes: Recorded[] = [];
+    scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH)]);
+    nockBlobBatch(scope, { [POLICY_PATH]: POLICY }, []);
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'check_suite', payload } as never);
+
+    expect(writes[0]!.body.conclusion).toBe('success');
+    expect(writes[0]!.body.output.summary).toContain('`w-1234abcd` by @maria');
+  });
+});
+
+describe('inline suppressions in the app', () => {
+  it('are shown as requests for a waiver when the finding is critical, and the check still fails', async () => {
+    const scope = nock(API);
+    const suppressed = JSON.stringify({ ...JSON.parse(POLICY), trustgate: { suppress: [{ rule: 'least-privilege/full-admin', reason: 'sandbox' }] } }, null, 2);
+    const writes = await openPullRequest(scope, undefined, { [POLICY_PATH]: suppressed });
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('### Suppressions that need a waiver (1)');
+  });
+});
