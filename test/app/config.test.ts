@@ -48,8 +48,12 @@ afterEach(() => {
 function nockConfig(scope: nock.Scope, path: string, text: string | 404, queries: Json[]): void {
   scope
     .get(path)
-    .query((query) => (queries.push({ path, ...query }), true))
-    .reply(text === 404 ? 404 : 200, text === 404 ? { message: 'Not Found' } : text, { 'content-type': 'text/plain; charset=utf-8' });
+    .query(true)
+    .reply((uri) => {
+      const query = Object.fromEntries(new URL(uri, API).searchParams);
+      queries.push({ path, ...query });
+      return text === 404 ? [404, { message: 'Not Found' }] : [200, text, { 'content-type': 'text/plain; charset=utf-8' }];
+    });
 }
 
 function nockComments(scope: nock.Scope, comments: Json[]): void {
