@@ -121,7 +121,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   for (const note of configured.notes) io.stderr(`trustgate: ${note}\n`);
   // Custom rules are validated from the file's own text, so every error names its line.
-  const custom = values.config !== undefined ? loadCustomRules(await readFile(values.config, 'utf8'), values.config) : { rules: [], errors: [] };
+  const custom = values.config !== undefined && configured.config.customRules.length > 0 ? loadCustomRules(await readFile(values.config, 'utf8'), values.config) : { rules: [], errors: [] };
   if (custom.errors.length > 0) {
     io.stderr(`trustgate: invalid custom rules:\n${custom.errors.map(formatRulePackError).join('\n')}\n`);
     return 2;

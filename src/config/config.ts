@@ -1,18 +1,9 @@
-import type { RuleSetting } from '../engine/options.js';
+import type { AccessAnalyzerOptions, RuleSetting } from '../engine/options.js';
 import type { Severity } from '../findings/severity.js';
 import type { PermissionLevel } from './schema.js';
 
-/** Access Analyzer settings as configured; the app's Access Analyzer integration reads them. */
-export interface AccessAnalyzerConfig {
-  enabled: boolean;
-  region: string;
-  validatePolicy: boolean;
-  customChecks: {
-    checkNoNewAccess: boolean;
-    checkNoPublicAccess: boolean;
-    checkAccessNotGranted?: { actions: string[]; resources: string[] };
-  };
-}
+/** Access Analyzer settings: exactly the engine's options (docs/access-analyzer.md). */
+export type AccessAnalyzerConfig = AccessAnalyzerOptions;
 
 /** Who may waive findings, and for how long. See docs/commands-and-waivers.md. */
 export interface WaiverPolicy {
@@ -66,12 +57,7 @@ export const DEFAULT_CONFIG: TrustgateConfig = Object.freeze({
   allowedOidcSubjects: [],
   scpPaths: [],
   rules: {},
-  accessAnalyzer: {
-    enabled: false,
-    region: 'us-east-1',
-    validatePolicy: true,
-    customChecks: { checkNoNewAccess: false, checkNoPublicAccess: false },
-  },
+  accessAnalyzer: { enabled: false },
   inlineSuppressions: { enabled: true, maxSeverity: 'medium' },
   waivers: { enabled: true, permission: 'maintain', teams: [], allowAuthor: false, allowCommitters: false },
   customRules: [],

@@ -26,6 +26,7 @@ export function toEngineOptions(config: TrustgateConfig): Partial<EngineOptions>
     allowedOidcSubjects: [...config.allowedOidcSubjects],
     scpPaths: [...config.scpPaths],
     rules: structuredClone(config.rules),
+    accessAnalyzer: structuredClone(config.accessAnalyzer),
   };
   if (config.organizationId !== undefined) options.organizationId = config.organizationId;
   return options;

@@ -34,9 +34,10 @@ rules:
 accessAnalyzer:
   enabled: true
   region: eu-west-1
+  resolveImports: true
   customChecks:
     checkNoNewAccess: true
-    checkAccessNotGranted: { actions: ["iam:CreateAccessKey"] }
+    sensitiveActions: ["iam:CreateAccessKey"]
 inlineSuppressions: { maxSeverity: low }
 waivers:
   permission: admin
@@ -58,12 +59,7 @@ customRules:
       allowedOidcSubjects: ['repo:acme/*'],
       scpPaths: ['org/scps/*.json'],
       rules: { 'least-privilege/full-admin': { severity: 'high' }, 'imdsv2/launch-template-imds': { enabled: false } },
-      accessAnalyzer: {
-        enabled: true,
-        region: 'eu-west-1',
-        validatePolicy: true,
-        customChecks: { checkNoNewAccess: true, checkNoPublicAccess: false, checkAccessNotGranted: { actions: ['iam:CreateAccessKey'] } },
-      },
+      accessAnalyzer: { enabled: true, region: 'eu-west-1', resolveImports: true, customChecks: { checkNoNewAccess: true, sensitiveActions: ['iam:CreateAccessKey'] } },
       inlineSuppressions: { enabled: true, maxSeverity: 'low' },
       waivers: { enabled: true, permission: 'admin', teams: ['security', 'acme/platform'], allowAuthor: true, allowCommitters: false, maxDays: 30 },
       customRules: [{ id: 'custom/no-wildcard', anything: 'goes' }],
@@ -156,6 +152,7 @@ describe('resolveConfig', () => {
       allowedOidcSubjects: [],
       scpPaths: [],
       rules: { 'least-privilege/full-admin': { severity: 'medium' } },
+      accessAnalyzer: { enabled: false },
     });
   });
 });
