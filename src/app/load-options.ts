@@ -1,5 +1,6 @@
 import { withDefaults, type EngineOptions } from '../engine/options.js';
 import type { TrustgateConfig } from '../config/config.js';
+import type { Rule } from '../rules/types.js';
 import type { Logger } from 'probot';
 import type { CheckTarget, GitHubGateway } from './github-gateway.js';
 
@@ -14,6 +15,8 @@ export type LoadedOptions =
       /** The file the options came from, shown in the summary. */ source?: string;
       /** The whole repository configuration (globs, report-only, waiver policy); absent means defaults. */
       config?: TrustgateConfig;
+      /** The rules to run (built-in plus the configuration's custom rules); absent means the built-in ones. */
+      rules?: readonly Rule[];
     }
   | { ok: false; file: string; message: string };
 

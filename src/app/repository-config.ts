@@ -1,4 +1,7 @@
 import type { ProbotOctokit } from 'probot';
+import { ALL_RULES } from '../rules/index.js';
+import type { Rule } from '../rules/types.js';
+import { loadCustomRules } from '../rule-packs/custom-rules.js';
 import { CONFIG_PATH, formatConfigProblems, parseConfigText, resolveConfig, type ConfigLayer, type ConfigProblem, type TrustgateConfig } from '../config/index.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -40,6 +43,8 @@ export type RepositoryConfig =
       /** The files that made it, most specific first (`owner/repo:path`); empty when defaults apply. */
       files: string[];
       warnings: ConfigProblem[];
+      /** Built-in rules plus the configuration's `customRules` (docs/rule-packs.md). */
+      rules: readonly Rule[];
     }
   | { ok: false; file: string; problems: ConfigProblem[]; message: string };
 
@@ -62,7 +67,8 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     location = { owner, repo: '.github', path: CONFIG_PATH };
     text = await reader.readDefaultBranchFile(owner, '.github', CONFIG_PATH);
   }
-  if (text === undefined) return { ok: true, config: resolveConfig([]), files: [], warnings: [] };
+  if (text === undefined) return { ok: true, config: resolveConfig([]), files: [], warnings: [], rules: ALL_RULES };
+  const texts: string[] = [];
 
   for (let depth = 0; ; depth++) {
     const name = `${location.owner}/${location.repo}:${location.path}`;
@@ -70,6 +76,7 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     if (!parsed.ok) return failure(name, parsed.problems);
     layers.push(parsed.layer);
     files.push(name);
+    texts.push(text);
     const extendsValue = parsed.layer.extends;
     if (extendsValue === undefined) break;
     const match = EXTENDS_PATTERN.exec(extendsValue);
@@ -89,7 +96,17 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     location = next;
     text = nextText;
   }
-  return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings) };
+  // Lists replace, so the custom rules are those of the most specific file that has the key.
+  const customIndex = layers.findIndex((layer) => layer.values.customRules !== undefined);
+  let rules: readonly Rule[] = ALL_RULES;
+  if (customIndex >= 0 && (layers[customIndex]!.values.customRules as unknown[]).length > 0) {
+    const custom = loadCustomRules(texts[customIndex]!, files[customIndex]!);
+    if (custom.errors.length > 0) {
+      return failure(files[customIndex]!, custom.errors.map((error) => ({ ...error, endLine: error.line, endColumn: error.column, path: 'customRules' })));
+    }
+    rules = [...ALL_RULES, ...custom.rules];
+  }
+  return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules };
 }
 
 function failure(file: string, problems: ConfigProblem[]): RepositoryConfig {

@@ -133,7 +133,7 @@ async function check(
     if (content.status === 'text') inputs.push({ path: content.path, text: content.text });
     else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content));
   }
-  const scan = scanFiles(inputs, options);
+  const scan = scanFiles(inputs, options, loaded.rules);
   const findings = [...scan.findings, ...tooLarge].sort(compareFindings);
 
   progress.stage = 'applying waivers';

@@ -181,6 +181,42 @@ describe('repository configuration', () => {
   });
 });
 
+describe('custom rules from the configuration', () => {
+  const customRules = `customRules:
+  - id: custom/policy-version-2008
+    title: Policies declare the old version
+    category: policy-validation
+    severity: high
+    why: A made-up house rule that the fixture breaks.
+    fix: Declare 2008-10-17.
+    documents: [iam-policy]
+    if-unknown: fail
+    checks:
+      - select: $.Version
+        equals: '2008-10-17'
+        if-missing: fail
+        message: 'Version is {{value}}'
+`;
+
+  it('run beside the built-in rules', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), customRules, []);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.output.summary).toContain('`custom/policy-version-2008`');
+  });
+
+  it('fail the check with file, line and column when one is invalid', async () => {
+    const scope = nock(API);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), customRules.replace('if-unknown: fail', 'if-unkown: fail'), []);
+    const writes: Recorded[] = [];
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toMatch(/Codertocat\/Hello-World:\.github\/trustgate\.yml:9:5: unknown key `if-unkown`/);
+  });
+});
+
 describe('waivers on a check run', () => {
   it('apply when the app recorded them: the finding no longer blocks and the summary says who, why and until when', async () => {
     const scope = nock(API);
