@@ -43,8 +43,8 @@ export class ContentCreationScheduler {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** Resolves when the caller may send its request; the slot is taken when it resolves. */
-  async turn(key: string): Promise<void> {
+  /** Resolves, with the slot's time, when the caller may send its request. */
+  async turn(key: string): Promise<number> {
     const state = this.stateOf(key);
     const previous = state.tail;
     let release!: () => void;
@@ -53,7 +53,9 @@ export class ContentCreationScheduler {
       await previous;
       const wait = this.waitFor(state, this.clock());
       if (wait > 0) await this.sleep(wait);
-      state.starts.push(this.clock());
+      const start = this.clock();
+      state.starts.push(start);
+      return start;
     } finally {
       release();
     }

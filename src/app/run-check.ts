@@ -32,7 +32,9 @@ export interface RunCheckSettings {
 }
 
 export const DEFAULT_RUN_SETTINGS: RunCheckSettings = {
-  inProgressAboveFiles: 100,
+  // Reading and checking 200 templates takes about a second (docs/benchmarks.md): an in-progress write
+  // would cost more than it shows. Above this many, reading alone takes several GraphQL batches.
+  inProgressAboveFiles: 500,
   slowSteps: false,
   timeoutMs: 8 * 60_000,
   maxAnnotations: DEFAULT_MAX_ANNOTATIONS,
@@ -99,6 +101,10 @@ async function check(
   progress: { stage: string },
 ): Promise<{ conclusion: CheckConclusion; findings: Finding[] }> {
   progress.stage = 'loading the configuration';
+  // The changed files are listed while the configuration loads: each step is a GitHub round trip, and
+  // nothing about listing depends on the configuration. An invalid configuration still wins.
+  const listing = listChanges(gateway, target);
+  listing.catch(() => undefined);
   const loaded = await hooks.loadOptions({ gateway, target, logger });
   if (!loaded.ok) {
     const report = buildConfigurationErrorReport(loaded.file, loaded.message);
@@ -107,15 +113,13 @@ async function check(
   }
   const { options } = loaded;
 
-  progress.stage = 'finding the pull request of this commit';
-  const resolved = await resolveFileListSource(gateway, target);
-  if (resolved === undefined) {
+  progress.stage = 'listing the changed files';
+  const listed = await listing;
+  if (listed === undefined) {
     await reporter.complete(buildNoPullRequestReport(target.headSha));
     return { conclusion: 'neutral', findings: [] };
   }
-
-  progress.stage = 'listing the changed files';
-  const changed = await gateway.listChangedFiles(target, resolved.source);
+  const { resolved, changed } = listed;
   const selected = loaded.config;
   const candidates = changed.files.filter((file) => isCandidatePath(file.path) && (selected === undefined || isPathSelected(selected, file.path)));
   if (settings.slowSteps || candidates.length > settings.inProgressAboveFiles) {
@@ -163,6 +167,13 @@ async function check(
   });
   await reporter.complete(report);
   return { conclusion: report.conclusion, findings: reviewed.findings };
+}
+
+/** The pull request of the target (undefined when a commit has none) and its changed files. */
+async function listChanges(gateway: GitHubGateway, target: CheckTarget) {
+  const resolved = await resolveFileListSource(gateway, target);
+  if (resolved === undefined) return undefined;
+  return { resolved, changed: await gateway.listChangedFiles(target, resolved.source) };
 }
 
 /** A file too large to read through the API gets the same notice the engine gives for large files. */

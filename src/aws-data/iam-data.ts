@@ -103,6 +103,23 @@ export function actionInfo(action: string): ActionInfo | undefined {
  * `*` alone matches every action of every service: callers should special-case it.
  */
 export function expandActionPattern(pattern: string): ActionInfo[] {
+  const key = pattern.toLowerCase();
+  let expanded = expansionCache.get(key);
+  if (expanded === undefined) {
+    expanded = expand(pattern);
+    expansionCache.set(key, expanded);
+  }
+  // A copy: callers may sort or filter in place, and the cached list is shared by every template.
+  return expanded.slice();
+}
+
+/**
+ * Expansions by lower-case pattern. The same patterns recur across templates (and every document that
+ * attaches the same AWS managed policy expands all of its patterns), so each is computed once.
+ */
+const expansionCache = new Map<string, ActionInfo[]>();
+
+function expand(pattern: string): ActionInfo[] {
   const colon = pattern.indexOf(':');
   if (pattern === '*') return [...allServices()].flatMap((service) => [...actionsOf(service).values()]);
   if (colon < 0) return [];
