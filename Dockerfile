@@ -30,4 +30,4 @@ COPY policies ./policies
 COPY app.yml ./
 USER node
 EXPOSE 3000
-CMD ["node", "node_modules/probot/bin/probot.js", "run", "./dist/src/app/index.js"]
+CMD ["node", "dist/src/app/server.js"]
