@@ -36,6 +36,8 @@ export interface CheckTarget {
   source: ChangeSource;
   /** The pull request the check is for, when there is one (comment commands, logs). */
   pullNumber?: number;
+  /** The commit the changes are compared with, when the event says (Access Analyzer's CheckNoNewAccess). */
+  baseSha?: string;
 }
 
 /** A changed file as it exists at the head commit (removed files are never listed). */

@@ -19,7 +19,7 @@ export default function trustgate(app: Probot): void {
     ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],
     async (context) => {
       const { pull_request: pull, repository } = context.payload;
-      const target = targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number);
+      const target = targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number, pull.base.sha);
       await check(context, target);
     },
   );
@@ -49,7 +49,7 @@ export default function trustgate(app: Probot): void {
     }
     const pullNumber = mergeQueuePullNumber(group.head_ref);
     const source = { kind: 'compare' as const, base: group.base_sha, head: group.head_sha, ...(pullNumber !== undefined ? { fallbackPullNumber: pullNumber } : {}) };
-    await check(context, targetFor(repository, group.head_sha, source, pullNumber));
+    await check(context, targetFor(repository, group.head_sha, source, pullNumber, group.base_sha));
   });
 }
 

@@ -14,7 +14,10 @@ import {
 } from '../reporters/check-run.js';
 import { CheckRunReporter } from './check-run-reporter.js';
 import { CheckTimeoutError, describeError } from './describe-error.js';
-import type { CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
+import type { ChangedFile, CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
+import { runAccessAnalyzer, type PolicyValidationService } from '../engine/access-analyzer.js';
+import type { AccessAnalyzerOptions } from '../engine/options.js';
+import { createAwsPolicyValidationService } from '../integrations/aws/access-analyzer-service.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
 import { isPathSelected } from '../config/resolve.js';
@@ -40,13 +43,19 @@ export const DEFAULT_RUN_SETTINGS: RunCheckSettings = {
   maxAnnotations: DEFAULT_MAX_ANNOTATIONS,
 };
 
-/** The replaceable steps between the engine and GitHub: configuration and waivers. */
+/** The replaceable steps between the engine and the outside: configuration, waivers, AWS. */
 export interface CheckHooks {
   loadOptions: typeof loadEngineOptions;
   applyWaivers: typeof applyWaivers;
+  /** The IAM Access Analyzer client for options that enable it (the AWS SDK's, by default). */
+  policyValidation: (settings: AccessAnalyzerOptions) => PolicyValidationService;
 }
 
-export const DEFAULT_HOOKS: CheckHooks = { loadOptions: loadEngineOptions, applyWaivers };
+export const DEFAULT_HOOKS: CheckHooks = {
+  loadOptions: loadEngineOptions,
+  applyWaivers,
+  policyValidation: (settings) => createAwsPolicyValidationService(settings.region !== undefined ? { region: settings.region } : {}),
+};
 
 export interface CheckRunResult {
   conclusion: CheckConclusion;
@@ -122,7 +131,9 @@ async function check(
   const { resolved, changed } = listed;
   const selected = loaded.config;
   const candidates = changed.files.filter((file) => isCandidatePath(file.path) && (selected === undefined || isPathSelected(selected, file.path)));
-  if (settings.slowSteps || candidates.length > settings.inProgressAboveFiles) {
+  const analyzer = options.accessAnalyzer?.enabled === true ? options.accessAnalyzer : undefined;
+  // Calls to AWS take seconds: people should see the run working while they do.
+  if (settings.slowSteps || analyzer !== undefined || candidates.length > settings.inProgressAboveFiles) {
     progress.stage = 'creating the check run';
     await reporter.start(buildInProgressOutput(candidates.length));
   }
@@ -138,7 +149,13 @@ async function check(
     else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content));
   }
   const scan = scanFiles(inputs, options, loaded.rules);
-  const findings = [...scan.findings, ...tooLarge].sort(compareFindings);
+  let engineFindings = scan.findings;
+  if (analyzer !== undefined) {
+    progress.stage = 'asking IAM Access Analyzer';
+    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? await readBase(gateway, target, resolved.baseSha, changed.files, inputs) : undefined;
+    engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, hooks.policyValidation(analyzer), base);
+  }
+  const findings = [...engineFindings, ...tooLarge].sort(compareFindings);
 
   progress.stage = 'applying waivers';
   const reviewed = await hooks.applyWaivers({
@@ -167,6 +184,18 @@ async function check(
   });
   await reporter.complete(report);
   return { conclusion: report.conclusion, findings: reviewed.findings };
+}
+
+/**
+ * The changed infrastructure files as they were at the base commit, under their head paths (a renamed
+ * file is compared with its old self), for CheckNoNewAccess. Files new in the pull request have no base.
+ */
+async function readBase(gateway: GitHubGateway, target: CheckTarget, baseSha: string, changed: readonly ChangedFile[], inputs: readonly InputFile[]): Promise<InputFile[]> {
+  const scanned = new Set(inputs.map((input) => input.path));
+  const pairs = changed.filter((file) => scanned.has(file.path) && file.status !== 'added').map((file) => ({ head: file.path, base: file.previousPath ?? file.path }));
+  if (pairs.length === 0) return [];
+  const contents = await gateway.readFiles(target, baseSha, pairs.map((pair) => pair.base));
+  return contents.flatMap((content, index) => (content.status === 'text' ? [{ path: pairs[index]!.head, text: content.text }] : []));
 }
 
 /** The pull request of the target (undefined when a commit has none) and its changed files. */

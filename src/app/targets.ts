@@ -15,9 +15,10 @@ export interface PayloadPullRequest {
   base: { sha: string; repo: { id: number } };
 }
 
-export function targetFor(repository: RepositoryPayload, headSha: string, source: ChangeSource, pullNumber?: number): CheckTarget {
+export function targetFor(repository: RepositoryPayload, headSha: string, source: ChangeSource, pullNumber?: number, baseSha?: string): CheckTarget {
   const target: CheckTarget = { owner: repository.owner.login, repo: repository.name, headSha, htmlUrl: repository.html_url, source };
   if (pullNumber !== undefined) target.pullNumber = pullNumber;
+  if (baseSha !== undefined) target.baseSha = baseSha;
   return target;
 }
 
@@ -39,15 +40,21 @@ export function mergeQueuePullNumber(headRef: string): number | undefined {
  * when the commit is that pull request's head, or the comparison from the pull request's base when the
  * pull request has moved on; `undefined` when the commit is the head of no open pull request.
  */
-export async function resolveFileListSource(gateway: GitHubGateway, target: CheckTarget): Promise<{ source: FileListSource; pullNumber?: number } | undefined> {
+export async function resolveFileListSource(
+  gateway: GitHubGateway,
+  target: CheckTarget,
+): Promise<{ source: FileListSource; pullNumber?: number; baseSha?: string } | undefined> {
   const { source } = target;
-  if (source.kind !== 'commit') return { source, ...(target.pullNumber !== undefined ? { pullNumber: target.pullNumber } : {}) };
+  if (source.kind !== 'commit') {
+    const baseSha = target.baseSha ?? (source.kind === 'compare' ? source.base : undefined);
+    return { source, ...(target.pullNumber !== undefined ? { pullNumber: target.pullNumber } : {}), ...(baseSha !== undefined ? { baseSha } : {}) };
+  }
   let pulls = source.pullRequests;
   // Payloads leave pull_requests empty for pull requests from forks: ask GitHub.
   if (pulls.length === 0) pulls = await gateway.findPullRequestsForCommit(target, target.headSha);
   const exact = pulls.find((pull) => pull.headSha === target.headSha);
-  if (exact !== undefined) return { source: { kind: 'pull-request', number: exact.number }, pullNumber: exact.number };
+  if (exact !== undefined) return { source: { kind: 'pull-request', number: exact.number }, pullNumber: exact.number, baseSha: exact.baseSha };
   const moved = pulls[0];
-  if (moved !== undefined) return { source: { kind: 'compare', base: moved.baseSha, head: target.headSha }, pullNumber: moved.number };
+  if (moved !== undefined) return { source: { kind: 'compare', base: moved.baseSha, head: target.headSha }, pullNumber: moved.number, baseSha: moved.baseSha };
   return undefined;
 }

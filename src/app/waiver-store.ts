@@ -101,7 +101,7 @@ export async function reviewWithWaivers(
  * default branch (falling back to the organisation's `.github` repository, with `_extends`), waivers
  * from the app's own comments, inline suppressions from the scanned files.
  */
-export function repositoryHooks(octokit: Octokit, identity: AppIdentityProvider, now: () => Date = () => new Date()): CheckHooks {
+export function repositoryHooks(octokit: Octokit, identity: AppIdentityProvider, now: () => Date = () => new Date()): Pick<CheckHooks, 'loadOptions' | 'applyWaivers'> {
   const reader = new OctokitConfigReader(octokit);
   return {
     async loadOptions({ target }) {

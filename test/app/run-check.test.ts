@@ -2,6 +2,8 @@ import type { Logger } from 'probot';
 import { describe, expect, it } from 'vitest';
 import type { ChangedFiles, CheckOutput, CheckRunWrite, CheckTarget, FileContent, GitHubGateway, PullRequestRef } from '../../src/app/github-gateway.js';
 import { runCheck } from '../../src/app/run-check.js';
+import { clearAccessAnalyzerCache, type PolicyValidationService } from '../../src/engine/access-analyzer.js';
+import { withDefaults } from '../../src/engine/options.js';
 import { fixture } from './helpers.js';
 
 interface Write {
@@ -130,5 +132,74 @@ describe('runCheck', () => {
     expect(result.conclusion).toBe('success');
     expect(gateway.writes[0]!.body.output.summary).toContain('waived: break-glass role, ticket SEC-1');
     expect(gateway.writes[0]!.body.output.annotations).toBeUndefined();
+  });
+
+  describe('with IAM Access Analyzer enabled', () => {
+    const enabled = (checkNoNewAccess: boolean) => ({
+      loadOptions: async () => ({ ok: true as const, options: withDefaults({ accessAnalyzer: { enabled: true, customChecks: { checkNoNewAccess } } }) }),
+    });
+    const basePolicy = fixture('scoped-role.yaml');
+    const headPolicy = basePolicy.replace('Action: logs:PutLogEvents', 'Action: [logs:PutLogEvents, logs:DeleteLogGroup]');
+
+    /** A gateway that also records the commit each read was made at. */
+    class RefRecordingGateway extends FakeGateway {
+      refs: string[] = [];
+      override async readFiles(target: unknown, ref: string, paths: readonly string[]): Promise<FileContent[]> {
+        this.refs.push(ref);
+        if (ref === 'base123') return paths.map((path) => ({ path, status: 'text' as const, text: basePolicy }));
+        return super.readFiles(target, ref, paths);
+      }
+    }
+
+    it('creates the run in progress, adds the service findings, and compares with the base commit', async () => {
+      clearAccessAnalyzerCache();
+      const gateway = new RefRecordingGateway({ 'roles.yaml': headPolicy });
+      const requests: string[] = [];
+      const service: PolicyValidationService = {
+        async validatePolicy(input) {
+          requests.push(`validate ${input.policyType}`);
+          return input.policyType === 'IDENTITY_POLICY'
+            ? [{ findingType: 'SUGGESTION', issueCode: 'EMPTY_OBJECT_IN_CONDITION', findingDetails: 'stand-in detail', locations: [{ path: [{ value: 'Statement' }, { index: 0 }] }] }]
+            : [];
+        },
+        async checkNoNewAccess(input) {
+          requests.push('no-new-access');
+          expect(JSON.parse(input.newPolicyDocument).Statement[0].Action).toEqual(['logs:PutLogEvents', 'logs:DeleteLogGroup']);
+          expect(JSON.parse(input.existingPolicyDocument).Statement[0].Action).toBe('logs:PutLogEvents');
+          return { result: 'FAIL', message: 'new access', reasons: [{ description: 'logs:DeleteLogGroup is new', statementIndex: 0 }] };
+        },
+      };
+
+      const result = await runCheck(gateway, { ...target, baseSha: 'base123' }, recordingLogger().logger, { hooks: { ...enabled(true), policyValidation: () => service } });
+
+      expect(gateway.refs).toEqual(['abc', 'base123']);
+      expect(requests.sort()).toEqual(['no-new-access', 'validate IDENTITY_POLICY', 'validate RESOURCE_POLICY']);
+      expect(gateway.writes.map((w) => [w.kind, w.body.status])).toEqual([
+        ['create', 'in_progress'],
+        ['update', 'completed'],
+      ]);
+      const ids = result.findings.map((f) => f.ruleId);
+      expect(ids).toContain('policy-validation/access-analyzer');
+      expect(result.findings.some((f) => f.message.includes('CheckNoNewAccess'))).toBe(true);
+    });
+
+    it('still reports the offline findings when the service fails', async () => {
+      clearAccessAnalyzerCache();
+      const gateway = new RefRecordingGateway({ 'a.yaml': fixture('admin-role.yaml') });
+      const service: PolicyValidationService = {
+        async validatePolicy() {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+        },
+      };
+
+      const result = await runCheck(gateway, target, recordingLogger().logger, { hooks: { ...enabled(false), policyValidation: () => service } });
+
+      expect(gateway.refs).toEqual(['abc']);
+      expect(result.conclusion).toBe('failure');
+      expect(result.findings.map((f) => f.ruleId)).toContain('least-privilege/full-admin');
+      const unavailable = result.findings.filter((f) => f.ruleId === 'policy-validation/access-analyzer-unavailable');
+      expect(unavailable).toHaveLength(1);
+      expect(unavailable[0]!.message).toContain('ECONNREFUSED');
+    });
   });
 });
