@@ -60,14 +60,6 @@ export interface TokenProblem {
   related: { node: SourceNode; message: string }[];
 }
 
-/** A hop limit above 1 as written (or reached through a parameter or a branch). */
-export interface HopLimitProblem {
-  node: SourceNode;
-  /** The largest value the setting may take; `undefined` when it could not be decided. */
-  value: number | undefined;
-  detail: string;
-  related: { node: SourceNode; message: string }[];
-}
 
 export interface ProfileReference {
   /** The property value that names the profile. */
@@ -363,32 +355,6 @@ function mergeByNode(problems: TokenProblem[]): TokenProblem[] {
     else existing.related.push(...problem.related.filter((r) => !existing.related.some((e) => e.node === r.node)));
   }
   return [...merged.values()];
-}
-
-/** Hop limits above 1 in a source's options (every Fn::If branch and parameter value). */
-export function hopLimitProblems(resolver: IntrinsicResolver, source: MetadataSource): HopLimitProblem[] {
-  if (source.optionsNode === undefined) return [];
-  const problems: HopLimitProblem[] = [];
-  for (const options of resolver.expand(source.optionsNode)) {
-    const use = getKey(options, 'HttpPutResponseHopLimit');
-    if (use === undefined) continue;
-    let worst: HopLimitProblem | undefined;
-    for (const value of resolver.resolve(use)) {
-      if (value.kind === 'absent') continue;
-      const located = locate(use, value);
-      const number = value.kind === 'known' ? Number(value.value) : NaN;
-      if (value.kind === 'known' && Number.isFinite(number)) {
-        if (number <= 1) continue;
-        if (worst === undefined || (worst.value !== undefined && number > worst.value)) {
-          worst = { node: located.node, value: number, detail: `sets HttpPutResponseHopLimit to ${number}${located.note}`, related: located.related };
-        }
-      } else if (worst === undefined) {
-        worst = { node: use, value: undefined, detail: `takes HttpPutResponseHopLimit from ${unknownText(value)}, so it could not be verified to be 1`, related: [] };
-      }
-    }
-    if (worst !== undefined) problems.push(worst);
-  }
-  return problems;
 }
 
 /** The instance profile a source launches with: instance and launch configuration `IamInstanceProfile`, launch template `IamInstanceProfile.Arn/Name`. */
