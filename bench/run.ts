@@ -145,6 +145,10 @@ async function startApp(fake: FakeGitHub): Promise<AppProcess> {
       const line = buffered.split('\n').find((l) => l.startsWith('{"port"'));
       if (line !== undefined) resolve((JSON.parse(line) as { port: number }).port);
     });
+    // Probot logs (errors by default, LOG_LEVEL for more) go to the bench's stderr.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (!chunk.toString().startsWith('{"port"')) process.stderr.write(chunk);
+    });
     child.once('exit', (code) => reject(new Error(`the app server exited (${code}) before listening`)));
   });
   return {
@@ -250,7 +254,7 @@ async function benchWebhookLatency(fake: FakeGitHub, templates: Template[]): Pro
     const warm = openPullRequest(fake, pickTemplates(templates, 20), installationId);
     const warmStart = fake.now();
     await deliver(app, warm.body, 'warm-up');
-    await settled(fake, warm.headSha, 60_000);
+    await settled(fake, warm.headSha, 60_000, 1_500);
     const warmRun = [...fake.checkRuns.values()].find((r) => r.headSha === warm.headSha);
     rows.push({ section: 'b', measurement: 'first delivery after start (20 files, includes token exchange)', value: warmRun === undefined ? 'no check run' : ms(warmRun.lastWriteAt - warmStart) });
 
@@ -271,7 +275,7 @@ async function benchWebhookLatency(fake: FakeGitHub, templates: Template[]): Pro
         const pull = openPullRequest(fake, pickTemplates(pool, size, (i * 37) % pool.length), installationId);
         const start = fake.now();
         await deliver(app, pull.body, `latency-${size}-${i}`);
-        const done = await settled(fake, pull.headSha, 60_000, 200);
+        const done = await settled(fake, pull.headSha, 60_000, 1_500);
         const run = [...fake.checkRuns.values()].find((r) => r.headSha === pull.headSha);
         if (!done || run === undefined) {
           lost++;
@@ -318,13 +322,13 @@ async function measureMemory(fake: FakeGitHub, files: FakeFile[], label: string)
     const pull = openPullRequest(fake, files, 1);
     const start = fake.now();
     await deliver(app, pull.body, `memory-${label}`);
-    const done = await settled(fake, pull.headSha, 300_000, 300);
+    const done = await settled(fake, pull.headSha, 300_000, 2_000);
     const run = [...fake.checkRuns.values()].find((r) => r.headSha === pull.headSha);
     const memory = await app.memory();
     const peak = memory.vmHwmBytes ?? memory.maxRssBytes;
     rows.push({
       section: 'c',
-      measurement: `${label}: peak resident memory of the app process (${memory.vmHwmBytes !== undefined ? 'VmHWM' : 'maxRSS'}); check run ${done && run !== undefined ? `${run.conclusion} in ${ms(run.lastWriteAt - start)}, ${run.annotations} annotations` : 'NOT completed'}`,
+      measurement: `${label}: peak resident memory of the app process (${memory.vmHwmBytes !== undefined ? 'VmHWM' : 'maxRSS'}); check run ${done && run !== undefined ? `${run.conclusion} in ${ms(run.lastWriteAt - start)}, ${run.annotations} annotations, "${run.title ?? ''}"` : 'NOT completed'}`,
       value: `${(peak / MB).toFixed(0)} MB`,
       target: '≤ 300 MB',
       pass: peak <= 300 * MB && done,
@@ -356,12 +360,13 @@ async function benchBurst(fake: FakeGitHub, templates: Template[]): Promise<void
     const start = fake.now();
     const statuses = await Promise.all(pulls.map((pull, index) => deliver(app, pull.body, `burst-${index}`).catch(() => 0)));
     const deadline = 600_000;
-    const completed = await Promise.all(pulls.map((pull) => settled(fake, pull.headSha, deadline, 1_000)));
+    const completed = await Promise.all(pulls.map((pull) => settled(fake, pull.headSha, deadline, 2_000)));
     const runs = pulls.map((pull) => [...fake.checkRuns.values()].find((r) => r.headSha === pull.headSha));
     const done = runs.filter((run, index) => run !== undefined && completed[index]);
     const lastWrite = Math.max(...done.map((run) => run!.lastWriteAt));
     const writes = fake.counts((r) => r.at >= start && r.installationId === installationId && r.kind === 'write' && r.status < 400).write;
     const limited = fake.secondaryLimitResponses - limitedBefore;
+    if (limited > 0) notes.push(`d) refused: ${fake.secondaryLimitReasons.slice(-limited).slice(0, 5).join('; ')}`);
     const drainMs = lastWrite - start;
     const floor = (writes / 80) * 60_000;
     const ratio = drainMs / floor;

@@ -120,6 +120,8 @@ export class FakeGitHub {
   readonly checkRuns = new Map<number, FakeCheckRun>();
   /** Writes the rate limiter refused, also counted in `requests` with status 403. */
   secondaryLimitResponses = 0;
+  /** Why each refused request was refused, in order. */
+  readonly secondaryLimitReasons: string[] = [];
   private readonly pulls = new Map<string, FakePullRequest>();
   /** `owner/repo@sha:path` → text. */
   private readonly blobs = new Map<string, string>();
@@ -188,6 +190,7 @@ export class FakeGitHub {
     this.requests.length = 0;
     this.checkRuns.clear();
     this.secondaryLimitResponses = 0;
+    this.secondaryLimitReasons.length = 0;
     this.writeTimes.clear();
   }
 
@@ -219,6 +222,7 @@ export class FakeGitHub {
       const limited = installationId === undefined ? undefined : this.secondaryLimit(installationId, kind, arrived);
       if (limited !== undefined) {
         this.secondaryLimitResponses++;
+        this.secondaryLimitReasons.push(`${method} ${path}: ${limited}`);
         reply = { status: 403, body: { message: `${SECONDARY_LIMIT_MESSAGE} (${limited})`, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, headers: { 'retry-after': '60' } };
       } else if (route === undefined) {
         reply = { status: 404, body: { message: `Not Found (the fake GitHub API does not serve ${method} ${path})` } };
