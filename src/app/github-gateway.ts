@@ -61,7 +61,9 @@ export interface ChangedFiles {
 export type FileContent =
   | { path: string; status: 'text'; text: string }
   | { path: string; status: 'binary' | 'missing' }
-  | { path: string; status: 'too-large'; byteSize: number };
+  | { path: string; status: 'too-large'; byteSize: number }
+  /** GitHub listed the file but gave no usable content for it; `reason` says what it gave. */
+  | { path: string; status: 'unreadable'; reason: string };
 
 /** A pull request found for a commit, for events that carry only a commit. */
 export interface PullRequestRef {

@@ -119,6 +119,10 @@ export class OctokitGateway implements GitHubGateway {
     if (!blob.isTruncated && blob.text !== null) return { path, status: 'text', text: blob.text };
     // GraphQL cuts long blobs short; only those cost a REST call each.
     const { data } = await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid });
+    // A blob answer without content (or an encoding we do not know) must not reach the parser as text.
+    if (typeof data.content !== 'string' || (data.encoding !== 'base64' && data.encoding !== 'utf-8')) {
+      return { path, status: 'unreadable', reason: `GitHub returned blob ${blob.oid} with ${typeof data.content === 'string' ? `encoding "${String(data.encoding)}"` : 'no content'}` };
+    }
     const text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
     return { path, status: 'text', text };
   }

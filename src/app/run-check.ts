@@ -1,5 +1,5 @@
 import type { Logger } from 'probot';
-import { DOCS_BASE_URL, FILE_TOO_LARGE_RULE, scanFiles, type InputFile } from '../engine/scan.js';
+import { DOCS_BASE_URL, FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, scanFiles, type InputFile } from '../engine/scan.js';
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import { isCandidatePath } from '../parse/classify.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
@@ -147,6 +147,7 @@ async function check(
   for (const content of contents) {
     if (content.status === 'text') inputs.push({ path: content.path, text: content.text });
     else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content));
+    else if (content.status === 'unreadable') tooLarge.push(unreadableFinding(content));
   }
   const scan = scanFiles(inputs, options, loaded.rules);
   let engineFindings = scan.findings;
@@ -203,6 +204,26 @@ async function listChanges(gateway: GitHubGateway, target: CheckTarget) {
   const resolved = await resolveFileListSource(gateway, target);
   if (resolved === undefined) return undefined;
   return { resolved, changed: await gateway.listChangedFiles(target, resolved.source) };
+}
+
+/** A file GitHub would not give us is not known to be safe: a blocking finding that names it. */
+function unreadableFinding(content: Extract<FileContent, { status: 'unreadable' }>): Finding {
+  const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: content.path, element: 'unreadable' });
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: PARSE_ERROR_RULE,
+    category: 'parse-error',
+    severity: 'high',
+    file: content.path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message: `${content.path} could not be read from GitHub (${content.reason}), so it was not checked.`,
+    remediation: 'Re-run the check; if it persists, check the file locally with `trustgate scan`.',
+    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+  };
 }
 
 /** A file too large to read through the API gets the same notice the engine gives for large files. */

@@ -229,6 +229,24 @@ describe('pull_request events', () => {
     expect(writes[0]!.body.output.annotations).toContainEqual(expect.objectContaining({ path: 'big/admin.yaml', start_line: 19 }));
   });
 
+  it('reports a file whose blob GitHub returns without content, and still checks the others', async () => {
+    const writes: Recorded[] = [];
+    const scope = nock(API);
+    nockInstallationToken(scope);
+    nockFilePages(scope, [[changedFile('big/huge.yaml'), changedFile('b/admin-role.yaml')]]);
+    nockBlobBatch(scope, { 'big/huge.yaml': 'x', 'b/admin-role.yaml': fixture('admin-role.yaml') }, [], { truncated: ['big/huge.yaml'] });
+    scope.get(new RegExp(`${REPO_PATH}/git/blobs/[0-9a-f]{40}$`)).reply(200, { encoding: 'none', content: '' });
+    nockCheckRuns(scope, writes);
+
+    await receive('opened');
+
+    expect(scope.isDone()).toBe(true);
+    const annotations = writes[0]!.body.output.annotations as Json[];
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'big/huge.yaml', start_line: 1, annotation_level: 'failure', message: expect.stringContaining('could not be read from GitHub') }));
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'b/admin-role.yaml', start_line: 19 }));
+    expect(writes[0]!.body.conclusion).toBe('failure');
+  });
+
   it('completes the check run as failed, saying what happened, when GitHub answers 500 while contents are read', async () => {
     const writes: Recorded[] = [];
     const scope = nock(API);
