@@ -96,16 +96,20 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     location = next;
     text = nextText;
   }
-  // Lists replace, so the custom rules are those of the most specific file that has the key.
-  const customIndex = layers.findIndex((layer) => layer.values.customRules !== undefined);
-  let rules: readonly Rule[] = ALL_RULES;
-  if (customIndex >= 0 && (layers[customIndex]!.values.customRules as unknown[]).length > 0) {
-    const custom = loadCustomRules(texts[customIndex]!, files[customIndex]!);
+  // Custom rules add up across the files: the organisation's rules apply to every repository that
+  // extends its configuration, and a repository adds its own. A rule id defined twice is taken from
+  // the most specific file (layers[0] is the repository's own).
+  const customById = new Map<string, Rule>();
+  for (let index = layers.length - 1; index >= 0; index--) {
+    const listed = layers[index]!.values.customRules;
+    if (!Array.isArray(listed) || listed.length === 0) continue;
+    const custom = loadCustomRules(texts[index]!, files[index]!);
     if (custom.errors.length > 0) {
-      return failure(files[customIndex]!, custom.errors.map((error) => ({ ...error, endLine: error.line, endColumn: error.column, path: 'customRules' })));
+      return failure(files[index]!, custom.errors.map((error) => ({ ...error, endLine: error.line, endColumn: error.column, path: 'customRules' })));
     }
-    rules = [...ALL_RULES, ...custom.rules];
+    for (const rule of custom.rules) customById.set(rule.meta.id, rule);
   }
+  const rules: readonly Rule[] = customById.size > 0 ? [...ALL_RULES, ...customById.values()] : ALL_RULES;
   return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules };
 }
 

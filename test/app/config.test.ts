@@ -205,6 +205,16 @@ describe('custom rules from the configuration', () => {
     expect(writes[0]!.body.output.summary).toContain('`custom/policy-version-2008`');
   });
 
+  it('add up across _extends: the organisation\'s rules and the repository\'s both run', async () => {
+    const scope = nock(API);
+    const repositoryRule = customRules.replace('custom/policy-version-2008', 'custom/repo-version-check');
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), `_extends: .github\n${repositoryRule}`, []);
+    nockConfig(scope, CONFIG_CONTENTS('Codertocat', '.github'), customRules, []);
+    const writes = await openPullRequest(scope);
+    expect(writes[0]!.body.output.summary).toContain('`custom/policy-version-2008`');
+    expect(writes[0]!.body.output.summary).toContain('`custom/repo-version-check`');
+  });
+
   it('fail the check with file, line and column when one is invalid', async () => {
     const scope = nock(API);
     nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), customRules.replace('if-unknown: fail', 'if-unkown: fail'), []);
