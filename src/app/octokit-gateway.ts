@@ -19,8 +19,15 @@ type Repository = Pick<CheckTarget, 'owner' | 'repo'>;
 export const PULL_REQUEST_FILE_LIMIT = 3000;
 /** GitHub lists at most this many files of a comparison, and does not paginate them. */
 export const COMPARE_FILE_LIMIT = 300;
-/** Aliases per GraphQL query: keeps each response well under GitHub's size and node limits. */
-export const BLOBS_PER_QUERY = 100;
+/**
+ * Blobs per GraphQL query. GitHub's GraphQL limits count connection nodes (500,000) and rate-limit
+ * points from connections; aliased `object(expression:)` fields are no connections, so a query of 250
+ * costs one point whatever the number. What grows with the batch is the answer's size and GitHub's
+ * time to build it (queries stop at 10 s): templates are a few KB, 250 of them a few MB, and text
+ * above GraphQL's own cut-off (isTruncated) comes by REST instead. 250 reads a 200-file pull request
+ * in one query, which keeps a check within five reads (docs/benchmarks.md).
+ */
+export const BLOBS_PER_QUERY = 250;
 
 interface BlobNode {
   oid: string;

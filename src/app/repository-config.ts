@@ -6,6 +6,13 @@ import { CONFIG_PATH, formatConfigProblems, parseConfigText, resolveConfig, type
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
+/** A file on the default branch of a repository. */
+export interface ConfigLocation {
+  owner: string;
+  repo: string;
+  path: string;
+}
+
 /**
  * Reads configuration files on a repository's default branch. Never at a pull request's head: the
  * configuration decides what blocks a merge and who may waive, so the change under review must not be
@@ -14,20 +21,78 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
 export interface ConfigFileReader {
   /** The file's text on the default branch of `owner/repo`; undefined when it (or the repository) does not exist. */
   readDefaultBranchFile(owner: string, repo: string, path: string): Promise<string | undefined>;
+  /** Several files at once (one request where the API allows), in the order given. */
+  readDefaultBranchFiles(locations: readonly ConfigLocation[]): Promise<(string | undefined)[]>;
 }
 
-/** The REST contents API without a `ref`, which GitHub answers from the default branch. */
+interface ConfigBlob {
+  __typename: string;
+  text?: string | null;
+  isTruncated?: boolean;
+}
+
+type ConfigQueryResult = Record<string, { file: ConfigBlob | null } | null> | null | undefined;
+
+/**
+ * Reads configuration files with one GraphQL query for any number of repositories: each is an aliased
+ * `repository` field whose `object(expression: "HEAD:<path>")` is the file on the default branch
+ * (a repository's HEAD is its default branch; no ref from the event is ever used). A repository that
+ * does not exist or is not readable by the installation answers NOT_FOUND, like the REST 404.
+ */
 export class OctokitConfigReader implements ConfigFileReader {
   constructor(private readonly octokit: Octokit) {}
 
   async readDefaultBranchFile(owner: string, repo: string, path: string): Promise<string | undefined> {
+    const [text] = await this.readDefaultBranchFiles([{ owner, repo, path }]);
+    return text;
+  }
+
+  async readDefaultBranchFiles(locations: readonly ConfigLocation[]): Promise<(string | undefined)[]> {
+    if (locations.length === 0) return [];
+    const declarations = locations.map((_, index) => `$o${index}: String!, $n${index}: String!, $e${index}: String!`).join(', ');
+    const fields = locations
+      .map((_, index) => `c${index}: repository(owner: $o${index}, name: $n${index}) { file: object(expression: $e${index}) { __typename ... on Blob { text isTruncated } } }`)
+      .join('\n  ');
+    const variables: Record<string, string> = {};
+    for (const [index, location] of locations.entries()) {
+      variables[`o${index}`] = location.owner;
+      variables[`n${index}`] = location.repo;
+      variables[`e${index}`] = `HEAD:${location.path}`;
+    }
+    const data = await this.queryAllowingMissing(`query (${declarations}) {\n  ${fields}\n}`, variables);
+    return Promise.all(
+      locations.map(async (location, index) => {
+        const file = data?.[`c${index}`]?.file ?? null;
+        if (file === null) return undefined;
+        const name = `${location.owner}/${location.repo}:${location.path}`;
+        // A directory (or submodule) at that path is a mistake to report, not a missing file.
+        if (file.__typename !== 'Blob') throw new Error(`${name} is not a file`);
+        if (typeof file.text !== 'string') throw new Error(`${name} is not a text file`);
+        // GraphQL cuts long blobs short; a configuration that long is read whole through REST.
+        return file.isTruncated === true ? this.readThroughContents(location) : file.text;
+      }),
+    );
+  }
+
+  /** GraphQL answers a missing repository with a NOT_FOUND error beside the data of the others. */
+  private async queryAllowingMissing(query: string, variables: Record<string, string>): Promise<ConfigQueryResult> {
+    try {
+      return await this.octokit.graphql<ConfigQueryResult>(query, variables);
+    } catch (error) {
+      const { errors, data } = error as { errors?: { type?: string }[]; data?: ConfigQueryResult };
+      if (Array.isArray(errors) && errors.length > 0 && errors.every((entry) => entry.type === 'NOT_FOUND') && data !== undefined) return data;
+      throw error;
+    }
+  }
+
+  /** The REST contents API without a `ref`, which GitHub also answers from the default branch. */
+  private async readThroughContents({ owner, repo, path }: ConfigLocation): Promise<string | undefined> {
     try {
       const response = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, mediaType: { format: 'raw' } });
       const data: unknown = response.data;
       if (typeof data === 'string') return data;
       // Octokit hands back bytes when GitHub labels the raw file with a type it does not read as text.
       if (data instanceof ArrayBuffer) return new TextDecoder('utf-8').decode(data);
-      // A directory (or submodule) at that path lists entries as JSON instead of raw text.
       throw new Error(`${owner}/${repo}:${path} is not a file`);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return undefined;
@@ -61,11 +126,21 @@ const EXTENDS_PATTERN = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]
 export async function loadRepositoryConfig(reader: ConfigFileReader, owner: string, repo: string): Promise<RepositoryConfig> {
   const layers: ConfigLayer[] = [];
   const files: string[] = [];
-  let location: { owner: string; repo: string; path: string } = { owner, repo, path: CONFIG_PATH };
-  let text = await reader.readDefaultBranchFile(owner, repo, CONFIG_PATH);
+  // The repository's file and the owner's fallback in one request: the fallback is needed whenever the
+  // repository has none, and is often what `_extends: .github` names, so reading it up front is cheaper
+  // than a second round trip.
+  const own: ConfigLocation = { owner, repo, path: CONFIG_PATH };
+  const fallback: ConfigLocation = { owner, repo: '.github', path: CONFIG_PATH };
+  const firstReads = repo === '.github' ? [own] : [own, fallback];
+  const known = new Map<string, string | undefined>();
+  for (const [index, text] of (await reader.readDefaultBranchFiles(firstReads)).entries()) known.set(locationKey(firstReads[index]!), text);
+  const read = async (at: ConfigLocation) => (known.has(locationKey(at)) ? known.get(locationKey(at)) : reader.readDefaultBranchFile(at.owner, at.repo, at.path));
+
+  let location = own;
+  let text = known.get(locationKey(own));
   if (text === undefined && repo !== '.github') {
-    location = { owner, repo: '.github', path: CONFIG_PATH };
-    text = await reader.readDefaultBranchFile(owner, '.github', CONFIG_PATH);
+    location = fallback;
+    text = known.get(locationKey(fallback));
   }
   if (text === undefined) return { ok: true, config: resolveConfig([]), files: [], warnings: [], rules: ALL_RULES };
   const texts: string[] = [];
@@ -88,7 +163,7 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
       return failure(name, [{ ...at, message: `_extends "${extendsValue}" leads back to ${nextName}, which is already loaded (a loop)` }]);
     }
     if (depth + 1 >= MAX_EXTENDS_DEPTH) return failure(name, [{ ...at, message: `_extends goes more than ${MAX_EXTENDS_DEPTH} files deep` }]);
-    const nextText = await reader.readDefaultBranchFile(next.owner, next.repo, next.path);
+    const nextText = await read(next);
     // A missing base must not quietly drop the organisation's rules: fail and say which file is missing.
     if (nextText === undefined) {
       return failure(name, [{ ...at, message: `_extends "${extendsValue}" names ${nextName}, which does not exist on its default branch or is not readable by this installation` }]);
@@ -111,6 +186,11 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
   }
   const rules: readonly Rule[] = customById.size > 0 ? [...ALL_RULES, ...customById.values()] : ALL_RULES;
   return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules };
+}
+
+/** Owner and repository names are case-insensitive on GitHub; paths are not. */
+function locationKey({ owner, repo, path }: ConfigLocation): string {
+  return `${owner.toLowerCase()}/${repo.toLowerCase()}:${path}`;
 }
 
 function failure(file: string, problems: ConfigProblem[]): RepositoryConfig {

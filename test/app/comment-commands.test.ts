@@ -14,6 +14,7 @@ import {
   HEAD_SHA,
   INSTALLATION_ID,
   nockBlobBatch,
+  nockConfigFiles,
   nockCheckRuns,
   nockInstallationToken,
   PULL_NUMBER,
@@ -219,7 +220,7 @@ describe('/trustgate waive', () => {
     const scope = nock(API);
     const posted: Recorded[] = [];
     const reactions: string[] = [];
-    scope.get(`${REPO_PATH}/contents/.github%2Ftrustgate.yml`).reply(200, 'waivers:\n  permission: write\n  teams: [security]\n', { 'content-type': 'text/plain; charset=utf-8' });
+    nockConfigFiles(scope, { 'Codertocat/Hello-World:.github/trustgate.yml': 'waivers:\n  permission: write\n  teams: [security]\n' }, []);
     nockThread(scope, [], posted);
     nockReaction(scope, reactions);
     nockPull(scope);

@@ -15,6 +15,7 @@ import {
   INSTALLATION_ID,
   nockBlobBatch,
   nockCheckRuns,
+  nockConfigFiles,
   nockInstallationToken,
   PULL_NUMBER,
   pullRequestPayload,
@@ -27,7 +28,10 @@ import {
 const POLICY_PATH = 'policies/admin.json';
 const POLICY = fixture('admin-policy.json');
 const finding = scanFiles([{ path: POLICY_PATH, text: POLICY }]).findings.find((f) => f.ruleId === 'least-privilege/full-admin')!;
-const CONFIG_CONTENTS = (owner: string, repo: string, path = '.github%2Ftrustgate.yml') => `/repos/${owner}/${repo}/contents/${path}`;
+/** What a configuration query asks for: the file at the default branch's HEAD, never a commit of the pull request. */
+const AT_DEFAULT_BRANCH = (owner: string, repo: string, path = '.github/trustgate.yml') => `${owner}/${repo}:HEAD:${path}`;
+const FIRST_CONFIG_QUERY = [AT_DEFAULT_BRANCH('Codertocat', 'Hello-World'), AT_DEFAULT_BRANCH('Codertocat', '.github')];
+const REPO_CONFIG = 'Codertocat/Hello-World:.github/trustgate.yml';
 
 let probot: Probot;
 let requests: ReturnType<typeof recordRequests>;
@@ -43,18 +47,6 @@ afterEach(() => {
   nock.cleanAll();
   nock.enableNetConnect();
 });
-
-/** Answers a configuration read on the default branch, recording the query: a `ref` would mean another branch. */
-function nockConfig(scope: nock.Scope, path: string, text: string | 404, queries: Json[]): void {
-  scope
-    .get(path)
-    .query(true)
-    .reply((uri) => {
-      const query = Object.fromEntries(new URL(uri, API).searchParams);
-      queries.push({ path, ...query });
-      return text === 404 ? [404, { message: 'Not Found' }] : [200, text, { 'content-type': 'text/plain; charset=utf-8' }];
-    });
-}
 
 function nockComments(scope: nock.Scope, comments: Json[]): void {
   scope.get(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`).query(true).reply(200, comments);
@@ -81,9 +73,8 @@ async function openPullRequest(scope: nock.Scope, changed: Json[] = [changedFile
 describe('repository configuration', () => {
   it('is read from the default branch only: a configuration change in the pull request is shown, not used', async () => {
     const scope = nock(API);
-    const queries: Json[] = [];
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
+    const queries: string[][] = [];
+    nockConfigFiles(scope, { [REPO_CONFIG]: 'failOn: high\n' }, queries, { times: 2 });
     const headConfig = 'failOn: high\nreportOnly: true\nrules:\n  least-privilege/full-admin: off\n';
     const graphql: Recorded[] = [];
     scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH), changedFile('.github/trustgate.yml')]);
@@ -102,15 +93,16 @@ describe('repository configuration', () => {
     expect(summary).toContain('takes effect after merge: this run used the configuration on the default branch');
     expect(summary).toContain('| `reportOnly` | _(not set)_ | `true` |');
     expect(summary).toContain('| `rules` | _(not set)_ | `{"least-privilege/full-admin":"off"}` |');
-    // Configuration reads carry no ref (GitHub answers from the default branch); the head's copy is only read for the summary.
-    expect(queries).toEqual([{ path: CONFIG_CONTENTS('Codertocat', 'Hello-World') }, { path: CONFIG_CONTENTS('Codertocat', 'Hello-World') }]);
+    // Configuration is read at the default branch's HEAD (with the owner's fallback in the same query), and
+    // again for the summary's comparison; the head's copy is only read for the summary.
+    expect(queries).toEqual([FIRST_CONFIG_QUERY, [AT_DEFAULT_BRANCH('Codertocat', 'Hello-World')]]);
     expect(graphql.flatMap((call) => Object.values(call.body.variables as Record<string, string>)).filter((v) => v.endsWith('trustgate.yml'))).toEqual([`${HEAD_SHA}:.github/trustgate.yml`]);
     expect(requests.unmatched).toEqual([]);
   });
 
   it('fails the check run naming the file, line and problem when the configuration is invalid', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\nwaivers:\n  permision: admin\n', []);
+    nockConfigFiles(scope, { [REPO_CONFIG]: 'failOn: high\nwaivers:\n  permision: admin\n' }, []);
     const writes: Recorded[] = [];
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
@@ -127,18 +119,16 @@ describe('repository configuration', () => {
 
   it('falls back to the owner\'s .github repository and follows _extends', async () => {
     const scope = nock(API);
-    const queries: Json[] = [];
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 404, queries);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', '.github'), '_extends: security-config:trustgate/base.yml\nfailOn: critical\n', queries);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'security-config', 'trustgate%2Fbase.yml'), 'failOn: low\nrules:\n  least-privilege/full-admin: high\n', queries);
+    const queries: string[][] = [];
+    const files = {
+      'Codertocat/.github:.github/trustgate.yml': '_extends: security-config:trustgate/base.yml\nfailOn: critical\n',
+      'Codertocat/security-config:trustgate/base.yml': 'failOn: low\nrules:\n  least-privilege/full-admin: high\n',
+    };
+    nockConfigFiles(scope, files, queries, { times: 2 });
 
     const writes = await openPullRequest(scope);
 
-    expect(queries.map((q) => q.path)).toEqual([
-      CONFIG_CONTENTS('Codertocat', 'Hello-World'),
-      CONFIG_CONTENTS('Codertocat', '.github'),
-      CONFIG_CONTENTS('Codertocat', 'security-config', 'trustgate%2Fbase.yml'),
-    ]);
+    expect(queries).toEqual([FIRST_CONFIG_QUERY, [AT_DEFAULT_BRANCH('Codertocat', 'security-config', 'trustgate/base.yml')]]);
     // The organisation's failOn: critical wins over the base's low; the base's severity override still applies.
     expect(writes[0]!.body.conclusion).toBe('success');
     expect(writes[0]!.body.output.summary).toContain('**high** `least-privilege/full-admin`');
@@ -146,8 +136,8 @@ describe('repository configuration', () => {
 
   it('fails closed when _extends names a file that does not exist', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), '# shared settings\n_extends: acme/missing\n', []);
-    nockConfig(scope, CONFIG_CONTENTS('acme', 'missing'), 404, []);
+    // A repository the installation cannot see answers NOT_FOUND, like one that does not exist.
+    nockConfigFiles(scope, { [REPO_CONFIG]: '# shared settings\n_extends: acme/missing\n' }, [], { times: 2, missingRepositories: ['acme/missing'] });
     const writes: Recorded[] = [];
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
@@ -160,7 +150,7 @@ describe('repository configuration', () => {
 
   it('concludes neutral in report-only mode', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'reportOnly: true\n', []);
+    nockConfigFiles(scope, { [REPO_CONFIG]: 'reportOnly: true\n' }, []);
     const writes = await openPullRequest(scope);
     expect(writes[0]!.body.conclusion).toBe('neutral');
     expect(writes[0]!.body.output.summary).toContain('Report-only mode');
@@ -168,7 +158,7 @@ describe('repository configuration', () => {
 
   it('does not read files the exclude globs leave out', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'exclude: ["policies/**"]\n', []);
+    nockConfigFiles(scope, { [REPO_CONFIG]: 'exclude: ["policies/**"]\n' }, []);
     const writes: Recorded[] = [];
     scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH)]);
     nockCheckRuns(scope, writes);
@@ -200,7 +190,7 @@ describe('custom rules from the configuration', () => {
 
   it('run beside the built-in rules', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), customRules, []);
+    nockConfigFiles(scope, { [REPO_CONFIG]: customRules }, []);
     const writes = await openPullRequest(scope);
     expect(writes[0]!.body.output.summary).toContain('`custom/policy-version-2008`');
   });
@@ -208,16 +198,18 @@ describe('custom rules from the configuration', () => {
   it('add up across _extends: the organisation\'s rules and the repository\'s both run', async () => {
     const scope = nock(API);
     const repositoryRule = customRules.replace('custom/policy-version-2008', 'custom/repo-version-check');
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), `_extends: .github\n${repositoryRule}`, []);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', '.github'), customRules, []);
+    const queries: string[][] = [];
+    nockConfigFiles(scope, { [REPO_CONFIG]: `_extends: .github\n${repositoryRule}`, 'Codertocat/.github:.github/trustgate.yml': customRules }, queries);
     const writes = await openPullRequest(scope);
+    // The owner's file came with the first query: extending it costs no second read.
+    expect(queries).toEqual([FIRST_CONFIG_QUERY]);
     expect(writes[0]!.body.output.summary).toContain('`custom/policy-version-2008`');
     expect(writes[0]!.body.output.summary).toContain('`custom/repo-version-check`');
   });
 
   it('fail the check with file, line and column when one is invalid', async () => {
     const scope = nock(API);
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), customRules.replace('if-unknown: fail', 'if-unkown: fail'), []);
+    nockConfigFiles(scope, { [REPO_CONFIG]: customRules.replace('if-unknown: fail', 'if-unkown: fail') }, []);
     const writes: Recorded[] = [];
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
@@ -265,8 +257,8 @@ describe('waivers on a check run', () => {
 
   it('apply to a pull request from a fork, with the base repository\'s configuration', async () => {
     const scope = nock(API);
-    const queries: Json[] = [];
-    nockConfig(scope, CONFIG_CONTENTS('Codertocat', 'Hello-World'), 'failOn: high\n', queries);
+    const queries: string[][] = [];
+    nockConfigFiles(scope, { [REPO_CONFIG]: 'failOn: high\n' }, queries);
     nockComments(scope, [appComment(waiver())]);
     const payload = pullRequestPayload('opened');
     payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'mallory/Hello-World', name: 'Hello-World', owner: { login: 'mallory' }, fork: true };
@@ -274,7 +266,7 @@ describe('waivers on a check run', () => {
 
     const writes = await openPullRequest(scope, undefined, undefined, payload);
 
-    expect(queries.map((q) => q.path)).toEqual([CONFIG_CONTENTS('Codertocat', 'Hello-World')]);
+    expect(queries).toEqual([FIRST_CONFIG_QUERY]);
     expect(writes[0]!.body.conclusion).toBe('success');
     expect(requests.unmatched).toEqual([]);
   });

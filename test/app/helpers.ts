@@ -119,7 +119,7 @@ export function nockInstallationToken(scope: nock.Scope): nock.Scope {
  * answers for a path that does not exist at the commit).
  */
 export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[] } = {}): nock.Scope {
-  return scope.post('/graphql').reply(200, (_uri, requestBody) => {
+  return scope.post('/graphql', (body: Json) => !isConfigQuery(body)).reply(200, (_uri, requestBody) => {
     const body = requestBody as Json;
     recorded.push({ method: 'POST', path: '/graphql', body });
     const repository: Json = {};
@@ -136,6 +136,49 @@ export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, 
       repository[alias] = { oid: blobSha(text), text: truncated ? text.slice(0, 10) : text, isTruncated: truncated, isBinary: false, byteSize: Buffer.byteLength(text) };
     }
     return { data: { repository } };
+  });
+}
+
+/** A configuration query: aliased `repository(owner: $oN, name: $nN)` fields reading `HEAD:<path>`. */
+export function isConfigQuery(body: Json): boolean {
+  return typeof body?.variables === 'object' && body.variables !== null && 'o0' in body.variables;
+}
+
+/**
+ * Answers one configuration query from `files` (`owner/repo:path` → text on the default branch).
+ * Repositories without a listed file answer as GitHub does for a file that does not exist; a repository
+ * named in `missingRepositories` answers NOT_FOUND with a GraphQL error, as for one the installation
+ * cannot see. Records each query as the list of what it asked for, `owner/repo:<expression>`, so tests
+ * see the ref (`HEAD`, the default branch) and how many requests were made.
+ */
+export function nockConfigFiles(
+  scope: nock.Scope,
+  files: Record<string, string>,
+  reads: string[][],
+  { missingRepositories = [], optional = false, times = 1 }: { missingRepositories?: string[]; optional?: boolean; times?: number } = {},
+): nock.Scope {
+  const interceptor = scope.post('/graphql', (body: Json) => isConfigQuery(body)).times(times);
+  if (optional) interceptor.optionally();
+  return interceptor.reply(200, (_uri, requestBody) => {
+    const variables = (requestBody as Json).variables as Record<string, string>;
+    const data: Json = {};
+    const errors: Json[] = [];
+    const asked: string[] = [];
+    reads.push(asked);
+    for (let index = 0; `o${index}` in variables; index++) {
+      const repository = `${variables[`o${index}`]}/${variables[`n${index}`]}`;
+      const expression = variables[`e${index}`]!;
+      const path = expression.slice(expression.indexOf(':') + 1);
+      asked.push(`${repository}:${expression}`);
+      if (missingRepositories.includes(repository)) {
+        data[`c${index}`] = null;
+        errors.push({ type: 'NOT_FOUND', path: [`c${index}`], message: `Could not resolve to a Repository with the name '${repository}'.` });
+        continue;
+      }
+      const text = expression.startsWith('HEAD:') ? files[`${repository}:${path}`] : undefined;
+      data[`c${index}`] = { file: text === undefined ? null : { __typename: 'Blob', text, isTruncated: false } };
+    }
+    return errors.length > 0 ? { data, errors } : { data };
   });
 }
 
@@ -167,7 +210,7 @@ export const APP_IDENTITY = { id: 123, slug: 'trustgate' };
  * configuration or waivers register their own answers first (nock uses the first match).
  */
 export function nockNoSettings(scope: nock.Scope): nock.Scope {
-  scope.get(/^\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)trustgate\.yml/).optionally().times(10).reply(404, { message: 'Not Found' });
+  nockConfigFiles(scope, {}, [], { optional: true, times: 10 });
   scope.get('/app').optionally().reply(200, APP_IDENTITY);
   scope.get(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments/).optionally().times(10).reply(200, []);
   return scope;

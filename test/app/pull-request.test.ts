@@ -286,6 +286,50 @@ describe('pull_request events', () => {
   });
 });
 
+describe('GitHub reads per check', () => {
+  /** Reads are GETs and GraphQL queries; the token exchange and GET /app (JWT) are the app's, not the check's. */
+  function countReads(scope: nock.Scope): string[] {
+    const reads: string[] = [];
+    scope.on('request', (request: { method: string; path: string }) => {
+      const path = request.path.split('?')[0]!;
+      if (path === '/app' || path.startsWith('/app/')) return;
+      if (request.method === 'GET' || path === '/graphql') reads.push(`${request.method} ${path}`);
+    });
+    return reads;
+  }
+
+  it.each([1, 20, 200])('stays within five reads for a pull request changing %i templates', async (count) => {
+    const scope = nock(API);
+    const reads = countReads(scope);
+    const graphql: Recorded[] = [];
+    const writes: Recorded[] = [];
+    const paths = Array.from({ length: count }, (_, index) => `stacks/stack-${index}.yaml`);
+    const contents = Object.fromEntries(paths.map((path) => [path, `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n${adminRole('Role')}`]));
+    const pages: Json[][] = [];
+    for (let start = 0; start < count; start += 100) pages.push(paths.slice(start, start + 100).map((path) => changedFile(path)));
+    nockFilePages(scope, pages);
+    nockBlobBatch(scope, contents, graphql);
+    nockCheckRuns(scope, writes, 10);
+    nockInstallationToken(scope);
+
+    await receive('opened');
+
+    expect(requests.unmatched).toEqual([]);
+    expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    // Every template was read, all in one GraphQL query.
+    expect(graphql).toHaveLength(1);
+    expect(expressionsOf(graphql[0]!)).toHaveLength(count);
+    // File pages, one configuration query (repository and owner fallback together), one blob query, the waiver comments.
+    expect(reads.sort()).toEqual([
+      ...pages.map(() => `GET ${FILES_PATH}`),
+      'POST /graphql',
+      'POST /graphql',
+      `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`,
+    ].sort());
+    expect(reads.length).toBeLessThanOrEqual(5);
+  });
+});
+
 function adminRole(name: string): string {
   return [
     `  ${name}:`,

@@ -432,6 +432,7 @@ export class FakeGitHub {
   private graphql(body: unknown): Reply {
     const { query, variables } = body as { query: string; variables: Record<string, string> };
     if (isGraphQLMutation('/graphql', body)) return { status: 200, body: { data: null, errors: [{ message: 'the fake GitHub API serves no mutations' }] } };
+    if (typeof query === 'string' && variables['o0'] !== undefined) return this.configQuery(variables);
     const owner = variables['owner'];
     const name = variables['name'];
     if (typeof query !== 'string' || owner === undefined || name === undefined) {
@@ -453,6 +454,21 @@ export class FakeGitHub {
       repository[match[1]!] = { oid: blobSha(text), text: truncated ? text.slice(0, 1024) : text, isTruncated: truncated, isBinary: false, byteSize };
     }
     return { status: 200, body: { data: { repository } } };
+  }
+
+  /**
+   * The app's configuration query: aliases `cN: repository(owner: $oN, name: $nN) { file: object(expression: $eN) }`,
+   * answered from the default-branch files (`HEAD:<path>`); anything else is absent, as in a repository without it.
+   */
+  private configQuery(variables: Record<string, string>): Reply {
+    const data: Record<string, unknown> = {};
+    for (let index = 0; variables[`o${index}`] !== undefined; index++) {
+      const expression = variables[`e${index}`] ?? '';
+      const colon = expression.indexOf(':');
+      const text = expression.slice(0, colon) === 'HEAD' ? this.defaultBranchFiles.get(`${variables[`o${index}`]}/${variables[`n${index}`]}:${expression.slice(colon + 1)}`.toLowerCase()) : undefined;
+      data[`c${index}`] = { file: text === undefined ? null : { __typename: 'Blob', text, isTruncated: false } };
+    }
+    return { status: 200, body: { data } };
   }
 }
 
