@@ -148,6 +148,25 @@ describe('repository configuration', () => {
     expect(writes[0]!.body.output.summary).toContain('Codertocat/Hello-World:.github/trustgate.yml:2:1: _extends "acme/missing" names acme/missing:.github/trustgate.yml, which does not exist');
   });
 
+  it.each([
+    ['GitHub answers the configuration query with an error other than NOT_FOUND', { data: { c0: null, c1: null }, errors: [{ type: 'FORBIDDEN', path: ['c0'], message: 'Resource not accessible by integration' }] }, 'Resource not accessible by integration'],
+    ['a directory stands where the configuration file should be', { data: { c0: { file: { __typename: 'Tree' } }, c1: { file: null } } }, 'Codertocat/Hello-World:.github/trustgate.yml is not a file'],
+  ])('fails the check instead of using defaults when %s', async (_case, answer, reason) => {
+    const scope = nock(API);
+    scope.post('/graphql', (body: Json) => 'o0' in (body.variables ?? {})).reply(200, answer);
+    const writes: Recorded[] = [];
+    scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).optionally().reply(200, [changedFile(POLICY_PATH)]);
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+
+    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('while loading the configuration');
+    expect(writes[0]!.body.output.summary).toContain(reason);
+  });
+
   it('concludes neutral in report-only mode', async () => {
     const scope = nock(API);
     nockConfigFiles(scope, { [REPO_CONFIG]: 'reportOnly: true\n' }, []);
