@@ -27,9 +27,10 @@ export interface LoadOptionsInput {
 }
 
 /**
- * The engine options for one check. Today: the defaults. This is the single place repository
- * configuration plugs in (read `.github/trustgate.yml` from the default branch with
- * `gateway.readFiles(target, 'HEAD', [path])`, so a pull request cannot loosen its own rules).
+ * The engine options when no repository configuration is read: the defaults. The app replaces this
+ * step with `repositoryHooks` (waiver-store.ts), which reads `.github/trustgate.yml` from the default
+ * branch (repository-config.ts), so a pull request cannot loosen its own rules; tests and tools that
+ * need no configuration keep this one.
  */
 export async function loadEngineOptions(_input: LoadOptionsInput): Promise<LoadedOptions> {
   return { ok: true, options: withDefaults() };

@@ -123,7 +123,8 @@ export class OctokitGateway implements GitHubGateway {
     if (blob === undefined) return { path, status: 'missing' };
     if (blob.isBinary === true) return { path, status: 'binary' };
     if (blob.byteSize > MAX_FILE_BYTES) return { path, status: 'too-large', byteSize: blob.byteSize };
-    if (!blob.isTruncated && blob.text !== null) return { path, status: 'text', text: blob.text };
+    // Only a string is text: a blob answer without `text` must take the REST path, not reach the parser.
+    if (!blob.isTruncated && typeof blob.text === 'string') return { path, status: 'text', text: blob.text };
     // GraphQL cuts long blobs short; only those cost a REST call each.
     const { data } = await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid });
     // A blob answer without content (or an encoding we do not know) must not reach the parser as text.
