@@ -2,34 +2,8 @@ import { type Tags, visit, isAlias, isMap, isScalar, isSeq, LineCounter, Parser,
 import { linkParents, type MapEntry, type SourceNode, type ScalarNode } from './nodes.js';
 import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
 import type { ParseResult } from './parse-result.js';
-
-/**
- * CloudFormation's short-form tags and the long form each stands for. `!GetAtt a.b` is also split into
- * its list form here, so the resolver sees one shape whichever form the author used.
- */
-const SHORT_FORM_TAGS: Record<string, string> = {
-  '!Ref': 'Ref',
-  '!Condition': 'Condition',
-  '!Sub': 'Fn::Sub',
-  '!GetAtt': 'Fn::GetAtt',
-  '!Join': 'Fn::Join',
-  '!If': 'Fn::If',
-  '!Select': 'Fn::Select',
-  '!Split': 'Fn::Split',
-  '!FindInMap': 'Fn::FindInMap',
-  '!Base64': 'Fn::Base64',
-  '!Cidr': 'Fn::Cidr',
-  '!ImportValue': 'Fn::ImportValue',
-  '!GetAZs': 'Fn::GetAZs',
-  '!Equals': 'Fn::Equals',
-  '!And': 'Fn::And',
-  '!Or': 'Fn::Or',
-  '!Not': 'Fn::Not',
-  '!Transform': 'Fn::Transform',
-  '!Length': 'Fn::Length',
-  '!ToJsonString': 'Fn::ToJsonString',
-  '!ForEach': 'Fn::ForEach',
-};
+import { longFormNode, SHORT_FORM_TAGS } from './short-forms.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 /**
  * The short-form tags declared to the YAML library for every node kind, so that it does not build a
@@ -50,8 +24,23 @@ class YamlLimitError extends Error {
   }
 }
 
-/** Parses YAML (the first document of a stream) into a {@link SourceNode} tree with offsets. */
+/**
+ * Parses YAML (the first document of a stream) into a {@link SourceNode} tree with offsets. The common
+ * shape of templates is read by a fast reader that builds the tree directly (src/parse/yaml-fast.ts);
+ * everything else, errors included, by the `yaml` package, with the same result for what both read
+ * (test/parse/yaml-equivalence.test.ts checks that on the whole corpus and on mutated documents).
+ */
 export function parseYaml(text: string): ParseResult {
+  const fast = parseYamlFast(text);
+  if (fast !== undefined) {
+    linkParents(fast);
+    return { ok: true, root: fast };
+  }
+  return parseYamlWithComposer(text);
+}
+
+/** The `yaml` package's Parser and Composer, then conversion: reads every YAML, reports every error. */
+export function parseYamlWithComposer(text: string): ParseResult {
   let document: Document.Parsed | undefined;
   try {
     const lineCounter = new LineCounter();
@@ -129,23 +118,8 @@ function convert(node: YamlNode, document: Document.Parsed, depth: number, budge
   const tag = node.tag;
   const longForm = tag === undefined ? undefined : SHORT_FORM_TAGS[tag];
   if (longForm === undefined) return converted;
-  if (longForm === 'Fn::GetAtt' && converted.kind === 'scalar' && typeof converted.value === 'string') {
-    const dot = converted.value.indexOf('.');
-    const parts = dot < 0 ? [converted.value] : [converted.value.slice(0, dot), converted.value.slice(dot + 1)];
-    converted = {
-      kind: 'seq',
-      items: parts.map((part) => ({ kind: 'scalar', value: part, start: converted.start, end: converted.end })),
-      start: converted.start,
-      end: converted.end,
-    };
-  }
   // The tag itself becomes the key so that a finding on the function points at `!Ref ...` as written.
-  return {
-    kind: 'map',
-    entries: [{ key: { kind: 'scalar', value: longForm, start, end: start + tag!.length }, value: converted }],
-    start,
-    end,
-  };
+  return longFormNode(longForm, tag!.length, converted, start, end);
 }
 
 interface Budget {
