@@ -126,12 +126,11 @@ export class OctokitGateway implements GitHubGateway {
     // Only a string is text: a blob answer without `text` must take the REST path, not reach the parser.
     if (!blob.isTruncated && typeof blob.text === 'string') return { path, status: 'text', text: blob.text };
     // GraphQL cuts long blobs short; only those cost a REST call each.
-    const { data } = await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid });
-    // A blob answer without content (or an encoding we do not know) must not reach the parser as text.
-    if (typeof data.content !== 'string' || (data.encoding !== 'base64' && data.encoding !== 'utf-8')) {
-      return { path, status: 'unreadable', reason: `GitHub returned blob ${blob.oid} with ${typeof data.content === 'string' ? `encoding "${String(data.encoding)}"` : 'no content'}` };
-    }
-    const text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+    // Raw, not JSON: a large blob as base64 inside JSON is a third bigger, and octokit's JSON parser gives
+    // up on bodies of many megabytes (it then hands back the unparsed text).
+    const { data } = (await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid, mediaType: { format: 'raw' } })) as { data: unknown };
+    const text = blobText(data);
+    if (text === undefined) return { path, status: 'unreadable', reason: `GitHub returned blob ${blob.oid} in a form trustgate could not decode` };
     return { path, status: 'text', text };
   }
 
@@ -150,6 +149,18 @@ export class OctokitGateway implements GitHubGateway {
   async updateCheckRun(target: CheckTarget, checkRunId: number, body: Partial<CheckRunWrite> & { output: CheckOutput }): Promise<void> {
     await this.octokit.rest.checks.update({ owner: target.owner, repo: target.repo, check_run_id: checkRunId, ...body });
   }
+}
+
+/** The text of a blob answer: raw bytes, a string, or (from servers that ignore the raw media type) JSON with base64. */
+function blobText(data: unknown): string | undefined {
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  if (typeof data === 'string') return data;
+  if (typeof data === 'object' && data !== null && typeof (data as { content?: unknown }).content === 'string') {
+    const { content, encoding } = data as { content: string; encoding?: string };
+    if (encoding === 'base64') return Buffer.from(content, 'base64').toString('utf8');
+    if (encoding === 'utf-8') return content;
+  }
+  return undefined;
 }
 
 function toChangedFiles(raw: readonly RawFile[]): ChangedFile[] {

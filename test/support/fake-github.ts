@@ -339,9 +339,10 @@ export class FakeGitHub {
         method: 'GET',
         pattern: new RegExp(`^${repo}/git/blobs/([0-9a-f]+)$`),
         kind: 'read',
-        handle: ({ params }) => {
+        handle: ({ params, request }) => {
           const text = this.blobsBySha.get(params[2]!);
           if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
+          if ((request.headers.accept ?? '').includes('raw')) return { status: 200, text };
           return { status: 200, body: { sha: params[2], size: Buffer.byteLength(text), encoding: 'base64', content: Buffer.from(text).toString('base64') } };
         },
       },
