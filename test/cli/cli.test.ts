@@ -97,3 +97,25 @@ describe('trustgate scan', () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe('trustgate scan --access-analyzer', () => {
+  it('loads the AWS client on demand and keeps the offline findings when the API cannot be reached', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'example-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      const result = await run('scan', join(examples, 'bad', 'admin-policy.json'), '--access-analyzer', '--format', 'json');
+      const findings = (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings;
+      expect(findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['least-privilege/full-admin', 'policy-validation/access-analyzer-unavailable']));
+      expect(findings.find((f) => f.ruleId === 'policy-validation/access-analyzer-unavailable')!.message).toContain('127.0.0.1:1');
+      expect(result.code).toBe(1);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
