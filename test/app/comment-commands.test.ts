@@ -1,6 +1,5 @@
 import nock from 'nock';
-import type { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { atLeast } from '../../src/findings/severity.js';
 import { parseRecords, renderRecord, type WaiverRecord } from '../../src/waivers/records.js';
@@ -8,7 +7,6 @@ import {
   API,
   APP_IDENTITY,
   changedFile,
-  createApp,
   examplePayload,
   fixture,
   HEAD_SHA,
@@ -18,10 +16,10 @@ import {
   nockCheckRuns,
   nockInstallationToken,
   PULL_NUMBER,
-  recordRequests,
   REPO_PATH,
   type Json,
   type Recorded,
+  useAppHarness,
 } from './helpers.js';
 
 const COMMENT_ID = 9001;
@@ -31,20 +29,7 @@ const blockingIds = scanFiles([{ path: POLICY_PATH, text: files[POLICY_PATH]! }]
   .findings.filter((f) => atLeast(f.severity, 'high'))
   .map((f) => f.id);
 
-let probot: Probot;
-let requests: ReturnType<typeof recordRequests>;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  requests = recordRequests();
-  probot = await createApp();
-});
-
-afterEach(() => {
-  requests.stop();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+const harness = useAppHarness();
 
 function commentPayload(body: string, options: { login?: string; type?: string; action?: 'created' | 'edited'; onIssue?: boolean } = {}): Json {
   const payload = examplePayload<Json>('issue_comment', 'created');
@@ -62,7 +47,7 @@ function commentPayload(body: string, options: { login?: string; type?: string; 
 }
 
 async function receive(payload: Json): Promise<void> {
-  await probot.receive({ id: 'delivery-c', name: 'issue_comment', payload } as never);
+  await harness.probot.receive({ id: 'delivery-c', name: 'issue_comment', payload } as never);
 }
 
 /** The pull request's conversation: GitHub lists what the app posts, so a re-run reads its own records. */
@@ -145,7 +130,7 @@ describe('/trustgate waive', () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body.conclusion).toBe('success');
     expect(writes[0]!.body.output.summary).toContain(`${records[0]!.id}\` by @maria (until 2099-12-31): sandbox account, SEC-42`);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 
   it('denies a non-collaborator, says why, and changes nothing', async () => {
@@ -163,7 +148,7 @@ describe('/trustgate waive', () => {
     expect(reactions).toEqual(['-1']);
     expect(repliesOf(posted)).toEqual([expect.stringContaining('denied.** Waiving needs maintain permission on this repository, and @stranger is not a collaborator on this repository. Nothing was changed.')]);
     expect(parseRecords(repliesOf(posted)[0]!)).toEqual([]);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 
   it('denies a read-only user', async () => {
@@ -310,9 +295,9 @@ describe('comments that are not commands', () => {
       scope.post(/.*/).optionally().reply(500, (uri) => (hit.push(uri), {}));
       scope.get(/.*/).optionally().reply(500, (uri) => (hit.push(uri), {}));
       const event = payload();
-      await probot.receive({ id: 'delivery-x', name: 'issue_comment', payload: event } as never);
+      await harness.probot.receive({ id: 'delivery-x', name: 'issue_comment', payload: event } as never);
       expect(hit).toEqual([]);
-      expect(requests.unmatched).toEqual([]);
+      expect(harness.requests.unmatched).toEqual([]);
     });
   }
 });

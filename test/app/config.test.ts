@@ -1,6 +1,5 @@
 import nock from 'nock';
-import type { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { renderRecord, type WaiverRecord } from '../../src/waivers/records.js';
 import {
@@ -8,7 +7,6 @@ import {
   APP_IDENTITY,
   BASE_SHA,
   changedFile,
-  createApp,
   examplePayload,
   fixture,
   HEAD_SHA,
@@ -19,10 +17,10 @@ import {
   nockInstallationToken,
   PULL_NUMBER,
   pullRequestPayload,
-  recordRequests,
   REPO_PATH,
   type Json,
   type Recorded,
+  useAppHarness,
 } from './helpers.js';
 
 const POLICY_PATH = 'policies/admin.json';
@@ -33,20 +31,7 @@ const AT_DEFAULT_BRANCH = (owner: string, repo: string, path = '.github/trustgat
 const FIRST_CONFIG_QUERY = [AT_DEFAULT_BRANCH('Codertocat', 'Hello-World'), AT_DEFAULT_BRANCH('Codertocat', '.github')];
 const REPO_CONFIG = 'Codertocat/Hello-World:.github/trustgate.yml';
 
-let probot: Probot;
-let requests: ReturnType<typeof recordRequests>;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  requests = recordRequests();
-  probot = await createApp();
-});
-
-afterEach(() => {
-  requests.stop();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+const harness = useAppHarness();
 
 function nockComments(scope: nock.Scope, comments: Json[]): void {
   scope.get(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`).query(true).reply(200, comments);
@@ -66,7 +51,7 @@ async function openPullRequest(scope: nock.Scope, changed: Json[] = [changedFile
   nockBlobBatch(scope, contents, []);
   nockCheckRuns(scope, writes);
   nockInstallationToken(scope);
-  await probot.receive({ id: 'd', name: 'pull_request', payload } as never);
+  await harness.probot.receive({ id: 'd', name: 'pull_request', payload } as never);
   return writes;
 }
 
@@ -84,7 +69,7 @@ describe('repository configuration', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
 
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(writes[0]!.body.output.summary).toContain(finding.id);
@@ -97,7 +82,7 @@ describe('repository configuration', () => {
     // again for the summary's comparison; the head's copy is only read for the summary.
     expect(queries).toEqual([FIRST_CONFIG_QUERY, [AT_DEFAULT_BRANCH('Codertocat', 'Hello-World')]]);
     expect(graphql.flatMap((call) => Object.values(call.body.variables as Record<string, string>)).filter((v) => v.endsWith('trustgate.yml'))).toEqual([`${HEAD_SHA}:.github/trustgate.yml`]);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 
   it('fails the check run naming the file, line and problem when the configuration is invalid', async () => {
@@ -107,7 +92,7 @@ describe('repository configuration', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
 
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body.conclusion).toBe('failure');
@@ -142,7 +127,7 @@ describe('repository configuration', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
 
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(writes[0]!.body.output.summary).toContain('Codertocat/Hello-World:.github/trustgate.yml:2:1: _extends "acme/missing" names acme/missing:.github/trustgate.yml, which does not exist');
@@ -159,7 +144,7 @@ describe('repository configuration', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
 
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body.conclusion).toBe('failure');
@@ -183,10 +168,10 @@ describe('repository configuration', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
 
     expect(writes[0]!.body).toMatchObject({ conclusion: 'success', output: { title: 'No infrastructure files changed' } });
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 });
 
@@ -232,7 +217,7 @@ describe('custom rules from the configuration', () => {
     const writes: Recorded[] = [];
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
-    await probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    await harness.probot.receive({ id: 'd', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(writes[0]!.body.output.summary).toMatch(/Codertocat\/Hello-World:\.github\/trustgate\.yml:9:5: unknown key `if-unkown`/);
   });
@@ -287,7 +272,7 @@ describe('waivers on a check run', () => {
 
     expect(queries).toEqual([FIRST_CONFIG_QUERY]);
     expect(writes[0]!.body.conclusion).toBe('success');
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 
   it('are read afresh when a check suite is re-requested', async () => {
@@ -305,7 +290,7 @@ describe('waivers on a check run', () => {
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);
 
-    await probot.receive({ id: 'd', name: 'check_suite', payload } as never);
+    await harness.probot.receive({ id: 'd', name: 'check_suite', payload } as never);
 
     expect(writes[0]!.body.conclusion).toBe('success');
     expect(writes[0]!.body.output.summary).toContain('`w-1234abcd` by @maria');

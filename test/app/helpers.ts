@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
+import { afterEach, beforeEach } from 'vitest';
 import trustgate from '../../src/app/index.js';
 
 export const API = 'https://api.github.com';
@@ -214,4 +215,31 @@ export function nockNoSettings(scope: nock.Scope): nock.Scope {
   scope.get('/app').optionally().reply(200, APP_IDENTITY);
   scope.get(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments/).optionally().times(10).reply(200, []);
   return scope;
+}
+
+/**
+ * The app under test for one file: registers beforeEach/afterEach that make a fresh Probot with the
+ * trustgate app, block real network access and record every request (to assert none went unmatched).
+ */
+export function useAppHarness(): { readonly probot: Probot; readonly requests: ReturnType<typeof recordRequests> } {
+  let probot: Probot | undefined;
+  let requests: ReturnType<typeof recordRequests> | undefined;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    requests = recordRequests();
+    probot = await createApp();
+  });
+  afterEach(() => {
+    requests?.stop();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  return {
+    get probot() {
+      return probot!;
+    },
+    get requests() {
+      return requests!;
+    },
+  };
 }

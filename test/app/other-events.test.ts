@@ -1,11 +1,9 @@
 import nock from 'nock';
-import type { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   API,
   BASE_SHA,
   changedFile,
-  createApp,
   examplePayload,
   fixture,
   HEAD_SHA,
@@ -14,26 +12,13 @@ import {
   nockCheckRuns,
   nockInstallationToken,
   PULL_NUMBER,
-  recordRequests,
   REPO_PATH,
   type Json,
   type Recorded,
+  useAppHarness,
 } from './helpers.js';
 
-let probot: Probot;
-let requests: ReturnType<typeof recordRequests>;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  requests = recordRequests();
-  probot = await createApp();
-});
-
-afterEach(() => {
-  requests.stop();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+const harness = useAppHarness();
 
 /** The Codertocat/Hello-World repository of the pull_request examples, so every event shares one nock setup. */
 function helloWorld(): Json {
@@ -68,10 +53,10 @@ describe('check_run rerequested', () => {
     nockPullFiles(scope);
     nockCheckRuns(scope, writes);
 
-    await probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', [payloadPull(HEAD_SHA)]) } as never);
+    await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', [payloadPull(HEAD_SHA)]) } as never);
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body).toMatchObject({ name: 'trustgate', head_sha: HEAD_SHA, status: 'completed', conclusion: 'failure' });
     expect(writes[0]!.body.output.annotations).toContainEqual(expect.objectContaining({ path: 'iam/admin.json', start_line: 6, annotation_level: 'failure' }));
@@ -91,7 +76,7 @@ describe('check_run rerequested', () => {
     nockPullFiles(scope);
     nockCheckRuns(scope, writes);
 
-    await probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
+    await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
 
     expect(scope.isDone()).toBe(true);
     expect(writes[0]!.body).toMatchObject({ head_sha: HEAD_SHA, conclusion: 'failure' });
@@ -104,7 +89,7 @@ describe('check_run rerequested', () => {
     scope.get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).query({ per_page: '100' }).reply(200, []);
     nockCheckRuns(scope, writes);
 
-    await probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
+    await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
 
     expect(scope.isDone()).toBe(true);
     expect(writes).toHaveLength(1);
@@ -112,9 +97,9 @@ describe('check_run rerequested', () => {
   });
 
   it('ignores re-run requests for check runs of another name', async () => {
-    await probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('lint', [payloadPull(HEAD_SHA)]) } as never);
+    await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('lint', [payloadPull(HEAD_SHA)]) } as never);
 
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 });
 
@@ -131,7 +116,7 @@ describe('check_suite rerequested', () => {
     nockPullFiles(scope);
     nockCheckRuns(scope, writes);
 
-    await probot.receive({ id: '1', name: 'check_suite', payload } as never);
+    await harness.probot.receive({ id: '1', name: 'check_suite', payload } as never);
 
     expect(scope.isDone()).toBe(true);
     expect(writes).toHaveLength(1);
@@ -151,7 +136,7 @@ describe('check_suite rerequested', () => {
     nockBlobBatch(scope, { 'iam/admin.json': fixture('admin-policy.json') }, []);
     nockCheckRuns(scope, writes);
 
-    await probot.receive({ id: '1', name: 'check_suite', payload } as never);
+    await harness.probot.receive({ id: '1', name: 'check_suite', payload } as never);
 
     expect(scope.isDone()).toBe(true);
     expect(writes[0]!.body).toMatchObject({ head_sha: HEAD_SHA, conclusion: 'failure' });
@@ -176,10 +161,10 @@ describe('merge_group checks_requested', () => {
       return { id: 7 };
     });
 
-    await probot.receive({ id: '1', name: 'merge_group', payload } as never);
+    await harness.probot.receive({ id: '1', name: 'merge_group', payload } as never);
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(graphql[0]!.body.variables).toMatchObject({ e0: `${head}:stacks/admin.yaml` });
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatchObject({ name: 'trustgate', head_sha: head, status: 'completed', conclusion: 'failure' });

@@ -1,11 +1,9 @@
 import nock from 'nock';
-import type { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import {
   API,
   changedFile,
-  createApp,
   fixture,
   HEAD_SHA,
   nockBlobBatch,
@@ -13,31 +11,18 @@ import {
   nockInstallationToken,
   PULL_NUMBER,
   pullRequestPayload,
-  recordRequests,
   REPO_PATH,
   type Json,
   type Recorded,
+  useAppHarness,
 } from './helpers.js';
 
 const FILES_PATH = `${REPO_PATH}/pulls/${PULL_NUMBER}/files`;
 
-let probot: Probot;
-let requests: ReturnType<typeof recordRequests>;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  requests = recordRequests();
-  probot = await createApp();
-});
-
-afterEach(() => {
-  requests.stop();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+const harness = useAppHarness();
 
 async function receive(action = 'opened'): Promise<void> {
-  await probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestPayload(action) } as never);
+  await harness.probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestPayload(action) } as never);
 }
 
 /** The pull request file list as GitHub pages it: `pages[i]` is page i+1, linked with rel="next". */
@@ -81,7 +66,7 @@ describe('pull_request events', () => {
     await receive('opened');
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(graphql).toHaveLength(1);
     expect(expressionsOf(graphql[0]!)).toEqual([
       `${HEAD_SHA}:templates/admin-role.yaml`,
@@ -135,7 +120,7 @@ describe('pull_request events', () => {
     await receive('reopened');
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(writes.map((w) => w.method)).toEqual(['POST', ...Array<string>(updates).fill('PATCH')]);
     expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
     const batches = writes.map((w) => (w.body.output.annotations as Json[]).length);
@@ -164,7 +149,7 @@ describe('pull_request events', () => {
     await receive('ready_for_review');
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No infrastructure files changed' } });
   });
@@ -262,7 +247,7 @@ describe('pull_request events', () => {
     await receive('opened');
 
     expect(scope.isDone()).toBe(true);
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(writes).toHaveLength(1);
     const body = writes[0]!.body;
     expect(body).toMatchObject({ name: 'trustgate', head_sha: HEAD_SHA, status: 'completed', conclusion: 'failure' });
@@ -318,7 +303,7 @@ describe('GitHub reads per check', () => {
 
     await receive('opened');
 
-    expect(requests.unmatched).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
     expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
     // Every template was read, all in one GraphQL query.
     expect(graphql).toHaveLength(1);
