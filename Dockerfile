@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 # No scripts: `prepare` would try to compile and generate data with dev tools this stage does not have.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/cli ./dist/cli
 COPY --from=build /app/data ./data
 COPY bin ./bin
 COPY policies ./policies
