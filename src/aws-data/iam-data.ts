@@ -21,6 +21,8 @@ export interface ActionResourceType {
 export interface ActionInfo {
   /** `service:Action` with AWS's spelling. */
   name: string;
+  /** `service:action` in lower case: the key for sets of action names (IAM compares them case-insensitively). */
+  key: string;
   service: string;
   /** Access levels as AWS lists them; "Permissions management" actions are often also listed as Write. */
   accessLevels: AccessLevel[];
@@ -150,8 +152,10 @@ function dataOf(service: string): ServiceData {
 function decode(service: string, [actions, resourceTypes, conditionKeys]: CompactService): ServiceData {
   const data: ServiceData = { actions: new Map(), resourceTypes: new Map(), conditionKeys: new Map() };
   for (const [name, accessLevel, types, keys] of actions) {
-    data.actions.set(name.toLowerCase(), {
+    const lowerName = name.toLowerCase();
+    data.actions.set(lowerName, {
       name: `${service}:${name}`,
+      key: `${service}:${lowerName}`,
       service,
       accessLevels: accessLevel.split(',').map((level) => level.trim()) as AccessLevel[],
       resourceTypes: types.map(([typeName, required, typeKeys]) => ({ name: typeName, required: required === 1, conditionKeys: typeKeys })),

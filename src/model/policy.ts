@@ -98,8 +98,22 @@ function buildStatement(document: PolicyDocument, node: SourceNode, index: numbe
   };
 }
 
-/** The items of an element (Action, Resource, …) each with its resolved values; a lone string is one item. */
+/**
+ * The items of an element (Action, Resource, …) each with its resolved values; a lone string is one item.
+ * Computed once per statement and element: every rule of every family asks, often per action it checks.
+ * The list is shared, so callers must not modify it.
+ */
 export function elementItems(statement: Statement, element: StatementElement): ElementItem[] {
+  let byElement = elementItemsCache.get(statement);
+  if (byElement === undefined) elementItemsCache.set(statement, (byElement = new Map()));
+  let items = byElement.get(element);
+  if (items === undefined) byElement.set(element, (items = resolveElementItems(statement, element)));
+  return items;
+}
+
+const elementItemsCache = new WeakMap<Statement, Map<StatementElement, ElementItem[]>>();
+
+function resolveElementItems(statement: Statement, element: StatementElement): ElementItem[] {
   const node = statement.elements[element];
   if (node === undefined) return [];
   const resolver = statement.document.resolver;

@@ -143,7 +143,7 @@ export function narrowingAdvice(actions: readonly ActionInfo[]): string {
 
 /** Actions of `names` (AWS spelling) that the item grants broadly. */
 export function grantedAmong(grant: ActionItemGrant, names: ReadonlySet<string>): ActionInfo[] {
-  return grant.broadActions().filter((action) => names.has(action.name.toLowerCase()));
+  return grant.broadActions().filter((action) => names.has(action.key));
 }
 
 /** A lower-case set of action names, each checked against AWS's data (a typo fails the tests). */

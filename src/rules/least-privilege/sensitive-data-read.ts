@@ -19,7 +19,7 @@ export const sensitiveDataRead: Rule = {
       model,
       report,
       SENSITIVE_READS,
-      (actions) => (actions.every((a) => LOWER_RISK_READS.has(a.name.toLowerCase())) ? 'medium' : 'high'),
+      (actions) => (actions.every((a) => LOWER_RISK_READS.has(a.key)) ? 'medium' : 'high'),
       (grant, actions) => `${holderText(grant.held)} can read data on every resource: ${viaPattern(grant, actions)}.`,
     );
   },

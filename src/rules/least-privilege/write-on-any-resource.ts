@@ -25,7 +25,7 @@ export const writeOnAnyResource: Rule = {
     for (const grant of actionItemGrants(model)) {
       if (!isWritten(grant.held) || /^[a-z0-9-]+:\*$/i.test(grant.pattern)) continue;
       const actions = grant.broadActions().filter((action) => {
-        const key = action.name.toLowerCase();
+        const key = action.key;
         if (CREDENTIALS.has(key) || SENSITIVE_READS.has(key) || RESOURCE_EXPOSURE.has(key) || PASS_ROLE.has(key)) return false;
         const writes = action.accessLevels.includes('Write') || action.accessLevels.includes('Permissions management');
         return writes && action.resourceTypes.length > 0;

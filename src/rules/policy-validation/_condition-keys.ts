@@ -74,7 +74,7 @@ const supportCache = new Map<string, boolean>();
  * resource types in the action's entry, or in the resource type's own definition.
  */
 export function actionSupportsKey(action: ActionInfo, key: string): boolean {
-  const cacheKey = `${action.name.toLowerCase()}\u0000${key.toLowerCase()}`;
+  const cacheKey = `${action.key}\u0000${key.toLowerCase()}`;
   let supported = supportCache.get(cacheKey);
   if (supported === undefined) {
     const lowerKey = key.toLowerCase();
