@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { linkParents, type MapEntry, type SourceNode } from './nodes.js';
+import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type SourceNode } from './nodes.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import type { ParseResult } from './parse-result.js';
 
@@ -41,16 +41,16 @@ function convert(node: JsonNode): SourceNode {
       for (const property of node.children ?? []) {
         const [keyNode, valueNode] = property.children ?? [];
         if (keyNode === undefined) continue;
-        const key = { kind: 'scalar' as const, value: String(keyNode.value), start: keyNode.offset, end: keyNode.offset + keyNode.length };
-        const value: SourceNode = valueNode === undefined ? { kind: 'scalar', value: null, start: key.end, end: key.end } : convert(valueNode);
+        const key = scalarNode(String(keyNode.value), keyNode.offset, keyNode.offset + keyNode.length);
+        const value: SourceNode = valueNode === undefined ? scalarNode(null, key.end, key.end) : convert(valueNode);
         entries.push({ key, value });
       }
-      return { kind: 'map', entries, start, end };
+      return mapNode(entries, start, end);
     }
     case 'array':
-      return { kind: 'seq', items: (node.children ?? []).map(convert), start, end };
+      return seqNode((node.children ?? []).map(convert), start, end);
     default:
-      return { kind: 'scalar', value: (node.value ?? null) as string | number | boolean | null, start, end };
+      return scalarNode((node.value ?? null) as string | number | boolean | null, start, end);
   }
 }
 

@@ -129,6 +129,70 @@ export function toPlain(node: SourceNode): unknown {
   }
 }
 
+/*
+ * Parsers build nodes through these constructors rather than object literals. A 10 MB template has
+ * ~1.2 million nodes, so every field costs ~10 MB: each class sets all its fields at construction (V8
+ * moves properties added later, as `parent` and `key` were, into a separate out-of-line array) and
+ * keeps `kind` on the prototype. Object literals remain valid nodes (synthetic trees use them).
+ */
+class ScalarNodeImpl {
+  declare readonly kind: 'scalar';
+  parent: SourceNode | undefined = undefined;
+  key: string | number | undefined = undefined;
+  constructor(
+    readonly value: ScalarValue,
+    readonly start: number,
+    public end: number,
+  ) {}
+}
+
+class MapNodeImpl {
+  declare readonly kind: 'map';
+  parent: SourceNode | undefined = undefined;
+  key: string | number | undefined = undefined;
+  constructor(
+    readonly entries: MapEntry[],
+    readonly start: number,
+    public end: number,
+  ) {}
+}
+
+class SeqNodeImpl {
+  declare readonly kind: 'seq';
+  parent: SourceNode | undefined = undefined;
+  key: string | number | undefined = undefined;
+  constructor(
+    readonly items: SourceNode[],
+    readonly start: number,
+    public end: number,
+  ) {}
+}
+
+Object.defineProperty(ScalarNodeImpl.prototype, 'kind', { value: 'scalar', enumerable: true });
+Object.defineProperty(MapNodeImpl.prototype, 'kind', { value: 'map', enumerable: true });
+Object.defineProperty(SeqNodeImpl.prototype, 'kind', { value: 'seq', enumerable: true });
+
+export function scalarNode(value: ScalarValue, start: number, end: number): ScalarNode {
+  return new ScalarNodeImpl(value, start, end);
+}
+
+/**
+ * A map node. `entries` is copied when it was grown by `push`: V8 leaves such arrays with room for
+ * 16 more elements, which on small maps is most of their size.
+ */
+export function mapNode(entries: MapEntry[], start: number, end: number): MapNode {
+  return new MapNodeImpl(entries.length === 0 ? EMPTY_ENTRIES : entries.slice(), start, end);
+}
+
+/** A sequence node; `items` is copied to its exact length, as in {@link mapNode}. */
+export function seqNode(items: SourceNode[], start: number, end: number): SeqNode {
+  return new SeqNodeImpl(items.length === 0 ? EMPTY_ITEMS : items.slice(), start, end);
+}
+
+/** Shared by every empty collection; nothing appends to a parsed tree. */
+const EMPTY_ENTRIES: MapEntry[] = [];
+const EMPTY_ITEMS: SourceNode[] = [];
+
 /** Links each child to its parent and key; parsers call this once on the finished tree. */
 export function linkParents(root: SourceNode): void {
   const stack: SourceNode[] = [root];

@@ -1,4 +1,4 @@
-import type { SourceNode } from './nodes.js';
+import { mapNode, scalarNode, seqNode, type SourceNode } from './nodes.js';
 
 /**
  * CloudFormation's short-form tags and the long form each stands for. `!GetAtt a.b` is also split into
@@ -38,12 +38,11 @@ export function longFormNode(longForm: string, tagLength: number, converted: Sou
   if (longForm === 'Fn::GetAtt' && converted.kind === 'scalar' && typeof converted.value === 'string') {
     const dot = converted.value.indexOf('.');
     const parts = dot < 0 ? [converted.value] : [converted.value.slice(0, dot), converted.value.slice(dot + 1)];
-    value = {
-      kind: 'seq',
-      items: parts.map((part) => ({ kind: 'scalar', value: part, start: converted.start, end: converted.end })),
-      start: converted.start,
-      end: converted.end,
-    };
+    value = seqNode(
+      parts.map((part) => scalarNode(part, converted.start, converted.end)),
+      converted.start,
+      converted.end,
+    );
   }
-  return { kind: 'map', entries: [{ key: { kind: 'scalar', value: longForm, start, end: start + tagLength }, value }], start, end };
+  return mapNode([{ key: scalarNode(longForm, start, start + tagLength), value }], start, end);
 }

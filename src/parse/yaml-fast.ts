@@ -1,6 +1,6 @@
 import { CST } from 'yaml';
 import { MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
-import type { MapEntry, ScalarNode, ScalarValue, SourceNode } from './nodes.js';
+import { mapNode, scalarNode, seqNode, type MapEntry, type MapNode, type ScalarNode, type ScalarValue, type SeqNode, type SourceNode } from './nodes.js';
 import { longFormNode, SHORT_FORM_TAGS } from './short-forms.js';
 
 /**
@@ -70,15 +70,16 @@ function isFlowIndicator(c: number): boolean {
 }
 
 /** A flow collection while it is read: its `end` moves from the closing bracket to the library's range[2]. */
-type FlowCollection =
-  | { kind: 'map'; entries: MapEntry[]; start: number; end: number; parent: undefined; key: undefined }
-  | { kind: 'seq'; items: SourceNode[]; start: number; end: number; parent: undefined; key: undefined };
+type FlowCollection = (MapNode | SeqNode) & { end: number };
 
 interface Parsed {
   node: SourceNode;
   /** The library's `range[2]`: past the trailing spaces, comment and line break that belong to the node. */
   end2: number;
 }
+
+/** Longer strings are rarely repeated, and a substring of 13 characters or more already shares the text. */
+const MAX_INTERNED_LENGTH = 48;
 
 class FastYamlReader {
   private pos = 0;
@@ -94,6 +95,7 @@ class FastYamlReader {
   private triviaOpen = false;
   private triviaMaxCommentIndent = -1;
   private triviaEnd = 0;
+  private readonly strings = new Map<string, string>();
 
   constructor(private readonly text: string) {}
 
@@ -112,6 +114,18 @@ class FastYamlReader {
 
   private count(): void {
     if (++this.nodes > MAX_NODES) throw UNSUPPORTED;
+  }
+
+  /**
+   * One string object per distinct short scalar: keys (`Type`, `Properties`, `Effect`) and values such as
+   * `Allow` repeat thousands of times in a large template, and each copy would otherwise be kept.
+   */
+  private intern<T extends ScalarValue>(value: T): T {
+    if (typeof value !== 'string' || value.length > MAX_INTERNED_LENGTH) return value;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known as T;
+    this.strings.set(value, value);
+    return value;
   }
 
   /** `-` followed by a space, a line break or the end. */
@@ -202,7 +216,7 @@ class FastYamlReader {
       break;
     }
     end2 = this.claimTrivia(indent, end2);
-    return { node: { kind: 'map', entries, start, end: end2, parent: undefined, key: undefined }, end2 };
+    return { node: mapNode(entries, start, end2), end2 };
   }
 
   private blockSeq(indent: number, depth: number): Parsed {
@@ -224,7 +238,7 @@ class FastYamlReader {
       break;
     }
     end2 = this.claimTrivia(indent, end2);
-    return { node: { kind: 'seq', items, start, end: end2, parent: undefined, key: undefined }, end2 };
+    return { node: seqNode(items, start, end2), end2 };
   }
 
   /** A block mapping key at `pos`, through its `:` indicator. */
@@ -245,7 +259,7 @@ class FastYamlReader {
       let end = colon;
       while (end > start && this.code(end - 1) === SPACE) end--;
       this.count();
-      key = { kind: 'scalar', value: resolvePlain(text.slice(start, end)), start, end, parent: undefined, key: undefined };
+      key = scalarNode(this.intern(resolvePlain(text.slice(start, end))), start, end);
       after = colon;
     }
     const next = this.code(after + 1);
@@ -361,9 +375,9 @@ class FastYamlReader {
       if (tag !== undefined && longForm === undefined) throw UNSUPPORTED;
       this.triviaOpen = false;
       this.count();
-      if (longForm === undefined) return { node: { kind: 'scalar', value: null, start: emptyAt, end: emptyAt, parent: undefined, key: undefined }, end2: emptyAt };
+      if (longForm === undefined) return { node: scalarNode(null, emptyAt, emptyAt), end2: emptyAt };
       // A short form without a value (`!GetAZs`) stands for the empty string.
-      const empty: ScalarNode = { kind: 'scalar', value: '', start: emptyAt, end: emptyAt, parent: undefined, key: undefined };
+      const empty: ScalarNode = scalarNode('', emptyAt, emptyAt);
       return { node: longFormNode(longForm, tag!.length, empty, emptyAt, emptyAt), end2: emptyAt };
     }
     if (longForm === undefined) return parsed;
@@ -439,7 +453,7 @@ class FastYamlReader {
     while (end > start && this.code(end - 1) === SPACE) end--;
     this.count();
     const source = text.slice(start, end);
-    return { kind: 'scalar', value: typed ? resolvePlain(source) : source, start, end, parent: undefined, key: undefined };
+    return scalarNode(this.intern(typed ? resolvePlain(source) : source), start, end);
   }
 
   /** A single- or double-quoted scalar on one line; the node ends after the closing quote. */
@@ -483,7 +497,7 @@ class FastYamlReader {
       value = resolved.value;
     }
     this.count();
-    return { kind: 'scalar', value, start, end, parent: undefined, key: undefined };
+    return scalarNode(this.intern(value), start, end);
   }
 
   /**
@@ -561,7 +575,7 @@ class FastYamlReader {
     this.count();
     const end = resolved.range[1];
     this.scanTrivia(bodyEnd);
-    return { node: { kind: 'scalar', value: resolved.value, start, end, parent: undefined, key: undefined }, end2: resolved.range[2] };
+    return { node: scalarNode(resolved.value, start, end), end2: resolved.range[2] };
   }
 
   private continueBlockScalar(offset: number, indentNext: number): number {
@@ -606,7 +620,7 @@ class FastYamlReader {
       }
     }
     const end = at + 1;
-    return isMapping ? { kind: 'map', entries, start, end, parent: undefined, key: undefined } : { kind: 'seq', items, start, end, parent: undefined, key: undefined };
+    return isMapping ? mapNode(entries, start, end) : seqNode(items, start, end);
   }
 
   private skipSpaces(at: number): number {
@@ -681,7 +695,7 @@ class FastYamlReader {
     while (end > start && this.code(end - 1) === SPACE) end--;
     if (end === start) throw UNSUPPORTED;
     this.count();
-    return { kind: 'scalar', value: resolvePlain(text.slice(start, end)), start, end, parent: undefined, key: undefined };
+    return scalarNode(this.intern(resolvePlain(text.slice(start, end))), start, end);
   }
 }
 

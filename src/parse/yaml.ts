@@ -1,5 +1,5 @@
 import { type Tags, visit, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, Composer, type Node as YamlNode, type Document } from 'yaml';
-import { linkParents, type MapEntry, type SourceNode, type ScalarNode } from './nodes.js';
+import { linkParents, mapNode, scalarNode as makeScalar, seqNode, type MapEntry, type SourceNode, type ScalarNode } from './nodes.js';
 import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
 import type { ParseResult } from './parse-result.js';
 import { longFormNode, SHORT_FORM_TAGS } from './short-forms.js';
@@ -93,26 +93,26 @@ function convert(node: YamlNode, document: Document.Parsed, depth: number, budge
       const key: ScalarNode =
         keyNode !== null && isScalar(keyNode)
           ? scalarNode(keyNode.value, keyNode.range ?? [start, start, start])
-          : { kind: 'scalar', value: keyNode === null ? '' : String(keyNode), start, end: start };
+          : makeScalar(keyNode === null ? '' : String(keyNode), start, start);
       const valueNode = pair.value as YamlNode | null;
       const value: SourceNode =
         valueNode === null
-          ? { kind: 'scalar', value: null, start: key.end, end: key.end }
+          ? makeScalar(null, key.end, key.end)
           : convert(valueNode, document, depth + 1, budget, underAlias);
       entries.push({ key, value });
     }
-    converted = { kind: 'map', entries, start, end };
+    converted = mapNode(entries, start, end);
   } else if (isSeq(node)) {
     const items = node.items.map((item) =>
       item === null
-        ? ({ kind: 'scalar', value: null, start, end: start } satisfies ScalarNode)
+        ? makeScalar(null, start, start)
         : convert(item as YamlNode, document, depth + 1, budget, underAlias),
     );
-    converted = { kind: 'seq', items, start, end };
+    converted = seqNode(items, start, end);
   } else if (isScalar(node)) {
     converted = scalarNode(node.value, node.range ?? [start, start, end]);
   } else {
-    converted = { kind: 'scalar', value: null, start, end };
+    converted = makeScalar(null, start, end);
   }
 
   const tag = node.tag;
@@ -147,5 +147,5 @@ function scalarNode(value: unknown, range: readonly number[]): ScalarNode {
   if (value === null || value === undefined) scalar = null;
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') scalar = value;
   else scalar = String(value);
-  return { kind: 'scalar', value: scalar, start, end };
+  return makeScalar(scalar, start, end);
 }
