@@ -41,6 +41,26 @@ type Token =
 
 const tokenCache = new Map<string, Token[]>();
 
+/*
+ * Tokens are values, so one object per distinct token serves every ARN: the cache above keeps the token
+ * list of every ARN a scan meets, which for a large template is a token object per character otherwise.
+ */
+const charTokens = new Map<string, Token>();
+function charToken(c: string): Token {
+  const lower = c.toLowerCase();
+  let token = charTokens.get(lower);
+  if (token === undefined) charTokens.set(lower, (token = { t: 'char', c: lower }));
+  return token;
+}
+const STAR: Readonly<Record<'colon' | 'noColon', Token>> = { colon: { t: 'star', colon: true }, noColon: { t: 'star', colon: false } };
+const ONE: Readonly<Record<'colon' | 'noColon', Token>> = { colon: { t: 'one', colon: true }, noColon: { t: 'one', colon: false } };
+const SLOTS: readonly Token[] = [
+  { t: 'slot', slash: false, colon: false },
+  { t: 'slot', slash: false, colon: true },
+  { t: 'slot', slash: true, colon: false },
+  { t: 'slot', slash: true, colon: true },
+];
+
 /** Tokens of an ARN as written in a policy: `*` and `?` are wildcards, and so is an unresolved `${…}`. */
 function policyTokens(text: string): Token[] {
   const cacheKey = `p\u0000${text}`;
@@ -54,18 +74,19 @@ function policyTokens(text: string): Token[] {
     if (c === '$' && text[i + 1] === '{') {
       const close = text.indexOf('}', i);
       if (close > i) {
-        tokens.push({ t: 'star', colon });
+        tokens.push(STAR[colon ? 'colon' : 'noColon']);
         i = close;
         continue;
       }
     }
-    if (c === '*') tokens.push({ t: 'star', colon });
-    else if (c === '?') tokens.push({ t: 'one', colon });
+    if (c === '*') tokens.push(STAR[colon ? 'colon' : 'noColon']);
+    else if (c === '?') tokens.push(ONE[colon ? 'colon' : 'noColon']);
     else {
       if (c === ':') colons++;
-      tokens.push({ t: 'char', c: c.toLowerCase() });
+      tokens.push(charToken(c));
     }
   }
+  tokens = tokens.slice();
   tokenCache.set(cacheKey, tokens);
   return tokens;
 }
@@ -85,14 +106,15 @@ function patternTokens(pattern: string): Token[] {
       const close = pattern.indexOf('}', i);
       if (close > i) {
         const inResource = colons >= 5;
-        tokens.push({ t: 'slot', slash: !(loneName && inResource), colon: inResource });
+        tokens.push(SLOTS[(loneName && inResource ? 0 : 2) + (inResource ? 1 : 0)]!);
         i = close;
         continue;
       }
     }
     if (c === ':') colons++;
-    tokens.push({ t: 'char', c: c.toLowerCase() });
+    tokens.push(charToken(c));
   }
+  tokens = tokens.slice();
   tokenCache.set(cacheKey, tokens);
   return tokens;
 }

@@ -105,29 +105,42 @@ function buildStatement(document: PolicyDocument, node: SourceNode, index: numbe
  */
 export function elementItems(statement: Statement, element: StatementElement): ElementItem[] {
   let byElement = elementItemsCache.get(statement);
-  if (byElement === undefined) elementItemsCache.set(statement, (byElement = new Map()));
-  let items = byElement.get(element);
-  if (items === undefined) byElement.set(element, (items = resolveElementItems(statement, element)));
+  // A plain object, not a Map: a large template has tens of thousands of statements, and a Map's
+  // table costs several times the handful of elements a statement has.
+  if (byElement === undefined) elementItemsCache.set(statement, (byElement = {}));
+  let items = byElement[element];
+  if (items === undefined) byElement[element] = items = resolveElementItems(statement, element);
   return items;
 }
 
-const elementItemsCache = new WeakMap<Statement, Map<StatementElement, ElementItem[]>>();
+const elementItemsCache = new WeakMap<Statement, Partial<Record<StatementElement, ElementItem[]>>>();
+
+/** Shared by every element with no items, so statements without a Condition or NotAction cost nothing. */
+const NO_ITEMS: ElementItem[] = [];
 
 function resolveElementItems(statement: Statement, element: StatementElement): ElementItem[] {
   const node = statement.elements[element];
-  if (node === undefined) return [];
+  if (node === undefined) return NO_ITEMS;
   const resolver = statement.document.resolver;
-  return resolver.listItems(node).flatMap((item) => {
-    const values = resolver.resolve(item).filter((value) => value.kind !== 'absent');
-    if (values.length === 0) return [];
-    // A parameter of list type (or Fn::Split) resolves to a whole list: each element counts.
-    const flattened = values.flatMap((value) =>
-      value.kind === 'known' && Array.isArray(value.value)
-        ? value.value.map((element): ResolvedValue => ({ kind: 'known', value: element, node: value.node, ...(value.via ? { via: value.via } : {}) }))
-        : [value],
-    );
-    return [{ node: item, values: flattened }];
-  });
+  const items: ElementItem[] = [];
+  for (const item of resolver.listItems(node)) {
+    const resolved = resolver.resolve(item);
+    // `resolve` returns a fresh list of exactly its length: kept as it is in the common case, since the
+    // lists built by push or filter keep spare room, which adds up over every item of a large template.
+    const values = resolved.every((value) => value.kind !== 'absent' && !(value.kind === 'known' && Array.isArray(value.value)))
+      ? resolved
+      : resolved
+          .filter((value) => value.kind !== 'absent')
+          // A parameter of list type (or Fn::Split) resolves to a whole list: each element counts.
+          .flatMap((value) =>
+            value.kind === 'known' && Array.isArray(value.value)
+              ? value.value.map((element): ResolvedValue => ({ kind: 'known', value: element, node: value.node, ...(value.via ? { via: value.via } : {}) }))
+              : [value],
+          )
+          .slice();
+    if (values.length > 0) items.push({ node: item, values });
+  }
+  return items.length === 0 ? NO_ITEMS : items.slice();
 }
 
 /**

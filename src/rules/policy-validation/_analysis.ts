@@ -3,7 +3,7 @@ import type { DocumentModel } from '../../engine/document-model.js';
 import { arnCouldMatchPattern, parseArn, PARTITIONS } from '../../model/arn.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { intrinsicOf, valueText, type ResolvedValue } from '../../model/intrinsics.js';
-import { elementItems as resolveElementItems, type ElementItem, type PolicyDocument, type Statement, type StatementElement } from '../../model/policy.js';
+import { elementItems, type ElementItem, type PolicyDocument, type Statement } from '../../model/policy.js';
 import { getEntry, getKey, isMap, isSeq, toPlain, type SourceNode } from '../../parse/nodes.js';
 import type { IssueCode } from './_codes.js';
 import { actionSupportsKey, lookupConditionKey } from './_condition-keys.js';
@@ -62,16 +62,6 @@ export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
   return issues;
 }
 
-const itemsCache = new WeakMap<Statement, Map<StatementElement, ElementItem[]>>();
-
-/** Each check reads the same elements: resolve them once per statement. */
-function elementItems(statement: Statement, element: StatementElement): ElementItem[] {
-  let byElement = itemsCache.get(statement);
-  if (byElement === undefined) itemsCache.set(statement, (byElement = new Map()));
-  let items = byElement.get(element);
-  if (items === undefined) byElement.set(element, (items = resolveElementItems(statement, element)));
-  return items;
-}
 
 type Add = (code: IssueCode, node: SourceNode, message: string, element?: string) => void;
 
