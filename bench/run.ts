@@ -372,6 +372,10 @@ async function benchBurst(fake: FakeGitHub, templates: Template[]): Promise<void
     const ratio = drainMs / floor;
     rows.push({ section: 'd', measurement: `${burstSize} pull_request events at once (one installation): check runs completed`, value: `${done.length} of ${burstSize} (webhook answers: ${summariseStatuses(statuses)})`, target: 'all', pass: done.length === burstSize });
     rows.push({ section: 'd', measurement: 'secondary-rate-limit responses provoked', value: String(limited), target: '0', pass: limited === 0 });
+    // The margin over the fake's minimum gap: how close together two writes of the installation reached GitHub.
+    const arrivals = fake.requests.filter((r) => r.at >= start && r.installationId === installationId && r.kind === 'write').map((r) => r.at).sort((a, b) => a - b);
+    const closest = arrivals.slice(1).reduce((min, at, index) => Math.min(min, at - arrivals[index]!), Infinity);
+    rows.push({ section: 'd', measurement: 'smallest gap between two writes arriving at the fake', value: Number.isFinite(closest) ? ms(closest) : 'n/a' });
     rows.push({
       section: 'd',
       measurement: `burst drained (last write) vs floor of ${writes} writes at 80/min = ${ms(floor)}`,
