@@ -132,40 +132,92 @@ export function toPlain(node: SourceNode): unknown {
 /*
  * Parsers build nodes through these constructors rather than object literals. A 10 MB template has
  * ~1.2 million nodes, so every field costs ~10 MB: each class sets all its fields at construction (V8
- * moves properties added later, as `parent` and `key` were, into a separate out-of-line array) and
- * keeps `kind` on the prototype. Object literals remain valid nodes (synthetic trees use them).
+ * moves properties added later into a separate out-of-line array), keeps `kind` on the prototype, and
+ * derives `key` from the parent instead of storing it. Object literals remain valid nodes (synthetic
+ * trees use them) and keep their own `key`.
  */
-class ScalarNodeImpl {
-  declare readonly kind: 'scalar';
+
+/** Keys set explicitly, for a node placed where its parent does not list it (a policy parsed from a string). */
+const placedKeys = new WeakMap<ParsedNode, string | number | undefined>();
+
+abstract class ParsedNode {
   parent: SourceNode | undefined = undefined;
-  key: string | number | undefined = undefined;
+
+  /** Found in the parent when asked: only paths (findings, messages) read it. */
+  get key(): string | number | undefined {
+    if (placedKeys.has(this)) return placedKeys.get(this);
+    return keyInParent(this as unknown as SourceNode);
+  }
+
+  set key(key: string | number | undefined) {
+    placedKeys.set(this, key);
+  }
+}
+
+function keyInParent(node: SourceNode): string | number | undefined {
+  const parent = node.parent;
+  if (parent?.kind === 'seq') {
+    if (parent.items.length > LINEAR_LOOKUP_LIMIT) return childKeyIndex(parent).get(node);
+    const index = parent.items.indexOf(node);
+    return index < 0 ? undefined : index;
+  }
+  if (parent?.kind === 'map') {
+    if (parent.entries.length > LINEAR_LOOKUP_LIMIT) return childKeyIndex(parent).get(node);
+    for (const entry of parent.entries) if (entry.value === node) return String(entry.key.value);
+  }
+  return undefined;
+}
+
+/** Above this many children a key is looked up in an index built on first use, not searched for. */
+const LINEAR_LOOKUP_LIMIT = 16;
+const childKeyIndexes = new WeakMap<SourceNode, Map<SourceNode, string | number>>();
+
+/**
+ * Child to key for a large collection (a template's `Resources` has thousands of entries, and every
+ * finding's path passes through it). Only collections whose children are asked for their key get one.
+ */
+function childKeyIndex(parent: MapNode | SeqNode): Map<SourceNode, string | number> {
+  let index = childKeyIndexes.get(parent);
+  if (index !== undefined) return index;
+  index = new Map();
+  if (parent.kind === 'seq') parent.items.forEach((item, position) => index!.set(item, position));
+  // The first entry wins, as in the linear search, should a map repeat a value node.
+  else for (const entry of parent.entries) if (!index.has(entry.value)) index.set(entry.value, String(entry.key.value));
+  childKeyIndexes.set(parent, index);
+  return index;
+}
+
+class ScalarNodeImpl extends ParsedNode {
+  declare readonly kind: 'scalar';
   constructor(
     readonly value: ScalarValue,
     readonly start: number,
     public end: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-class MapNodeImpl {
+class MapNodeImpl extends ParsedNode {
   declare readonly kind: 'map';
-  parent: SourceNode | undefined = undefined;
-  key: string | number | undefined = undefined;
   constructor(
     readonly entries: MapEntry[],
     readonly start: number,
     public end: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-class SeqNodeImpl {
+class SeqNodeImpl extends ParsedNode {
   declare readonly kind: 'seq';
-  parent: SourceNode | undefined = undefined;
-  key: string | number | undefined = undefined;
   constructor(
     readonly items: SourceNode[],
     readonly start: number,
     public end: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 Object.defineProperty(ScalarNodeImpl.prototype, 'kind', { value: 'scalar', enumerable: true });
@@ -193,7 +245,7 @@ export function seqNode(items: SourceNode[], start: number, end: number): SeqNod
 const EMPTY_ENTRIES: MapEntry[] = [];
 const EMPTY_ITEMS: SourceNode[] = [];
 
-/** Links each child to its parent and key; parsers call this once on the finished tree. */
+/** Links each child to its parent (and key, for nodes that store it); parsers call this once on the finished tree. */
 export function linkParents(root: SourceNode): void {
   const stack: SourceNode[] = [root];
   while (stack.length > 0) {
@@ -201,14 +253,14 @@ export function linkParents(root: SourceNode): void {
     if (node.kind === 'map') {
       for (const entry of node.entries) {
         entry.value.parent = node;
-        entry.value.key = String(entry.key.value);
+        if (!(entry.value instanceof ParsedNode)) entry.value.key = String(entry.key.value);
         entry.key.parent = node;
         stack.push(entry.value);
       }
     } else if (node.kind === 'seq') {
       node.items.forEach((item, index) => {
         item.parent = node;
-        item.key = index;
+        if (!(item instanceof ParsedNode)) item.key = index;
         stack.push(item);
       });
     }

@@ -14,7 +14,7 @@ export interface Span {
 }
 
 export class SourceFile {
-  private lineStarts: number[] | undefined;
+  private lineStarts: Uint32Array | undefined;
 
   constructor(
     /** Path as reported in findings: relative to the scanned folder or repository root, `/`-separated. */
@@ -45,10 +45,12 @@ export class SourceFile {
   }
 }
 
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  }
+/** A typed array, counted first: a 10 MB template has ~400,000 lines, and a grown `number[]` is ~5 times larger. */
+function computeLineStarts(text: string): Uint32Array {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+  const starts = new Uint32Array(lines);
+  let line = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts[line++] = at + 1;
   return starts;
 }
