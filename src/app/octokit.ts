@@ -155,7 +155,20 @@ interface RequestOptions {
   url?: string;
   baseUrl?: string;
   query?: unknown;
+  request?: { signal?: AbortSignal };
 }
+
+/**
+ * How long one attempt at a write may take before it is abandoned. A write holds its installation's
+ * slot until it is answered, so a request GitHub never answers would otherwise hold every other pull
+ * request of the installation until Node's 300 s header timeout. A check run write is answered in
+ * well under a second; 30 s is generous, and an abandoned attempt fails like any network error
+ * (plugin-retry may try again, through the scheduler).
+ */
+export const WRITE_ATTEMPT_TIMEOUT_MS = 30_000;
+
+/** Deadlines set by the scheduler (replaced on a retry), as opposed to a caller's own signal. */
+const attemptSignals = new WeakSet<AbortSignal>();
 
 /** Does GitHub count this request against the content-creation budget? */
 export function isContentCreating(options: RequestOptions): boolean {
@@ -190,7 +203,7 @@ function schedulingKey(options: object): string | undefined {
  * plugin-throttling call through it on every retry) makes each attempt wait for the limits and
  * count against the budgets.
  */
-function schedulingPlugins(scheduler: ContentCreationScheduler): { holdSlot: Plugin; spaceAttempt: Plugin } {
+function schedulingPlugins(scheduler: ContentCreationScheduler, attemptTimeoutMs: number): { holdSlot: Plugin; spaceAttempt: Plugin } {
   const wrapWrites = (send: (key: string, request: Request, options: RequestOptions) => Promise<unknown>): Plugin => (octokit, options) => {
     const key = schedulingKey(options);
     if (key === undefined) return {};
@@ -199,7 +212,20 @@ function schedulingPlugins(scheduler: ContentCreationScheduler): { holdSlot: Plu
   };
   return {
     holdSlot: wrapWrites((key, request, options) => scheduler.exclusive(key, () => request(options))),
-    spaceAttempt: wrapWrites((key, request, options) => scheduler.attempt(key, () => request(options))),
+    spaceAttempt: wrapWrites((key, request, options) =>
+      scheduler.attempt(key, () => {
+        // before-after-hook binds the options to the whole chain when the request starts (what a hook
+        // passes on is ignored), so the attempt's deadline is set on them in place; each attempt gets a
+        // fresh one, and a signal the caller gave is kept.
+        const current = options.request?.signal;
+        if (current === undefined || attemptSignals.has(current)) {
+          const signal = AbortSignal.timeout(attemptTimeoutMs);
+          attemptSignals.add(signal);
+          options.request = { ...options.request, signal };
+        }
+        return request(options);
+      }),
+    ),
   };
 }
 
@@ -207,8 +233,8 @@ function schedulingPlugins(scheduler: ContentCreationScheduler): { holdSlot: Plu
  * Probot's Octokit with content-creating requests run by `scheduler` instead of plugin-throttling's
  * one-a-second queue shared with reads. Exported for tests; the server uses {@link TrustgateOctokit}.
  */
-export function trustgateOctokit(scheduler: ContentCreationScheduler): typeof ProbotOctokit {
-  const { holdSlot, spaceAttempt } = schedulingPlugins(scheduler);
+export function trustgateOctokit(scheduler: ContentCreationScheduler, attemptTimeoutMs = WRITE_ATTEMPT_TIMEOUT_MS): typeof ProbotOctokit {
+  const { holdSlot, spaceAttempt } = schedulingPlugins(scheduler, attemptTimeoutMs);
   const WithSlot = ProbotOctokit.plugin(holdSlot);
   // Octokit applies a class's plugins in the order of its static list; octokit's hooks run the
   // last-registered outermost, so the first plugin sees every attempt that plugin-retry and

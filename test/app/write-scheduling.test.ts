@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { Probot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -204,5 +206,55 @@ describe('trustgate Octokit', () => {
     for (let index = 1; index < writes.length; index++) expect(writes[index]!.at - writes[index - 1]!.at).toBeGreaterThanOrEqual(answerMs + gapMs - 1);
     // Reads are not queued behind writes.
     expect(arrivals.findIndex((a) => a.write === 'read')).toBeLessThan(arrivals.findIndex((a) => a.write === 'update'));
+  });
+
+  /** A real local GitHub that answers the token exchange and every write but the first, which hangs. */
+  async function firstWriteHangs(retry: Record<string, unknown>) {
+    nock.enableNetConnect('127.0.0.1');
+    const state = { writes: 0 };
+    const server = createServer((request, response) => {
+      if (request.url === '/app/installations/1/access_tokens') {
+        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' }));
+      } else if (request.method === 'POST' && ++state.writes > 1) {
+        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: state.writes }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const scheduler = new ContentCreationScheduler({ intervalMs: 0, gapMs: 0, perMinute: 1000, perHour: 1000 });
+    const Octokit = trustgateOctokit(scheduler, 300).defaults((options: Record<string, unknown>) => ({ ...options, retry }));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const octokit = await new Probot({ appId: 123, privateKey: PRIVATE_KEY, Octokit, baseUrl, logLevel: 'fatal' }).auth(1);
+    const create = (sha: string) => octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'o', repo: 'r', name: 'trustgate', head_sha: sha.repeat(40) });
+    const close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+    return { state, create, close };
+  }
+
+  it("abandons a write that is never answered, so the installation's next write is not held behind it", async () => {
+    const github = await firstWriteHangs({ enabled: false });
+    try {
+      const started = Date.now();
+      const hung = github.create('a');
+      const next = github.create('b');
+      await expect(hung).rejects.toThrow(/abort/i);
+      expect((await next).data).toEqual({ id: 2 });
+      expect(github.state.writes).toBe(2);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      github.close();
+    }
+  });
+
+  it('gives a retry of an abandoned write a fresh deadline', async () => {
+    // plugin-retry waits (retries + 1)² × retryAfterBaseValue ms before trying again.
+    const github = await firstWriteHangs({ retryAfterBaseValue: 1 });
+    try {
+      expect((await github.create('a')).data).toEqual({ id: 2 });
+      expect(github.state.writes).toBe(2);
+    } finally {
+      github.close();
+    }
   });
 });
