@@ -8,16 +8,28 @@ import type { Report } from '../rules/types.js';
 import { evaluateAssertion, type Outcome } from './assertions.js';
 import { LIMITS, type Assertion, type Check, type Condition, type PackRule } from './format.js';
 import { renderMessage } from './message.js';
-import { selectNodes, type CompiledSelector, type Selection } from './selector.js';
+import { selectNodes, subtreeSize, type CompiledSelector, type Selection } from './selector.js';
 
-/** Knobs for evaluation; tests inject a clock to exercise the time budget without timing anything. */
+/** Knobs for evaluation (tests set small limits to exercise them). */
 export interface EvaluationOptions {
-  /** Milliseconds one rule may spend on one file (default {@link LIMITS.budgetMs}). */
-  budgetMs?: number;
+  /** Work one rule may do on one file, in node visits (default: {@link LIMITS.workPerNode} per node of the file, at least {@link LIMITS.minWork}). */
+  workBudget?: number;
   /** Nodes one selector may select in one scope (default {@link LIMITS.maxSelected}). */
   maxSelected?: number;
-  /** Clock in milliseconds (default `performance.now`). */
-  now?: () => number;
+}
+
+/** The work a rule has left on the current file. */
+class WorkMeter {
+  private spent = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Pays for `units` of work, or answers false (and pays nothing) when the budget cannot. */
+  readonly charge = (units: number): boolean => {
+    if (this.spent + units > this.limit) return false;
+    this.spent += units;
+    return true;
+  };
 }
 
 /** Where a rule looks: one resource (its map is `$`) or the whole document. */
@@ -31,21 +43,17 @@ class BudgetExceeded extends Error {}
 /**
  * Runs one pack rule on one document and reports through `report`, exactly as a code rule does. What a
  * check cannot decide follows its `if-unknown`; what is missing follows its `if-missing` (or is the
- * failure, for `exists`). Past its time budget the rule stops and reports that it stopped.
+ * failure, for `exists`). Past its work budget the rule stops and reports that it stopped.
  */
 export function evaluatePackRule(rule: PackRule, model: DocumentModel, report: (report: Report) => void, options: EvaluationOptions = {}): void {
   if (rule.files !== undefined && !rule.files.some((glob) => minimatch(model.file.path, glob, { dot: true }))) return;
-  const now = options.now ?? (() => performance.now());
-  const budget = options.budgetMs ?? LIMITS.budgetMs;
-  const started = now();
-  const overBudget = () => now() - started > budget;
-  const run = new RuleRun(rule, model, report, options.maxSelected ?? LIMITS.maxSelected, overBudget);
+  const meter = new WorkMeter(options.workBudget ?? Math.max(LIMITS.minWork, LIMITS.workPerNode * subtreeSize(model.document.root)));
+  const run = new RuleRun(rule, model, report, options.maxSelected ?? LIMITS.maxSelected, meter);
   let current: Scope | undefined;
   try {
     for (const scope of scopesOf(rule, model)) {
       current = scope;
       for (const check of rule.checks) {
-        if (overBudget()) throw new BudgetExceeded();
         if (check.resources !== undefined && scope.resource !== undefined && !matchesType(scope.resource.type, check.resources)) continue;
         run.check(check, scope);
       }
@@ -55,9 +63,9 @@ export function evaluatePackRule(rule: PackRule, model: DocumentModel, report: (
     const where = current?.resource !== undefined ? `; ${current.resource.logicalId} and the resources after it were not checked` : '';
     report({
       node: anchorOf(current?.node ?? model.document.root),
-      message: `Rule ${rule.id} stopped after its time budget of ${budget} ms on this file${where}, so the file is not known to comply. Simplify the rule's selectors (avoid \`..\` over whole templates) or split the file.`,
+      message: `Rule ${rule.id} stopped after its work budget on this file (${meter.limit.toLocaleString('en-US')} node visits)${where}, so the file is not known to comply. Simplify the rule's selectors (avoid \`..\` over whole templates) or split the file.`,
       severity: rule.severity,
-      element: 'time-budget',
+      element: 'work-budget',
       ...(current?.resource !== undefined ? { resource: current.resource.logicalId } : {}),
     });
   }
@@ -92,7 +100,7 @@ class RuleRun {
     private readonly model: DocumentModel,
     private readonly sink: (report: Report) => void,
     private readonly maxSelected: number,
-    private readonly overBudget: () => boolean,
+    private readonly meter: WorkMeter,
   ) {}
 
   check(check: Check, scope: Scope): void {
@@ -116,6 +124,7 @@ class RuleRun {
         continue;
       }
       for (const node of selection.nodes) {
+        if (!this.meter.charge(1)) throw new BudgetExceeded();
         const candidates = evaluateAssertion(node, check.assertion, this.model.resolver).flatMap((outcome) => this.candidateOf(check, scope, outcome));
         this.emit(check, scope, candidates);
       }
@@ -124,8 +133,8 @@ class RuleRun {
 
   /** A selection, or `undefined` after reporting that it was cut short. */
   private select(selector: CompiledSelector, node: SourceNode, scope: Scope): Selection | undefined {
-    const selection = selectNodes(node, selector, this.maxSelected, this.overBudget);
-    if (selection.stopped === 'time') throw new BudgetExceeded();
+    const selection = selectNodes(node, selector, this.maxSelected, this.meter.charge);
+    if (selection.stopped === 'work') throw new BudgetExceeded();
     if (selection.stopped === 'too-many') {
       this.sink({
         node: anchorOf(node),
@@ -141,8 +150,8 @@ class RuleRun {
 
   /** A `when` condition holds unless it is known to be false: undecidable counts as holding (fail closed). */
   private holds(condition: Condition, node: SourceNode): boolean {
-    const selection = selectNodes(node, condition.select, this.maxSelected, this.overBudget);
-    if (selection.stopped === 'time') throw new BudgetExceeded();
+    const selection = selectNodes(node, condition.select, this.maxSelected, this.meter.charge);
+    if (selection.stopped === 'work') throw new BudgetExceeded();
     if (selection.stopped === 'too-many') return true;
     if (selection.nodes.length === 0) {
       if (condition.assertion.op === 'absent') return true;

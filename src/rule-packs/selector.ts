@@ -145,7 +145,7 @@ function canonicalSegment(segment: Segment): string {
 }
 
 /** Why a selection stopped early. */
-export type SelectionStop = 'too-many' | 'time';
+export type SelectionStop = 'too-many' | 'work';
 
 export interface Selection {
   nodes: SourceNode[];
@@ -160,11 +160,13 @@ class StopSelection extends Error {
 
 /**
  * The nodes `selector` matches below `scope` (which is `$`), in jsonpath-plus order, each once. Stops
- * at `limit` nodes or when `deadline()` says time is up; `stopped` then says why and `nodes` holds what
- * was found so far.
+ * at `limit` nodes; `stopped` then says why and `nodes` holds what was found so far. Before walking,
+ * the selection is charged the size of the scope (every node it could visit) through `charge`, which
+ * answers false when the rule's work budget cannot pay: the selection then does not run at all.
  */
-export function selectNodes(scope: SourceNode, selector: CompiledSelector, limit: number = LIMITS.maxSelected, deadline: () => boolean = () => false): Selection {
+export function selectNodes(scope: SourceNode, selector: CompiledSelector, limit: number = LIMITS.maxSelected, charge: (units: number) => boolean = () => true): Selection {
   if (selector.segments.length === 0) return { nodes: [scope] };
+  if (!charge(subtreeSize(scope))) return { nodes: [], stopped: 'work' };
   const json = plainView(scope);
   if (json === null || typeof json !== 'object') return { nodes: [] };
   const nodes: SourceNode[] = [];
@@ -183,7 +185,6 @@ export function selectNodes(scope: SourceNode, selector: CompiledSelector, limit
           nodes.push(node);
           if (nodes.length > limit) throw new StopSelection('too-many');
         }
-        if (deadline()) throw new StopSelection('time');
       },
     });
   } catch (error) {
@@ -204,6 +205,24 @@ export function nodeAtPointer(scope: SourceNode, pointer: string): SourceNode | 
     if (current === undefined) return undefined;
   }
   return current;
+}
+
+const sizeCache = new WeakMap<SourceNode, number>();
+
+/** Nodes in a subtree, the node included; cached for the nodes asked about (selection scopes), not for every descendant. */
+export function subtreeSize(node: SourceNode): number {
+  let size = sizeCache.get(node);
+  if (size === undefined) {
+    size = 0;
+    const pending: SourceNode[] = [node];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      size++;
+      if (next.kind === 'seq') pending.push(...next.items);
+      else if (next.kind === 'map') for (const entry of next.entries) pending.push(entry.value);
+    }
+    sizeCache.set(node, size);
+  }
+  return size;
 }
 
 const plainCache = new WeakMap<SourceNode, unknown>();

@@ -102,18 +102,29 @@ describe('bounded work', () => {
     expect(findings.length).toBe(1);
   });
 
-  it('stops a rule that exceeds its time budget on a file, with one finding naming where it stopped', () => {
-    // A clock that advances 1 ms every time it is read: the budget, not the machine, decides.
-    let now = 0;
-    const rules = rulesFrom(ruleWith("select: $.Properties.Name\nmatches: '^ok$'\nif-missing: pass", '    resources: [AWS::Test::Thing]\n'), {
-      budgetMs: 20,
-      now: () => now++,
-    });
+  it('stops a rule that exceeds its work budget on a file, with one finding naming where it stopped', () => {
+    // Each resource costs 5 units: its selection scope has 4 nodes (the resource, Type, Properties,
+    // Name) and the assertion 1. A budget of 20 pays for T0 to T3; T4 cannot be checked.
+    const rules = rulesFrom(ruleWith("select: $.Properties.Name\nmatches: '^ok$'\nif-missing: pass", '    resources: [AWS::Test::Thing]\n'), { workBudget: 20 });
     const resources = Array.from({ length: 50 }, (_, i) => `  T${i}:\n    Type: AWS::Test::Thing\n    Properties:\n      Name: ok\n`).join('');
     const findings = scan(template(resources), rules);
     expect(findings).toHaveLength(1);
-    expect(findings[0]!.message).toMatch(/^Rule custom\/hostile stopped after its time budget of 20 ms on this file; T\d+ and the resources after it were not checked/);
+    expect(findings[0]!.message).toMatch(/^Rule custom\/hostile stopped after its work budget on this file \(20 node visits\); T4 and the resources after it were not checked/);
     expect(findings[0]!.severity).toBe('high');
+  });
+
+  it('stops a rule whose selectors rescan deep subtrees from every node, the same way on every run', () => {
+    // Every check selects every node of a 200-deep chain and searches each one's subtree again:
+    // quadratic work, far above the default budget of the file's ~400 nodes.
+    const check = "      - each: $..*\n        select: $..Name\n        matches: '^ok$'\n        if-missing: pass\n";
+    const rules = rulesFrom(ruleWith("select: $.Nothing\nexists: false", '    documents: [cloudformation]\n').replace(/      - select: \$\.Nothing\n        exists: false\n/, () => check.repeat(8)));
+    let chain = '{ Name: ok }';
+    for (let depth = 0; depth < 200; depth++) chain = `{ L: ${chain} }`;
+    const text = template(`  T:\n    Type: AWS::Test::Thing\n    Properties:\n      Deep: ${chain}\n`);
+    const first = lines(scan(text, rules));
+    expect(first).toHaveLength(1);
+    expect(scan(text, rules)[0]!.message).toMatch(/^Rule custom\/hostile stopped after its work budget on this file \(100,000 node visits\)/);
+    expect(lines(scan(text, rules))).toEqual(first);
   });
 
   it('a generous budget lets the same rule finish and report exactly what is wrong', () => {
