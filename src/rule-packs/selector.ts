@@ -1,15 +1,12 @@
-import { JSONPath } from 'jsonpath-plus';
 import { getKey, isMap, isSeq, type SourceNode } from '../parse/nodes.js';
 import { LIMITS } from './format.js';
 
 /**
- * Selectors: a closed subset of JSONPath, parsed here and handed to jsonpath-plus in a canonical form
- * with script evaluation off (`eval: false`, CVE-2024-21534 and CVE-2025-1302). Filter and script
- * expressions (`[?(…)]`, `[(…)]`), parent (`^`), property-name (`~`) and type (`@string()`) operators
- * are refused when the rule is loaded, so jsonpath-plus only ever walks names, indexes and wildcards.
- *
- * JSONPath runs over a plain view of the SourceNode tree; each result's JSON pointer is walked back down
- * the tree, so a finding points at the exact node the selector matched.
+ * Selectors: a closed subset of JSONPath (names, indexes, `*`, `..`, unions, slices), parsed here and
+ * evaluated here on the SourceNode tree, so a finding points at the exact node the selector matched.
+ * Filter and script expressions (`[?(…)]`, `[(…)]`), parent (`^`), property-name (`~`) and type
+ * (`@string()`) operators are refused when the rule is loaded; there is no code path that could evaluate
+ * them (jsonpath-plus's script evaluation had CVE-2024-21534 and CVE-2025-1302).
  */
 
 export type Segment =
@@ -28,7 +25,7 @@ export interface CompiledSelector {
   readonly fixedPrefix: readonly (string | number)[];
   /** `true` when the selector is only names and indexes (it selects at most one node). */
   readonly isFixed: boolean;
-  /** The string given to jsonpath-plus. */
+  /** The same selector in jsonpath-plus's syntax (the tests check that both select the same nodes). */
   readonly canonical: string;
 }
 
@@ -159,39 +156,104 @@ class StopSelection extends Error {
 }
 
 /**
- * The nodes `selector` matches below `scope` (which is `$`), in jsonpath-plus order, each once. Stops
- * at `limit` nodes; `stopped` then says why and `nodes` holds what was found so far. Before walking,
- * the selection is charged the size of the scope (every node it could visit) through `charge`, which
- * answers false when the rule's work budget cannot pay: the selection then does not run at all.
+ * The nodes `selector` matches below `scope` (which is `$`), in JSONPath order (jsonpath-plus's, which a
+ * test checks this against), each once. Stops at `limit` nodes; `stopped` then says why and `nodes` holds
+ * what was found so far. Before walking, the selection is charged the size of the scope (every node it
+ * could visit) through `charge`, which answers false when the rule's work budget cannot pay: the
+ * selection then does not run at all.
+ *
+ * The selector is evaluated on the SourceNode tree itself: no plain copy of the template is made (on a
+ * 10 MB template those copies were ~25 MB), and every result is the node a finding points at.
  */
 export function selectNodes(scope: SourceNode, selector: CompiledSelector, limit: number = LIMITS.maxSelected, charge: (units: number) => boolean = () => true): Selection {
   if (selector.segments.length === 0) return { nodes: [scope] };
+  if (scope.kind === 'scalar') return { nodes: [] };
   if (!charge(subtreeSize(scope))) return { nodes: [], stopped: 'work' };
-  const json = plainView(scope);
-  if (json === null || typeof json !== 'object') return { nodes: [] };
   const nodes: SourceNode[] = [];
   const seen = new Set<SourceNode>();
   try {
-    JSONPath({
-      path: selector.canonical,
-      json: json as object,
-      eval: false,
-      resultType: 'pointer',
-      wrap: true,
-      callback: (pointer: unknown) => {
-        const node = typeof pointer === 'string' ? nodeAtPointer(scope, pointer) : undefined;
-        if (node !== undefined && !seen.has(node)) {
-          seen.add(node);
-          nodes.push(node);
-          if (nodes.length > limit) throw new StopSelection('too-many');
-        }
-      },
+    trace(scope, selector.segments, 0, (node) => {
+      if (seen.has(node)) return;
+      seen.add(node);
+      nodes.push(node);
+      if (nodes.length > limit) throw new StopSelection('too-many');
     });
   } catch (error) {
     if (error instanceof StopSelection) return { nodes: nodes.slice(0, limit), stopped: error.reason };
     throw error;
   }
   return { nodes };
+}
+
+/** Applies `segments[index..]` at `node`, calling `found` for each match in JSONPath order. */
+function trace(node: SourceNode, segments: readonly Segment[], index: number, found: (node: SourceNode) => void): void {
+  const segment = segments[index];
+  if (segment === undefined) {
+    found(node);
+    return;
+  }
+  const next = (child: SourceNode | undefined) => {
+    if (child !== undefined) trace(child, segments, index + 1, found);
+  };
+  switch (segment.kind) {
+    case 'name':
+      return next(member(node, segment.name));
+    case 'index':
+      return next(member(node, segment.index));
+    case 'union':
+      for (const name of segment.members) next(member(node, name));
+      return;
+    case 'wildcard':
+      for (const child of childrenInKeyOrder(node)) next(child);
+      return;
+    case 'slice': {
+      if (!isSeq(node)) return;
+      // jsonpath-plus's arithmetic, quirks included: a missing or zero end means the whole list.
+      const length = node.items.length;
+      const start = segment.start ?? 0;
+      const end = segment.end === undefined || segment.end === 0 ? length : segment.end;
+      const from = start < 0 ? Math.max(0, start + length) : Math.min(length, start);
+      const to = end < 0 ? Math.max(0, end + length) : Math.min(length, end);
+      for (let i = from; i < to; i++) next(node.items[i]);
+      return;
+    }
+    case 'descent':
+      // The rest of the selector here, then `..` again in every collection below, depth first.
+      trace(node, segments, index + 1, found);
+      for (const child of childrenInKeyOrder(node)) if (child.kind !== 'scalar') trace(child, segments, index, found);
+      return;
+  }
+}
+
+/** A map's value by key (the first of duplicate keys, as `getKey`), or a list's item by index. */
+function member(node: SourceNode, name: string | number): SourceNode | undefined {
+  if (isMap(node)) return getKey(node, String(name));
+  if (isSeq(node) && typeof name === 'number') return node.items[name];
+  return undefined;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * Children in the order JSONPath visits them: list items in order; map values in JavaScript's property
+ * order (keys that are array indexes first, ascending, then the others as written), each key once.
+ */
+function childrenInKeyOrder(node: SourceNode): SourceNode[] {
+  if (isSeq(node)) return node.items;
+  if (!isMap(node)) return [];
+  const firstByKey = new Map<string, SourceNode>();
+  const indexKeys: number[] = [];
+  for (const entry of node.entries) {
+    const key = String(entry.key.value);
+    if (firstByKey.has(key)) continue;
+    firstByKey.set(key, entry.value);
+    if (ARRAY_INDEX.test(key) && Number(key) < 4294967295) indexKeys.push(Number(key));
+  }
+  if (indexKeys.length === 0) return [...firstByKey.values()];
+  indexKeys.sort((a, b) => a - b);
+  const ordered = indexKeys.map((key) => firstByKey.get(String(key))!);
+  for (const [key, value] of firstByKey) if (!(ARRAY_INDEX.test(key) && Number(key) < 4294967295)) ordered.push(value);
+  return ordered;
 }
 
 /** Walks a JSON pointer (RFC 6901) from `scope` down the SourceNode tree. */
@@ -223,30 +285,6 @@ export function subtreeSize(node: SourceNode): number {
     sizeCache.set(node, size);
   }
   return size;
-}
-
-const plainCache = new WeakMap<SourceNode, unknown>();
-
-/**
- * Plain data for JSONPath to walk. Maps become objects without a prototype (a `__proto__` key is just a
- * key), and the first of duplicate keys wins, as `getKey` does, so every pointer leads back to a node.
- */
-export function plainView(node: SourceNode): unknown {
-  const cached = plainCache.get(node);
-  if (cached !== undefined) return cached;
-  let out: unknown;
-  if (node.kind === 'scalar') return node.value;
-  if (node.kind === 'seq') out = node.items.map(plainView);
-  else {
-    const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const entry of node.entries) {
-      const key = String(entry.key.value);
-      if (!Object.hasOwn(object, key)) object[key] = plainView(entry.value);
-    }
-    out = object;
-  }
-  plainCache.set(node, out);
-  return out;
 }
 
 /** `true` when the node is a map (used by callers that need to know whether a scope can hold keys). */
