@@ -17,7 +17,6 @@ import { CheckTimeoutError, describeError } from './describe-error.js';
 import type { ChangedFile, CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
 import { runAccessAnalyzer, type PolicyValidationService } from '../engine/access-analyzer.js';
 import type { AccessAnalyzerOptions } from '../engine/options.js';
-import { createAwsPolicyValidationService } from '../integrations/aws/access-analyzer-service.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
 import { isPathSelected } from '../config/resolve.js';
@@ -48,13 +47,18 @@ export interface CheckHooks {
   loadOptions: typeof loadEngineOptions;
   applyWaivers: typeof applyWaivers;
   /** The IAM Access Analyzer client for options that enable it (the AWS SDK's, by default). */
-  policyValidation: (settings: AccessAnalyzerOptions) => PolicyValidationService;
+  policyValidation: (settings: AccessAnalyzerOptions) => PolicyValidationService | Promise<PolicyValidationService>;
 }
 
 export const DEFAULT_HOOKS: CheckHooks = {
   loadOptions: loadEngineOptions,
   applyWaivers,
-  policyValidation: (settings) => createAwsPolicyValidationService(settings.region !== undefined ? { region: settings.region } : {}),
+  // The AWS SDK is loaded only for repositories that enable Access Analyzer: it is ~15 MB of resident
+  // memory that every other check would carry.
+  policyValidation: async (settings) => {
+    const { createAwsPolicyValidationService } = await import('../integrations/aws/access-analyzer-service.js');
+    return createAwsPolicyValidationService(settings.region !== undefined ? { region: settings.region } : {});
+  },
 };
 
 export interface CheckRunResult {
@@ -154,7 +158,7 @@ async function check(
   if (analyzer !== undefined) {
     progress.stage = 'asking IAM Access Analyzer';
     const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? await readBase(gateway, target, resolved.baseSha, changed.files, inputs) : undefined;
-    engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, hooks.policyValidation(analyzer), base);
+    engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, await hooks.policyValidation(analyzer), base);
   }
   const findings = [...engineFindings, ...tooLarge].sort(compareFindings);
 

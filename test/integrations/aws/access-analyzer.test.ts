@@ -328,3 +328,12 @@ Resources:
     expect(findings.map((f) => [f.line, f.message.split(':')[0]])).toEqual([[25, 'CheckNoNewAccess']]);
   });
 });
+
+describe("the app's default Access Analyzer hook", () => {
+  it('loads the SDK-backed service only when asked, and that service talks to the configured endpoint', async () => {
+    const { DEFAULT_HOOKS } = await import('../../../src/app/run-check.js');
+    const analyzer = await DEFAULT_HOOKS.policyValidation({ enabled: true, region: 'us-east-1' });
+    await runAccessAnalyzer(files, [], aa(), analyzer);
+    expect(validations()).toHaveLength(3);
+  });
+});
