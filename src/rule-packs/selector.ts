@@ -1,4 +1,4 @@
-import { getKey, isMap, isSeq, type SourceNode } from '../parse/nodes.js';
+import { isMap, isSeq, type MapNode, type SourceNode } from '../parse/nodes.js';
 import { LIMITS } from './format.js';
 
 /**
@@ -192,19 +192,24 @@ function trace(node: SourceNode, segments: readonly Segment[], index: number, fo
     found(node);
     return;
   }
-  const next = (child: SourceNode | undefined) => {
-    if (child !== undefined) trace(child, segments, index + 1, found);
-  };
+  // No helper closure here: this runs for every node a `..` visits, and a closure per call was the
+  // largest allocation of a pack rule on a 10 MB template.
   switch (segment.kind) {
     case 'name':
-      return next(member(node, segment.name));
-    case 'index':
-      return next(member(node, segment.index));
+    case 'index': {
+      const child = member(node, segment.kind === 'name' ? segment.name : segment.index);
+      if (child !== undefined) trace(child, segments, index + 1, found);
+      return;
+    }
     case 'union':
-      for (const name of segment.members) next(member(node, name));
+      for (const name of segment.members) {
+        const child = member(node, name);
+        if (child !== undefined) trace(child, segments, index + 1, found);
+      }
       return;
     case 'wildcard':
-      for (const child of childrenInKeyOrder(node)) next(child);
+      if (isMap(node) && inWrittenOrder(node)) for (const entry of node.entries) trace(entry.value, segments, index + 1, found);
+      else for (const child of childrenInKeyOrder(node)) trace(child, segments, index + 1, found);
       return;
     case 'slice': {
       if (!isSeq(node)) return;
@@ -214,25 +219,52 @@ function trace(node: SourceNode, segments: readonly Segment[], index: number, fo
       const end = segment.end === undefined || segment.end === 0 ? length : segment.end;
       const from = start < 0 ? Math.max(0, start + length) : Math.min(length, start);
       const to = end < 0 ? Math.max(0, end + length) : Math.min(length, end);
-      for (let i = from; i < to; i++) next(node.items[i]);
+      for (let i = from; i < to; i++) trace(node.items[i]!, segments, index + 1, found);
       return;
     }
     case 'descent':
       // The rest of the selector here, then `..` again in every collection below, depth first.
       trace(node, segments, index + 1, found);
-      for (const child of childrenInKeyOrder(node)) if (child.kind !== 'scalar') trace(child, segments, index, found);
+      if (isMap(node) && inWrittenOrder(node)) {
+        for (const entry of node.entries) if (entry.value.kind !== 'scalar') trace(entry.value, segments, index, found);
+      } else {
+        for (const child of childrenInKeyOrder(node)) if (child.kind !== 'scalar') trace(child, segments, index, found);
+      }
       return;
   }
 }
 
-/** A map's value by key (the first of duplicate keys, as `getKey`), or a list's item by index. */
+/** A map's value by key as text (the first of duplicate keys, as `getKey`; `3:` is key "3"), or a list's item by index. */
 function member(node: SourceNode, name: string | number): SourceNode | undefined {
-  if (isMap(node)) return getKey(node, String(name));
+  if (isMap(node)) {
+    const key = String(name);
+    for (const entry of node.entries) if (entry.key.value === key || String(entry.key.value) === key) return entry.value;
+    return undefined;
+  }
   if (isSeq(node) && typeof name === 'number') return node.items[name];
   return undefined;
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * Whether a map's JavaScript property order is simply its written order: no key looks like an array
+ * index and none repeats, as in almost every template. Checked without allocating for small maps.
+ */
+function inWrittenOrder(node: MapNode): boolean {
+  const entries = node.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i]!.key.value;
+    if (typeof key !== 'string') return false;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return false;
+  }
+  if (entries.length <= 16) {
+    for (let i = 1; i < entries.length; i++) for (let j = 0; j < i; j++) if (entries[i]!.key.value === entries[j]!.key.value) return false;
+    return true;
+  }
+  return new Set(entries.map((entry) => entry.key.value)).size === entries.length;
+}
 
 /**
  * Children in the order JSONPath visits them: list items in order; map values in JavaScript's property
@@ -254,19 +286,6 @@ function childrenInKeyOrder(node: SourceNode): SourceNode[] {
   const ordered = indexKeys.map((key) => firstByKey.get(String(key))!);
   for (const [key, value] of firstByKey) if (!(ARRAY_INDEX.test(key) && Number(key) < 4294967295)) ordered.push(value);
   return ordered;
-}
-
-/** Walks a JSON pointer (RFC 6901) from `scope` down the SourceNode tree. */
-export function nodeAtPointer(scope: SourceNode, pointer: string): SourceNode | undefined {
-  if (pointer === '') return scope;
-  let current: SourceNode | undefined = scope;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (isSeq(current)) current = /^\d+$/.test(key) ? current.items[Number(key)] : undefined;
-    else current = getKey(current, key);
-    if (current === undefined) return undefined;
-  }
-  return current;
 }
 
 const sizeCache = new WeakMap<SourceNode, number>();

@@ -1,8 +1,8 @@
 import { JSONPath } from 'jsonpath-plus';
 import { describe, expect, it } from 'vitest';
 import { parseYaml } from '../../src/parse/yaml.js';
-import type { SourceNode } from '../../src/parse/nodes.js';
-import { nodeAtPointer, parseSelector, selectNodes } from '../../src/rule-packs/selector.js';
+import { isSeq, type SourceNode } from '../../src/parse/nodes.js';
+import { parseSelector, selectNodes } from '../../src/rule-packs/selector.js';
 
 /**
  * Selectors are evaluated on the SourceNode tree by trustgate itself. jsonpath-plus (a dev dependency now)
@@ -20,6 +20,19 @@ function plain(node: SourceNode): unknown {
     if (!Object.hasOwn(object, key)) object[key] = plain(entry.value);
   }
   return object;
+}
+
+/** Walks a JSON pointer (RFC 6901) down the tree; keys compare as text, so `3:` (a number key) is `/3`. */
+function nodeAtPointer(scope: SourceNode, pointer: string): SourceNode | undefined {
+  let current: SourceNode | undefined = scope;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (isSeq(current)) current = /^\d+$/.test(key) ? current.items[Number(key)] : undefined;
+    else if (current?.kind === 'map') current = current.entries.find((entry) => String(entry.key.value) === key)?.value;
+    else current = undefined;
+    if (current === undefined) return undefined;
+  }
+  return current;
 }
 
 function reference(scope: SourceNode, canonical: string): SourceNode[] {
@@ -43,6 +56,7 @@ Name: top
 b: 1
 "10": ten
 "2": two
+3: unquoted number key
 a:
   Name: inner
   Items: [x, { Name: in-list }, [ { Name: nested } ], null]
@@ -56,6 +70,7 @@ Items:
 "0": { Name: zero-key }
 Empty: {}
 List: []
+Wide: { k01: 1, k02: 2, k03: 3, k04: 4, k05: 5, k06: 6, k07: 7, k08: 8, k09: 9, k10: 10, k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: { Name: wide }, k01: again }
 `;
 
 const SELECTORS = [
@@ -66,6 +81,8 @@ const SELECTORS = [
   '$.Items[3].Value',
   '$.Items[9]',
   '$[0]',
+  '$[3]',
+  '$[2,3,10]',
   '$.a.Tags[0]',
   '$.*',
   '$[*]',
@@ -94,6 +111,8 @@ const SELECTORS = [
   '$.List[*]',
   '$..Empty..*',
   '$.*.*.*',
+  '$.Wide.*',
+  '$.Wide..Name',
 ];
 
 describe('selectors evaluated on the node tree', () => {
