@@ -66,7 +66,7 @@ export function statementGrants(attachment: Attachment, statement: Statement, ac
   if (actionHit === undefined) return undefined;
   const resourceNode = resourceHitOf(statement, action, resource);
   if (resourceNode === undefined) return undefined;
-  const scopingConditions = conditionTests(statement).filter(isScopingTest);
+  const scopingConditions = scopingTestsOf(statement);
   return {
     attachment,
     statement,
@@ -76,6 +76,15 @@ export function statementGrants(attachment: Attachment, statement: Statement, ac
     actionPattern: actionHit.pattern,
     scopingConditions,
   };
+}
+
+const scopingTests = new WeakMap<Statement, ConditionTest[]>();
+
+/** The statement's scoping condition tests, computed once (shared: callers must not modify the list). */
+function scopingTestsOf(statement: Statement): ConditionTest[] {
+  let tests = scopingTests.get(statement);
+  if (tests === undefined) scopingTests.set(statement, (tests = conditionTests(statement).filter(isScopingTest)));
+  return tests;
 }
 
 /** A statement's elements resolved once: principalAllows is asked about dozens of actions per principal. */

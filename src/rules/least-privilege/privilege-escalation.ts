@@ -80,10 +80,20 @@ export const privilegeEscalation: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     for (const principal of identityPrincipals(model)) {
+      // Methods share actions (iam:PassRole is in most): each is looked up once per principal.
+      const grantsOf = new Map<string, GrantMatch[]>();
+      const granted = (action: string): GrantMatch[] => {
+        let matches = grantsOf.get(action);
+        if (matches === undefined) {
+          matches = principalAllows(model, principal, action).filter((m) => !isEverything(m.actionPattern) && m.actionPattern !== 'NotAction');
+          grantsOf.set(action, matches);
+        }
+        return matches;
+      };
       const found = ESCALATION_METHODS.flatMap((method): FoundMethod[] => {
         const grants: GrantMatch[] = [];
         for (const action of method.actions) {
-          const matches = principalAllows(model, principal, action).filter((m) => !isEverything(m.actionPattern) && m.actionPattern !== 'NotAction');
+          const matches = granted(action);
           if (matches.length === 0) return [];
           grants.push(matches.find((m) => !m.restrictedByCondition) ?? matches[0]!);
         }
