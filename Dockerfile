@@ -31,4 +31,5 @@ COPY policies ./policies
 COPY app.yml ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/app/server.js"]
+# Node flags: src/app/node-flags.ts says why.
+CMD ["node", "--max-semi-space-size=4", "dist/src/app/server.js"]

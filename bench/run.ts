@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { FakeGitHub, type FakeFile, type RecordedRequest } from '../test/support/fake-github.js';
 import type { MemoryReport } from './app-server.js';
 import { bigTemplate } from './big-template.js';
+import { APP_NODE_FLAGS } from '../src/app/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = findRepoRoot(here);
@@ -133,7 +134,8 @@ const privateKey = generateKeyPairSync('rsa', {
 }).privateKey;
 
 async function startApp(fake: FakeGitHub): Promise<AppProcess> {
-  const child = spawn(process.execPath, [join(here, 'app-server.js')], {
+  // Started as `npm start` starts the server: with the same Node flags.
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, join(here, 'app-server.js')], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, FAKE_GITHUB_URL: fake.url, APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET, BENCH_OCTOKIT: octokitKind, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error', NODE_ENV: 'production' },
