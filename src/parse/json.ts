@@ -1,14 +1,26 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type SourceNode } from './nodes.js';
+import { parseJsonFast } from './json-fast.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import type { ParseResult } from './parse-result.js';
 
-/** Parses strict JSON into a {@link SourceNode} tree with offsets. */
+/**
+ * Parses strict JSON into a {@link SourceNode} tree with offsets: the fast reader for well-formed JSON,
+ * jsonc-parser for everything else (its error messages and positions).
+ */
 export function parseJson(text: string): ParseResult {
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep !== undefined) {
     return { ok: false, problem: { message: `nesting deeper than ${MAX_NESTING_DEPTH} levels`, offset: tooDeep } };
   }
+  const fast = parseJsonFast(text);
+  if (fast !== undefined) return { ok: true, root: fast };
+  // Not well-formed (or something the fast reader leaves alone): jsonc-parser says what and where.
+  return parseJsonWithJsoncParser(text);
+}
+
+/** jsonc-parser's reading of strict JSON, converted to a SourceNode tree; exported for the test that compares both readers. */
+export function parseJsonWithJsoncParser(text: string): ParseResult {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   const first = errors[0];
