@@ -8,8 +8,9 @@ import { elementItems, type PolicyDocument, type Statement } from './policy.js';
 
 /**
  * The effective-grant model: what a principal may do, taking every attached policy into account
- * (inline, stand-alone, customer and AWS managed, SAM policy templates, group policies of users) and
- * the explicit Deny statements that can be decided from the template alone.
+ * (inline, stand-alone, customer and AWS managed, SAM policy templates, group policies of users), the
+ * explicit Deny statements that can be decided from the template alone, and the principal's
+ * permissions boundary when its document is known (nothing outside it is granted).
  *
  * Values that do not resolve are decided as follows, on purpose: an Action item whose value is
  * unknown grants nothing here (the policy-validation family reports what cannot be evaluated); a
@@ -48,7 +49,7 @@ export interface GrantMatch {
  * rules call it.
  */
 export function principalAllows(model: DocumentModel, principal: IdentityPrincipal, action: string, resource = '*'): GrantMatch[] {
-  if (isStaticallyDenied(principal, action, resource)) return [];
+  if (isStaticallyDenied(principal, action, resource) || outsideBoundary(principal, action, resource)) return [];
   const matches: GrantMatch[] = [];
   for (const attachment of principal.attachments) {
     for (const statement of attachment.document.statements) {
@@ -178,6 +179,29 @@ export function isBroadResource(text: string, service = ''): boolean {
   const arnService = parts[2] ?? '';
   const prefixes = resourcePrefixes(arnService === '' || arnService.includes('*') ? service : arnService);
   return prefixes.some((prefix) => prefix !== '' && resourcePart.toLowerCase().startsWith(prefix.toLowerCase()) && /^[*/:]+$/.test(resourcePart.slice(prefix.length)));
+}
+
+/**
+ * Whether the principal's permissions boundary keeps `action` on `resource` (`'*'`: broadly) out of reach:
+ * no Allow statement of the boundary grants it there, or an unconditioned Deny of the boundary removes it.
+ * An Allow of the boundary with a condition still counts as allowing (the condition may hold). `false`
+ * when the principal has no known boundary.
+ */
+export function outsideBoundary(principal: IdentityPrincipal, action: string, resource = '*'): boolean {
+  const boundary = principal.boundary;
+  if (boundary === undefined) return false;
+  const statements = boundary.documents.flatMap((document) => document.statements);
+  const service = action.split(':')[0] ?? '';
+  const denied = statements.some(
+    (statement) =>
+      statement.effect === 'Deny' &&
+      statement.elements.Condition === undefined &&
+      statement.elements.NotResource === undefined &&
+      denyActionMatches(statement, action) &&
+      compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource))),
+  );
+  if (denied) return true;
+  return !statements.some((statement) => actionHitOf(statement, action) !== undefined && statement.effect === 'Allow' && resourceHitOf(statement, action, resource) !== undefined);
 }
 
 /**

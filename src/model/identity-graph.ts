@@ -56,6 +56,13 @@ export interface IdentityPrincipal {
   trust: PolicyDocument | undefined;
   /** Managed policies attached by ARN whose document is unknown (customer managed elsewhere, or unresolved). */
   managedPolicyArns: ManagedPolicyReference[];
+  /**
+   * The permissions boundary (`PermissionsBoundary` of a role, user or SAM function) when its document is
+   * known: a managed policy of this template or an AWS managed policy. Nothing outside it is granted,
+   * whatever the attached policies say. Absent when there is none or it cannot be resolved (then the
+   * attached policies are judged alone, which can only over-report).
+   */
+  boundary?: { node: SourceNode; documents: PolicyDocument[]; via: string };
 }
 
 export interface InstanceProfile {
@@ -165,6 +172,12 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
 
   addSamPrincipals(model, template, graph);
 
+  for (const principal of graph.principals.values()) {
+    if (principal.kind === 'group') continue; // groups cannot have a boundary
+    const node = getKey(principal.resource.properties, 'PermissionsBoundary');
+    if (node !== undefined) principal.boundary = boundaryOf(model, template, node);
+  }
+
   // A user also holds the policies of the groups it belongs to (its own Groups, or UserToGroupAddition).
   const memberships: { user: IdentityPrincipal; groupNode: SourceNode }[] = [];
   for (const principal of graph.principals.values()) {
@@ -224,6 +237,23 @@ function attachManagedPolicy(model: DocumentModel, template: Template, principal
       principal.managedPolicyArns.push({ node: item, arn: text });
     }
   }
+}
+
+/** The boundary a `PermissionsBoundary` designates, when it resolves to exactly one known managed policy. */
+function boundaryOf(model: DocumentModel, template: Template, node: SourceNode): IdentityPrincipal['boundary'] {
+  const values = model.resolver.resolve(node).filter((value) => value.kind !== 'absent');
+  // Fn::If between boundaries: which one applies is not known here, so none is assumed.
+  if (values.length !== 1) return undefined;
+  const value = values[0]!;
+  const local = localManagedPolicy(template, value);
+  if (local !== undefined) {
+    const documents = ownedPolicies(model, local).filter((document) => document.kind === 'identity');
+    return documents.length === 0 ? undefined : { node, documents, via: `ManagedPolicy ${local.logicalId}` };
+  }
+  const text = valueText(value);
+  const managed = text?.startsWith('arn:') === true ? managedPolicyByArn(text) : undefined;
+  if (managed === undefined) return undefined;
+  return { node, documents: [managedAttachment(model, managed, node, 'aws-managed').document], via: `AWS managed policy ${managed.name}` };
 }
 
 function localManagedPolicy(template: Template, value: ResolvedValue): Resource | undefined {

@@ -1,7 +1,7 @@
 import { actionInfo, actionMatches, expandActionPattern, resourceTypesOf, type ActionInfo } from '../../aws-data/iam-data.js';
 import { lowerSeverity, severityRank, type Severity } from '../../findings/severity.js';
 import type { DocumentModel } from '../../engine/document-model.js';
-import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, type HeldDocument } from '../../model/grants.js';
+import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, outsideBoundary, type HeldDocument } from '../../model/grants.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
@@ -111,8 +111,9 @@ function findBroadResource(statement: Statement, service: string): SourceNode | 
   return undefined;
 }
 
+/** Removed for every holder: by an unconditioned Deny, or by the holder's permissions boundary. */
 function deniedForEveryHolder(held: HeldDocument, action: string): boolean {
-  return held.holders.length > 0 && held.holders.every((holder) => isStaticallyDenied(holder, action, '*'));
+  return held.holders.length > 0 && held.holders.every((holder) => isStaticallyDenied(holder, action, '*') || outsideBoundary(holder, action, '*'));
 }
 
 /** `*` (or `*:*`): every action of every service, full-admin's business. */
