@@ -11,10 +11,11 @@
 //
 // Runs from `prepare` (npm install / npm ci), `pretest` and `prebuild`. It does nothing when the output
 // already matches the installed package version, unless --force is given.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isCurrent, writeDataFile } from './data-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const output = join(root, 'data', 'generated', 'iam-index.txt');
@@ -28,16 +29,13 @@ const source = `${packageJson.name}@${packageJson.version}`;
 const FORMAT = 2;
 const header = `# ${JSON.stringify({ source, format: FORMAT, regenerate: 'node scripts/generate-iam-index.mjs --force' })}`;
 
-if (!force && existsSync(output)) {
-  const firstLine = readFileSync(output, 'utf8').split('\n', 1)[0];
-  if (firstLine === header) process.exit(0);
-}
+if (!force && isCurrent(output, header)) process.exit(0);
 
 const dataDir = join(packageDir, 'data');
 const readJson = (relative) => JSON.parse(readFileSync(join(dataDir, relative), 'utf8'));
 const services = readJson('services.json').map((service) => service.toLowerCase());
 
-const lines = [header];
+const lines = [];
 for (const service of services) {
   const optional = (relative) => (existsSync(join(dataDir, relative)) ? readJson(relative) : {});
   const actions = Object.values(optional(`actions/${service}.json`)).map((action) => [
@@ -52,8 +50,5 @@ for (const service of services) {
   lines.push(`${service}\t${JSON.stringify([actions, resourceTypes, conditionKeys])}`);
 }
 
-mkdirSync(dirname(output), { recursive: true });
-const temporary = `${output}.${process.pid}.tmp`;
-writeFileSync(temporary, `${lines.join('\n')}\n`);
-renameSync(temporary, output); // atomic: concurrent runs (pretest in parallel jobs) never read half a file
+writeDataFile(output, header, lines);
 console.log(`generate-iam-index: ${services.length} services from ${source} -> data/generated/iam-index.txt`);

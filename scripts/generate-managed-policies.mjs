@@ -8,10 +8,11 @@
 //
 // Runs from `prepare` (npm install / npm ci), `pretest` and `prebuild`. It does nothing when the output
 // already matches the installed package version, unless --force is given.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isCurrent, writeDataFile } from './data-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const output = join(root, 'data', 'generated', 'managed-policies.txt');
@@ -35,7 +36,7 @@ const header = `# ${JSON.stringify({
   regenerate: 'node scripts/generate-managed-policies.mjs --force',
 })}`;
 
-if (!force && existsSync(output) && readFileSync(output, 'utf8').split('\n', 1)[0] === header) process.exit(0);
+if (!force && isCurrent(output, header)) process.exit(0);
 
 const all = JSON.parse(readFileSync(join(sourceDir, 'managedPolicies.json'), 'utf8'));
 const policies = Object.keys(all)
@@ -47,13 +48,10 @@ const policies = Object.keys(all)
   })
   .filter((policy) => policy !== undefined);
 
-mkdirSync(dirname(output), { recursive: true });
-const temporary = `${output}.${process.pid}.tmp`;
-const lines = [header];
+const lines = [];
 for (const { name, arn, document } of policies) {
   if (/[\t\n]/.test(name + arn)) throw new Error(`unexpected managed policy name or ARN: ${JSON.stringify(name)} ${JSON.stringify(arn)}`);
   lines.push(`${name}\t${arn}\t${JSON.stringify(document)}`);
 }
-writeFileSync(temporary, `${lines.join('\n')}\n`);
-renameSync(temporary, output); // atomic: concurrent runs (pretest in parallel jobs) never read half a file
+writeDataFile(output, header, lines);
 console.log(`generate-managed-policies: ${policies.length} policies from ${source} -> data/generated/managed-policies.txt`);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { readDataLines } from './data-lines.js';
 
 /**
  * AWS's service authorization reference (actions, access levels, resource types, condition keys), as
@@ -82,22 +82,14 @@ function serviceSource(): ServiceSource {
  * that service (most scans touch a few dozen of the ~450 services).
  */
 export function indexSource(): ServiceSource | undefined {
-  const file = join(packageRoot(), 'data', 'generated', 'iam-index.txt');
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
-  const lines = new Map<string, [number, number]>();
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const tab = text.indexOf('\t', start);
-    if (text[start] !== '#' && tab > start && tab < end) lines.set(text.slice(start, tab), [tab + 1, end]);
-    start = end + 1;
-  }
+  const records = readDataLines('iam-index.txt', 2);
+  if (records === undefined) return undefined;
+  const lines = new Map(records.map(([service, json]) => [service!, json!]));
   return {
     services: [...lines.keys()],
     read(service) {
-      const span = lines.get(service);
-      return span === undefined ? undefined : (JSON.parse(text.slice(span[0], span[1])) as CompactService);
+      const json = lines.get(service);
+      return json === undefined ? undefined : (JSON.parse(json) as CompactService);
     },
   };
 }

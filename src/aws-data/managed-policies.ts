@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { readDataLines } from './data-lines.js';
 
 /**
  * AWS managed policies (AdministratorAccess, PowerUserAccess, AmazonS3FullAccess, …) with their latest
@@ -48,27 +48,10 @@ function lazyEntry(name: string, arn: string, parse: () => unknown): Entry {
 }
 
 function readEntries(): Entry[] {
-  const generated = join(packageRoot(), 'data', 'generated', 'managed-policies.txt');
-  if (existsSync(generated)) {
-    // One line per policy, `<name>\t<arn>\t<document json>` (scripts/generate-managed-policies.mjs); only
-    // the documents a scan looks up are parsed.
-    const text = readFileSync(generated, 'utf8');
-    const entries: Entry[] = [];
-    for (let start = 0; start < text.length; ) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      if (text[start] !== '#') {
-        const nameEnd = text.indexOf('\t', start);
-        const arnEnd = text.indexOf('\t', nameEnd + 1);
-        if (nameEnd > start && arnEnd > nameEnd && arnEnd < end) {
-          const documentText = text.slice(arnEnd + 1, end);
-          entries.push(lazyEntry(text.slice(start, nameEnd), text.slice(nameEnd + 1, arnEnd), () => JSON.parse(documentText) as unknown));
-        }
-      }
-      start = end + 1;
-    }
-    return entries;
-  }
+  // One line per policy, `<name>\t<arn>\t<document json>` (scripts/generate-managed-policies.mjs); only
+  // the documents a scan looks up are parsed.
+  const records = readDataLines('managed-policies.txt', 3);
+  if (records !== undefined) return records.map(([name, arn, json]) => lazyEntry(name!, arn!, () => JSON.parse(json!) as unknown));
   // `vitest run` or `tsx` straight after a clone, before any npm script generated the file: read the
   // (much larger) source package directly rather than judging managed policies as unknown.
   let sourceDir: string;

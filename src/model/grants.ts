@@ -191,17 +191,8 @@ export function outsideBoundary(principal: IdentityPrincipal, action: string, re
   const boundary = principal.boundary;
   if (boundary === undefined) return false;
   const statements = boundary.documents.flatMap((document) => document.statements);
-  const service = action.split(':')[0] ?? '';
-  const denied = statements.some(
-    (statement) =>
-      statement.effect === 'Deny' &&
-      statement.elements.Condition === undefined &&
-      statement.elements.NotResource === undefined &&
-      denyActionMatches(statement, action) &&
-      compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource))),
-  );
-  if (denied) return true;
-  return !statements.some((statement) => actionHitOf(statement, action) !== undefined && statement.effect === 'Allow' && resourceHitOf(statement, action, resource) !== undefined);
+  if (statements.some((statement) => deniesStatically(statement, action, resource))) return true;
+  return !statements.some((statement) => statement.effect === 'Allow' && actionHitOf(statement, action) !== undefined && resourceHitOf(statement, action, resource) !== undefined);
 }
 
 /**
@@ -210,14 +201,15 @@ export function outsideBoundary(principal: IdentityPrincipal, action: string, re
  * resource, or (for a concrete resource) a pattern that matches it.
  */
 export function isStaticallyDenied(principal: IdentityPrincipal, action: string, resource = '*'): boolean {
+  return principal.attachments.some((attachment) => attachment.document.statements.some((statement) => deniesStatically(statement, action, resource)));
+}
+
+/** An unconditioned Deny statement (without NotResource) that removes `action` on `resource` (`'*'`: broadly). */
+function deniesStatically(statement: Statement, action: string, resource: string): boolean {
+  if (statement.effect !== 'Deny' || statement.elements.Condition !== undefined || statement.elements.NotResource !== undefined) return false;
+  if (!denyActionMatches(statement, action)) return false;
   const service = action.split(':')[0] ?? '';
-  return principal.attachments.some((attachment) =>
-    attachment.document.statements.some((statement) => {
-      if (statement.effect !== 'Deny' || statement.elements.Condition !== undefined || statement.elements.NotResource !== undefined) return false;
-      if (!denyActionMatches(statement, action)) return false;
-      return compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource)));
-    }),
-  );
+  return compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource)));
 }
 
 function denyActionMatches(statement: Statement, action: string): boolean {

@@ -62,7 +62,7 @@ export interface IdentityPrincipal {
    * whatever the attached policies say. Absent when there is none or it cannot be resolved (then the
    * attached policies are judged alone, which can only over-report).
    */
-  boundary?: { node: SourceNode; documents: PolicyDocument[]; via: string };
+  boundary?: { node: SourceNode; documents: PolicyDocument[] };
 }
 
 export interface InstanceProfile {
@@ -248,12 +248,12 @@ function boundaryOf(model: DocumentModel, template: Template, node: SourceNode):
   const local = localManagedPolicy(template, value);
   if (local !== undefined) {
     const documents = ownedPolicies(model, local).filter((document) => document.kind === 'identity');
-    return documents.length === 0 ? undefined : { node, documents, via: `ManagedPolicy ${local.logicalId}` };
+    return documents.length === 0 ? undefined : { node, documents };
   }
   const text = valueText(value);
   const managed = text?.startsWith('arn:') === true ? managedPolicyByArn(text) : undefined;
   if (managed === undefined) return undefined;
-  return { node, documents: [managedAttachment(model, managed, node, 'aws-managed').document], via: `AWS managed policy ${managed.name}` };
+  return { node, documents: [syntheticDocument(model, managed.document, node, `AWS managed policy ${managed.name}`, managed.name)] };
 }
 
 function localManagedPolicy(template: Template, value: ResolvedValue): Resource | undefined {

@@ -1,4 +1,5 @@
 import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type ScalarValue, type SourceNode } from './nodes.js';
+import { StringPool } from './string-pool.js';
 
 /**
  * A strict JSON reader (RFC 8259) that builds the SourceNode tree directly, with the offsets
@@ -27,15 +28,13 @@ const GIVE_UP = new Error('not well-formed JSON for the fast reader');
 
 // Deeper nesting is refused before parsing (MAX_NESTING_DEPTH); this only guards the recursion.
 const MAX_DEPTH = 1000;
-// Short strings repeat (keys, "Allow", "Effect"): one string object per distinct value, as the YAML reader does.
-const MAX_INTERNED_LENGTH = 48;
 
 const QUOTE = 34;
 const BACKSLASH = 92;
 
 class JsonReader {
   at = 0;
-  private readonly strings = new Map<string, string>();
+  private readonly pool = new StringPool();
 
   constructor(private readonly text: string) {}
 
@@ -170,15 +169,7 @@ class JsonReader {
     if (at > text.length) throw GIVE_UP;
     this.at = at + 1;
     const raw = text.slice(from, at);
-    return this.intern(simple ? raw : unescape(raw));
-  }
-
-  private intern(value: string): string {
-    if (value.length > MAX_INTERNED_LENGTH) return value;
-    const known = this.strings.get(value);
-    if (known !== undefined) return known;
-    this.strings.set(value, value);
-    return value;
+    return this.pool.intern(simple ? raw : unescape(raw));
   }
 }
 

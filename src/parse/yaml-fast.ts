@@ -1,6 +1,7 @@
 import { CST } from 'yaml';
 import { MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
 import { mapNode, scalarNode, seqNode, type MapEntry, type MapNode, type ScalarNode, type ScalarValue, type SeqNode, type SourceNode } from './nodes.js';
+import { StringPool } from './string-pool.js';
 import { longFormNode, SHORT_FORM_TAGS } from './short-forms.js';
 
 /**
@@ -78,8 +79,6 @@ interface Parsed {
   end2: number;
 }
 
-/** Longer strings are rarely repeated, and a substring of 13 characters or more already shares the text. */
-const MAX_INTERNED_LENGTH = 48;
 
 class FastYamlReader {
   private pos = 0;
@@ -95,7 +94,7 @@ class FastYamlReader {
   private triviaOpen = false;
   private triviaMaxCommentIndent = -1;
   private triviaEnd = 0;
-  private readonly strings = new Map<string, string>();
+  private readonly pool = new StringPool();
 
   constructor(private readonly text: string) {}
 
@@ -114,18 +113,6 @@ class FastYamlReader {
 
   private count(): void {
     if (++this.nodes > MAX_NODES) throw UNSUPPORTED;
-  }
-
-  /**
-   * One string object per distinct short scalar: keys (`Type`, `Properties`, `Effect`) and values such as
-   * `Allow` repeat thousands of times in a large template, and each copy would otherwise be kept.
-   */
-  private intern<T extends ScalarValue>(value: T): T {
-    if (typeof value !== 'string' || value.length > MAX_INTERNED_LENGTH) return value;
-    const known = this.strings.get(value);
-    if (known !== undefined) return known as T;
-    this.strings.set(value, value);
-    return value;
   }
 
   /** `-` followed by a space, a line break or the end. */
@@ -259,7 +246,7 @@ class FastYamlReader {
       let end = colon;
       while (end > start && this.code(end - 1) === SPACE) end--;
       this.count();
-      key = scalarNode(this.intern(resolvePlain(text.slice(start, end))), start, end);
+      key = scalarNode(this.pool.intern(resolvePlain(text.slice(start, end))), start, end);
       after = colon;
     }
     const next = this.code(after + 1);
@@ -453,7 +440,7 @@ class FastYamlReader {
     while (end > start && this.code(end - 1) === SPACE) end--;
     this.count();
     const source = text.slice(start, end);
-    return scalarNode(this.intern(typed ? resolvePlain(source) : source), start, end);
+    return scalarNode(this.pool.intern(typed ? resolvePlain(source) : source), start, end);
   }
 
   /** A single- or double-quoted scalar on one line; the node ends after the closing quote. */
@@ -497,7 +484,7 @@ class FastYamlReader {
       value = resolved.value;
     }
     this.count();
-    return scalarNode(this.intern(value), start, end);
+    return scalarNode(this.pool.intern(value), start, end);
   }
 
   /**
@@ -695,7 +682,7 @@ class FastYamlReader {
     while (end > start && this.code(end - 1) === SPACE) end--;
     if (end === start) throw UNSUPPORTED;
     this.count();
-    return scalarNode(this.intern(resolvePlain(text.slice(start, end))), start, end);
+    return scalarNode(this.pool.intern(resolvePlain(text.slice(start, end))), start, end);
   }
 }
 

@@ -1,21 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJson, parseJsonWithJsoncParser } from '../../src/parse/json.js';
 import { parseJsonFast } from '../../src/parse/json-fast.js';
-import type { SourceNode } from '../../src/parse/nodes.js';
-
-/** The tree without parent links: kind, value, offsets and keys, in order. */
-function shape(node: SourceNode): unknown {
-  switch (node.kind) {
-    case 'scalar':
-      return ['scalar', Object.is(node.value, -0) ? '-0' : node.value, node.start, node.end];
-    case 'seq':
-      return ['seq', node.start, node.end, node.items.map(shape)];
-    case 'map':
-      return ['map', node.start, node.end, node.entries.map((entry) => [shape(entry.key), shape(entry.value)])];
-  }
-}
+import { filesUnder, shape } from '../support/parse-helpers.js';
 
 function reference(text: string): unknown {
   const parsed = parseJsonWithJsoncParser(text);
@@ -26,15 +14,7 @@ function reference(text: string): unknown {
 const CORPUS = resolve(import.meta.dirname, '../../../shared/corpus/aws-cloudformation-templates');
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 
-function jsonFiles(directory: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(directory).sort()) {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) found.push(...jsonFiles(path));
-    else if (/\.json$/i.test(name)) found.push(path);
-  }
-  return found;
-}
+const jsonFiles = (directory: string): string[] => filesUnder(directory, /\.json$/i);
 
 describe('fast JSON reader', () => {
   it.each([

@@ -1,21 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SourceNode } from '../../src/parse/nodes.js';
+import { filesUnder, shape } from '../support/parse-helpers.js';
 import { parseYaml, parseYamlWithComposer } from '../../src/parse/yaml.js';
 import { parseYamlFast } from '../../src/parse/yaml-fast.js';
-
-/** The tree without parent links: kind, value, offsets and keys, in order. */
-function shape(node: SourceNode): unknown {
-  switch (node.kind) {
-    case 'scalar':
-      return ['scalar', Object.is(node.value, -0) ? '-0' : node.value, node.start, node.end];
-    case 'seq':
-      return ['seq', node.start, node.end, node.items.map(shape)];
-    case 'map':
-      return ['map', node.start, node.end, node.entries.map((entry) => [shape(entry.key), shape(entry.value)])];
-  }
-}
 
 /** The fast reader either declines or gives exactly what the `yaml` package gives. */
 function expectSameAsComposer(text: string, label: string): boolean {
@@ -29,15 +17,7 @@ function expectSameAsComposer(text: string, label: string): boolean {
 
 const CORPUS = resolve(import.meta.dirname, '../../../shared/corpus/aws-cloudformation-templates');
 
-function yamlFiles(directory: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(directory).sort()) {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) found.push(...yamlFiles(path));
-    else if (/\.(ya?ml|template)$/i.test(name)) found.push(path);
-  }
-  return found;
-}
+const yamlFiles = (directory: string): string[] => filesUnder(directory, /\.(ya?ml|template)$/i);
 
 /** Deterministic pseudo-random numbers, so a failing mutant is the same on every run. */
 function random(seed: number): () => number {
