@@ -116,6 +116,29 @@ function deniedForEveryHolder(held: HeldDocument, action: string): boolean {
   return held.holders.length > 0 && held.holders.every((holder) => isStaticallyDenied(holder, action, '*') || outsideBoundary(holder, action, '*'));
 }
 
+/** An Allow statement of a held document, with what the statement-shape rules (full-admin, not-action-allow) need. */
+export interface HeldAllowStatement {
+  held: HeldDocument;
+  statement: Statement;
+  /** The statement's scoping condition tests (empty: unrestricted). */
+  scoping: ConditionTest[];
+  /** `statement <Sid>` or `statement <n>`, for messages. */
+  where: string;
+}
+
+/** Every Allow statement of every held document, except the implicit ones AWS attaches itself. */
+export function heldAllowStatements(model: DocumentModel): HeldAllowStatement[] {
+  const out: HeldAllowStatement[] = [];
+  for (const held of heldDocuments(model)) {
+    if (held.attachment.origin === 'implicit') continue;
+    for (const statement of held.document.statements) {
+      if (statement.effect !== 'Allow') continue;
+      out.push({ held, statement, scoping: conditionTests(statement).filter(isScopingTest), where: `statement ${statement.sid ?? statement.index + 1}` });
+    }
+  }
+  return out;
+}
+
 /** `*` (or `*:*`): every action of every service, full-admin's business. */
 export function isEverything(pattern: string): boolean {
   return /^\*(:\*)?$/.test(pattern);

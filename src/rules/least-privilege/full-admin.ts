@@ -1,9 +1,7 @@
-import { heldDocuments, isScopingTest } from '../../model/grants.js';
-import { conditionTests } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
-import { conditionNote, graded, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
+import { conditionNote, graded, heldAllowStatements, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
 
 /**
  * Administrator access, judged by content: an Allow of every action (`*`, `*:*`) or of everything but
@@ -24,40 +22,35 @@ export const fullAdmin: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
-    for (const held of heldDocuments(model)) {
-      if (held.attachment.origin === 'implicit') continue;
-      for (const statement of held.document.statements) {
-        if (statement.effect !== 'Allow' || !onEveryResource(statement)) continue;
-        const scoping = conditionTests(statement).filter(isScopingTest);
-        const severity = graded('critical', scoping);
-        const where = `statement ${statement.sid ?? statement.index + 1}`;
-        for (const item of elementItems(statement, 'Action')) {
-          if (!item.values.some((v) => v.kind === 'known' && typeof v.value === 'string' && isEverything(v.value))) continue;
-          offenses.push({
-            held,
-            statement,
-            node: item.node,
-            severity,
-            actions: ['*'],
-            element: '*',
-            message: () =>
-              `${holderText(held)} allows every action ("*") on every resource (${where}): full administrator access.${conditionNote(scoping)}`,
-          });
-        }
-        const notAction = statement.elements.NotAction;
-        if (notAction !== undefined) {
-          const excluded = excludedActions(statement);
-          offenses.push({
-            held,
-            statement,
-            node: notAction,
-            severity,
-            actions: ['NotAction'],
-            element: 'NotAction',
-            message: () =>
-              `${holderText(held)} allows every action except ${excluded.length > 0 ? listActions(excluded) : 'the listed ones'} on every resource (Allow with NotAction, ${where}): administrator-equivalent access. List the allowed actions with Action instead.${conditionNote(scoping)}`,
-          });
-        }
+    for (const { held, statement, scoping, where } of heldAllowStatements(model)) {
+      if (!onEveryResource(statement)) continue;
+      const severity = graded('critical', scoping);
+      for (const item of elementItems(statement, 'Action')) {
+        if (!item.values.some((v) => v.kind === 'known' && typeof v.value === 'string' && isEverything(v.value))) continue;
+        offenses.push({
+          held,
+          statement,
+          node: item.node,
+          severity,
+          actions: ['*'],
+          element: '*',
+          message: () =>
+            `${holderText(held)} allows every action ("*") on every resource (${where}): full administrator access.${conditionNote(scoping)}`,
+        });
+      }
+      const notAction = statement.elements.NotAction;
+      if (notAction !== undefined) {
+        const excluded = excludedActions(statement);
+        offenses.push({
+          held,
+          statement,
+          node: notAction,
+          severity,
+          actions: ['NotAction'],
+          element: 'NotAction',
+          message: () =>
+            `${holderText(held)} allows every action except ${excluded.length > 0 ? listActions(excluded) : 'the listed ones'} on every resource (Allow with NotAction, ${where}): administrator-equivalent access. List the allowed actions with Action instead.${conditionNote(scoping)}`,
+        });
       }
     }
     reportOffenses(report, offenses);

@@ -1,9 +1,7 @@
-import { heldDocuments, isScopingTest } from '../../model/grants.js';
-import { conditionTests } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
-import { conditionNote, graded, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
+import { conditionNote, graded, heldAllowStatements, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
 
 /**
  * Allow with NotAction or NotResource: an allow-list written as a deny-list, which grants every action
@@ -23,40 +21,34 @@ export const notActionAllow: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
-    for (const held of heldDocuments(model)) {
-      if (held.attachment.origin === 'implicit') continue;
-      for (const statement of held.document.statements) {
-        if (statement.effect !== 'Allow') continue;
-        const scoping = conditionTests(statement).filter(isScopingTest);
-        const where = `statement ${statement.sid ?? statement.index + 1}`;
-        const notAction = statement.elements.NotAction;
-        if (notAction !== undefined && !onEveryResource(statement)) {
-          const excluded = texts(statement, 'NotAction');
-          offenses.push({
-            held,
-            statement,
-            node: notAction,
-            severity: graded('high', scoping),
-            actions: ['NotAction'],
-            element: 'NotAction',
-            message: () =>
-              `${holderText(held)} allows every action except ${listActions(excluded)} on ${listActions(texts(statement, 'Resource'), 2)} (${where}). List the actions it needs in Action instead.${conditionNote(scoping)}`,
-          });
-        }
-        const notResource = statement.elements.NotResource;
-        const actions = texts(statement, 'Action');
-        if (notResource !== undefined && notAction === undefined && !actions.some(isEverything)) {
-          offenses.push({
-            held,
-            statement,
-            node: notResource,
-            severity: graded('high', scoping),
-            actions,
-            element: 'NotResource',
-            message: (merged) =>
-              `${holderText(held)} allows ${listActions(merged)} on every resource except ${listActions(texts(statement, 'NotResource'), 2)} (Allow with NotResource, ${where}). List the ARNs it needs in Resource instead.${conditionNote(scoping)}`,
-          });
-        }
+    for (const { held, statement, scoping, where } of heldAllowStatements(model)) {
+      const notAction = statement.elements.NotAction;
+      if (notAction !== undefined && !onEveryResource(statement)) {
+        const excluded = texts(statement, 'NotAction');
+        offenses.push({
+          held,
+          statement,
+          node: notAction,
+          severity: graded('high', scoping),
+          actions: ['NotAction'],
+          element: 'NotAction',
+          message: () =>
+            `${holderText(held)} allows every action except ${listActions(excluded)} on ${listActions(texts(statement, 'Resource'), 2)} (${where}). List the actions it needs in Action instead.${conditionNote(scoping)}`,
+        });
+      }
+      const notResource = statement.elements.NotResource;
+      const actions = texts(statement, 'Action');
+      if (notResource !== undefined && notAction === undefined && !actions.some(isEverything)) {
+        offenses.push({
+          held,
+          statement,
+          node: notResource,
+          severity: graded('high', scoping),
+          actions,
+          element: 'NotResource',
+          message: (merged) =>
+            `${holderText(held)} allows ${listActions(merged)} on every resource except ${listActions(texts(statement, 'NotResource'), 2)} (Allow with NotResource, ${where}). List the ARNs it needs in Resource instead.${conditionNote(scoping)}`,
+        });
       }
     }
     reportOffenses(report, offenses);
