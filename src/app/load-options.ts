@@ -1,4 +1,4 @@
-import { withDefaults, type EngineOptions } from '../engine/options.js';
+import { withDefaults, type EngineOptions } from '../model/options.js';
 import type { TrustgateConfig } from '../config/config.js';
 import type { Rule } from '../rules/types.js';
 import type { Logger } from 'probot';

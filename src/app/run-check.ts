@@ -16,7 +16,7 @@ import { CheckRunReporter } from './check-run-reporter.js';
 import { CheckTimeoutError, describeError } from './describe-error.js';
 import type { ChangedFile, CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
 import { runAccessAnalyzer, type PolicyValidationService } from '../engine/access-analyzer.js';
-import type { AccessAnalyzerOptions } from '../engine/options.js';
+import type { AccessAnalyzerOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
 import { isPathSelected } from '../config/resolve.js';

@@ -1,6 +1,6 @@
 import type { Probot, ProbotOctokit } from 'probot';
 import { CONFIG_PATH, defaultConfig, describeConfigChange, toEngineOptions, type TrustgateConfig } from '../config/index.js';
-import { withDefaults } from '../engine/options.js';
+import { withDefaults } from '../model/options.js';
 import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';
 import type { WaivedFinding } from '../reporters/check-run.js';

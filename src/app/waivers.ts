@@ -1,4 +1,4 @@
-import type { EngineOptions } from '../engine/options.js';
+import type { EngineOptions } from '../model/options.js';
 import type { TrustgateConfig } from '../config/config.js';
 import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';

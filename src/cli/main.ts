@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runAccessAnalyzer } from '../engine/access-analyzer.js';
 import { scanFiles } from '../engine/scan.js';
-import type { EngineOptions } from '../engine/options.js';
+import type { EngineOptions } from '../model/options.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../findings/severity.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { EngineOptions } from '../engine/options.js';
+import type { EngineOptions } from '../model/options.js';
 import type { TrustgateConfig } from './config.js';
 import { defaultConfig } from './config.js';
 import { formatConfigProblems, parseConfigText } from './load.js';

@@ -1,4 +1,4 @@
-import type { AccessAnalyzerOptions, RuleSetting } from '../engine/options.js';
+import type { AccessAnalyzerOptions, RuleSetting } from '../model/options.js';
 import type { Severity } from '../findings/severity.js';
 import type { PermissionLevel } from './schema.js';
 

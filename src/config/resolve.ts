@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import type { EngineOptions, RuleSetting } from '../engine/options.js';
+import type { EngineOptions, RuleSetting } from '../model/options.js';
 import { isSeverity, type Severity } from '../findings/severity.js';
 import { defaultConfig, type TrustgateConfig } from './config.js';
 import type { ConfigLayer } from './load.js';

@@ -9,8 +9,8 @@ import { readInfrastructureFile } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { CODES, isIssueCode, SEVERITY_BY_FINDING_TYPE, type FindingType } from '../rules/policy-validation/_codes.js';
 import { policyValidationRules } from '../rules/policy-validation/index.js';
-import { DocumentModel } from './document-model.js';
-import { withDefaults, type AccessAnalyzerOptions, type EngineOptions } from './options.js';
+import { DocumentModel } from '../model/document-model.js';
+import { withDefaults, type AccessAnalyzerOptions, type EngineOptions } from '../model/options.js';
 import { resolvePolicyJson, type ResolvedPolicyJson } from './resolve-policy-json.js';
 import { DOCS_BASE_URL, type InputFile } from './scan.js';
 

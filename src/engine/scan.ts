@@ -5,8 +5,8 @@ import { readInfrastructureFile, type FileOutcome } from '../parse/parse-file.js
 import type { SourceFile } from '../parse/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Report, Rule } from '../rules/types.js';
-import { DocumentModel } from './document-model.js';
-import { withDefaults, type EngineOptions } from './options.js';
+import { DocumentModel } from '../model/document-model.js';
+import { withDefaults, type EngineOptions } from '../model/options.js';
 
 export interface InputFile {
   /** Path relative to the scanned root, `/`-separated. */

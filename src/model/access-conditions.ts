@@ -1,7 +1,7 @@
 import { isRestrictiveTest, type ConditionTest } from './conditions.js';
 import { valueText } from './intrinsics.js';
 import { arnFields } from './principals.js';
-import type { EngineOptions } from '../engine/options.js';
+import type { EngineOptions } from './options.js';
 
 /**
  * Which conditions of a statement really restrict *who* gets in. A condition narrows the principals

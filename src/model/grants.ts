@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../engine/document-model.js';
+import type { DocumentModel } from './document-model.js';
 import { actionMatches, resourceTypesOf, wildcardToRegExp } from '../aws-data/iam-data.js';
 import type { SourceNode } from '../parse/nodes.js';
 import { conditionTests, isRestrictiveTest, type ConditionTest } from './conditions.js';

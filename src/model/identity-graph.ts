@@ -1,5 +1,5 @@
 import { getKey, isMap, isScalar, pathSegments, scalarString, type MapEntry, type ScalarNode, type SourceNode } from '../parse/nodes.js';
-import type { DocumentModel } from '../engine/document-model.js';
+import type { DocumentModel } from './document-model.js';
 import { managedPolicyByArn, managedPolicyByName, type ManagedPolicy } from '../aws-data/managed-policies.js';
 import { samPolicyTemplate, type SamPolicyTemplate } from '../aws-data/sam-policy-templates.js';
 import { intrinsicOf, valueText, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';

@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../engine/document-model.js';
+import type { DocumentModel } from './document-model.js';
 import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
 import { identityGraph, type InstanceProfile } from './identity-graph.js';
 import { describeValue, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';

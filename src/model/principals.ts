@@ -1,5 +1,5 @@
 import { getKey, getKeyIgnoreCase, isMap, isScalar, isSeq, scalarString, type SourceNode } from '../parse/nodes.js';
-import type { EngineOptions } from '../engine/options.js';
+import type { EngineOptions } from './options.js';
 import { intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
 import type { Statement } from './policy.js';
 import type { Template } from './template.js';

@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import type { DocumentModel } from '../engine/document-model.js';
+import type { DocumentModel } from '../model/document-model.js';
 import type { Severity } from '../findings/severity.js';
 import { intrinsicOf } from '../model/intrinsics.js';
 import type { Resource } from '../model/template.js';

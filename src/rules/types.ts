@@ -2,7 +2,7 @@ import type { Category, RelatedLocation } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
 import type { DocumentKind } from '../parse/classify.js';
 import type { SourceNode } from '../parse/nodes.js';
-import type { DocumentModel } from '../engine/document-model.js';
+import type { DocumentModel } from '../model/document-model.js';
 
 /** What every rule declares beside its logic. `id` equals the rule's path under src/rules. */
 export interface RuleMeta {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChangedFiles, CheckOutput, CheckRunWrite, CheckTarget, FileContent, GitHubGateway, PullRequestRef } from '../../src/app/github-gateway.js';
 import { runCheck } from '../../src/app/run-check.js';
 import { clearAccessAnalyzerCache, type PolicyValidationService } from '../../src/engine/access-analyzer.js';
-import { withDefaults } from '../../src/engine/options.js';
+import { withDefaults } from '../../src/model/options.js';
 import { fixture } from './helpers.js';
 
 interface Write {

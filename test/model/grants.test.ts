@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentModel } from '../../src/engine/document-model.js';
-import { withDefaults } from '../../src/engine/options.js';
+import { DocumentModel } from '../../src/model/document-model.js';
+import { withDefaults } from '../../src/model/options.js';
 import { identityGraph } from '../../src/model/identity-graph.js';
 import { isBroadResource, principalAllows } from '../../src/model/grants.js';
 import { readInfrastructureFile } from '../../src/parse/parse-file.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentModel } from '../../src/engine/document-model.js';
-import { withDefaults } from '../../src/engine/options.js';
+import { DocumentModel } from '../../src/model/document-model.js';
+import { withDefaults } from '../../src/model/options.js';
 import { instanceMetadata, instanceProfileOf, tokenProblems, type LaunchTarget } from '../../src/model/instance-metadata.js';
 import { readInfrastructureFile } from '../../src/parse/parse-file.js';
 

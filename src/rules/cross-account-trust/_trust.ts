@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { expandActionPattern } from '../../aws-data/iam-data.js';
 import { identityGraph } from '../../model/identity-graph.js';
 import { valueText } from '../../model/intrinsics.js';

@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';

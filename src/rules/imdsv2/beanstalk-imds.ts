@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { describeValue, type ResolvedValue } from '../../model/intrinsics.js';
 import type { Resource } from '../../model/template.js';
 import { getEntry, getKey, scalarString, type SourceNode } from '../../parse/nodes.js';

@@ -10,7 +10,7 @@ import {
   type MetadataSource,
   type TokenProblem,
 } from '../../model/instance-metadata.js';
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import type { SourceNode } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';

@@ -1,6 +1,6 @@
 import { actionInfo, actionMatches, expandActionPattern, resourceTypesOf, type ActionInfo } from '../../aws-data/iam-data.js';
 import { lowerSeverity, severityRank, type Severity } from '../../findings/severity.js';
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, outsideBoundary, type HeldDocument } from '../../model/grants.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';

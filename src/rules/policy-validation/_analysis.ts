@@ -1,5 +1,5 @@
 import { actionInfo, allServices, expandActionPattern, resourceTypesOf, serviceExists, wildcardToRegExp, type ActionInfo } from '../../aws-data/iam-data.js';
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { arnCouldMatchPattern, parseArn, PARTITIONS } from '../../model/arn.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { intrinsicOf, valueText, type ResolvedValue } from '../../model/intrinsics.js';

@@ -1,4 +1,4 @@
-import type { DocumentModel } from '../../engine/document-model.js';
+import type { DocumentModel } from '../../model/document-model.js';
 import { expandActionPattern, wildcardToRegExp } from '../../aws-data/iam-data.js';
 import { accessRestrictions, ineffectiveRestrictions, restrictionKindOf, type AccessRestriction } from '../../model/access-conditions.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';

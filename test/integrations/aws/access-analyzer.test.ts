@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearAccessAnalyzerCache, runAccessAnalyzer, checkNoNewAccessAgainstBase } from '../../../src/engine/access-analyzer.js';
-import type { AccessAnalyzerOptions } from '../../../src/engine/options.js';
+import type { AccessAnalyzerOptions } from '../../../src/model/options.js';
 import { scanFiles, type InputFile } from '../../../src/engine/scan.js';
 import { createAwsPolicyValidationService } from '../../../src/integrations/aws/access-analyzer-service.js';
 

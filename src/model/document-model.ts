@@ -1,9 +1,9 @@
 import { minimatch } from 'minimatch';
 import type { ParsedDocument } from '../parse/parse-file.js';
-import { IntrinsicResolver } from '../model/intrinsics.js';
-import { filePolicy, templatePolicies } from '../model/policy-locations.js';
-import type { PolicyDocument } from '../model/policy.js';
-import { Template } from '../model/template.js';
+import { IntrinsicResolver } from './intrinsics.js';
+import { filePolicy, templatePolicies } from './policy-locations.js';
+import type { PolicyDocument } from './policy.js';
+import { Template } from './template.js';
 import type { EngineOptions } from './options.js';
 
 /**
