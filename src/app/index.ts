@@ -1,26 +1,77 @@
-import type { Context, Probot } from 'probot';
+import type { Context, Probot, ProbotOctokit } from 'probot';
 import { CHECK_NAME } from './check-run-reporter.js';
+import { CheckQueue, coalescingKey } from './check-queue.js';
+import { runQueuedCheck, type WorkerObserver } from './check-worker.js';
 import type { CheckTarget } from './github-gateway.js';
-import { OctokitGateway } from './octokit-gateway.js';
-import { runCheck } from './run-check.js';
+import type { RunCheckSettings } from './run-check.js';
 import { mergeQueuePullNumber, payloadPullRequests, targetFor } from './targets.js';
 import { handleCommentCommands } from './comment-commands.js';
-import { appIdentityFrom, repositoryHooks, type AppIdentityProvider } from './waiver-store.js';
+import { appIdentityFrom } from './waiver-store.js';
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+export interface TrustgateAppOptions {
+  /**
+   * The queue checks go through. Absent: a queue of this app that runs each check while its webhook
+   * waits, with no retries from the queue (embedding and tests). The server passes its own queue, and
+   * webhooks are answered as soon as the check is accepted.
+   */
+  queue?: CheckQueue;
+  settings?: Partial<RunCheckSettings>;
+  observer?: WorkerObserver;
+}
 
 /**
- * The trustgate GitHub App. Each handler decodes its event into a {@link CheckTarget} and hands it
- * to {@link runCheck}, which loads options, reads the changed files, runs the engine and reports.
+ * The trustgate GitHub App. Each handler decodes its event into a {@link CheckTarget} and queues it;
+ * a worker runs {@link runCheck} (through check-worker.ts), which loads options, reads the changed
+ * files, runs the engine and reports.
  */
 export default function trustgate(app: Probot): void {
+  createTrustgate()(app);
+}
+
+export function createTrustgate(options: TrustgateAppOptions = {}): (app: Probot) => void {
+  return (app) => setUp(app, options);
+}
+
+function setUp(app: Probot, options: TrustgateAppOptions): void {
   const identity = appIdentityFrom(app);
-  const check = (context: Context, target: CheckTarget) => runPipeline(context, target, identity);
+  const inline = options.queue === undefined;
+  const queue = options.queue ?? new CheckQueue({ maxAttempts: 1, concurrency: Number.MAX_SAFE_INTEGER });
+  queue.start(async (job, control) => {
+    const octokit = (await app.auth(job.installationId)) as Octokit;
+    return runQueuedCheck(octokit, job, control, { identity, logger: app.log, ...(options.settings !== undefined ? { settings: options.settings } : {}), ...(options.observer !== undefined ? { observer: options.observer } : {}) });
+  });
+  let sequence = 0;
+  const check = async (context: Context, target: CheckTarget, event: 'pull-request' | 'commit' | 'merge-group' = 'commit', checkRunId?: number, newCommit = false) => {
+    const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+    if (installationId === undefined) {
+      context.log.warn({ headSha: target.headSha }, 'event without an installation; nothing to report on');
+      return;
+    }
+    const key = coalescingKey(event, target);
+    // GitHub's redeliveries keep the delivery's GUID: the same GUID for the same work is a duplicate.
+    const deliveryId = context.id !== undefined && context.id !== '' ? `${context.id}:${key}@${target.headSha}` : undefined;
+    const { finished } = queue.enqueue({
+      id: `${context.id || 'local'}-${++sequence}`,
+      ...(deliveryId !== undefined ? { deliveryId } : {}),
+      key,
+      installationId,
+      target,
+      // opened and synchronize name a commit trustgate has not seen: no run to look for (a read saved).
+      mayHaveRun: !newCommit,
+      ...(checkRunId !== undefined ? { checkRunId } : {}),
+    });
+    if (inline) await finished;
+  };
 
   app.on(
     ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],
     async (context) => {
       const { pull_request: pull, repository } = context.payload;
       const target = targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number, pull.base.sha);
-      await check(context, target);
+      const newCommit = context.payload.action === 'opened' || context.payload.action === 'synchronize';
+      await check(context, target, 'pull-request', undefined, newCommit);
     },
   );
 
@@ -28,7 +79,8 @@ export default function trustgate(app: Probot): void {
     const { check_run: run, repository } = context.payload;
     // GitHub sends re-run requests only to the run's own app; the name keeps other runs of ours out.
     if (run.name !== CHECK_NAME) return;
-    await check(context, targetFor(repository, run.head_sha, { kind: 'commit', pullRequests: payloadPullRequests(repository, run.pull_requests) }));
+    // The re-run updates the run it was asked on instead of adding a second one.
+    await check(context, targetFor(repository, run.head_sha, { kind: 'commit', pullRequests: payloadPullRequests(repository, run.pull_requests) }), 'commit', run.id);
   });
 
   app.on('check_suite.rerequested', async (context) => {
@@ -38,7 +90,7 @@ export default function trustgate(app: Probot): void {
 
   // Only `created`: an edited comment must not become a command after people have read it.
   app.on('issue_comment.created', async (context) => {
-    await handleCommentCommands(context, { identity, runCheck: (target) => check(context, target) });
+    await handleCommentCommands(context, { identity, runCheck: (target) => check(context, target, target.pullNumber !== undefined ? 'pull-request' : 'commit') });
   });
 
   app.on('merge_group.checks_requested', async (context) => {
@@ -49,10 +101,6 @@ export default function trustgate(app: Probot): void {
     }
     const pullNumber = mergeQueuePullNumber(group.head_ref);
     const source = { kind: 'compare' as const, base: group.base_sha, head: group.head_sha, ...(pullNumber !== undefined ? { fallbackPullNumber: pullNumber } : {}) };
-    await check(context, targetFor(repository, group.head_sha, source, pullNumber, group.base_sha));
+    await check(context, targetFor(repository, group.head_sha, source, pullNumber, group.base_sha), 'merge-group');
   });
-}
-
-async function runPipeline(context: Context, target: CheckTarget, identity: AppIdentityProvider): Promise<void> {
-  await runCheck(new OctokitGateway(context.octokit), target, context.log, { hooks: repositoryHooks(context.octokit, identity) });
 }

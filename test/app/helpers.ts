@@ -214,6 +214,8 @@ export function nockNoSettings(scope: nock.Scope): nock.Scope {
   nockConfigFiles(scope, {}, [], { optional: true, times: 10 });
   scope.get('/app').optionally().reply(200, APP_IDENTITY);
   scope.get(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments/).optionally().times(10).reply(200, []);
+  // The queue's idempotency lookup (check-worker.ts): no run of this app on the commit yet.
+  scope.get(/^\/repos\/[^/]+\/[^/]+\/commits\/[0-9a-f]+\/check-runs/).query(true).optionally().times(10).reply(200, { total_count: 0, check_runs: [] });
   return scope;
 }
 

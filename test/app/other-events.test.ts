@@ -4,6 +4,7 @@ import {
   API,
   BASE_SHA,
   changedFile,
+  CHECK_RUN_ID,
   examplePayload,
   fixture,
   HEAD_SHA,
@@ -32,7 +33,16 @@ function checkRunPayload(name: string, pullRequests: Json[]): Json {
   payload.check_run.name = name;
   payload.check_run.head_sha = HEAD_SHA;
   payload.check_run.pull_requests = pullRequests;
+  payload.check_run.id = CHECK_RUN_ID;
   return payload;
+}
+
+/** A re-run updates the run it was asked on (the payload's id) instead of adding a second run. */
+function nockRerunUpdate(scope: nock.Scope, recorded: Recorded[]): nock.Scope {
+  return scope.patch(`${REPO_PATH}/check-runs/${CHECK_RUN_ID}`).reply(200, (_uri, body) => {
+    recorded.push({ method: 'PATCH', path: `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`, body: body as Json });
+    return { id: CHECK_RUN_ID };
+  });
 }
 
 function payloadPull(headSha: string): Json {
@@ -51,14 +61,15 @@ describe('check_run rerequested', () => {
     const scope = nock(API);
     nockInstallationToken(scope);
     nockPullFiles(scope);
-    nockCheckRuns(scope, writes);
+    nockRerunUpdate(scope, writes);
 
     await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', [payloadPull(HEAD_SHA)]) } as never);
 
     expect(scope.isDone()).toBe(true);
     expect(harness.requests.unmatched).toEqual([]);
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.body).toMatchObject({ name: 'trustgate', head_sha: HEAD_SHA, status: 'completed', conclusion: 'failure' });
+    expect(writes[0]!.method).toBe('PATCH');
+    expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(writes[0]!.body.output.annotations).toContainEqual(expect.objectContaining({ path: 'iam/admin.json', start_line: 6, annotation_level: 'failure' }));
   });
 
@@ -74,12 +85,12 @@ describe('check_run rerequested', () => {
         { number: PULL_NUMBER, state: 'open', head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } },
       ]);
     nockPullFiles(scope);
-    nockCheckRuns(scope, writes);
+    nockRerunUpdate(scope, writes);
 
     await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
 
     expect(scope.isDone()).toBe(true);
-    expect(writes[0]!.body).toMatchObject({ head_sha: HEAD_SHA, conclusion: 'failure' });
+    expect(writes[0]!.body).toMatchObject({ conclusion: 'failure' });
   });
 
   it('completes as neutral when the commit heads no open pull request', async () => {
@@ -87,7 +98,7 @@ describe('check_run rerequested', () => {
     const scope = nock(API);
     nockInstallationToken(scope);
     scope.get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).query({ per_page: '100' }).reply(200, []);
-    nockCheckRuns(scope, writes);
+    nockRerunUpdate(scope, writes);
 
     await harness.probot.receive({ id: '1', name: 'check_run', payload: checkRunPayload('trustgate', []) } as never);
 
