@@ -1,12 +1,25 @@
-import { randomBytes } from 'node:crypto';
 import type { Context, ProbotOctokit } from 'probot';
+import { PERMISSION_LEVELS } from '../config/schema.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../engine/scan.js';
+import { escapeUntrusted, untrustedCodeBlock } from '../reporters/untrusted-text.js';
 import { ruleById } from '../rules/index.js';
-import { authorizeWaiver, permissionFromApi, resolveExpiry, type PermissionSource } from '../waivers/authorize.js';
+import { authorizeWaiver, permissionFromApi, resolveExpiry, type AuthorizationDecision, type PermissionSource } from '../waivers/authorize.js';
 import { parseCommands, type Command } from '../waivers/commands.js';
 import { explainRule, HELP_TEXT } from '../waivers/help.js';
-import { renderRecord, type TrustgateRecord, type WaiverLedger, type WaiverRecord, type WaiverScope } from '../waivers/records.js';
+import {
+  bindingTag,
+  recordKeyFrom,
+  renderRecord,
+  repositoryName,
+  type RecordBinding,
+  type RecordKey,
+  type TrustgateRecord,
+  type WaiverLedger,
+  type WaiverRecord,
+  type WaiverScope,
+} from '../waivers/records.js';
 import { describeScope, describeWaiver } from '../waivers/summary.js';
+import { InMemoryDeliveryLedger, type DeliveryLedger } from './delivery-ledger.js';
 import type { CheckTarget } from './github-gateway.js';
 import { loadRepositoryConfig, OctokitConfigReader, type RepositoryConfig } from './repository-config.js';
 import { targetFor } from './targets.js';
@@ -20,7 +33,22 @@ export interface CommentCommandDeps {
   /** Runs the trustgate check on a pull request's head (the same pipeline as the pull_request event). */
   runCheck: (target: CheckTarget) => Promise<unknown>;
   now?: () => Date;
+  /** Deliveries and comments already acted on; default: one in-process ledger per app instance. */
+  deliveries?: DeliveryLedger;
+  /** The key records are signed with; default {@link recordKeyFrom} on the environment. */
+  recordKey?: RecordKey;
+  /** Waits between attempts at a write that must not be lost (the reply carrying records). */
+  retryDelaysMs?: readonly number[];
 }
+
+/** Commands run from one comment; the rest are refused with one line. */
+export const MAX_COMMANDS_PER_COMMENT = 20;
+
+/** GitHub's author_association values of people with no access to the repository granted. */
+const OUTSIDER_ASSOCIATIONS = new Set(['NONE', 'FIRST_TIMER', 'FIRST_TIME_CONTRIBUTOR', 'CONTRIBUTOR', 'MANNEQUIN']);
+
+/** One ledger per app instance when none is passed (the identity provider is made once per app). */
+const defaultLedgers = new WeakMap<AppIdentityProvider, DeliveryLedger>();
 
 /** What handling one command produced: a section of the reply, records to store, and how it went. */
 interface CommandOutcome {
@@ -30,29 +58,53 @@ interface CommandOutcome {
   rerun?: boolean;
 }
 
+/** Thrown when the ledger shows this comment's commands already ran (a replay): nothing more is done. */
+class AlreadyHandled extends Error {}
+
 const ENGINE_RULES = new Set([PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE]);
 
 /**
  * `issue_comment.created` on a pull request: runs the `/trustgate` commands in it. Only new comments
  * count (an edit could otherwise turn an old comment into a command after review), bots are ignored,
  * and commands inside quotes or code are not commands. The app reacts to the comment, replies when
- * there is something to say (always for waivers), stores accepted waivers as records in that reply,
- * and re-runs the check at once when a waiver or `/trustgate rerun` asks for it.
+ * there is something to say (always for waivers), stores accepted waivers as signed records in that
+ * reply, and re-runs the check at once when a waiver or `/trustgate rerun` asks for it.
+ *
+ * Defences (docs/commands-and-waivers.md, "Threat model"): a delivery or comment seen before is not
+ * acted on again; at most {@link MAX_COMMANDS_PER_COMMENT} commands run; an outsider's waive costs no
+ * permission call; permissions are asked once per comment; text from the comment is escaped in every
+ * reply; the reply carrying records is written first and retried, and a failure is said.
  */
 export async function handleCommentCommands(context: Context<'issue_comment.created'>, deps: CommentCommandDeps): Promise<void> {
   const { comment, issue, repository } = context.payload;
   if (issue.pull_request === undefined || issue.pull_request === null) return;
   if (comment.user === null || comment.user.type === 'Bot' || context.isBot) return;
-  const commands = parseCommands(comment.body);
-  if (commands.length === 0) return;
+  const parsed = parseCommands(comment.body);
+  if (parsed.length === 0) return;
 
-  const octokit = context.octokit as unknown as Octokit;
   const owner = repository.owner.login;
   const repo = repository.name;
   const pullNumber = issue.number;
   const actor = comment.user.login;
-  const now = deps.now?.() ?? new Date();
   const log = context.log.child({ owner, repo, pull: pullNumber, comment: comment.id, actor });
+
+  // Replays: the same delivery (GitHub keeps the GUID on redelivery) or the same comment twice is ignored
+  // before any GitHub call.
+  let deliveries = deps.deliveries ?? defaultLedgers.get(deps.identity);
+  if (deliveries === undefined) defaultLedgers.set(deps.identity, (deliveries = new InMemoryDeliveryLedger()));
+  const deliveryFresh = context.id === undefined || context.id === '' ? true : await deliveries.firstSeen(`delivery:${context.id}`);
+  const commentFresh = await deliveries.firstSeen(`comment:${comment.id}`);
+  if (!deliveryFresh || !commentFresh) {
+    log.info({ delivery: context.id }, 'delivery or comment already handled; ignored');
+    return;
+  }
+
+  const commands = parsed.slice(0, MAX_COMMANDS_PER_COMMENT);
+  const octokit = context.octokit as unknown as Octokit;
+  const now = deps.now?.() ?? new Date();
+  const key = deps.recordKey ?? recordKeyFrom();
+  const binding: RecordBinding = { repository: repositoryName(owner, repo), pullNumber, commentId: comment.id };
+  const outsider = OUTSIDER_ASSOCIATIONS.has(String((comment as { author_association?: string }).author_association ?? ''));
 
   let config: RepositoryConfig | undefined;
   const loadConfig = async () => (config ??= await loadRepositoryConfig(new OctokitConfigReader(octokit), owner, repo));
@@ -66,13 +118,45 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   };
   let ledger: WaiverLedger | undefined;
   const loadLedger = async () => (ledger ??= await readWaiverLedger(octokit, { owner, repo }, pullNumber, deps.identity));
-  const permissions = githubPermissions(octokit, owner, repo, pullNumber);
+  /** The ledger says whether this comment already produced records (a replay after a restart). */
+  const ensureNotHandled = async () => {
+    if ((await loadLedger()).handledComments.has(comment.id)) throw new AlreadyHandled();
+  };
+  const permissions = memoisedPermissions(githubPermissions(octokit, owner, repo, pullNumber));
+  const decisions = new Map<'waive' | 'unwaive', Promise<AuthorizationDecision>>();
+  /** One decision per action and comment, whatever the number of commands. */
+  const authorize = (action: 'waive' | 'unwaive', policy: Extract<RepositoryConfig, { ok: true }>['config']['waivers']) => {
+    let decision = decisions.get(action);
+    if (decision === undefined) {
+      decision = (async (): Promise<AuthorizationDecision> => {
+        // The payload already says whether the commenter has any access: an outsider is refused without asking GitHub.
+        if (policy.enabled && outsider && PERMISSION_LEVELS.indexOf(policy.permission) > 0) {
+          return { allowed: false, reason: `waiving needs ${policy.permission} permission on this repository, and @${actor} is not a collaborator on this repository` };
+        }
+        const author = policy.enabled ? (await loadPull()).author : '';
+        return authorizeWaiver(policy, { action, actor, pullRequestAuthor: author, owner }, permissions);
+      })();
+      decisions.set(action, decision);
+    }
+    return decision;
+  };
 
   const outcomes: CommandOutcome[] = [];
   let helpShown = false;
-  for (const command of commands) {
-    const outcome = await handle(command);
-    outcomes.push(outcome);
+  try {
+    for (const command of commands) outcomes.push(await handle(command));
+  } catch (error) {
+    if (error instanceof AlreadyHandled) {
+      log.info('the ledger already holds records of this comment; its commands are not run again');
+      return;
+    }
+    // Nothing was written yet: let a redelivery of this event try again.
+    if (context.id !== undefined && context.id !== '') await deliveries.forget?.(`delivery:${context.id}`);
+    await deliveries.forget?.(`comment:${comment.id}`);
+    throw error;
+  }
+  if (parsed.length > commands.length) {
+    outcomes.push({ status: 'denied', reply: `Only the first ${MAX_COMMANDS_PER_COMMENT} commands of a comment are run; the other ${parsed.length - commands.length} were ignored.` });
   }
 
   async function handle(command: Command): Promise<CommandOutcome> {
@@ -84,9 +168,9 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
       case 'invalid': {
         const lead =
           command.kind === 'unknown'
-            ? `\`${command.text}\` is not a trustgate command.`
+            ? `“${escapeUntrusted(command.text)}” is not a trustgate command.`
             : command.kind === 'invalid'
-              ? `\`/trustgate ${command.command}\`: ${command.problem}.`
+              ? `/trustgate ${escapeUntrusted(command.command)}: ${command.problem}.`
               : undefined;
         const text = [lead, helpShown ? undefined : HELP_TEXT].filter((part) => part !== undefined).join('\n\n');
         helpShown = true;
@@ -106,7 +190,10 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   async function policyOrDenial(what: string): Promise<{ ok: true; config: Extract<RepositoryConfig, { ok: true }>['config'] } | { ok: false; outcome: CommandOutcome }> {
     const loaded = await loadConfig();
     if (!loaded.ok) {
-      return { ok: false, outcome: { status: 'denied', reply: `**${what}: not done.** The trustgate configuration cannot be used, so nobody can ${what.toLowerCase()} until it is fixed on the default branch:\n\n\`\`\`\n${loaded.message}\n\`\`\`` } };
+      return { ok: false, outcome: { status: 'denied', reply: `**${what}: not done.** The trustgate configuration cannot be used, so nobody can ${what.toLowerCase()} until it is fixed on the default branch:\n\n${untrustedCodeBlock(loaded.message)}` } };
+    }
+    if (key === undefined) {
+      return { ok: false, outcome: { status: 'denied', reply: `**${what}: not done.** This trustgate server has no key to sign waiver records with (set TRUSTGATE_RECORD_KEY or WEBHOOK_SECRET), so it cannot record or withdraw waivers.` } };
     }
     return { ok: true, config: loaded.config };
   }
@@ -115,12 +202,12 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
     const subject = command.target.kind === 'finding' ? `finding \`${command.target.findingId}\`` : `rule \`${command.target.ruleId}\``;
     const policy = await policyOrDenial('Waive');
     if (!policy.ok) return policy.outcome;
-    const { author } = await loadPull();
-    const decision = await authorizeWaiver(policy.config.waivers, { action: 'waive', actor, pullRequestAuthor: author, owner }, permissions);
+    const decision = await authorize('waive', policy.config.waivers);
     if (!decision.allowed) {
       log.info({ reason: decision.reason }, 'waiver denied');
       return { status: 'denied', reply: `**Waive ${subject}: denied.** ${capitalise(decision.reason)}. Nothing was changed.` };
     }
+    await ensureNotHandled();
     if (command.target.kind === 'rule' && !isKnownRule(command.target.ruleId)) {
       return { status: 'not-understood', reply: `**Waive ${subject}: not done.** There is no rule \`${command.target.ruleId}\`; rule ids are shown with each finding in the check run.` };
     }
@@ -131,7 +218,8 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
     else scope = command.file !== undefined ? { kind: 'rule', ruleId: command.target.ruleId, file: command.file } : { kind: 'rule', ruleId: command.target.ruleId };
     const record: WaiverRecord = {
       type: 'waiver',
-      id: `w-${randomBytes(4).toString('hex')}`,
+      // Derived from the comment and the command's line, so a command run twice makes the same waiver.
+      id: `w-${bindingTag(binding, `waive:${command.line}`, key!).slice(0, 8)}`,
       scope,
       reason: command.reason,
       actor,
@@ -152,9 +240,9 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   async function unwaive(waiverId: string): Promise<CommandOutcome> {
     const policy = await policyOrDenial('Unwaive');
     if (!policy.ok) return policy.outcome;
-    const { author } = await loadPull();
-    const decision = await authorizeWaiver(policy.config.waivers, { action: 'unwaive', actor, pullRequestAuthor: author, owner }, permissions);
+    const decision = await authorize('unwaive', policy.config.waivers);
     if (!decision.allowed) return { status: 'denied', reply: `**Unwaive \`${waiverId}\`: denied.** ${capitalise(decision.reason.replace('waiving needs', 'unwaiving needs'))}. Nothing was changed.` };
+    await ensureNotHandled();
     const waiver = (await loadLedger()).waivers.find((candidate) => candidate.id === waiverId);
     if (waiver === undefined) return { status: 'not-understood', reply: `**Unwaive \`${waiverId}\`: not done.** No waiver with that id is in force on this pull request.` };
     return {
@@ -165,20 +253,65 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
     };
   }
 
-  const reaction: Reaction = outcomes.some((o) => o.status === 'denied') ? '-1' : outcomes.some((o) => o.status === 'not-understood') ? 'confused' : '+1';
-  await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: reaction });
-
   const sections = outcomes.flatMap((o) => (o.reply !== undefined ? [o.reply] : []));
   const records = outcomes.flatMap((o) => o.records ?? []);
+  const delays = deps.retryDelaysMs ?? [200, 1000];
+  let reaction: Reaction = outcomes.some((o) => o.status === 'denied') ? '-1' : outcomes.some((o) => o.status === 'not-understood') ? 'confused' : '+1';
+  let rerun = outcomes.some((o) => o.rerun === true);
   if (sections.length > 0) {
-    // Records ride in the reply, which only the app can author: that is what makes them trustworthy.
-    const body = [`@${actor}`, ...sections, ...records.map(renderRecord)].join('\n\n');
-    await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body });
+    // Records ride in the reply, which only the app can author, signed with the server's key. The reply
+    // is written before the reaction, and retried: a 👍 must never stand for a waiver that was not stored.
+    const body = [`@${actor}`, ...sections, ...records.map((record) => renderRecord(record, binding, key!))].join('\n\n');
+    const attempts = records.length > 0 ? delays.length + 1 : 1;
+    const posted = await attempt(attempts, delays, () => octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body }));
+    if (!posted.ok) {
+      log.error({ err: posted.error, records: records.length }, 'the reply could not be posted');
+      if (records.length > 0) {
+        reaction = '-1';
+        rerun = false;
+        const notice = `@${actor} trustgate could not store what this comment asked for (GitHub refused the reply ${attempts} times). **Nothing was waived or withdrawn**; please send the command again.`;
+        const told = await attempt(1, [], () => octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: notice }));
+        if (!told.ok) log.error({ err: told.error }, 'the failure notice could not be posted either');
+      }
+    }
   }
-  if (outcomes.some((o) => o.rerun === true)) {
+  const reacted = await attempt(delays.length + 1, delays, () => octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: reaction }));
+  if (!reacted.ok) log.warn({ err: reacted.error, reaction }, 'the reaction could not be added; the reply says what happened');
+  if (rerun) {
     const { headSha } = await loadPull();
     await deps.runCheck(targetFor(repository, headSha, { kind: 'pull-request', number: pullNumber }, pullNumber));
   }
+}
+
+async function attempt<T>(times: number, delays: readonly number[], write: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  let error: unknown;
+  for (let index = 0; index < times; index++) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, delays[index - 1] ?? 0));
+    try {
+      return { ok: true, value: await write() };
+    } catch (caught) {
+      error = caught;
+      // A request GitHub refuses as such (other than rate limits) will be refused again.
+      const status = (caught as { status?: number }).status;
+      if (status !== undefined && status >= 400 && status < 500 && status !== 403 && status !== 429) break;
+    }
+  }
+  return { ok: false, error };
+}
+
+/** The same question is asked of GitHub once per comment. */
+function memoisedPermissions(source: PermissionSource): PermissionSource {
+  const cache = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, ask: () => Promise<T>): Promise<T> => {
+    let answer = cache.get(key) as Promise<T> | undefined;
+    if (answer === undefined) cache.set(key, (answer = ask()));
+    return answer;
+  };
+  return {
+    repositoryPermission: (login) => once(`permission:${login.toLowerCase()}`, () => source.repositoryPermission(login)),
+    isActiveTeamMember: (org, team, login) => once(`team:${org}/${team}:${login.toLowerCase()}`, () => source.isActiveTeamMember(org, team, login)),
+    pullRequestCommitters: () => once('committers', () => source.pullRequestCommitters()),
+  };
 }
 
 /** {@link PermissionSource} on GitHub's own APIs: collaborator permission, team membership, pull request commits. */

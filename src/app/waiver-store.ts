@@ -4,7 +4,7 @@ import { withDefaults } from '../model/options.js';
 import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';
 import type { WaivedFinding } from '../reporters/check-run.js';
-import { readLedger, type AppIdentity, type CommentLike, type WaiverLedger } from '../waivers/records.js';
+import { readLedger, recordKeyFrom, repositoryName, type AppIdentity, type CommentLike, type WaiverLedger } from '../waivers/records.js';
 import { reviewFindings } from '../waivers/review.js';
 import type { CheckTarget, GitHubGateway } from './github-gateway.js';
 import { loadRepositoryConfig, OctokitConfigReader, type ConfigFileReader } from './repository-config.js';
@@ -42,7 +42,8 @@ export function appIdentityFrom(app: Pick<Probot, 'auth'>): AppIdentityProvider 
 export async function readWaiverLedger(octokit: Octokit, target: { owner: string; repo: string }, pullNumber: number, identity: AppIdentityProvider): Promise<WaiverLedger> {
   const app = await identity();
   const comments = (await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: pullNumber, per_page: 100 })) as CommentLike[];
-  return readLedger(comments, app);
+  // Records verify only under the server's key (HMAC) and only for this repository and pull request.
+  return readLedger(comments, app, { repository: repositoryName(target.owner, target.repo), pullNumber, key: recordKeyFrom() });
 }
 
 export interface ReviewHookInput {

@@ -5,6 +5,8 @@
  * comments never trigger anything — quoting someone's command must not repeat it.
  */
 
+import { escapeUntrusted } from '../reporters/untrusted-text.js';
+
 export type Command =
   | { kind: 'rerun'; line: number }
   | { kind: 'help'; line: number }
@@ -13,7 +15,7 @@ export type Command =
   | { kind: 'waive'; line: number; target: WaiveTarget; file?: string; reason: string; expires?: string }
   /** `/trustgate` followed by something that is not a command: answered with the help text. */
   | { kind: 'unknown'; line: number; text: string }
-  /** A known command with bad arguments: answered with the problem and the usage. */
+  /** A known command with bad arguments: answered with the problem and the usage. `problem` is Markdown with the user's text escaped; `command` is raw. */
   | { kind: 'invalid'; line: number; command: string; problem: string };
 
 /** What a waiver names: one finding (by its id, a prefix of its fingerprint) or every finding of a rule. */
@@ -62,7 +64,7 @@ export function parseCommands(body: string): Command[] {
 
 function parseCommandLine(rest: string, line: number): Command {
   const tokenised = tokenise(rest);
-  if (!tokenised.ok) return { kind: 'invalid', line, command: rest.split(/\s+/)[0] ?? '', problem: tokenised.problem };
+  if (!tokenised.ok) return { kind: 'invalid', line, command: rest.split(/\s+/)[0] ?? '', problem: escapeUntrusted(tokenised.problem, 80) };
   const [name, ...args] = tokenised.tokens;
   switch (name?.toLowerCase()) {
     case undefined:
@@ -104,21 +106,21 @@ function parseWaive(args: string[], line: number): Command {
     }
     const equals = arg.indexOf('=');
     const name = (equals < 0 ? arg.slice(2) : arg.slice(2, equals)).toLowerCase();
-    if (name !== 'file' && name !== 'reason' && name !== 'expires') return invalid(`unknown option --${name}`);
+    if (name !== 'file' && name !== 'reason' && name !== 'expires') return invalid(`unknown option --${escapeUntrusted(name, 40)}`);
     if (options[name] !== undefined) return invalid(`--${name} is given twice`);
     const value = equals < 0 ? args[++i] : arg.slice(equals + 1);
     if (value === undefined || value.startsWith('--')) return invalid(`--${name} needs a value`);
     options[name] = value;
   }
-  if (positional.length !== 1) return invalid(positional.length === 0 ? 'say which finding or rule to waive' : `one finding or rule at a time (got ${positional.join(' ')}); quote the reason`);
+  if (positional.length !== 1) return invalid(positional.length === 0 ? 'say which finding or rule to waive' : `one finding or rule at a time (got ${escapeUntrusted(positional.join(' '), 80)}); quote the reason`);
   const subject = positional[0]!;
   let target: WaiveTarget;
   if (FINDING_ID.test(subject)) target = { kind: 'finding', findingId: subject };
   else if (RULE_ID.test(subject)) target = { kind: 'rule', ruleId: subject };
-  else return invalid(`"${subject}" is neither a finding id (12 hex digits, shown in the check run) nor a rule id`);
+  else return invalid(`“${escapeUntrusted(subject, 80)}” is neither a finding id (12 hex digits, shown in the check run) nor a rule id`);
   const reason = options.reason?.trim();
   if (reason === undefined || reason === '') return invalid('a waiver needs --reason "why this finding is acceptable"');
-  if (options.expires !== undefined && !DATE.test(options.expires)) return invalid(`--expires takes a date YYYY-MM-DD (got "${options.expires}")`);
+  if (options.expires !== undefined && !DATE.test(options.expires)) return invalid(`--expires takes a date YYYY-MM-DD (got “${escapeUntrusted(options.expires, 40)}”)`);
   if (options.file !== undefined && target.kind === 'finding') return invalid('--file limits a rule waiver to one file; a finding id already names one finding');
   const command: Command = { kind: 'waive', line, target, reason };
   if (options.file !== undefined) command.file = options.file.replace(/^\.\//, '');

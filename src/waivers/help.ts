@@ -1,5 +1,6 @@
 import { ALL_RULES, ruleById } from '../rules/index.js';
 import { DOCS_BASE_URL } from '../engine/scan.js';
+import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { WAIVE_USAGE } from './commands.js';
 
 /** The reply to `/trustgate help` and to anything `/trustgate` does not understand. */
@@ -25,7 +26,7 @@ export function explainRule(ruleId: string): { ok: true; text: string } | { ok: 
     const near = ALL_RULES.filter((candidate) => candidate.meta.id.startsWith(`${family}/`)).map((candidate) => `\`${candidate.meta.id}\``);
     return {
       ok: false,
-      text: `There is no rule \`${ruleId}\` in this trustgate version.${near.length > 0 ? ` Rules of ${family}: ${near.join(', ')}.` : ' Rule ids are shown with each finding in the check run.'}`,
+      text: `There is no rule “${escapeUntrusted(ruleId, 120)}” in this trustgate version.${near.length > 0 ? ` Rules of ${escapeUntrusted(family, 60)}: ${near.join(', ')}.` : ' Rule ids are shown with each finding in the check run.'}`,
     };
   }
   const { meta } = rule;

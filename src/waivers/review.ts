@@ -2,6 +2,7 @@ import type { InlineSuppressionPolicy } from '../config/config.js';
 import { applySuppressions, collectSuppressions, type SuppressionOutcome, type SuppressionProblem } from '../engine/suppressions.js';
 import type { InputFile } from '../engine/scan.js';
 import type { Finding } from '../findings/finding.js';
+import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { applyWaivers, type WaivedFinding, type WaiverOutcome } from './apply.js';
 import type { WaiverRecord } from './records.js';
 import { describeWaiver, renderExceptionsSummary } from './summary.js';
@@ -42,7 +43,7 @@ export function reviewFindings(input: ReviewInput): ReviewResult {
   suppressions.unused = applySuppressions(input.findings, collected.suppressions, input.inlineSuppressions).unused;
   const accepted = [
     ...waivers.waived.map(({ finding, waiver }: WaivedFinding) => ({ finding, reason: `waiver ${describeWaiver(waiver)}` })),
-    ...suppressions.suppressed.map(({ finding, suppression }) => ({ finding, reason: `suppressed in the code: ${suppression.reason}` })),
+    ...suppressions.suppressed.map(({ finding, suppression }) => ({ finding, reason: `suppressed in the code: ${escapeUntrusted(suppression.reason)}` })),
   ];
   const summaryInput = { waivers, suppressions, suppressionProblems: collected.problems, ...(input.findingLabel !== undefined ? { findingLabel: input.findingLabel } : {}) };
   return {

@@ -1,3 +1,4 @@
+import { codeOrEscaped, escapeUntrusted } from '../reporters/untrusted-text.js';
 import type { SuppressionOutcome, SuppressionProblem } from '../engine/suppressions.js';
 import type { Finding } from '../findings/finding.js';
 import type { WaiverOutcome } from './apply.js';
@@ -7,16 +8,20 @@ import type { WaiverRecord } from './records.js';
 export function describeScope(waiver: WaiverRecord): string {
   const scope = waiver.scope;
   if (scope.kind === 'finding') {
-    const where = [scope.ruleId, scope.file !== undefined ? `in \`${scope.file}\`` : undefined].filter((part) => part !== undefined).join(' ');
+    const where = [scope.ruleId, scope.file !== undefined ? `in ${codeOrEscaped(scope.file)}` : undefined].filter((part) => part !== undefined).join(' ');
     return `finding \`${scope.fingerprint.slice(0, 12)}\`${where !== '' ? ` (${where})` : ''}`;
   }
-  return `every \`${scope.ruleId}\` finding${scope.file !== undefined ? ` in \`${scope.file}\`` : ''}`;
+  return `every ${codeOrEscaped(scope.ruleId)} finding${scope.file !== undefined ? ` in ${codeOrEscaped(scope.file)}` : ''}`;
 }
 
-/** Who, why, until when — the line the summary shows for a waiver. */
+/**
+ * Who, why, until when — the line the summary shows for a waiver. The reason is the waiver author's own
+ * text: escaped, so it can neither render (HTML, links, mentions) nor carry a record of its own. The id
+ * and the login are checked when the record is read (records.ts), so they are safe in a code span.
+ */
 export function describeWaiver(waiver: WaiverRecord): string {
   const until = waiver.expires === undefined ? 'no expiry' : `until ${waiver.expires}`;
-  return `\`${waiver.id}\` by @${waiver.actor} (${until}): ${waiver.reason}`;
+  return `\`${waiver.id}\` by @${waiver.actor} (${until}): ${escapeUntrusted(waiver.reason, 500)}`;
 }
 
 export interface ExceptionsSummaryInput {
@@ -63,7 +68,7 @@ export function renderExceptionsSummary(input: ExceptionsSummaryInput): string {
     if (suppressions.suppressed.length > 0) {
       lines.push(`### Suppressed in the code (${suppressions.suppressed.length})`, '');
       for (const { finding, suppression } of suppressions.suppressed) {
-        lines.push(`- \`${finding.id}\` ${finding.severity} \`${finding.ruleId}\` ${label(finding)} — ${suppression.reason} (\`${suppression.file}:${suppression.line}\`)`);
+        lines.push(`- \`${finding.id}\` ${finding.severity} \`${finding.ruleId}\` ${label(finding)} — ${escapeUntrusted(suppression.reason)} (${codeOrEscaped(`${suppression.file}:${suppression.line}`)})`);
       }
       lines.push('');
     }
@@ -71,20 +76,20 @@ export function renderExceptionsSummary(input: ExceptionsSummaryInput): string {
       lines.push(`### Suppressions that need a waiver (${suppressions.requests.length})`, '');
       lines.push('These findings are too severe for a suppression written in the pull request itself; they still count until someone allowed to waive answers `/trustgate waive <id> --reason "…"`.', '');
       for (const { finding, suppression } of suppressions.requests) {
-        lines.push(`- \`${finding.id}\` ${finding.severity} \`${finding.ruleId}\` ${label(finding)} — requested: ${suppression.reason}`);
+        lines.push(`- \`${finding.id}\` ${finding.severity} \`${finding.ruleId}\` ${label(finding)} — requested: ${escapeUntrusted(suppression.reason)}`);
       }
       lines.push('');
     }
     if (suppressions.unused.length > 0) {
       lines.push(`### Suppressions that match no finding (${suppressions.unused.length})`, '');
-      for (const suppression of suppressions.unused) lines.push(`- \`${suppression.ruleId}\` at \`${suppression.file}:${suppression.line}\` — ${suppression.reason}`);
+      for (const suppression of suppressions.unused) lines.push(`- ${codeOrEscaped(suppression.ruleId)} at ${codeOrEscaped(`${suppression.file}:${suppression.line}`)} — ${escapeUntrusted(suppression.reason)}`);
       lines.push('');
     }
   }
   const problems = input.suppressionProblems ?? [];
   if (problems.length > 0) {
     lines.push(`### Suppressions ignored (${problems.length})`, '');
-    for (const problem of problems) lines.push(`- \`${problem.file}:${problem.line}\` — ${problem.message}`);
+    for (const problem of problems) lines.push(`- ${codeOrEscaped(`${problem.file}:${problem.line}`)} — ${escapeUntrusted(problem.message, 500)}`);
     lines.push('');
   }
   return lines.join('\n').trimEnd();

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { atLeast } from '../../src/findings/severity.js';
-import { parseRecords, renderRecord, type WaiverRecord } from '../../src/waivers/records.js';
+import { parseRecords, type WaiverRecord } from '../../src/waivers/records.js';
 import {
   API,
   APP_IDENTITY,
@@ -20,6 +20,7 @@ import {
   type Json,
   type Recorded,
   useAppHarness,
+  signedRecord,
 } from './helpers.js';
 
 const COMMENT_ID = 9001;
@@ -224,7 +225,7 @@ describe('/trustgate unwaive, rerun, explain, help', () => {
   it('withdraws a waiver with a revocation record, and the re-run fails again', async () => {
     const scope = nock(API);
     const existing: WaiverRecord = { type: 'waiver', id: 'w-0000abcd', scope: { kind: 'rule', ruleId: 'least-privilege/full-admin' }, reason: 'old', actor: 'sam', actorId: 5, createdAt: '2026-01-01T00:00:00Z' };
-    const thread: Json[] = [{ id: 1, body: `ok ${renderRecord(existing)}`, user: { login: 'trustgate[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id } }];
+    const thread: Json[] = [{ id: 1, body: `ok ${signedRecord(existing)}`, user: { login: 'trustgate[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id } }];
     const posted: Recorded[] = [];
     const reactions: string[] = [];
     const writes: Recorded[] = [];
@@ -238,7 +239,7 @@ describe('/trustgate unwaive, rerun, explain, help', () => {
     await receive(commentPayload('/trustgate unwaive w-0000abcd'));
 
     expect(reactions).toEqual(['+1']);
-    expect(parseRecords(repliesOf(posted)[0]!)).toEqual([{ type: 'revocation', waiverId: 'w-0000abcd', actor: 'maria', actorId: 77, createdAt: expect.any(String) }]);
+    expect(parseRecords(repliesOf(posted)[0]!)).toEqual([{ type: 'revocation', waiverId: 'w-0000abcd', actor: 'maria', actorId: 77, createdAt: expect.any(String), binding: { repository: 'codertocat/hello-world', pullNumber: PULL_NUMBER, commentId: COMMENT_ID } }]);
     expect(writes[0]!.body.conclusion).toBe('failure');
   });
 
@@ -274,7 +275,7 @@ describe('/trustgate unwaive, rerun, explain, help', () => {
     expect(posted).toHaveLength(1);
     const reply = repliesOf(posted)[0]!;
     expect(reply).toContain('**`least-privilege/full-admin`');
-    expect(reply).toContain('`/trustgate approve all` is not a trustgate command.');
+    expect(reply).toContain('“/trustgate approve all” is not a trustgate command.');
     expect(reply).toContain('**trustgate commands**');
     expect(reply.split('\n').some((line) => line.startsWith('/trustgate'))).toBe(false);
   });

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
-import { renderRecord, type WaiverRecord } from '../../src/waivers/records.js';
+import type { WaiverRecord } from '../../src/waivers/records.js';
 import {
   API,
   APP_IDENTITY,
@@ -21,6 +21,7 @@ import {
   type Json,
   type Recorded,
   useAppHarness,
+  signedRecord,
 } from './helpers.js';
 
 const POLICY_PATH = 'policies/admin.json';
@@ -38,7 +39,7 @@ function nockComments(scope: nock.Scope, comments: Json[]): void {
 }
 
 function appComment(record: WaiverRecord): Json {
-  return { id: 1, body: `Waiver accepted. ${renderRecord(record)}`, user: { login: `${APP_IDENTITY.slug}[bot]`, type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id } };
+  return { id: 1, body: `Waiver accepted. ${signedRecord(record)}`, user: { login: `${APP_IDENTITY.slug}[bot]`, type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id } };
 }
 
 function waiver(overrides: Partial<WaiverRecord> = {}): WaiverRecord {
@@ -234,8 +235,8 @@ describe('waivers on a check run', () => {
 
   it('ignore a forged record in a user\'s comment', async () => {
     const scope = nock(API);
-    const forged = { id: 2, body: `LGTM ${renderRecord(waiver())}`, user: { login: 'mallory', type: 'User' }, performed_via_github_app: null };
-    const impostor = { id: 3, body: renderRecord(waiver({ id: 'w-99998888' })), user: { login: 'trustgate[bot]', type: 'Bot' }, performed_via_github_app: { id: 999 } };
+    const forged = { id: 2, body: `LGTM ${signedRecord(waiver())}`, user: { login: 'mallory', type: 'User' }, performed_via_github_app: null };
+    const impostor = { id: 3, body: signedRecord(waiver({ id: 'w-99998888' })), user: { login: 'trustgate[bot]', type: 'Bot' }, performed_via_github_app: { id: 999 } };
     nockComments(scope, [forged, impostor]);
     const writes = await openPullRequest(scope);
     expect(writes[0]!.body.conclusion).toBe('failure');

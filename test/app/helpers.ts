@@ -6,6 +6,7 @@ import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach } from 'vitest';
 import trustgate from '../../src/app/index.js';
+import { recordKeyFrom, renderRecord, type TrustgateRecord } from '../../src/waivers/records.js';
 
 export const API = 'https://api.github.com';
 export const OWNER = 'Codertocat';
@@ -16,6 +17,18 @@ export const BASE_SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
 export const PULL_NUMBER = 2;
 export const INSTALLATION_ID = 1;
 export const CHECK_RUN_ID = 4242;
+
+/**
+ * The server secret waiver records are signed with (HMAC). The app reads it from the environment, as a
+ * deployment sets it; records a test plants as the app's must be signed with it ({@link signedRecord}).
+ */
+process.env['TRUSTGATE_RECORD_KEY'] = 'test-only-record-secret';
+export const RECORD_KEY = recordKeyFrom({ TRUSTGATE_RECORD_KEY: 'test-only-record-secret' })!;
+
+/** A record as the app writes it in its reply to comment `commentId` on the test pull request. */
+export function signedRecord(record: TrustgateRecord, commentId = 1, binding: { repository?: string; pullNumber?: number } = {}): string {
+  return renderRecord(record, { repository: binding.repository ?? `${OWNER}/${REPO}`.toLowerCase(), pullNumber: binding.pullNumber ?? PULL_NUMBER, commentId }, RECORD_KEY);
+}
 
 /** A throwaway key: Probot signs app JWTs with it; nock never checks them. */
 export const PRIVATE_KEY = generateKeyPairSync('rsa', {
