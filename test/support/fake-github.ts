@@ -88,6 +88,29 @@ export interface FakeCheckRun {
 const SECONDARY_LIMIT_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
 
+/** A request as faults and request listeners see it. */
+export interface FaultRequest {
+  method: string;
+  path: string;
+  kind: RequestKind;
+  body: unknown;
+}
+
+/** An answer instead of GitHub's, `hang` (never answered), or undefined to let the request through. */
+export type Fault = (request: FaultRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | undefined;
+
+export interface FakeDelivery {
+  id: number;
+  guid: string;
+  event: string;
+  action: string | undefined;
+  status_code: number;
+  delivered_at: string;
+  redelivery: boolean;
+  /** What the test needs to send it again. */
+  body: string;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
@@ -135,6 +158,13 @@ export class FakeGitHub {
   private started = 0;
   private nextCheckRunId = 1;
   private listeners: ((run: FakeCheckRun) => void)[] = [];
+  /** Fault injection: the first fault that answers for a request replaces GitHub's answer. */
+  private faults: Fault[] = [];
+  private requestListeners: ((request: FaultRequest, phase: 'arrived' | 'handled') => void)[] = [];
+  /** The app's webhook deliveries, as GET /app/hook/deliveries lists them (newest last). */
+  readonly deliveries: FakeDelivery[] = [];
+  /** Called when the app asks for a redelivery (POST /app/hook/deliveries/{id}/attempts). */
+  onRedeliver: ((delivery: FakeDelivery) => void) | undefined;
   url = '';
 
   constructor(options: FakeGitHubOptions = {}) {
@@ -185,6 +215,25 @@ export class FakeGitHub {
     return () => (this.listeners = this.listeners.filter((l) => l !== listener));
   }
 
+  /** Adds a fault; returns a function that removes it. */
+  addFault(fault: Fault): () => void {
+    this.faults.push(fault);
+    return () => (this.faults = this.faults.filter((f) => f !== fault));
+  }
+
+  /** Called when a request arrives and again when it was handled, just before its answer is sent. */
+  onRequest(listener: (request: FaultRequest, phase: 'arrived' | 'handled') => void): () => void {
+    this.requestListeners.push(listener);
+    return () => (this.requestListeners = this.requestListeners.filter((l) => l !== listener));
+  }
+
+  /** Records a webhook delivery as GitHub would list it. */
+  recordDelivery(delivery: Omit<FakeDelivery, 'id' | 'delivered_at'>): FakeDelivery {
+    const recorded = { ...delivery, id: this.deliveries.length + 1, delivered_at: new Date().toISOString() };
+    this.deliveries.push(recorded);
+    return recorded;
+  }
+
   /** Forgets recorded requests and check runs (pull requests and blobs stay). */
   reset(): void {
     this.requests.length = 0;
@@ -219,8 +268,22 @@ export class FakeGitHub {
     if (installationId !== undefined) this.inFlight.set(installationId, (this.inFlight.get(installationId) ?? 0) + 1);
     try {
       let reply: Reply;
-      const limited = installationId === undefined ? undefined : this.secondaryLimit(installationId, kind, arrived);
-      if (limited !== undefined) {
+      const seen: FaultRequest = { method, path, kind, body };
+      for (const listener of this.requestListeners) listener(seen, 'arrived');
+      let faulted: ReturnType<Fault>;
+      for (const fault of this.faults) {
+        faulted = fault(seen);
+        if (faulted !== undefined) break;
+      }
+      if (faulted === 'hang') {
+        record.status = -1;
+        await new Promise<void>((resolve) => request.socket.once('close', () => resolve()));
+        return;
+      }
+      const limited = faulted !== undefined || installationId === undefined ? undefined : this.secondaryLimit(installationId, kind, arrived);
+      if (faulted !== undefined) {
+        reply = faulted;
+      } else if (limited !== undefined) {
         this.secondaryLimitResponses++;
         this.secondaryLimitReasons.push(`${method} ${path}: ${limited}`);
         reply = { status: 403, body: { message: `${SECONDARY_LIMIT_MESSAGE} (${limited})`, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, headers: { 'retry-after': '60' } };
@@ -235,6 +298,7 @@ export class FakeGitHub {
         }
       }
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      for (const listener of this.requestListeners) listener(seen, 'handled');
       record.status = reply.status;
       const headers: Record<string, string> = { 'x-github-request-id': `FAKE:${this.requests.length}`, ...reply.headers };
       if (reply.text !== undefined) {
@@ -370,6 +434,36 @@ export class FakeGitHub {
         handle: ({ params }) => {
           const pull = this.pull(params[0]!, params[1]!, params[2]!);
           return pull === undefined ? { status: 404, body: { message: 'Not Found' } } : { status: 200, body: [{ sha: pull.headSha }] };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^${repo}/commits/([0-9a-f]+)/check-runs$`),
+        kind: 'read',
+        handle: ({ params, query }) => {
+          const name = query.get('check_name');
+          const runs = [...this.checkRuns.values()]
+            .filter((run) => run.owner.toLowerCase() === params[0]!.toLowerCase() && run.repo.toLowerCase() === params[1]!.toLowerCase() && run.headSha === params[2] && (name === null || run.name === name))
+            .reverse()
+            .map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, app: { id: 1, slug: 'trustgate' } }));
+          return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/app\/hook\/deliveries$/,
+        kind: 'app',
+        handle: () => ({ status: 200, body: [...this.deliveries].reverse().map(({ body: _body, ...listed }) => listed) }),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/app\/hook\/deliveries\/(\d+)\/attempts$/,
+        kind: 'app',
+        handle: ({ params }) => {
+          const delivery = this.deliveries.find((d) => d.id === Number(params[0]));
+          if (delivery === undefined) return { status: 404, body: { message: 'Not Found' } };
+          setImmediate(() => this.onRedeliver?.(delivery));
+          return { status: 202, body: {} };
         },
       },
       { method: 'POST', pattern: /^\/graphql$/, kind: 'read', handle: ({ body }) => this.graphql(body) },

@@ -1,0 +1,137 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
+import { CheckQueue, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
+import { createTrustgate } from './index.js';
+import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } from './octokit.js';
+import { Operations } from './operations.js';
+import { DEFAULT_RESILIENCE, resiliencePlugin, scaledSleep, type ResilienceSettings } from './resilience.js';
+import { sweepFailedDeliveries } from './sweeps.js';
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/**
+ * The server's settings, from the environment (docs/github-app.md lists them):
+ *
+ * - `TRUSTGATE_QUEUE_DIR`: where accepted checks are kept until done, so a restart (or a crash) picks
+ *   them up again; default `<tmpdir>/trustgate-queue-<APP_ID>`; empty keeps them in memory only.
+ * - `TRUSTGATE_DRAIN_MS`: on SIGTERM/SIGINT, how long running checks may finish (default 20 s, inside
+ *   Docker's and Kubernetes' default grace periods of 10/30 s… set it below yours).
+ * - `TRUSTGATE_CONCURRENCY`, `TRUSTGATE_MAX_ATTEMPTS`: checks at once, attempts per check.
+ * - `TRUSTGATE_SWEEP_MS`: how often failed webhook deliveries are looked for and redelivered (5 min; 0: never).
+ * - `TRUSTGATE_REQUEST_TIMEOUT_MS`: one GitHub request attempt is abandoned after this long (30 s).
+ * - `TRUSTGATE_TIME_SCALE`: multiplies every retry wait (tests use 0.001: GitHub's minute lasts 60 ms).
+ */
+export interface ServerSettings {
+  queueDir: string | undefined;
+  drainMs: number;
+  concurrency: number;
+  maxAttempts: number;
+  sweepMs: number;
+  requestTimeoutMs: number;
+  timeScale: number;
+}
+
+function numberFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`expected a number, not ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSettings {
+  const dir = env['TRUSTGATE_QUEUE_DIR'];
+  return {
+    queueDir: dir === undefined ? join(tmpdir(), `trustgate-queue-${(env['APP_ID'] ?? 'app').replace(/[^0-9A-Za-z_-]/g, '_')}`) : dir === '' ? undefined : dir,
+    drainMs: numberFrom(env['TRUSTGATE_DRAIN_MS'], 20_000),
+    concurrency: numberFrom(env['TRUSTGATE_CONCURRENCY'], DEFAULT_QUEUE_SETTINGS.concurrency),
+    maxAttempts: numberFrom(env['TRUSTGATE_MAX_ATTEMPTS'], DEFAULT_QUEUE_SETTINGS.maxAttempts),
+    sweepMs: numberFrom(env['TRUSTGATE_SWEEP_MS'], 5 * 60_000),
+    requestTimeoutMs: numberFrom(env['TRUSTGATE_REQUEST_TIMEOUT_MS'], WRITE_ATTEMPT_TIMEOUT_MS),
+    timeScale: numberFrom(env['TRUSTGATE_TIME_SCALE'], 1),
+  };
+}
+
+/**
+ * `npm start`: Probot's server (same environment variables as `probot run`) with trustgate's queue,
+ * retries, health endpoints, metrics, redelivery sweeps and clean shutdown.
+ */
+export async function startServer(settings: ServerSettings = settingsFromEnv()): Promise<void> {
+  const queue = new CheckQueue({
+    concurrency: settings.concurrency,
+    maxAttempts: settings.maxAttempts,
+    retryDelayMs: (attempt) => DEFAULT_QUEUE_SETTINGS.retryDelayMs(attempt) * settings.timeScale,
+    ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}),
+  });
+  let operations: Operations | undefined;
+  const resilience: ResilienceSettings = {
+    ...DEFAULT_RESILIENCE,
+    readTimeoutMs: settings.requestTimeoutMs,
+    sleep: scaledSleep(settings.timeScale),
+    observer: {
+      response: (status) => operations?.resilienceObserver.response(status),
+      waited: (reason, ms) => operations?.resilienceObserver.waited(reason, ms),
+    },
+  };
+  // Retries are this app's (resilience.ts, with waits tests can shorten), not plugin-retry's.
+  const Octokit = trustgateOctokit(new ContentCreationScheduler(), settings.requestTimeoutMs)
+    .plugin(resiliencePlugin(() => resilience))
+    .defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
+
+  let probot: Probot | undefined;
+  const server = await run(
+    async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
+      probot = app;
+      let verifiedAt = -Infinity;
+      operations = new Operations(queue, async () => {
+        // GET /app with the app's JWT: the credentials work. Asked at most every 30 s.
+        if (performance.now() - verifiedAt < 30_000) return;
+        const octokit = (await app.auth()) as Octokit;
+        await octokit.rest.apps.getAuthenticated();
+        verifiedAt = performance.now();
+      });
+      addHandler(operations.handler);
+      createTrustgate({ queue, observer: operations.workerObserver })(app);
+      if (queue.depth > 0) app.log.info({ recovered: queue.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
+      operations.recovered.inc(queue.depth);
+    },
+    { Octokit },
+  );
+
+  const log = probot!.log;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = async () => {
+    try {
+      const octokit = (await probot!.auth()) as Octokit;
+      const redelivered = await sweepFailedDeliveries(octokit, log);
+      operations?.redeliveries.inc(redelivered);
+    } catch (error) {
+      log.warn({ err: error }, 'trustgate could not look for failed webhook deliveries; it tries again at the next sweep');
+    }
+  };
+  if (settings.sweepMs > 0) {
+    void sweep();
+    sweepTimer = setInterval(() => void sweep(), settings.sweepMs);
+    sweepTimer.unref();
+  }
+
+  // Probot's own SIGINT handler waits for idle keep-alive connections and drains nothing.
+  process.removeAllListeners('SIGINT');
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(sweepTimer);
+    log.info({ signal, running: queue.stats.running, queued: queue.depth }, 'trustgate is stopping: no new work, draining running checks');
+    // New deliveries are refused (500): GitHub records them as failed and the next sweep redelivers them.
+    void server.stop().catch(() => undefined);
+    const left = await queue.close(settings.drainMs);
+    if (left.length > 0) {
+      if (settings.queueDir !== undefined) log.info({ left: left.length }, 'unfinished checks stay in the queue directory for the next process');
+      else log.warn({ left: left.length }, 'unfinished checks are dropped: TRUSTGATE_QUEUE_DIR is empty, so nothing keeps them');
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,301 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub, type FakeCheckRun } from '../support/fake-github.js';
+import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { fixture } from './helpers.js';
+
+/**
+ * The fault suite: the real server in a child process (src/app/server.ts) against the local fake
+ * GitHub, killed, stopped and faulted at each stage. Every wait of the app is scaled by 0.001
+ * (TRUSTGATE_TIME_SCALE), so GitHub's one-minute secondary-limit wait lasts 60 ms and the queue's
+ * 30 s retry 30 ms. Each scenario checks the three numbers of docs/github-app.md: check runs missing
+ * or left in progress once GitHub recovers, false failures for a single retryable fault, duplicates.
+ */
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[];
+const opened = examples.find((e) => e.name === 'pull_request')!.examples.find((e) => e['action'] === 'opened' && e['installation'] !== undefined)!;
+const OWNER = opened['repository'].owner.login as string;
+const REPO = opened['repository'].name as string;
+const SAFE = fixture('scoped-role.yaml');
+
+let fake: FakeGitHub;
+let queueDir: string;
+let apps: AppProcess[] = [];
+let nextPull = 100;
+
+beforeAll(async () => {
+  fake = new FakeGitHub({ latencyMs: 2 });
+  await fake.start();
+});
+
+afterAll(async () => {
+  await fake.stop();
+});
+
+afterEach(async () => {
+  for (const app of apps) await app.kill('SIGKILL');
+  apps = [];
+  fake.onRedeliver = undefined;
+  rmSync(queueDir, { recursive: true, force: true });
+});
+
+async function start(env: Record<string, string> = {}): Promise<AppProcess> {
+  const app = await startAppProcess(fake, { TRUSTGATE_QUEUE_DIR: queueDir, ...env });
+  apps.push(app);
+  return app;
+}
+
+function freshQueue(): void {
+  queueDir = mkdtempSync(join(tmpdir(), 'trustgate-faults-'));
+}
+
+/** A pull request changing one template; `large` has 60 admin roles: 60+ annotations, so a create and an update. */
+function pullRequest(options: { large?: boolean } = {}): { payload: Record<string, any>; headSha: string; number: number } {
+  const number = nextPull++;
+  const headSha = randomBytes(20).toString('hex');
+  const text = options.large === true ? largeTemplate(60) : SAFE;
+  fake.addPullRequest({ owner: OWNER, repo: REPO, number, headSha, baseSha: randomBytes(20).toString('hex'), files: [{ path: 'stacks/app.yaml', text, status: 'modified' }] });
+  return { payload: payloadFor(number, headSha), headSha, number };
+}
+
+function payloadFor(number: number, headSha: string, action = 'opened'): Record<string, any> {
+  const payload = structuredClone(opened);
+  payload['action'] = action;
+  payload['number'] = number;
+  // An installation per pull request: each scenario exchanges its own token (token faults are seen).
+  payload['installation'].id = number;
+  payload['pull_request'].number = number;
+  payload['pull_request'].head.sha = headSha;
+  return payload;
+}
+
+function largeTemplate(roles: number): string {
+  const lines = ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:'];
+  for (let index = 0; index < roles; index++) {
+    lines.push(
+      `  Role${index}:`,
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument:',
+      '        Version: "2012-10-17"',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal: { Service: ec2.amazonaws.com }',
+      '            Action: sts:AssumeRole',
+      '      Policies:',
+      '        - PolicyName: admin',
+      '          PolicyDocument:',
+      '            Version: "2012-10-17"',
+      '            Statement:',
+      '              - Effect: Allow',
+      '                Action: "*"',
+      '                Resource: "*"',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function runsOf(headSha: string): FakeCheckRun[] {
+  return [...fake.checkRuns.values()].filter((run) => run.headSha === headSha && run.name === 'trustgate');
+}
+
+async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The suite's numbers for the commits of a scenario, once every one of them has a completed run. */
+async function outcome(shas: string[], expected: 'success' | 'failure' = 'success', app?: AppProcess) {
+  await until(() => shas.every((sha) => runsOf(sha).some((run) => run.status === 'completed'))).catch(() => undefined);
+  // A large check is completed by its first write; the queue is idle once its last annotations are in.
+  if (app !== undefined) await queueIdle(app);
+  // Give late duplicates a chance to show.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const missing = shas.filter((sha) => runsOf(sha).length === 0).length;
+  const inProgress = shas.flatMap(runsOf).filter((run) => run.status !== 'completed').length;
+  const duplicates = shas.reduce((sum, sha) => sum + Math.max(0, runsOf(sha).length - 1), 0);
+  const wrong = shas.flatMap(runsOf).filter((run) => run.conclusion !== expected).length;
+  return { missing, inProgress, duplicates, wrong };
+}
+
+async function queueIdle(app: AppProcess): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const metrics = await (await fetch(`${app.base}/metrics`)).text();
+    if (/^trustgate_queue_depth 0$/m.test(metrics)) return;
+    if (Date.now() - started > 15_000) throw new Error('the queue did not empty');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const CLEAN = { missing: 0, inProgress: 0, duplicates: 0, wrong: 0 };
+
+describe('GitHub faults, through the server process', () => {
+  let app: AppProcess;
+  beforeAll(async () => {
+    freshQueue();
+    app = await startAppProcess(fake, { TRUSTGATE_QUEUE_DIR: queueDir });
+  });
+  afterAll(async () => {
+    await app.kill('SIGKILL');
+  });
+  afterEach(() => {
+    // The shared app's queue directory must survive the per-test cleanup.
+    freshQueue();
+  });
+
+  /** Applies `fault` to requests matching `match` for `times` requests (or `forMs` of wall time). */
+  function fault(match: (method: string, path: string) => boolean, reply: { status: number; headers?: Record<string, string>; body?: unknown } | 'hang', limit: { times?: number; forMs?: number }) {
+    let count = 0;
+    // A fault that lasts starts at the first matching request.
+    let until = Infinity;
+    const remove = fake.addFault((request) => {
+      if (!match(request.method, request.path)) return undefined;
+      if (limit.times !== undefined && count >= limit.times) return undefined;
+      if (count === 0 && limit.forMs !== undefined) until = Date.now() + limit.forMs;
+      if (Date.now() > until) return undefined;
+      count++;
+      return reply;
+    });
+    return { remove, hits: () => count };
+  }
+
+  const createRun = (method: string, path: string) => method === 'POST' && /\/check-runs$/.test(path);
+  const updateRun = (method: string, path: string) => method === 'PATCH' && /\/check-runs\/\d+$/.test(path);
+  const graphql = (method: string, path: string) => method === 'POST' && path === '/graphql';
+  const token = (method: string, path: string) => method === 'POST' && /access_tokens$/.test(path);
+  const secondary = { status: 403, headers: { 'retry-after': '60' }, body: { message: 'You have exceeded a secondary rate limit.' } };
+
+  const scenarios: [string, (method: string, path: string) => boolean, Parameters<typeof fault>[1], Parameters<typeof fault>[2], boolean?][] = [
+    ['secondary rate limit once on the create', createRun, secondary, { times: 1 }],
+    ['secondary rate limit once on a GraphQL read', graphql, secondary, { times: 1 }],
+    ['secondary rate limit on every write for "2 minutes" (scaled: 120 ms)', createRun, secondary, { forMs: 120 }],
+    ['secondary rate limit without retry-after once', createRun, { status: 403, body: { message: 'You have exceeded a secondary rate limit.' } }, { times: 1 }],
+    ['502 once on the create', createRun, { status: 502 }, { times: 1 }],
+    ['503 on the create for 3 s (persistent: outlasts one attempt\'s four tries, the queue retries)', createRun, { status: 503 }, { forMs: 3_000 }],
+    ['502 once on the update of a large check', updateRun, { status: 502 }, { times: 1 }, true],
+    ['503 on the update of a large check for 3 s', updateRun, { status: 503 }, { forMs: 3_000 }, true],
+    ['token endpoint 500 once', token, { status: 500 }, { times: 1 }],
+    ['token endpoint 500 for 300 ms (outlasts one attempt\'s four tries)', token, { status: 500 }, { forMs: 300 }],
+    ['a GraphQL read never answered once (timeout)', graphql, 'hang', { times: 1 }],
+    ['the create never answered once (timeout)', createRun, 'hang', { times: 1 }],
+  ];
+
+  it.each(scenarios)('%s: every run completes, no false failure, no duplicate', async (_name, match, reply, limit, large) => {
+    const applied = fault(match, reply, limit);
+    try {
+      const pull = pullRequest({ large: large === true });
+      expect(await app.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+      const result = await outcome([pull.headSha], large === true ? 'failure' : 'success', app);
+      expect(applied.hits()).toBeGreaterThan(0);
+      expect(result).toEqual(CLEAN);
+      if (large === true) expect(runsOf(pull.headSha)[0]!.annotations).toBeGreaterThanOrEqual(60);
+    } finally {
+      applied.remove();
+    }
+  });
+
+  it('coalesces rapid pushes to one pull request: the newest head is checked, nothing is left pending', async () => {
+    const number = nextPull++;
+    const shas = Array.from({ length: 5 }, () => randomBytes(20).toString('hex'));
+    for (const sha of shas) fake.addPullRequest({ owner: OWNER, repo: REPO, number, headSha: sha, baseSha: 'b'.repeat(40), files: [{ path: 'stacks/app.yaml', text: SAFE }] });
+    for (const sha of shas) await app.deliver('pull_request', payloadFor(number, sha, 'synchronize'), randomBytes(8).toString('hex'));
+    const last = shas[shas.length - 1]!;
+    expect(await outcome([last])).toEqual(CLEAN);
+    const older = shas.slice(0, -1).flatMap(runsOf);
+    expect(older.filter((run) => run.status !== 'completed')).toEqual([]);
+    expect(older.length).toBeLessThan(4);
+  });
+
+  it('a redelivered webhook (same GUID) and a reopened pull request (same head) add no second run', async () => {
+    const pull = pullRequest();
+    const guid = randomBytes(8).toString('hex');
+    await app.deliver('pull_request', pull.payload, guid);
+    await outcome([pull.headSha]);
+    await app.deliver('pull_request', pull.payload, guid);
+    await app.deliver('pull_request', payloadFor(pull.number, pull.headSha, 'reopened'), randomBytes(8).toString('hex'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await outcome([pull.headSha])).toEqual(CLEAN);
+    expect(runsOf(pull.headSha)[0]!.writes).toBe(2);
+  });
+
+  it('answers health and metrics', async () => {
+    expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${app.base}/health/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${app.base}/metrics`)).text();
+    expect(metrics).toMatch(/trustgate_checks_total\{conclusion="success"\} \d+/);
+    expect(metrics).toMatch(/trustgate_github_retry_waits_total\{reason="secondary-rate-limit"\} \d+/);
+    expect(metrics).toMatch(/trustgate_github_requests_total\{status="502"\} \d+/);
+    expect(metrics).toMatch(/trustgate_queue_depth 0/);
+  });
+});
+
+describe('crashes and restarts, through the server process', () => {
+  beforeAll(() => freshQueue());
+  afterEach(() => freshQueue());
+
+  /** Starts an app, kills it when `stage` is reached for the pull request, restarts it and waits for the outcome. */
+  async function killAt(stage: (method: string, path: string, phase: 'arrived' | 'handled') => boolean, large = false) {
+    const first = await start();
+    const pull = pullRequest({ large });
+    let killed = false;
+    const stop = fake.onRequest((request, phase) => {
+      if (!killed && stage(request.method, request.path, phase)) {
+        killed = true;
+        first.child.kill('SIGKILL');
+      }
+    });
+    await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'));
+    await first.exited;
+    stop();
+    expect(killed).toBe(true);
+    await start();
+    return outcome([pull.headSha], large ? 'failure' : 'success');
+  }
+
+  it('SIGKILL after the webhook was acknowledged, before any write: the restarted process checks it', async () => {
+    expect(await killAt((method, path, phase) => method === 'GET' && /\/pulls\/\d+\/files/.test(path) && phase === 'arrived')).toEqual(CLEAN);
+  });
+
+  it('SIGKILL after GitHub created the run, before the app heard back: the restart updates that run', async () => {
+    expect(await killAt((method, path, phase) => method === 'POST' && /\/check-runs$/.test(path) && phase === 'handled')).toEqual(CLEAN);
+  });
+
+  it('SIGKILL between the writes of a large check: the restart completes the same run', async () => {
+    expect(await killAt((method, path, phase) => method === 'PATCH' && phase === 'arrived', true)).toEqual(CLEAN);
+  });
+
+  it('SIGKILL while the webhook was on its way (never acknowledged): the redelivery sweep recovers it', async () => {
+    const pull = pullRequest();
+    // The app is down: GitHub records the delivery as failed.
+    const first = await start();
+    await first.kill('SIGKILL');
+    expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(502);
+    const second = await start({ TRUSTGATE_SWEEP_MS: '100' });
+    fake.onRedeliver = (delivery) => void second.deliver(delivery.event, JSON.parse(delivery.body), delivery.guid);
+    expect(await outcome([pull.headSha])).toEqual(CLEAN);
+    expect(fake.requests.filter((r) => /\/app\/hook\/deliveries\/\d+\/attempts/.test(r.path))).toHaveLength(1);
+  });
+
+  it('SIGTERM drains running checks up to the bound, keeps the rest for the next process and exits', async () => {
+    const first = await start({ TRUSTGATE_DRAIN_MS: '1500' });
+    const pulls = Array.from({ length: 6 }, () => pullRequest());
+    // Writes of one installation are 800 ms apart: six take ~4 s, longer than the drain bound.
+    for (const pull of pulls) expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+    const started = Date.now();
+    await first.kill('SIGTERM');
+    const exitMs = Date.now() - started;
+    expect(exitMs).toBeLessThan(3_000);
+    const doneBefore = pulls.filter((pull) => runsOf(pull.headSha).some((run) => run.status === 'completed')).length;
+    expect(doneBefore).toBeGreaterThan(0);
+    expect(readdirSync(queueDir).filter((name) => name.endsWith('.json')).length).toBeGreaterThanOrEqual(pulls.length - doneBefore);
+    await start();
+    expect(await outcome(pulls.map((pull) => pull.headSha))).toEqual(CLEAN);
+  });
+});
