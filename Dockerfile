@@ -31,5 +31,8 @@ COPY policies ./policies
 COPY app.yml ./
 USER node
 EXPOSE 3000
+# Ready = GitHub accepts the app's credentials and the queue accepts work (src/app/operations.ts).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node flags: src/app/node-flags.ts says why.
 CMD ["node", "--max-semi-space-size=4", "dist/src/app/server.js"]
