@@ -163,6 +163,14 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
       return failure(name, [{ ...at, message: `_extends "${extendsValue}" leads back to ${nextName}, which is already loaded (a loop)` }]);
     }
     if (depth + 1 >= MAX_EXTENDS_DEPTH) return failure(name, [{ ...at, message: `_extends goes more than ${MAX_EXTENDS_DEPTH} files deep` }]);
+    // Another owner's file decides what blocks this repository's merges and who may waive: followed only
+    // when a file of the repository's own owner lists that owner in `allowExtendsFrom`.
+    if (next.owner.toLowerCase() !== owner.toLowerCase()) {
+      const allowed = layers.some((layer, index) => files[index]!.toLowerCase().startsWith(`${owner.toLowerCase()}/`) && allowsOwner(layer.values.allowExtendsFrom, next.owner));
+      if (!allowed) {
+        return failure(name, [{ ...at, message: `_extends "${extendsValue}" names a repository of another owner (${next.owner}); list it in \`allowExtendsFrom\` in a configuration of ${owner} to allow that` }]);
+      }
+    }
     const nextText = await read(next);
     // A missing base must not quietly drop the organisation's rules: fail and say which file is missing.
     if (nextText === undefined) {
@@ -186,6 +194,10 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
   }
   const rules: readonly Rule[] = customById.size > 0 ? [...ALL_RULES, ...customById.values()] : ALL_RULES;
   return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules };
+}
+
+function allowsOwner(list: unknown, other: string): boolean {
+  return Array.isArray(list) && list.some((entry) => typeof entry === 'string' && entry.toLowerCase() === other.toLowerCase());
 }
 
 /** Owner and repository names are case-insensitive on GitHub; paths are not. */

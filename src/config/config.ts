@@ -31,6 +31,8 @@ export interface InlineSuppressionPolicy {
  * extends) by {@link resolveConfig}; the CLI builds the same from `--config FILE`.
  */
 export interface TrustgateConfig {
+  /** Other owners whose configuration `_extends` may name (app only; honoured in the owner's own files). */
+  allowExtendsFrom: string[];
   include: string[];
   exclude: string[];
   failOn: Severity;
@@ -54,6 +56,7 @@ export const DEFAULT_CONFIG: TrustgateConfig = Object.freeze({
   failOn: 'high',
   reportOnly: false,
   trustedAccounts: [],
+  allowExtendsFrom: [],
   allowedOidcSubjects: [],
   scpPaths: [],
   rules: {},

@@ -57,6 +57,14 @@ export const CONFIG_SCHEMA: ObjectSchema = {
       patternMessage: 'is not `repo`, `owner/repo` or `owner/repo:path.yml`',
       examples: ['.github', 'my-org/security-config:trustgate/base.yml'],
     },
+    allowExtendsFrom: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[A-Za-z\\d](?:[A-Za-z\\d]|-(?=[A-Za-z\\d])){0,38}$', patternMessage: 'is not a GitHub user or organisation name' },
+      description:
+        'Owners (users or organisations) other than the repository\'s own whose configuration `_extends` may name. Honoured only in files of the repository\'s own owner; without it an `_extends` to another owner is refused.',
+      examples: [['my-security-org']],
+    },
     include: globList('Only files matching one of these globs (minimatch, from the repository root) are checked. Default: every file.', ['infra/**', 'templates/*.yaml']),
     exclude: globList('Files matching one of these globs are not checked, even when included.', ['test/fixtures/**', '**/*.example.json']),
     failOn: severity('Findings at or above this severity fail the check.', 'high'),

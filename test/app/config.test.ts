@@ -123,7 +123,7 @@ describe('repository configuration', () => {
   it('fails closed when _extends names a file that does not exist', async () => {
     const scope = nock(API);
     // A repository the installation cannot see answers NOT_FOUND, like one that does not exist.
-    nockConfigFiles(scope, { [REPO_CONFIG]: '# shared settings\n_extends: acme/missing\n' }, [], { times: 2, missingRepositories: ['acme/missing'] });
+    nockConfigFiles(scope, { [REPO_CONFIG]: '# shared settings\n_extends: acme/missing\nallowExtendsFrom: [acme]\n' }, [], { times: 2, missingRepositories: ['acme/missing'] });
     const writes: Recorded[] = [];
     nockCheckRuns(scope, writes);
     nockInstallationToken(scope);

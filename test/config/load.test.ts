@@ -50,6 +50,7 @@ customRules:
 `),
     ]);
     expect(config).toEqual({
+      allowExtendsFrom: [],
       include: ['infra/**'],
       exclude: ['infra/test/**'],
       failOn: 'medium',
