@@ -283,13 +283,13 @@ describe('crashes and restarts, through the server process', () => {
     expect(fake.requests.filter((r) => /\/app\/hook\/deliveries\/\d+\/attempts/.test(r.path))).toHaveLength(1);
   });
 
-  it('SIGTERM drains running checks up to the bound, keeps the rest for the next process and exits', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s drains running checks up to the bound, keeps the rest for the next process and exits', async (signal) => {
     const first = await start({ TRUSTGATE_DRAIN_MS: '1500' });
     const pulls = Array.from({ length: 6 }, () => pullRequest());
     // Writes of one installation are 800 ms apart: six take ~4 s, longer than the drain bound.
     for (const pull of pulls) expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
     const started = Date.now();
-    await first.kill('SIGTERM');
+    await first.kill(signal);
     const exitMs = Date.now() - started;
     expect(exitMs).toBeLessThan(3_000);
     const doneBefore = pulls.filter((pull) => runsOf(pull.headSha).some((run) => run.status === 'completed')).length;
