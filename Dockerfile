@@ -4,7 +4,8 @@
 # See docs/github-app.md.
 
 # --- build: dev dependencies, generated data, compiled JavaScript ---------------------------------
-FROM node:20-bookworm-slim AS build
+# Node 24 is the current LTS (the AWS SDK will require 22+); the project's tests still pass on Node 20.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Scripts are skipped: `prepare` needs the sources, which are not copied yet; the build below runs them.
@@ -14,7 +15,7 @@ COPY . .
 RUN npm run build
 
 # --- runtime: production dependencies only, non-root ----------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Probot listens on localhost unless HOST says otherwise; a container must listen on every interface.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -31,6 +32,8 @@ COPY policies ./policies
 COPY app.yml ./
 USER node
 EXPOSE 3000
+# docker stop sends this; the server drains running checks on SIGTERM (src/app/serve.ts).
+STOPSIGNAL SIGTERM
 # Ready = GitHub accepts the app's credentials and the queue accepts work (src/app/operations.ts).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -4,6 +4,8 @@
  */
 export function describeError(error: unknown): string {
   if (isTimeout(error)) return 'the check timed out';
+  const network = networkFailure(error);
+  if (network !== undefined) return network;
   const request = requestErrorParts(error);
   if (request !== undefined) {
     const path = request.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
@@ -30,4 +32,32 @@ function requestErrorParts(error: unknown): { status: number; method: string; ur
   const { status, request } = error as { status?: unknown; request?: { method?: unknown; url?: unknown } };
   if (typeof status !== 'number' || typeof request?.method !== 'string' || typeof request.url !== 'string') return undefined;
   return { status, method: request.method, url: request.url };
+}
+
+/** Codes of a request that never reached GitHub or was never answered (DNS, connection, TLS). */
+const NETWORK_CODES: Record<string, string> = {
+  ENOTFOUND: 'the GitHub host name could not be resolved (DNS); check the network and GHE_HOST',
+  EAI_AGAIN: 'the GitHub host name could not be resolved (DNS, temporary); check the network and GHE_HOST',
+  ECONNREFUSED: 'the connection to GitHub was refused; check the network, proxy and GHE_HOST',
+  ECONNRESET: 'the connection to GitHub was reset before it answered; check the network and proxy',
+  ETIMEDOUT: 'the connection to GitHub timed out; check the network and proxy',
+  EHOSTUNREACH: 'GitHub could not be reached (host unreachable); check the network',
+  ENETUNREACH: 'GitHub could not be reached (network unreachable); check the network',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection to GitHub timed out; check the network and proxy',
+  UND_ERR_SOCKET: 'the connection to GitHub closed before it answered; check the network and proxy',
+};
+
+/**
+ * A request that GitHub never answered: Octokit reports it with status 500 and the fetch error as its
+ * cause, so it must not be described as an answer from GitHub.
+ */
+function networkFailure(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; typeof current === 'object' && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES[code] !== undefined) return NETWORK_CODES[code];
+  }
+  if (error instanceof Error && error.name === 'HttpError' && /fetch failed/i.test(error.message)) return 'GitHub could not be reached (the request failed before any answer); check the network';
+  return undefined;
 }
