@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../src/rules/index.js';
+import { ACCESS_ANALYZER_RULE } from '../../src/engine/access-analyzer.js';
+import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../../src/engine/scan.js';
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? markdownFiles(path) : name.endsWith('.md') ? [path] : [];
+  });
+}
+
+function packRuleIds(): string[] {
+  return readdirSync('policies')
+    .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
+    .flatMap((name) => ((parse(readFileSync(join('policies', name), 'utf8')) as { rules?: { id: string }[] }).rules ?? []).map((r) => r.id));
+}
+
+const RULE_ID = /(?<![\w/.-])(least-privilege|imdsv2|cross-account-trust|resource-exposure|policy-validation|pack)\/[a-z0-9][a-z0-9-]*[a-z0-9](?![\w-])/g;
+
+describe('docs name only rules that exist', () => {
+  const known = new Set([...ALL_RULES.map((r) => r.meta.id), ...packRuleIds(), PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, ACCESS_ANALYZER_RULE]);
+  // Retired code rules, named only where a pack rule's page says it replaced them.
+  const retired = new Set(['imdsv2/hop-limit', 'resource-exposure/public-lambda-url', 'imdsv2/launch-template-imds', 'imdsv2/launch-configuration-imds', 'imdsv2/image-builder-imds']);
+  const files = [...markdownFiles('docs'), 'README.md'];
+
+  it('finds rule ids to check (the pattern works)', () => {
+    const all = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(RULE_ID)].map((m) => m[0]));
+    expect(all.length).toBeGreaterThan(20);
+    expect('see imdsv2/launch-template-hop-limit here'.match(RULE_ID)).toEqual(['imdsv2/launch-template-hop-limit']);
+  });
+
+  for (const file of files) {
+    it(`${file}: every rule id is a real rule`, () => {
+      const named = [...readFileSync(file, 'utf8').matchAll(RULE_ID)].map((m) => m[0]);
+      const text = readFileSync(file, 'utf8');
+      expect(named.filter((id) => !known.has(id) && !(retired.has(id) && /replaced/.test(text)))).toEqual([]);
+    });
+  }
+});
