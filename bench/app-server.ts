@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
-import trustgate from '../src/app/index.js';
+import { CheckQueue } from '../src/app/check-queue.js';
+import { createTrustgate } from '../src/app/index.js';
 import { TrustgateOctokit } from '../src/app/octokit.js';
 
 export interface MemoryReport {
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
     Octokit: env['BENCH_OCTOKIT'] === 'probot' ? ProbotOctokit : TrustgateOctokit,
     logLevel: (env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
   });
-  const middleware = await createNodeMiddleware(trustgate, { probot });
+  // As the server runs it: webhooks are answered once queued (accept, then work); in memory here.
+  const middleware = await createNodeMiddleware(createTrustgate({ queue: new CheckQueue() }), { probot });
   const server = createServer((request, response) => {
     void middleware(request, response, () => response.writeHead(404).end());
   });

@@ -283,6 +283,17 @@ describe('crashes and restarts, through the server process', () => {
     expect(fake.requests.filter((r) => /\/app\/hook\/deliveries\/\d+\/attempts/.test(r.path))).toHaveLength(1);
   });
 
+  it('is not ready while GitHub refuses the app\'s credentials, and ready once it accepts them', async () => {
+    const remove = fake.addFault((request) => (request.method === 'GET' && request.path === '/app' ? { status: 401, body: { message: 'A JSON web token could not be decoded' } } : undefined));
+    const app = await start();
+    const refused = await fetch(`${app.base}/health/ready`);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain('status 401');
+    expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
+    remove();
+    expect((await fetch(`${app.base}/health/ready`)).status).toBe(200);
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('%s drains running checks up to the bound, keeps the rest for the next process and exits', async (signal) => {
     const first = await start({ TRUSTGATE_DRAIN_MS: '1500' });
     const pulls = Array.from({ length: 6 }, () => pullRequest());
