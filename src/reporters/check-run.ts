@@ -91,7 +91,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   }
 
   const title = clip(titleFor(blocking, other, problems, failOn), MAX_TITLE_CHARS);
-  const allAnnotations = [...blocking, ...other].map((f) => toAnnotation(f, failOn));
+  const allAnnotations = [...blocking, ...other].map((f) => toAnnotation(f, failOn, input.lineUrl));
   const maxAnnotations = input.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
   const annotations = allAnnotations.slice(0, maxAnnotations);
 
@@ -235,7 +235,10 @@ function severityCounts(findings: readonly Finding[]): string {
 
 function countsTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'No findings.';
-  const bySeverity = SEVERITIES.map((s) => `| ${s} | ${findings.filter((f) => f.severity === s).length} |`);
+  // Only the severities that occur: a table of zeros hides the rows that matter.
+  const bySeverity = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([s, count]) => `| ${s} | ${count} |`);
   const categories = [...new Set(findings.map((f) => String(f.category)))].sort();
   const byCategory = categories.map((c) => `| ${c} | ${findings.filter((f) => f.category === c).length} |`);
   return ['| Severity | Findings |', '| --- | ---: |', ...bySeverity, '', '| Category | Findings |', '| --- | ---: |', ...byCategory].join('\n');
@@ -249,6 +252,10 @@ function findingLine(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): strin
 
 function findingDetails(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): string {
   const lines = [`### \`${f.id}\` ${f.ruleId} (${f.severity})`, '', `[${escapeLinkText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})${f.path !== undefined ? ` at \`${f.path}\`` : ''}`, '', f.message];
+  if (f.related !== undefined && f.related.length > 0) {
+    lines.push('', '**The chain, step by step:**', '');
+    for (const r of f.related) lines.push(`- [${escapeLinkText(r.file)}:${r.line}](${lineUrl(r.file, r.line)}): ${oneLine(r.message)}`);
+  }
   if (f.remediation) lines.push('', `**How to fix:** ${f.remediation}`);
   if (f.docs) lines.push('', `[Rule documentation](${f.docs})`);
   lines.push('');
@@ -266,7 +273,7 @@ function nextSteps(blocking: number, problems: number, failOn: Severity): string
   return steps;
 }
 
-function toAnnotation(f: Finding, failOn: Severity): CheckAnnotation {
+function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput['lineUrl']): CheckAnnotation {
   const level: CheckAnnotation['annotation_level'] = atLeast(f.severity, failOn) ? 'failure' : f.severity === 'info' ? 'notice' : 'warning';
   const annotation: CheckAnnotation = {
     path: f.file,
@@ -274,14 +281,24 @@ function toAnnotation(f: Finding, failOn: Severity): CheckAnnotation {
     end_line: Math.max(f.endLine, f.line),
     annotation_level: level,
     title: clip(`${f.ruleId} (${f.severity}) [${f.id}]`, MAX_TITLE_CHARS),
-    message: clip(f.remediation ? `${f.message}\n\nHow to fix: ${f.remediation}` : f.message, MAX_ANNOTATION_MESSAGE_CHARS),
+    message: clip(annotationMessage(f, lineUrl), MAX_ANNOTATION_MESSAGE_CHARS),
   };
   if (annotation.start_line === annotation.end_line) {
     annotation.start_column = f.column;
     annotation.end_column = Math.max(f.endColumn, f.column);
   }
-  if (f.docs) annotation.raw_details = `Docs: ${f.docs}`;
   return annotation;
+}
+
+/** The message, each linked step of a chain (GitHub shows annotation messages as plain text, so bare URLs), the fix and the docs. */
+function annotationMessage(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): string {
+  const parts = [f.message];
+  if (f.related !== undefined && f.related.length > 0) {
+    parts.push(['Related:', ...f.related.map((r) => `- ${r.file}:${r.line} ${oneLine(r.message)} (${lineUrl(r.file, r.line)})`)].join('\n'));
+  }
+  if (f.remediation) parts.push(`How to fix: ${f.remediation}`);
+  if (f.docs) parts.push(`Docs: ${f.docs}`);
+  return parts.join('\n\n');
 }
 
 /** Most severe first; the engine's file/line order within a severity. */

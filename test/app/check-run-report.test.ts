@@ -103,3 +103,29 @@ describe('chunkAnnotations', () => {
     expect(chunkAnnotations(annotations).map((chunk) => chunk.length)).toEqual([50, 50, 20]);
   });
 });
+
+describe('check run: chain links, severity table', () => {
+  it('puts each related link of a chain in the annotation message and the details, linked to its line', () => {
+    const chained = finding('critical', 10, {
+      ruleId: 'imdsv2/credential-exfiltration-path',
+      related: [
+        { file: 'stacks/app.yaml', line: 3, column: 1, message: 'the instance allows IMDSv1' },
+        { file: 'stacks/app.yaml', line: 20, column: 1, message: 'its role can read S3' },
+      ],
+    });
+    const result = report([chained]);
+    const annotation = result.annotations[0]!;
+    expect(annotation.message).toContain('stacks/app.yaml:3 the instance allows IMDSv1 (https://github.com/o/r/blob/abc/stacks/app.yaml#L3)');
+    expect(annotation.message).toContain('(https://github.com/o/r/blob/abc/stacks/app.yaml#L20)');
+    expect(annotation.message).toContain('Docs: https://example.test/docs/rule.md');
+    expect(annotation.raw_details).toBeUndefined();
+    expect(result.output.text).toContain('[stacks/app.yaml:20](https://github.com/o/r/blob/abc/stacks/app.yaml#L20): its role can read S3');
+  });
+
+  it('lists only the severities that occur', () => {
+    const { summary } = report([finding('high', 1), finding('high', 2), finding('low', 3)]).output;
+    expect(summary).toContain('| high | 2 |');
+    expect(summary).toContain('| low | 1 |');
+    expect(summary).not.toMatch(/\| (critical|medium|info) \| 0 \|/);
+  });
+});
