@@ -38,6 +38,7 @@ Options:
   --aa-sensitive-action <action> paid check: CheckAccessNotGranted of this action (repeatable)
   --base <dir>                   paid check: CheckNoNewAccess against the same files in <dir>
   -h, --help                     this help
+  -v, --version                  the version of trustgate
 
 Exit codes: 0 nothing at or above the threshold, 1 something is, 2 usage or internal error.
 `;
@@ -100,7 +101,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       },
     });
   } catch (error) {
-    io.stderr(`trustgate: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr(`trustgate: ${describeArgError(error, rest)}\nRun \`trustgate --help\` for the options.\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -134,6 +135,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const badAccount = values['trusted-account'].find((account) => !/^\d{12}$/.test(account));
   if (badAccount !== undefined) {
     io.stderr(`trustgate: --trusted-account takes a 12-digit AWS account id (got "${badAccount}")\n`);
+    return 2;
+  }
+
+  const orgId = values['org-id'];
+  if (orgId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(orgId)) {
+    io.stderr(`trustgate: --org-id takes an AWS Organizations id, "o-" and 10 to 32 lowercase letters or digits (got "${orgId}")\n`);
     return 2;
   }
 
@@ -197,4 +204,34 @@ function packageVersion(): string {
     if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
   }
   return '0.0.0';
+}
+
+const OPTION_NAMES = ['format', 'fail-on', 'config', 'trusted-account', 'org-id', 'allowed-oidc-subject', 'scp-path', 'access-analyzer', 'aa-region', 'aa-resolve-imports', 'aa-fetch-managed-policies', 'aa-check-public-access', 'aa-sensitive-action', 'base', 'help', 'version'];
+
+/** One line for a bad argument: the unknown option and the nearest real one, not Node's parser text. */
+export function describeArgError(error: unknown, args: readonly string[]): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const match = /'(-{1,2}[^']*)'/.exec((error as Error).message);
+    const option = match?.[1] ?? args.find((a) => a.startsWith('-')) ?? '';
+    const name = option.replace(/^-+/, '').split('=')[0] ?? '';
+    const nearest = OPTION_NAMES.map((candidate) => [candidate, editDistance(name, candidate)] as const).sort((a, b) => a[1] - b[1])[0];
+    const hint = nearest !== undefined && nearest[1] <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${nearest[0]}?)` : '';
+    return `unknown option ${option}${hint}`;
+  }
+  return ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const kept = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = kept;
+    }
+  }
+  return row[b.length]!;
 }

@@ -23,7 +23,9 @@ export function renderText(findings: readonly Finding[], failOn: Severity, scann
     .join(', ');
   lines.push('');
   lines.push(
-    findings.length === 0
+    findings.length === 0 && scannedFiles === 0
+      ? `⚠ Nothing was checked: no CloudFormation/SAM template or IAM policy file was found in the given paths.`
+      : findings.length === 0
       ? `✔ ${scannedFiles} infrastructure file(s) checked, no findings.`
       : `${blocking.length > 0 ? '✖' : '✔'} ${findings.length} finding(s) in ${scannedFiles} infrastructure file(s) (${counts}); ${blocking.length} at or above ${failOn}.`,
   );
