@@ -126,7 +126,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
     title,
     summary: fitOutput(summary.join('\n'), 'the summary', 'The annotations and the details below list every finding.'),
   };
-  if (details.length > 0) output.text = fitOutput(['## Details', '', ...details].join('\n'), 'the details', 'Run `npx trustgate scan` on the changed files to see them all.');
+  if (details.length > 0) output.text = fitOutput(['## Details', '', ...details].join('\n'), 'the details', 'Run `trustgate scan` on the changed files to see them all (install the CLI from the trustgate repository as its README says: a packed tarball or a git URL, not `npx`).');
   return { conclusion, output, annotations };
 }
 
@@ -266,7 +266,7 @@ function nextSteps(blocking: number, problems: number, failOn: Severity): string
   const steps: string[] = [];
   if (blocking > 0) {
     steps.push(`- Fix each blocking finding at the linked line (the details below say how) and push: the check runs again on every push.`);
-    steps.push(`- To reproduce locally: \`npx trustgate scan <changed files> --fail-on ${failOn}\`.`);
+    steps.push(`- To reproduce locally: \`trustgate scan <changed files> --fail-on ${failOn}\` with the CLI installed from the trustgate repository (its README: a packed tarball or a git URL; no \`trustgate\` package is published on npm, so not \`npx\`).`);
   }
   if (problems > 0) steps.push('- Split the change into smaller pull requests so every changed file can be checked.');
   if (steps.length === 0) steps.push('- Nothing blocks the merge. Findings below the threshold are worth a look in review.');

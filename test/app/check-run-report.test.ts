@@ -129,3 +129,11 @@ describe('check run: chain links, severity table', () => {
     expect(summary).not.toMatch(/\| (critical|medium|info) \| 0 \|/);
   });
 });
+
+describe('check run: install advice', () => {
+  it('never tells people to run the unpublished `npx trustgate`', () => {
+    const result = report([finding('high', 1)]);
+    expect(result.output.summary).toMatch(/trustgate scan <changed files>/);
+    expect(`${result.output.summary}\n${result.output.text}`).not.toMatch(/`npx trustgate/);
+  });
+});
