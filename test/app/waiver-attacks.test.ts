@@ -47,7 +47,7 @@ function waiverFor(fingerprint: string, id: string): WaiverRecord {
 }
 
 /** Re-runs the check with `thread` as the pull request's conversation; returns the check run writes. */
-async function rerunWith(thread: Json[]): Promise<Recorded[]> {
+async function rerunWith(thread: Json[], deliveryId = `delivery-${Math.random()}`): Promise<Recorded[]> {
   const scope = nock(API);
   const writes: Recorded[] = [];
   scope.get(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`).query(true).reply(200, thread).persist();
@@ -57,7 +57,7 @@ async function rerunWith(thread: Json[]): Promise<Recorded[]> {
   nockBlobBatch(scope, files, []);
   nockCheckRuns(scope, writes);
   nockInstallationToken(scope);
-  await harness.probot.receive({ id: `delivery-${Math.random()}`, name: 'issue_comment', payload: rerunPayload() } as never);
+  await harness.probot.receive({ id: deliveryId, name: 'issue_comment', payload: rerunPayload() } as never);
   return writes;
 }
 
@@ -119,5 +119,19 @@ describe('user text the app echoes', () => {
     expect(reply).not.toContain('<img');
     expect(reply).not.toContain('</details>');
     expect(reply).not.toMatch(/(^|[^\w`])@org\/security/);
+  });
+});
+
+describe('replayed deliveries', () => {
+  it('acts on a delivery once: the same delivery id again makes no GitHub call', async () => {
+    const first = await rerunWith([], 'delivery-replayed');
+    expect(first.map((w) => w.body.conclusion)).toEqual(['failure']);
+    nock.cleanAll();
+    const scope = nock(API);
+    const hit: string[] = [];
+    scope.post(/.*/).optionally().reply(500, (uri) => (hit.push(uri), {})).persist();
+    scope.get(/.*/).optionally().reply(500, (uri) => (hit.push(uri), {})).persist();
+    await harness.probot.receive({ id: 'delivery-replayed', name: 'issue_comment', payload: rerunPayload() } as never);
+    expect(hit).toEqual([]);
   });
 });
