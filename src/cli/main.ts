@@ -14,6 +14,7 @@ import { ALL_RULES } from '../rules/index.js';
 import { formatRulePackError, loadCustomRules } from '../rule-packs/custom-rules.js';
 import { collectFiles } from './collect-files.js';
 import { engineOptionsWithFlags, readCliConfig, selectPaths } from '../config/index.js';
+import { editDistance } from '../config/validate.js';
 import { reviewFindings } from '../waivers/review.js';
 
 export const USAGE = `Usage: trustgate scan [paths...] [options]
@@ -220,18 +221,4 @@ export function describeArgError(error: unknown, args: readonly string[]): strin
     return `unknown option ${option}${hint}`;
   }
   return ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const kept = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = kept;
-    }
-  }
-  return row[b.length]!;
 }
