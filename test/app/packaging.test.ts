@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
@@ -26,4 +27,16 @@ describe('app manifest and container', () => {
     for (const base of bases) expect(base).toMatch(/^node:24-/);
     expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
   });
+
+  it('packs the CLI, the app, its data and docs, and no tests, fixtures or benchmarks', () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const [packed] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+    const paths = packed!.files.map((file) => file.path);
+    expect(paths).toContain('bin/trustgate.js');
+    expect(paths).toContain('app.yml');
+    expect(paths).toContain('schema/trustgate.schema.json');
+    expect(paths.some((path) => path.startsWith('docs/rules/'))).toBe(true);
+    const unwanted = paths.filter((path) => /^(dist\/)?(test|bench|examples)\//.test(path) || path.includes('/fixtures/'));
+    expect(unwanted).toEqual([]);
+  }, 60_000);
 });
