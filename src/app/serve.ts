@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
 import { CheckQueue, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
 import { createTrustgate } from './index.js';
@@ -95,7 +96,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
       if (queue.depth > 0) app.log.info({ recovered: queue.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
       operations.recovered.inc(queue.depth);
     },
-    { Octokit },
+    { Octokit, log: await operatorLog() },
   );
 
   const log = probot!.log;
