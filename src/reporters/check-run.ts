@@ -6,9 +6,13 @@ export const MAX_TITLE_CHARS = 255;
 export const MAX_OUTPUT_CHARS = 65_535;
 /** GitHub accepts at most this many annotations per create or update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
-/** Default cap on annotations per run: each 50 costs a write; the summary and text still list every finding. */
+/** Default cap on annotations per run: each 50 costs a write; the summary says when it applied. */
 export const DEFAULT_MAX_ANNOTATIONS = 500;
 const MAX_ANNOTATION_MESSAGE_CHARS = 4_000;
+/** Notes (waivers, suppressions, a configuration change) take at most this much of the summary. */
+const MAX_NOTES_CHARS = 16_000;
+/** Room kept for the notes that say what did not fit. */
+const RESERVED_FOR_CUT_NOTES = 1_000;
 
 export type CheckConclusion = 'success' | 'failure' | 'neutral';
 
@@ -91,42 +95,61 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   }
 
   const title = clip(titleFor(blocking, other, problems, failOn), MAX_TITLE_CHARS);
-  const allAnnotations = [...blocking, ...other].map((f) => toAnnotation(f, failOn, input.lineUrl));
+  const ordered = [...blocking, ...other];
+  const allAnnotations = toAnnotations(ordered, failOn, input.lineUrl);
   const maxAnnotations = input.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
   const annotations = allAnnotations.slice(0, maxAnnotations);
 
-  const summary: string[] = [];
-  summary.push(`trustgate checked ${plural(input.infrastructureFiles, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge.`);
-  for (const problem of problems) summary.push(`> **The check cannot pass:** ${problem}`);
-  if (input.reportOnly === true) summary.push('', '> **Report-only mode** (`reportOnly: true` in .github/trustgate.yml): nothing here blocks the merge; the check concludes neutral where it would fail.');
-  summary.push('', countsTable(findings), '');
-  if (blocking.length > 0) {
-    summary.push(`### Blocking (${blocking.length})`, '');
-    for (const f of blocking) summary.push(findingLine(f, input.lineUrl));
-    summary.push('');
-  }
-  if (other.length > 0) {
-    summary.push(`### Below the threshold (${other.length})`, '');
-    for (const f of other) summary.push(findingLine(f, input.lineUrl));
-    summary.push('');
-  }
-  if (waived.length > 0) {
-    summary.push(`### Waived (${waived.length})`, '');
-    for (const w of waived) summary.push(`${findingLine(w.finding, input.lineUrl)} — waived: ${w.reason}`);
-    summary.push('');
-  }
-  if (notes !== '') summary.push(notes, '');
-  summary.push('### What to do next', '', ...nextSteps(blocking.length, problems.length, failOn));
-  if (annotations.length < allAnnotations.length) {
-    summary.push('', `Only the ${annotations.length} most severe findings are annotated on lines; all ${allAnnotations.length} are listed above.`);
-  }
+  // The summary is budgeted, not cut: the head (what was checked, what cannot pass, the counts) and the
+  // tail (what to do next, how to waive and reproduce, what was left out) always survive; the lists of
+  // findings take what is left, most severe first, and say how many they could not show.
+  const head: string[] = [`trustgate checked ${plural(input.infrastructureFiles, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge.`];
+  for (const problem of problems) head.push(`> **The check cannot pass:** ${problem}`);
+  if (input.reportOnly === true) head.push('', '> **Report-only mode** (`reportOnly: true` in .github/trustgate.yml): nothing here blocks the merge; the check concludes neutral where it would fail.');
+  head.push('', countsTable(findings), '');
+  const tail: string[] = [];
+  if (notes !== '') tail.push(clipMarkdown(notes, MAX_NOTES_CHARS, 'the notes'), '');
+  tail.push('### What to do next', '', ...nextSteps(blocking.length, problems.length, failOn));
 
-  const details = [...blocking, ...other].map((f) => findingDetails(f, input.lineUrl));
+  let budget = MAX_OUTPUT_CHARS - joinedLength(head) - joinedLength(tail) - RESERVED_FOR_CUT_NOTES;
+  const lists: string[] = [];
+  let unlisted = 0;
+  const addList = (heading: string, lines: string[]) => {
+    if (lines.length === 0) return;
+    const shown: string[] = [];
+    for (const line of lines) {
+      if (line.length + 1 > budget - heading.length - 4) break;
+      shown.push(line);
+      budget -= line.length + 1;
+    }
+    lists.push(heading, '', ...shown);
+    if (shown.length < lines.length) {
+      unlisted += lines.length - shown.length;
+      lists.push(`- … and ${lines.length - shown.length} more, not listed: the summary would pass GitHub's ${MAX_OUTPUT_CHARS} characters.`);
+    }
+    lists.push('');
+    budget -= heading.length + 2;
+  };
+  addList(`### Blocking (${blocking.length})`, blocking.map((f) => findingLine(f, input.lineUrl)));
+  addList(`### Below the threshold (${other.length})`, other.map((f) => findingLine(f, input.lineUrl)));
+  addList(`### Waived (${waived.length})`, waived.map((w) => `${findingLine(w.finding, input.lineUrl)} — waived: ${w.reason}`));
+
+  const details = detailsText(ordered, input.lineUrl);
+  const cutNotes: string[] = [];
+  if (annotations.length < allAnnotations.length) {
+    cutNotes.push(`Only the ${annotations.length} most severe findings are annotated on lines.`);
+  }
+  if (unlisted > 0 || details.omitted > 0 || annotations.length < allAnnotations.length) {
+    const where = unlisted === 0 ? 'All of them are listed above.' : details.omitted === 0 ? 'The details below describe every finding.' : `To see every finding, run \`trustgate scan\` on the changed files (see "What to do next").`;
+    cutNotes.push(`${ordered.length + waived.length} findings in all; ${unlisted > 0 ? `${unlisted} are not listed in this summary` : 'this summary lists every one'}${details.omitted > 0 ? ` and ${details.omitted} are not in the details` : ''}. ${where}`);
+  }
+  const summaryLines = [...head, ...lists, ...tail];
+  if (cutNotes.length > 0) summaryLines.push('', ...cutNotes);
   const output: CheckRunReport['output'] = {
     title,
-    summary: fitOutput(summary.join('\n'), 'the summary', 'The annotations and the details below list every finding.'),
+    summary: fitOutput(summaryLines.join('\n'), 'the summary', 'Run `trustgate scan` on the changed files to see every finding.'),
   };
-  if (details.length > 0) output.text = fitOutput(['## Details', '', ...details].join('\n'), 'the details', 'Run `trustgate scan` on the changed files to see them all (install the CLI from the trustgate repository as its README says: a packed tarball or a git URL, not `npx`).');
+  if (details.text !== undefined) output.text = details.text;
   return { conclusion, output, annotations };
 }
 
@@ -250,13 +273,52 @@ function findingLine(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): strin
   return `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${where}${resource}: ${oneLine(f.message)}`;
 }
 
-function findingDetails(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): string {
+/** The details of each finding, most severe first, as many as GitHub's limit takes, and how many did not fit. */
+function detailsText(ordered: readonly Finding[], lineUrl: CheckRunReportInput['lineUrl']): { text?: string; omitted: number } {
+  if (ordered.length === 0) return { omitted: 0 };
+  const parts = ['## Details', ''];
+  let length = joinedLength(parts);
+  const fixes = new RepeatedAdvice();
+  let shown = 0;
+  for (const f of ordered) {
+    const block = findingDetails(f, lineUrl, fixes.say(f, (first) => `as for \`${first}\` above.`));
+    if (length + block.length + 1 > MAX_OUTPUT_CHARS - RESERVED_FOR_CUT_NOTES) break;
+    parts.push(block);
+    length += block.length + 1;
+    shown++;
+  }
+  const omitted = ordered.length - shown;
+  if (omitted > 0) parts.push(`**… ${omitted} more findings are not detailed here: the details would pass GitHub's ${MAX_OUTPUT_CHARS} characters.** Run \`trustgate scan\` on the changed files (install the CLI from the trustgate repository as its README says: a packed tarball or a git URL, not \`npx\`) to see them all.`);
+  return { text: parts.join('\n'), omitted };
+}
+
+/**
+ * Several findings on one line often share their advice (one statement, several rules): the first says it,
+ * the next ones point at it.
+ */
+class RepeatedAdvice {
+  readonly #first = new Map<string, string>();
+
+  /** The remediation to print for `f`: its own the first time on its line, else a pointer to the first. */
+  say(f: Finding, pointer: (firstId: string) => string): string | undefined {
+    if (f.remediation === undefined || f.remediation === '') return undefined;
+    const key = `${f.file}\u0000${f.line}\u0000${f.remediation}`;
+    const first = this.#first.get(key);
+    if (first === undefined) {
+      this.#first.set(key, f.id);
+      return f.remediation;
+    }
+    return pointer(first);
+  }
+}
+
+function findingDetails(f: Finding, lineUrl: CheckRunReportInput['lineUrl'], remediation: string | undefined = f.remediation): string {
   const lines = [`### \`${f.id}\` ${f.ruleId} (${f.severity})`, '', `[${escapeLinkText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})${f.path !== undefined ? ` at \`${f.path}\`` : ''}`, '', f.message];
   if (f.related !== undefined && f.related.length > 0) {
     lines.push('', '**The chain, step by step:**', '');
     for (const r of f.related) lines.push(`- [${escapeLinkText(r.file)}:${r.line}](${lineUrl(r.file, r.line)}): ${oneLine(r.message)}`);
   }
-  if (f.remediation) lines.push('', `**How to fix:** ${f.remediation}`);
+  if (remediation) lines.push('', `**How to fix:** ${remediation}`);
   if (f.docs) lines.push('', `[Rule documentation](${f.docs})`);
   lines.push('');
   return lines.join('\n');
@@ -266,6 +328,7 @@ function nextSteps(blocking: number, problems: number, failOn: Severity): string
   const steps: string[] = [];
   if (blocking > 0) {
     steps.push(`- Fix each blocking finding at the linked line (the details below say how) and push: the check runs again on every push.`);
+    steps.push('- To accept a finding for this pull request instead, a maintainer comments `/trustgate waive <finding-id> --reason "why"` (the ids are in the lists above; `/trustgate help` lists every command).');
     steps.push(`- To reproduce locally: \`trustgate scan <changed files> --fail-on ${failOn}\` with the CLI installed from the trustgate repository (its README: a packed tarball or a git URL; no \`trustgate\` package is published on npm, so not \`npx\`).`);
   }
   if (problems > 0) steps.push('- Split the change into smaller pull requests so every changed file can be checked.');
@@ -273,7 +336,12 @@ function nextSteps(blocking: number, problems: number, failOn: Severity): string
   return steps;
 }
 
-function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput['lineUrl']): CheckAnnotation {
+function toAnnotations(ordered: readonly Finding[], failOn: Severity, lineUrl: CheckRunReportInput['lineUrl']): CheckAnnotation[] {
+  const fixes = new RepeatedAdvice();
+  return ordered.map((f) => toAnnotation(f, failOn, lineUrl, fixes.say(f, (first) => `as for [${first}] on this line.`)));
+}
+
+function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput['lineUrl'], remediation: string | undefined): CheckAnnotation {
   const level: CheckAnnotation['annotation_level'] = atLeast(f.severity, failOn) ? 'failure' : f.severity === 'info' ? 'notice' : 'warning';
   const annotation: CheckAnnotation = {
     path: f.file,
@@ -281,7 +349,7 @@ function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput
     end_line: Math.max(f.endLine, f.line),
     annotation_level: level,
     title: clip(`${f.ruleId} (${f.severity}) [${f.id}]`, MAX_TITLE_CHARS),
-    message: clip(annotationMessage(f, lineUrl), MAX_ANNOTATION_MESSAGE_CHARS),
+    message: clip(annotationMessage(f, lineUrl, remediation), MAX_ANNOTATION_MESSAGE_CHARS),
   };
   if (annotation.start_line === annotation.end_line) {
     annotation.start_column = f.column;
@@ -291,12 +359,12 @@ function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput
 }
 
 /** The message, each linked step of a chain (GitHub shows annotation messages as plain text, so bare URLs), the fix and the docs. */
-function annotationMessage(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): string {
+function annotationMessage(f: Finding, lineUrl: CheckRunReportInput['lineUrl'], remediation: string | undefined): string {
   const parts = [f.message];
   if (f.related !== undefined && f.related.length > 0) {
     parts.push(['Related:', ...f.related.map((r) => `- ${r.file}:${r.line} ${oneLine(r.message)} (${lineUrl(r.file, r.line)})`)].join('\n'));
   }
-  if (f.remediation) parts.push(`How to fix: ${f.remediation}`);
+  if (remediation) parts.push(`How to fix: ${remediation}`);
   if (f.docs) parts.push(`Docs: ${f.docs}`);
   return parts.join('\n\n');
 }
@@ -312,6 +380,19 @@ function fitOutput(text: string, what: string, where: string): string {
   const cut = text.slice(0, MAX_OUTPUT_CHARS - note.length);
   const lineEnd = cut.lastIndexOf('\n');
   return (lineEnd > 0 ? cut.slice(0, lineEnd) : cut) + note;
+}
+
+/** Markdown cut at a line end under `max`, saying so. */
+function clipMarkdown(text: string, max: number, what: string): string {
+  if (text.length <= max) return text;
+  const note = `\n\n**… ${what} were cut here to keep the summary within GitHub's limit.**`;
+  const cut = text.slice(0, max - note.length);
+  const lineEnd = cut.lastIndexOf('\n');
+  return (lineEnd > 0 ? cut.slice(0, lineEnd) : cut) + note;
+}
+
+function joinedLength(lines: readonly string[]): number {
+  return lines.reduce((sum, line) => sum + line.length + 1, 0);
 }
 
 function clip(text: string, max: number): string {

@@ -68,21 +68,61 @@ describe('buildCheckRunReport', () => {
     expect(annotations[1]).not.toHaveProperty('end_column');
   });
 
-  it("keeps the summary and text within GitHub's 65,535 characters and says so", () => {
+  it("keeps the summary and text within GitHub's 65,535 characters, and says truly what was left out", () => {
     const many = Array.from({ length: 3000 }, (_, i) => finding('high', i + 1, { message: 'x'.repeat(60) }));
     const { output, annotations } = report(many);
     expect(output.summary.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
-    expect(output.summary).toMatch(/the summary was cut here: it is longer than GitHub's 65535 characters/);
     expect(output.text!.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
-    expect(output.text).toMatch(/the details was cut here/);
     expect(annotations).toHaveLength(500);
     expect(output.title.length).toBeLessThanOrEqual(255);
+    const listed = (output.summary.match(/^- \*\*high\*\*/gm) ?? []).length;
+    const detailed = (output.text!.match(/^### `/gm) ?? []).length;
+    expect(listed).toBeGreaterThan(100);
+    expect(listed).toBeLessThan(3000);
+    expect(detailed).toBeLessThan(3000);
+    // The counts in the notes are the real ones.
+    expect(output.summary).toContain(`- … and ${3000 - listed} more, not listed`);
+    expect(output.summary).toContain(`3000 findings in all; ${3000 - listed} are not listed in this summary and ${3000 - detailed} are not in the details.`);
+    expect(output.text).toContain(`**… ${3000 - detailed} more findings are not detailed here`);
+    expect(output.summary).not.toContain('list every finding');
   });
 
-  it('says when annotations are capped', () => {
+  it('keeps what to do next, how to waive, how to reproduce and the truncation note with 400+ long findings', () => {
+    const many = Array.from({ length: 450 }, (_, i) => finding(i % 3 === 0 ? 'critical' : 'medium', i + 1, { message: `${'a long explanation '.repeat(12)}${i}` }));
+    const notes = '### Waivers\n\n' + Array.from({ length: 2000 }, (_, i) => `- waiver w-${i} for a reason that is long enough to matter`).join('\n');
+    const { output } = buildCheckRunReport({ findings: many, failOn: 'high', infrastructureFiles: 3, lineUrl, notes });
+    const { summary } = output;
+    expect(summary.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(summary.startsWith('trustgate checked 3 infrastructure files')).toBe(true);
+    expect(summary).toContain('### Blocking (150)');
+    expect(summary).toContain('### What to do next');
+    expect(summary).toContain('/trustgate waive <finding-id> --reason');
+    expect(summary).toContain('To reproduce locally: `trustgate scan <changed files> --fail-on high`');
+    expect(summary).toMatch(/450 findings in all; \d+ are not listed in this summary/);
+    expect(summary).toContain('the notes were cut here');
+    expect(summary).not.toContain('was cut here: it is longer');
+  });
+
+  it('says when annotations are capped, and that the summary lists them all when it does', () => {
     const { output, annotations } = report([finding('high', 1), finding('high', 2), finding('high', 3)], 'high', { maxAnnotations: 2 });
     expect(annotations).toHaveLength(2);
-    expect(output.summary).toContain('Only the 2 most severe findings are annotated on lines; all 3 are listed above.');
+    expect(output.summary).toContain('Only the 2 most severe findings are annotated on lines.');
+    expect(output.summary).toContain('3 findings in all; this summary lists every one. All of them are listed above.');
+  });
+
+  it('says the advice several findings on one line share once, and points at it from the others', () => {
+    const shared = 'Replace the wildcard with the actions the function calls, listed in the access advisor.';
+    const { annotations, output } = report([
+      finding('critical', 7, { id: 'aaaaaaaaaaaa', remediation: shared }),
+      finding('high', 7, { id: 'bbbbbbbbbbbb', ruleId: 'least-privilege/wildcard-action', remediation: shared }),
+      finding('high', 9, { id: 'cccccccccccc', remediation: shared }),
+    ]);
+    expect(annotations[0]!.message).toContain(`How to fix: ${shared}`);
+    expect(annotations[1]!.message).toContain('How to fix: as for [aaaaaaaaaaaa] on this line.');
+    expect(annotations[1]!.message).not.toContain(shared);
+    expect(annotations[2]!.message).toContain(`How to fix: ${shared}`);
+    expect(output.text!.split(shared)).toHaveLength(3);
+    expect(output.text).toContain('**How to fix:** as for `aaaaaaaaaaaa` above.');
   });
 
   it('fails when the file list was incomplete, even without findings', () => {
