@@ -167,7 +167,7 @@ function resourcePrefixes(service: string): string[] {
  * Whether a Resource value covers every resource an action of `service` can name: `*`, or an ARN
  * whose resource part is only wildcards after the type's literal prefix (`arn:aws:s3:::*`,
  * `arn:aws:iam::${AWS::AccountId}:role/*`, `arn:aws:lambda:*:*:function:*`). `${…}` placeholders are
- * specific values, never wildcards.
+ * specific values, never wildcards, and so is an empty substitution (`arn:aws:s3:::/*`).
  */
 export function isBroadResource(text: string, service = ''): boolean {
   if (/^\*+$/.test(text)) return true;
@@ -175,10 +175,19 @@ export function isBroadResource(text: string, service = ''): boolean {
   const parts = text.replace(/\$\{[^}]*\}/g, '\u0000').split(':');
   if (parts.length < 6) return false;
   const resourcePart = parts.slice(5).join(':');
-  if (/^[*/:]+$/.test(resourcePart)) return true;
+  if (onlyWildcards(resourcePart)) return true;
   const arnService = parts[2] ?? '';
   const prefixes = resourcePrefixes(arnService === '' || arnService.includes('*') ? service : arnService);
-  return prefixes.some((prefix) => prefix !== '' && resourcePart.toLowerCase().startsWith(prefix.toLowerCase()) && /^[*/:]+$/.test(resourcePart.slice(prefix.length)));
+  return prefixes.some((prefix) => prefix !== '' && resourcePart.toLowerCase().startsWith(prefix.toLowerCase()) && onlyWildcards(resourcePart.slice(prefix.length)));
+}
+
+/**
+ * A resource part that starts with a wildcard and has only wildcards and separators after it (`*`,
+ * `*:*`, a star, a slash and a star). A part that starts with a separator does not count: the name before
+ * it is empty (`arn:aws:s3:::${Bucket}/...` with an empty Bucket), which names no resource, not every one.
+ */
+function onlyWildcards(resourcePart: string): boolean {
+  return /^\*[*/:]*$/.test(resourcePart);
 }
 
 /**

@@ -73,7 +73,9 @@ export class IntrinsicResolver {
     const fn = intrinsicOf(node);
     if (fn?.name === 'Fn::If' && isSeq(fn.argument) && fn.argument.items.length === 3) {
       const [condition, whenTrue, whenFalse] = fn.argument.items as [SourceNode, SourceNode, SourceNode];
-      const decided = this.evaluateCondition(scalarString(condition) ?? '');
+      const name = scalarString(condition) ?? '';
+      // A condition the template cannot decide may still be settled by the branch this Fn::If sits in.
+      const decided = this.evaluateCondition(name) ?? this.guardsOf(node).get(name);
       const branches = decided === true ? [whenTrue] : decided === false ? [whenFalse] : [whenTrue, whenFalse];
       return branches.flatMap((branch) => this.expand(branch));
     }
@@ -99,21 +101,69 @@ export class IntrinsicResolver {
     return result;
   }
 
-  private evaluateConditionNode(node: SourceNode, depth: number): boolean | undefined {
+  /**
+   * The conditions a node is written under, each with the value it must have for the node to be
+   * deployed: the branch of every Fn::If above it (`true` in the second item, `false` in the third) and
+   * the `Condition` of the resource that holds it. The innermost guard wins when two name the same
+   * condition. Empty outside a template or when the template has no Conditions.
+   */
+  guardsOf(node: SourceNode): ReadonlyMap<string, boolean> {
+    const guards = new Map<string, boolean>();
+    if (this.template === undefined || this.template.conditions === undefined) return guards;
+    const resources = getKey(this.template.root, 'Resources');
+    for (let current: SourceNode = node; current.parent !== undefined; current = current.parent) {
+      const parent: SourceNode = current.parent;
+      if (isSeq(parent) && parent.items.length === 3 && (current.key === 1 || current.key === 2) && intrinsicOf(parent.parent)?.name === 'Fn::If') {
+        const name = scalarString(parent.items[0]);
+        if (name !== undefined && !guards.has(name)) guards.set(name, current.key === 1);
+      }
+      if (parent === resources) {
+        const name = scalarString(getKey(current, 'Condition'));
+        if (name !== undefined && !guards.has(name)) guards.set(name, true);
+      }
+    }
+    return guards;
+  }
+
+  /**
+   * Whether a parameter may hold `value` where `node` is written: `false` when one of the node's guards
+   * ({@link guardsOf}) cannot hold with that value (`Fn::If [HasBucket, …]` where HasBucket is
+   * `!Not [!Equals [!Ref Bucket, ""]]` rules out the default `""` inside its true branch).
+   */
+  private admittedUnder(node: SourceNode, parameter: string, value: string): boolean {
+    const guards = this.guardsOf(node);
+    if (guards.size === 0) return true;
+    const bindings = new Map([[parameter, value]]);
+    for (const [name, expected] of guards) {
+      const definition = getKey(this.template?.conditions, name);
+      if (definition !== undefined && this.evaluateConditionNode(definition, 0, bindings) === !expected) return false;
+    }
+    return true;
+  }
+
+  /**
+   * `bindings` fixes parameters to one value each (a candidate being tested by {@link admittedUnder});
+   * without them a parameter is never certain, since it may be overridden at deployment.
+   */
+  private evaluateConditionNode(node: SourceNode, depth: number, bindings?: ReadonlyMap<string, string>): boolean | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const fn = intrinsicOf(node);
     if (fn === undefined) return undefined;
     const args = isSeq(fn.argument) ? fn.argument.items : [];
     switch (fn.name) {
-      case 'Condition':
-        return this.evaluateCondition(scalarString(fn.argument) ?? '');
+      case 'Condition': {
+        const name = scalarString(fn.argument) ?? '';
+        if (bindings === undefined) return this.evaluateCondition(name);
+        const definition = getKey(this.template?.conditions, name);
+        return definition === undefined ? undefined : this.evaluateConditionNode(definition, depth + 1, bindings);
+      }
       case 'Fn::Not': {
-        const inner = args[0] === undefined ? undefined : this.evaluateConditionNode(args[0], depth + 1);
+        const inner = args[0] === undefined ? undefined : this.evaluateConditionNode(args[0], depth + 1, bindings);
         return inner === undefined ? undefined : !inner;
       }
       case 'Fn::And':
       case 'Fn::Or': {
-        const results = args.map((arg) => this.evaluateConditionNode(arg, depth + 1));
+        const results = args.map((arg) => this.evaluateConditionNode(arg, depth + 1, bindings));
         const decisive = fn.name === 'Fn::And' ? false : true;
         if (results.includes(decisive)) return decisive;
         return results.every((r) => r !== undefined) ? !decisive : undefined;
@@ -121,7 +171,10 @@ export class IntrinsicResolver {
       case 'Fn::Equals': {
         if (args.length !== 2) return undefined;
         // Equal only when both sides have one certain value; a parameter may be overridden at deploy time.
-        const [left, right] = args.map((arg) => this.resolveAt(arg, depth + 1));
+        const [left, right] = args.map((arg): ResolvedValue[] => {
+          const bound = bindings?.get(scalarString(intrinsicOf(arg)?.name === 'Ref' ? intrinsicOf(arg)!.argument : undefined) ?? '');
+          return bound !== undefined ? [{ kind: 'known', value: bound, node: arg }] : this.resolveAt(arg, depth + 1);
+        });
         if (left!.length !== 1 || right!.length !== 1) return undefined;
         const [a, b] = [left![0]!, right![0]!];
         if (a.kind !== 'known' || b.kind !== 'known' || a.via !== undefined || b.via !== undefined) return undefined;
@@ -164,6 +217,9 @@ export class IntrinsicResolver {
         const name = names[0]?.kind === 'known' ? String(names[0].value) : describeValue(names[0]!);
         return [{ kind: 'unknown', reason: `imported from another stack (Fn::ImportValue ${name})`, refs: [{ name, kind: 'import' }], node }];
       }
+      case 'Fn::Unresolved':
+        // A Terraform value only known at apply (a module output, a data source, an unevaluated function).
+        return [unknown(node, scalarString(fn.argument) ?? 'not known before apply')];
       default:
         return [unknown(node, `${fn.name} is evaluated only at deployment`)];
     }
@@ -184,10 +240,16 @@ export class IntrinsicResolver {
         if (text === undefined) return unknown(node, `parameter ${name} has a value that is not a scalar`);
         return { kind: 'known', value: isList ? text.split(',').map((s) => s.trim()) : coerce(source), node: source, via };
       };
-      if (parameter.allowedValues !== undefined && parameter.allowedValues.length > 0) {
-        return parameter.allowedValues.map((allowed) => fromParameter(allowed, `parameter ${name} (AllowedValues)`));
-      }
-      if (parameter.default !== undefined) return [fromParameter(parameter.default, `parameter ${name} (Default)`)];
+      const [candidates, via] =
+        parameter.allowedValues !== undefined && parameter.allowedValues.length > 0
+          ? [parameter.allowedValues, `parameter ${name} (AllowedValues)`]
+          : parameter.default !== undefined
+            ? [[parameter.default], `parameter ${name} (Default)`]
+            : [[], ''];
+      // Only the values the conditions guarding this use admit: inside `Fn::If [HasBucket, …]` the bucket
+      // parameter is not its empty default. When none is admitted, the value is one the deployer supplies.
+      const admitted = candidates.filter((candidate) => this.admittedUnder(node, name, scalarString(candidate) ?? ''));
+      if (admitted.length > 0) return admitted.map((candidate) => fromParameter(candidate, via));
       // Kept as a placeholder rather than `unknown`, so `arn:aws:s3:::${Bucket}/*` still reads as one bucket.
       return [{ kind: 'partial', text: `\${${name}}`, refs: [{ name, kind: 'parameter' }], node }];
     }

@@ -121,6 +121,11 @@ describe('isBroadResource', () => {
     ['arn:aws:iam::123456789012:role/app-*', 'iam', false],
     ['arn:aws:lambda:*:*:function:*', 'lambda', true],
     ['arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}', 'dynamodb', false],
+    // An empty substitution names no resource: `arn:aws:s3:::${LogsBucket}/*` with LogsBucket "".
+    ['arn:aws:s3:::/*', 's3', false],
+    ['arn:aws:s3:::${LogsBucket}/*', 's3', false],
+    ['arn:aws:iam::123456789012:role//*', 'iam', false],
+    ['arn:aws:logs:*:*:*', 'logs', true],
   ])('%s is broad for %s: %s', (text, service, broad) => {
     expect(isBroadResource(text, service)).toBe(broad);
   });

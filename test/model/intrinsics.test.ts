@@ -144,6 +144,71 @@ Resources:
   });
 });
 
+describe('IntrinsicResolver under the conditions that guard a value', () => {
+  // The shape of aws-cloudformation-templates' Solutions/ADConnector and ManagedAD: an optional logs
+  // bucket whose parameter defaults to "", used only inside the branch of a condition requiring it.
+  const guarded = setup(`
+Parameters:
+  LogsBucket: { Type: String, Default: "" }
+  Mode: { Type: String, AllowedValues: [off, audit, full], Default: "off" }
+Conditions:
+  HasLogsBucket: !Not [!Equals [!Ref LogsBucket, ""]]
+  NoLogsBucket: !Equals [!Ref LogsBucket, ""]
+  Full: !Equals [!Ref Mode, full]
+  Audited: !Or [!Condition Full, !Equals [!Ref Mode, audit]]
+Resources:
+  R:
+    Type: AWS::IAM::Policy
+    Properties:
+      A: !If [HasLogsBucket, !Sub "arn:aws:s3:::\${LogsBucket}/*", none]
+      B: !Sub "arn:aws:s3:::\${LogsBucket}/*"
+      C: !If [NoLogsBucket, !Ref LogsBucket, !Ref LogsBucket]
+      D: !If [Audited, !Ref Mode, !Ref Mode]
+      E: !If [HasLogsBucket, !If [HasLogsBucket, inner, never], x]
+  Guarded:
+    Type: AWS::IAM::Policy
+    Condition: HasLogsBucket
+    Properties:
+      A: !Sub "arn:aws:s3:::\${LogsBucket}/*"
+`);
+  const atResource = (logicalId: string, key: string): SourceNode => {
+    let root = guarded.at('A');
+    while (root.parent !== undefined) root = root.parent;
+    return getPath(root, ['Resources', logicalId, 'Properties', key])!;
+  };
+
+  it('does not use a default that the guarding Fn::If branch rules out', () => {
+    expect(texts(guarded.resolver.resolve(guarded.at('A')))).toEqual(['arn:aws:s3:::${LogsBucket}/*', 'none']);
+  });
+
+  it("does not use a default that the resource's Condition rules out", () => {
+    expect(texts(guarded.resolver.resolve(atResource('Guarded', 'A')))).toEqual(['arn:aws:s3:::${LogsBucket}/*']);
+  });
+
+  it('keeps the default where no condition guards the value, and in the branch that admits it', () => {
+    expect(texts(guarded.resolver.resolve(guarded.at('B')))).toEqual(['arn:aws:s3:::/*']);
+    const [whenEmpty, otherwise] = guarded.resolver.resolve(guarded.at('C'));
+    expect(whenEmpty).toMatchObject({ kind: 'known', value: '' });
+    expect(otherwise).toMatchObject({ kind: 'partial', text: '${LogsBucket}' });
+  });
+
+  it('keeps only the allowed values a guard admits, through Fn::Or and Condition', () => {
+    expect(texts(guarded.resolver.resolve(guarded.at('D')))).toEqual(['audit', 'full', 'off']);
+    const [audited] = guarded.resolver.expand(guarded.at('D')).map((branch) => texts(guarded.resolver.resolve(branch)));
+    expect(audited).toEqual(['audit', 'full']);
+  });
+
+  it('decides a nested Fn::If on a condition its branch already settles', () => {
+    expect(texts(guarded.resolver.resolve(guarded.at('E')))).toEqual(['inner', 'x']);
+  });
+
+  it('names the guards of a node', () => {
+    expect([...guarded.resolver.guardsOf(atResource('Guarded', 'A'))]).toEqual([['HasLogsBucket', true]]);
+    const branch = guarded.resolver.expand(guarded.at('C'))[1]!;
+    expect([...guarded.resolver.guardsOf(branch)]).toEqual([['NoLogsBucket', false]]);
+  });
+});
+
 describe('IntrinsicResolver without a template', () => {
   it('says intrinsics in plain policy files are not evaluated', () => {
     const outcome = readInfrastructureFile('p.json', '{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":{"Fn::Sub":"x"}}]}');
