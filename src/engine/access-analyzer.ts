@@ -5,6 +5,7 @@ import type { Severity } from '../findings/severity.js';
 import { intrinsicOf } from '../model/intrinsics.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { getKey, nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import { stablePath } from '../findings/stable-path.js';
 import { readInfrastructureFile } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { CODES, isIssueCode, SEVERITY_BY_FINDING_TYPE, type FindingType } from '../rules/policy-validation/_codes.js';
@@ -361,7 +362,7 @@ function findingAt(file: SourceFile, node: SourceNode, parts: { ruleId: string; 
   const segments = pathSegments(node);
   const resource = segments[0] === 'Resources' && typeof segments[1] === 'string' ? segments[1] : undefined;
   const path = nodePath(node);
-  const fingerprint = fingerprintOf({ ruleId: parts.ruleId, file: file.path, ...(resource !== undefined ? { resource } : {}), path, element: parts.element });
+  const fingerprint = fingerprintOf({ ruleId: parts.ruleId, file: file.path, ...(resource !== undefined ? { resource } : {}), path: stablePath(node), element: parts.element });
   return {
     id: fingerprint.slice(0, 12),
     fingerprint,

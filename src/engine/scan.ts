@@ -1,6 +1,7 @@
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
 import { nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import { stablePath } from '../findings/stable-path.js';
 import { readInfrastructureFile, type FileOutcome } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
@@ -101,7 +102,8 @@ export function toFinding(rule: Rule, file: SourceFile, report: Report, severity
   const span = file.spanOf(report.node.start, report.node.end);
   const resource = report.resource ?? resourceOf(report.node);
   const path = nodePath(report.node);
-  const fingerprint = fingerprintOf({ ruleId: rule.meta.id, file: file.path, resource, path, element: report.element ?? elementText(report.node) });
+  // The fingerprint names list items by Sid, PolicyName or content (stable-path.ts), never by index.
+  const fingerprint = fingerprintOf({ ruleId: rule.meta.id, file: file.path, resource, path: stablePath(report.node), element: report.element ?? elementText(report.node) });
   const finding: Finding = {
     id: fingerprint.slice(0, 12),
     fingerprint,

@@ -22,8 +22,9 @@ export interface RelatedLocation {
 
 /**
  * One problem at one place. Positions are 1-based; `path` is the JSON path of the offending node in
- * its document. `fingerprint` identifies the finding across line shifts and unrelated edits (rule,
- * file, resource, path and offending value), and `id` is its short form shown to people.
+ * its document. `fingerprint` identifies the finding across line shifts, reorders and unrelated edits
+ * (rule, file, resource, the path with list items named by Sid/PolicyName/content — stable-path.ts — and
+ * the offending value), and `id` is its short form shown to people.
  */
 export interface Finding {
   id: string;
