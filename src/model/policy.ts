@@ -1,7 +1,7 @@
-import { parseJson } from '../parse/json.js';
-import { getKey, getKeyIgnoreCase, isMap, isScalar, isSeq, linkParents, type SourceNode } from '../parse/nodes.js';
+import { getKey, getKeyIgnoreCase, isMap, isScalar, isSeq, type SourceNode } from '../parse/nodes.js';
 import type { SourceFile } from '../parse/source-file.js';
-import { IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import { intrinsicOf, IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import { parsePolicyText } from './policy-text.js';
 import type { Resource } from './template.js';
 
 /**
@@ -55,7 +55,7 @@ export interface ElementItem {
 export function buildPolicyDocument(
   init: Omit<PolicyDocument, 'statements' | 'node' | 'resolver'> & { node: SourceNode; resolver: IntrinsicResolver },
 ): PolicyDocument {
-  const node = documentNode(init.node);
+  const node = documentNode(init.node, init.file);
   // Every field written in one literal: a copy by spread gave each of a large template's thousands of
   // documents a hidden class of its own (~300 bytes each).
   const document: PolicyDocument = {
@@ -152,24 +152,12 @@ function resolveElementItems(statement: Statement, element: StatementElement): E
 }
 
 /**
- * A policy written as a JSON string (allowed by several resource types) is parsed here; its nodes all
- * point at the string, since offsets inside an escaped string do not map back to the file.
+ * A policy written as JSON text (a string, `Fn::Sub` or `Fn::Join` of JSON, as several resource types
+ * accept) is parsed here, its nodes placed at their characters in the file; see {@link parsePolicyText}.
  */
-function documentNode(node: SourceNode): SourceNode {
-  if (!isScalar(node) || typeof node.value !== 'string' || !node.value.trim().startsWith('{')) return node;
-  const parsed = parseJson(node.value);
-  if (!parsed.ok) return node;
-  const pin = (inner: SourceNode): void => {
-    (inner as { start: number }).start = node.start;
-    (inner as { end: number }).end = node.end;
-    if (inner.kind === 'map') inner.entries.forEach((e) => (pin(e.key), pin(e.value)));
-    if (inner.kind === 'seq') inner.items.forEach(pin);
-  };
-  pin(parsed.root);
-  linkParents(parsed.root);
-  parsed.root.parent = node.parent;
-  if (node.key !== undefined) parsed.root.key = node.key;
-  return parsed.root;
+function documentNode(node: SourceNode, file: SourceFile): SourceNode {
+  if (isMap(node) && intrinsicOf(node) === undefined) return node;
+  return parsePolicyText(node, file.text) ?? node;
 }
 
 /** Guess the kind of a plain policy JSON file from its statements. */
