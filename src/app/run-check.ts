@@ -1,5 +1,6 @@
 import type { Logger } from 'probot';
-import { DOCS_BASE_URL, FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, scanFiles, type InputFile } from '../engine/scan.js';
+import { docsUrl } from '../engine/docs-links.js';
+import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, scanFiles, type InputFile } from '../engine/scan.js';
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import { isCandidatePath } from '../parse/classify.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
@@ -226,7 +227,7 @@ function unreadableFinding(content: Extract<FileContent, { status: 'unreadable' 
     endColumn: 1,
     message: `${content.path} could not be read from GitHub (${content.reason}), so it was not checked.`,
     remediation: 'Re-run the check; if it persists, check the file locally with `trustgate scan`.',
-    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    docs: docsUrl('docs/rules/parse-error.md'),
   };
 }
 
@@ -246,6 +247,6 @@ function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>)
     endColumn: 1,
     message: `${content.path} was skipped: it is ${content.byteSize} bytes, larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MiB trustgate reads.`,
     remediation: 'Split the template, or check it locally with `trustgate scan`.',
-    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    docs: docsUrl('docs/rules/parse-error.md'),
   };
 }

@@ -13,7 +13,8 @@ import { policyValidationRules } from '../rules/policy-validation/index.js';
 import { DocumentModel } from '../model/document-model.js';
 import { withDefaults, type AccessAnalyzerOptions, type EngineOptions } from '../model/options.js';
 import { resolvePolicyJson, type ResolvedPolicyJson } from './resolve-policy-json.js';
-import { DOCS_BASE_URL, type InputFile } from './scan.js';
+import { docsUrl } from './docs-links.js';
+import type { InputFile } from './scan.js';
 
 /** One element of a location path in a ValidatePolicy finding, as the API returns it. */
 export type PathElement = { index: number } | { key: string } | { value: string } | { substring: { start: number; length: number } };
@@ -53,7 +54,7 @@ export interface PolicyValidationService {
 
 export const ACCESS_ANALYZER_RULE = 'policy-validation/access-analyzer';
 export const ACCESS_ANALYZER_UNAVAILABLE_RULE = 'policy-validation/access-analyzer-unavailable';
-const DOCS = DOCS_BASE_URL + 'docs/access-analyzer.md';
+const DOCS_PAGE = 'docs/access-analyzer.md';
 
 /** The resource types ValidatePolicy accepts as validatePolicyResourceType (AWS API model). */
 const VALIDATE_RESOURCE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::IAM::AssumeRolePolicyDocument', 'AWS::S3::AccessPoint', 'AWS::S3::Bucket', 'AWS::S3::MultiRegionAccessPoint', 'AWS::S3ObjectLambda::AccessPoint']);
@@ -225,7 +226,7 @@ async function validateJob(context: StepContext, job: PolicyJob): Promise<void> 
         severity,
         message: `${code}: ${job.policy.owner.label}: ${result.findingDetails} (IAM Access Analyzer, ${result.findingType})`,
         element: code,
-        docs: result.learnMoreLink ?? DOCS,
+        docs: result.learnMoreLink ?? docsUrl(DOCS_PAGE),
       }),
     );
   }
@@ -299,7 +300,7 @@ async function checkManagedPolicy(context: StepContext, model: DocumentModel, no
         severity: 'high',
         message: `CheckAccessNotGranted: the AWS managed policy ${arn} grants a sensitive action (${actions.join(', ')}): ${reasonsText(result)}`,
         element: `CheckAccessNotGranted:${arn}`,
-        docs: DOCS,
+        docs: docsUrl(DOCS_PAGE),
       }),
     );
   } catch (error) {
@@ -347,7 +348,7 @@ async function runCheck(context: StepContext, check: string, job: PolicyJob, sev
       severity,
       message: `${check}: ${job.policy.owner.label} ${what}: ${reasonsText(result)}`,
       element: check,
-      docs: DOCS,
+      docs: docsUrl(DOCS_PAGE),
     }),
   );
 }
@@ -357,7 +358,7 @@ function reasonsText(result: CheckResult): string {
   return [result.message, ...reasons].filter((t) => t !== undefined && t !== '').join(' ') || 'the check failed.';
 }
 
-function findingAt(file: SourceFile, node: SourceNode, parts: { ruleId: string; severity: Severity; message: string; element: string; docs: string }): Finding {
+function findingAt(file: SourceFile, node: SourceNode, parts: { ruleId: string; severity: Severity; message: string; element: string; docs: string | undefined }): Finding {
   const span = file.spanOf(node.start, node.end);
   const segments = pathSegments(node);
   const resource = segments[0] === 'Resources' && typeof segments[1] === 'string' ? segments[1] : undefined;
@@ -408,7 +409,7 @@ function unavailableFinding(failures: string[], file: string): Finding {
     endColumn: 1,
     message: `Access Analyzer unavailable: ${distinct.slice(0, 3).join('; ')}${distinct.length > 3 ? ` (and ${distinct.length - 3} more)` : ''}. The offline policy validation results are still reported.`,
     remediation: 'Check the AWS credentials, region and network access of trustgate (docs/access-analyzer.md), then re-run.',
-    docs: DOCS,
+    docs: docsUrl(DOCS_PAGE),
   };
 }
 

@@ -8,6 +8,9 @@ import { ALL_RULES } from '../rules/index.js';
 import type { Report, Rule } from '../rules/types.js';
 import { DocumentModel } from '../model/document-model.js';
 import { withDefaults, type EngineOptions } from '../model/options.js';
+import { originOf } from '../parse/node-origin.js';
+import { isTerraformPath } from '../terraform/index.js';
+import { scanTerraformInputs } from './terraform-scan.js';
 
 export interface InputFile {
   /** Path relative to the scanned root, `/`-separated. */
@@ -18,7 +21,7 @@ export interface InputFile {
 export interface ScannedFile {
   path: string;
   status: 'scanned' | 'failed' | 'skipped';
-  kind?: 'cloudformation' | 'iam-policy';
+  kind?: 'cloudformation' | 'iam-policy' | 'terraform';
 }
 
 export interface ScanResult {
@@ -43,7 +46,11 @@ export function scanFiles(inputs: readonly InputFile[], partialOptions: Partial<
   const findings: Finding[] = [];
   const files: ScannedFile[] = [];
   const enabledRules = rules.filter((rule) => options.rules[rule.meta.id]?.enabled !== false);
+  // Terraform is read per directory (one module = one document); see src/engine/terraform-scan.ts.
+  const terraform = inputs.filter((input) => isTerraformPath(input.path));
+  scanTerraformInputs(terraform, inputs, options, enabledRules, findings, files);
   for (const input of inputs) {
+    if (isTerraformPath(input.path)) continue;
     const outcome = readInfrastructureFile(input.path, input.text);
     files.push(describeOutcome(outcome));
     if (outcome.status === 'skipped') continue;
@@ -71,7 +78,7 @@ function describeOutcome(outcome: FileOutcome): ScannedFile {
   }
 }
 
-function runRule(rule: Rule, model: DocumentModel, options: EngineOptions, sink: Finding[]): void {
+export function runRule(rule: Rule, model: DocumentModel, options: EngineOptions, sink: Finding[]): void {
   const produced: Finding[] = [];
   const severityOverride = options.rules[rule.meta.id]?.severity;
   try {
@@ -98,7 +105,9 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-export function toFinding(rule: Rule, file: SourceFile, report: Report, severityOverride?: Severity): Finding {
+export function toFinding(rule: Rule, documentFile: SourceFile, report: Report, severityOverride?: Severity): Finding {
+  // A document built from several files (a Terraform module) knows each node's own file.
+  const file = originOf(report.node) ?? documentFile;
   const span = file.spanOf(report.node.start, report.node.end);
   const resource = report.resource ?? resourceOf(report.node);
   const path = nodePath(report.node);
@@ -120,8 +129,9 @@ export function toFinding(rule: Rule, file: SourceFile, report: Report, severity
   if (path !== '') finding.path = path;
   if (report.related !== undefined && report.related.length > 0) {
     finding.related = report.related.map((related) => {
-      const position = file.positionAt(related.node.start);
-      return { file: file.path, line: position.line, column: position.column, message: related.message };
+      const relatedFile = originOf(related.node) ?? documentFile;
+      const position = relatedFile.positionAt(related.node.start);
+      return { file: relatedFile.path, line: position.line, column: position.column, message: related.message };
     });
   }
   return finding;

@@ -10,6 +10,8 @@ export interface ParsedDocument {
   kind: DocumentKind;
   file: SourceFile;
   root: SourceNode;
+  /** Set when the document was built from another language (a Terraform module mapped into this shape). */
+  language?: 'terraform';
 }
 
 /**

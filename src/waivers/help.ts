@@ -1,5 +1,5 @@
 import { ALL_RULES, ruleById } from '../rules/index.js';
-import { DOCS_BASE_URL } from '../engine/scan.js';
+import { docsUrl } from '../engine/docs-links.js';
 import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { WAIVE_USAGE } from './commands.js';
 
@@ -39,7 +39,7 @@ export function explainRule(ruleId: string): { ok: true; text: string } | { ok: 
       '',
       `**How to fix:** ${meta.fix}`,
       '',
-      `Details and examples: ${DOCS_BASE_URL}${meta.docs}`,
+      `Details and examples: ${docsUrl(meta.docs) ?? meta.docs}`,
     ].join('\n'),
   };
 }

@@ -1,0 +1,87 @@
+import { fingerprintOf, type Finding } from '../findings/finding.js';
+import { DocumentModel } from '../model/document-model.js';
+import type { EngineOptions } from '../model/options.js';
+import type { Rule } from '../rules/types.js';
+import { groupByModule, hclUnavailable, readTerraformModule, type TerraformProblem, type Unchecked } from '../terraform/index.js';
+import { DOCS_BASE_URL, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
+import { SourceFile } from '../parse/source-file.js';
+
+/** Findings about Terraform values only known at apply, or modules trustgate does not read. */
+export const NOT_CHECKED_RULE = 'not-checked';
+
+/**
+ * The Terraform part of a scan: each directory of the inputs is one module, read as one document and
+ * judged by every rule; findings land on the `.tf` file and line where each value is written.
+ * `all` is every input (for `file()` of policy files beside the module).
+ */
+export function scanTerraformInputs(
+  terraform: readonly InputFile[],
+  all: readonly InputFile[],
+  options: EngineOptions,
+  rules: readonly Rule[],
+  findings: Finding[],
+  files: ScannedFile[],
+): void {
+  if (terraform.length === 0) return;
+  const byPath = new Map(all.map((input) => [input.path, input.text]));
+  const unavailable = hclUnavailable();
+  for (const [dir, inputs] of groupByModule(terraform)) {
+    for (const input of inputs) files.push({ path: input.path, status: 'scanned', kind: 'terraform' });
+    if (unavailable !== undefined) {
+      findings.push(internalErrorFinding(new SourceFile(inputs[0]!.path, inputs[0]!.text), 'terraform', new Error(unavailable)));
+      continue;
+    }
+    let module;
+    try {
+      module = readTerraformModule(dir, inputs, (path) => byPath.get(path));
+    } catch (error) {
+      // Fails closed: the module is not known to be safe.
+      findings.push(internalErrorFinding(new SourceFile(inputs[0]!.path, inputs[0]!.text), 'terraform', error));
+      continue;
+    }
+    for (const problem of module.problems) findings.push(problemFinding(problem));
+    for (const item of module.unchecked) findings.push(uncheckedFinding(item));
+    if (module.document === undefined) continue;
+    const model = new DocumentModel(module.document, options);
+    for (const rule of rules) {
+      if (!rule.appliesTo.includes('cloudformation')) continue;
+      runRule(rule, model, options, findings);
+    }
+  }
+}
+
+function problemFinding(problem: TerraformProblem): Finding {
+  const span = problem.file.spanOf(problem.start, problem.end);
+  const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: problem.file.path, element: problem.message });
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: PARSE_ERROR_RULE,
+    category: 'parse-error',
+    severity: 'high',
+    file: problem.file.path,
+    ...span,
+    message: `${problem.file.path} could not be read here: ${problem.message}. trustgate does not judge a block it cannot read.`,
+    remediation: 'Fix the syntax error at this line (`terraform fmt` and `terraform validate` point at it too).',
+    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+  };
+}
+
+function uncheckedFinding(item: Unchecked): Finding {
+  const span = item.file.spanOf(item.start, item.end);
+  const fingerprint = fingerprintOf({ ruleId: NOT_CHECKED_RULE, file: item.file.path, ...(item.resource ? { resource: item.resource } : {}), element: item.message });
+  const finding: Finding = {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: NOT_CHECKED_RULE,
+    category: 'not-checked',
+    severity: 'low',
+    file: item.file.path,
+    ...span,
+    message: item.message,
+    remediation: 'Write the policy in this module (jsonencode, a heredoc or an aws_iam_policy_document data source), or check the module that provides it.',
+    docs: DOCS_BASE_URL + 'docs/rules/not-checked.md',
+  };
+  if (item.resource !== undefined) finding.resource = item.resource;
+  return finding;
+}

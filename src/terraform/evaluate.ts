@@ -1,0 +1,611 @@
+import { posix } from 'node:path';
+import type { SourceFile } from '../parse/source-file.js';
+import type { Block, Body, Expr, Span } from './hcl.js';
+import { get, isKnown, knownString, plain, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
+
+/** A declared block of the module: where it is and in which file. */
+export interface Declared {
+  block: Block;
+  file: SourceFile;
+}
+
+export interface VariableDecl extends Declared {
+  name: string;
+  /** From terraform.tfvars / *.auto.tfvars, when set there. */
+  tfvar?: { expr: Expr; file: SourceFile };
+}
+
+/** What the module declares, indexed by name; filled by module.ts. */
+export interface ModuleScope {
+  dir: string;
+  variables: Map<string, VariableDecl>;
+  locals: Map<string, { expr: Expr; file: SourceFile }>;
+  /** `aws_iam_role.app` → its block. */
+  resources: Map<string, Declared & { type: string; name: string }>;
+  /** `data.aws_iam_policy_document.x` → its block. */
+  data: Map<string, Declared & { type: string; name: string }>;
+  modules: Map<string, Declared & { name: string }>;
+  /** Other files of the input set, for file() and templatefile(). */
+  readFile(path: string): SourceFile | undefined;
+  /** Rendered aws_iam_policy_document values, computed on first use. */
+  policyDocuments: Map<string, Value>;
+  renderPolicyDocument(address: string): Value;
+  /** Scalar variables become template parameters (Ref with Default), so findings point at the use. */
+  parameters: Map<string, { name: string; loc: Loc; default?: Value }>;
+}
+
+/** Bindings of the expression being evaluated: the file it is written in and iterator symbols. */
+export interface Env {
+  scope: ModuleScope;
+  file: SourceFile;
+  symbols?: Map<string, Value>;
+  depth: number;
+}
+
+const MAX_DEPTH = 64;
+/** Lists built by evaluation (concat, range, for) are cut here: bounded memory on hostile input. */
+const MAX_ITEMS = 1000;
+
+export function at(env: Env, span: Span): Loc {
+  return { file: env.file, start: span.start, end: span.end };
+}
+
+export function evaluate(expr: Expr, env: Env): Value {
+  if (env.depth > MAX_DEPTH) return unknown('expressions nested too deeply', at(env, expr));
+  const inner: Env = { ...env, depth: env.depth + 1 };
+  const loc = at(env, expr);
+  switch (expr.t) {
+    case 'lit':
+      return scalar(expr.value, loc);
+    case 'template':
+      return evaluateTemplate(expr, inner);
+    case 'tuple':
+      return { k: 'list', items: expr.items.slice(0, MAX_ITEMS).map((item) => evaluate(item, inner)), loc };
+    case 'object': {
+      const entries: ObjectEntry[] = [];
+      for (const entry of expr.entries) {
+        const key = objectKey(entry.key, inner);
+        if (key === undefined) return unknown('an object key is not known before apply', loc);
+        entries.push({ key, keyLoc: at(env, entry.key), value: evaluate(entry.value, inner) });
+      }
+      return { k: 'object', entries, loc };
+    }
+    case 'var':
+    case 'attr':
+    case 'index':
+    case 'splat':
+      return evaluateTraversal(expr, inner);
+    case 'call':
+      return callFunction(expr, inner);
+    case 'cond': {
+      const condition = evaluate(expr.condition, inner);
+      const decided = condition.k === 'scalar' && typeof condition.v === 'boolean' ? condition.v : undefined;
+      if (decided === true) return evaluate(expr.whenTrue, inner);
+      if (decided === false) return evaluate(expr.whenFalse, inner);
+      return { k: 'cond', whenTrue: evaluate(expr.whenTrue, inner), whenFalse: evaluate(expr.whenFalse, inner), loc };
+    }
+    case 'binary':
+      return binary(expr.op, evaluate(expr.left, inner), evaluate(expr.right, inner), loc);
+    case 'unary': {
+      const operand = evaluate(expr.operand, inner);
+      if (operand.k !== 'scalar') return unknown(`${expr.op} of a value not known before apply`, loc);
+      if (expr.op === '!' && typeof operand.v === 'boolean') return scalar(!operand.v, loc);
+      if (expr.op === '-' && typeof operand.v === 'number') return scalar(-operand.v, loc);
+      return unknown(`${expr.op} of ${typeof operand.v}`, loc);
+    }
+    case 'for':
+      return unknown('a for expression is not evaluated', loc);
+    case 'error':
+      return unknown('an expression that did not parse', loc);
+  }
+}
+
+/** Object keys: a bare identifier is the key itself; anything else is evaluated. */
+function objectKey(expr: Expr, env: Env): string | undefined {
+  if (expr.t === 'var') return expr.name;
+  const value = evaluate(expr, env);
+  return value.k === 'scalar' && value.v !== null ? String(value.v) : undefined;
+}
+
+function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Value {
+  const loc = at(env, expr);
+  if (expr.directive) return unknown('a template with %{ } directives is not evaluated', loc);
+  const parts: Value[] = [];
+  for (const part of expr.parts) {
+    if (part.t === 'text') parts.push(scalar(part.text, at(env, part)));
+    else parts.push(evaluate(part.expr, env));
+  }
+  if (parts.length === 0) return scalar('', loc);
+  // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference.
+  if (parts.length === 1 && expr.parts[0]!.t === 'interp') return parts[0]!;
+  if (parts.every((part) => part.k === 'scalar')) {
+    const text = parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join('');
+    const value = scalar(text, loc);
+    // The text is exactly the file's slice (a heredoc without escapes): JSON inside maps back exactly.
+    if (expr.heredoc && expr.parts.length === 1 && env.file.text.slice(expr.parts[0]!.start, expr.parts[0]!.end) === text) {
+      return { k: 'scalar', v: text, loc: at(env, expr.parts[0]!), raw: true };
+    }
+    return value;
+  }
+  const concat: Value = { k: 'concat', parts, loc };
+  if (expr.heredoc) {
+    const first = expr.parts[0]!;
+    const last = expr.parts[expr.parts.length - 1]!;
+    concat.heredoc = {
+      contentStart: first.start,
+      contentEnd: last.end,
+      interpolations: expr.parts.flatMap((part, index) => (part.t === 'interp' ? [{ start: part.start, end: part.end, value: parts[index]! }] : [])),
+    };
+  }
+  return concat;
+}
+
+function stringOf(value: string | number | boolean | null): string {
+  return value === null ? '' : String(value);
+}
+
+/** A root symbol followed by attribute/index steps. */
+function evaluateTraversal(expr: Expr, env: Env): Value {
+  const steps: Expr[] = [];
+  let root: Expr = expr;
+  while (root.t === 'attr' || root.t === 'index' || root.t === 'splat') {
+    steps.unshift(root);
+    root = root.object;
+  }
+  const loc = at(env, expr);
+  if (root.t !== 'var') {
+    return applySteps(evaluate(root, env), steps, env, loc);
+  }
+  const name = root.name;
+  const symbol = env.symbols?.get(name);
+  if (symbol !== undefined) return applySteps(symbol, steps, env, loc);
+  const attrName = (index: number): string | undefined => {
+    const step = steps[index];
+    return step?.t === 'attr' ? step.name : undefined;
+  };
+  switch (name) {
+    case 'var': {
+      const variable = attrName(0);
+      if (variable === undefined) return unknown('var without a name', loc);
+      return applySteps(variableValue(variable, env, at(env, { start: root.start, end: steps[0]!.end })), steps.slice(1), env, loc);
+    }
+    case 'local': {
+      const local = attrName(0);
+      if (local === undefined) return unknown('local without a name', loc);
+      return applySteps(localValue(local, env, loc), steps.slice(1), env, loc);
+    }
+    case 'count':
+      return unknown('count.index (one instance stands for every instance)', loc);
+    case 'each':
+      return unknown(`each.${attrName(0) ?? ''} of a for_each not known before apply`, loc);
+    case 'path':
+      return attrName(0) === 'module' || attrName(0) === 'root' || attrName(0) === 'cwd' ? scalar('.', loc) : unknown('path value', loc);
+    case 'terraform':
+      return unknown('terraform.workspace', loc);
+    case 'self':
+      return unknown('self', loc);
+    case 'module': {
+      const module = attrName(0);
+      const output = attrName(1);
+      return unknown(`output ${output ?? '?'} of module ${module ?? '?'} (module outputs are not evaluated)`, loc);
+    }
+    case 'data': {
+      const type = attrName(0);
+      const dataName = attrName(1);
+      if (type === undefined || dataName === undefined) return unknown('data source without a name', loc);
+      return dataValue(`data.${type}.${dataName}`, type, steps.slice(2), env, loc);
+    }
+    default: {
+      const resourceName = attrName(0);
+      if (resourceName === undefined) return unknown(`${name} is not known here`, loc);
+      const address = `${name}.${resourceName}`;
+      if (!env.scope.resources.has(address)) return unknown(`${address} is not defined in this module`, loc);
+      return resourceAttribute(address, name, steps.slice(1), loc);
+    }
+  }
+}
+
+/** `aws_iam_role.app.arn`, `aws_iam_role.app[0].name`, `aws_iam_role.app[*].arn`. */
+function resourceAttribute(address: string, type: string, steps: Expr[], loc: Loc): Value {
+  let rest = steps;
+  let splat = false;
+  while (rest[0]?.t === 'index' || rest[0]?.t === 'splat') {
+    if (rest[0].t === 'splat') splat = true;
+    rest = rest.slice(1);
+  }
+  const attribute = rest[0]?.t === 'attr' ? rest[0].name : undefined;
+  const value = referenceTo(address, type, attribute, loc);
+  return splat ? { k: 'list', items: [value], loc } : value;
+}
+
+/** Ref for what CloudFormation's Ref returns (ids, names, a managed policy's ARN), Fn::GetAtt otherwise. */
+function referenceTo(address: string, type: string, attribute: string | undefined, loc: Loc): Value {
+  if (attribute === undefined || attribute === 'id') return { k: 'ref', target: address, loc };
+  if (attribute === 'arn') return type === 'aws_iam_policy' ? { k: 'ref', target: address, loc } : { k: 'ref', target: address, attr: 'Arn', loc };
+  if (attribute === 'name' || attribute === 'bucket' || (type === 'aws_sqs_queue' && attribute === 'url')) return { k: 'ref', target: address, loc };
+  if (attribute === 'unique_id') return { k: 'ref', target: address, attr: 'RoleId', loc };
+  return { k: 'ref', target: address, attr: attribute, loc };
+}
+
+function dataValue(address: string, type: string, steps: Expr[], env: Env, loc: Loc): Value {
+  let rest = steps;
+  while (rest[0]?.t === 'index' || rest[0]?.t === 'splat') rest = rest.slice(1);
+  const attribute = rest[0]?.t === 'attr' ? rest[0].name : undefined;
+  switch (type) {
+    case 'aws_iam_policy_document':
+      if (!env.scope.data.has(address)) return unknown(`${address} is not defined in this module`, loc);
+      if (attribute === 'json' || attribute === 'minified_json') return relocate(env.scope.renderPolicyDocument(address), loc);
+      return unknown(`${address}.${attribute ?? ''}`, loc);
+    case 'aws_caller_identity':
+      return attribute === 'account_id' ? { k: 'pseudo', name: 'AWS::AccountId', loc } : unknown(`${address}.${attribute ?? ''} (read from AWS at plan time)`, loc);
+    case 'aws_partition':
+      if (attribute === 'partition') return { k: 'pseudo', name: 'AWS::Partition', loc };
+      if (attribute === 'dns_suffix') return { k: 'pseudo', name: 'AWS::URLSuffix', loc };
+      return unknown(`${address}.${attribute ?? ''}`, loc);
+    case 'aws_region':
+      return attribute === 'name' || attribute === 'id' || attribute === 'region' ? { k: 'pseudo', name: 'AWS::Region', loc } : unknown(`${address}.${attribute ?? ''}`, loc);
+    default:
+      return unknown(`${address}${attribute ? '.' + attribute : ''} (a data source read from AWS at plan time)`, loc);
+  }
+}
+
+/** A rendered document used somewhere: the document itself, with the use as the place of the whole. */
+function relocate(value: Value, loc: Loc): Value {
+  if (value.k === 'object') return { ...value, loc };
+  return value;
+}
+
+const localStack = new Set<string>();
+
+function localValue(name: string, env: Env, loc: Loc): Value {
+  const local = env.scope.locals.get(name);
+  if (local === undefined) return unknown(`local.${name} is not defined in this module`, loc);
+  const key = `${env.scope.dir}\u0000${name}`;
+  if (localStack.has(key)) return unknown(`local.${name} refers to itself`, loc);
+  localStack.add(key);
+  try {
+    return evaluate(local.expr, { scope: env.scope, file: local.file, depth: env.depth + 1 });
+  } finally {
+    localStack.delete(key);
+  }
+}
+
+/**
+ * A variable: its tfvars value or default. Scalars become parameters (Ref with a Default), so a
+ * finding points at the use and names the variable; structures are evaluated in place. A variable
+ * with neither is a parameter without default: symbolic, never a wildcard.
+ */
+function variableValue(name: string, env: Env, loc: Loc): Value {
+  const variable = env.scope.variables.get(name);
+  if (variable === undefined) return unknown(`var.${name} is not declared in this module`, loc);
+  const parameterName = `var.${name}`;
+  let value: Value | undefined;
+  if (variable.tfvar !== undefined) value = evaluate(variable.tfvar.expr, { scope: env.scope, file: variable.tfvar.file, depth: env.depth + 1 });
+  else {
+    const defaultAttribute = variable.block.body.attributes.find((attribute) => attribute.name === 'default');
+    if (defaultAttribute !== undefined) value = evaluate(defaultAttribute.expr, { scope: env.scope, file: variable.file, depth: env.depth + 1 });
+  }
+  if (value !== undefined && value.k !== 'scalar') return value;
+  if (value !== undefined && value.k === 'scalar' && value.v === null) return { k: 'absent', loc };
+  if (!env.scope.parameters.has(parameterName)) {
+    const label = variable.block.labels[0];
+    env.scope.parameters.set(parameterName, {
+      name: parameterName,
+      loc: { file: variable.file, start: label?.start ?? variable.block.start, end: label?.end ?? variable.block.end },
+      ...(value !== undefined ? { default: value } : {}),
+    });
+  }
+  return { k: 'param', name: parameterName, loc };
+}
+
+function applySteps(value: Value, steps: readonly Expr[], env: Env, loc: Loc): Value {
+  let current = value;
+  for (const step of steps) {
+    if (current.k === 'unknown') return { ...current, loc };
+    if (step.t === 'attr') {
+      if (current.k === 'object') {
+        const found = get(current, step.name);
+        current = found ?? unknown(`attribute ${step.name} not found`, loc);
+      } else return unknown(`.${step.name} of ${describeKind(current)}`, loc);
+    } else if (step.t === 'index') {
+      const key = evaluate(step.key, env);
+      if (key.k !== 'scalar') return unknown('an index not known before apply', loc);
+      if (current.k === 'list' && typeof key.v === 'number') current = current.items[key.v] ?? unknown(`index ${key.v} out of range`, loc);
+      else if (current.k === 'object' && key.v !== null) current = get(current, String(key.v)) ?? unknown(`key ${String(key.v)} not found`, loc);
+      else return unknown(`[${String(key.v)}] of ${describeKind(current)}`, loc);
+    } else if (step.t === 'splat') {
+      if (current.k !== 'list') current = { k: 'list', items: [current], loc: current.loc };
+    }
+  }
+  return current;
+}
+
+function describeKind(value: Value): string {
+  switch (value.k) {
+    case 'param':
+      return value.name;
+    case 'ref':
+      return value.target;
+    default:
+      return `a value not known before apply`;
+  }
+}
+
+function binary(op: string, left: Value, right: Value, loc: Loc): Value {
+  if (left.k !== 'scalar' || right.k !== 'scalar') {
+    if ((op === '&&' && isFalse(left)) || (op === '&&' && isFalse(right))) return scalar(false, loc);
+    if ((op === '||' && isTrue(left)) || (op === '||' && isTrue(right))) return scalar(true, loc);
+    return unknown(`${op} of values not known before apply`, loc);
+  }
+  const a = left.v;
+  const b = right.v;
+  switch (op) {
+    case '==':
+      return scalar(a === b, loc);
+    case '!=':
+      return scalar(a !== b, loc);
+    case '&&':
+      return scalar(a === true && b === true, loc);
+    case '||':
+      return scalar(a === true || b === true, loc);
+  }
+  if (typeof a !== 'number' || typeof b !== 'number') return unknown(`${op} of non-numbers`, loc);
+  switch (op) {
+    case '+':
+      return scalar(a + b, loc);
+    case '-':
+      return scalar(a - b, loc);
+    case '*':
+      return scalar(a * b, loc);
+    case '/':
+      return scalar(a / b, loc);
+    case '%':
+      return scalar(a % b, loc);
+    case '<':
+      return scalar(a < b, loc);
+    case '>':
+      return scalar(a > b, loc);
+    case '<=':
+      return scalar(a <= b, loc);
+    case '>=':
+      return scalar(a >= b, loc);
+    default:
+      return unknown(`operator ${op}`, loc);
+  }
+}
+
+function isFalse(value: Value): boolean {
+  return value.k === 'scalar' && value.v === false;
+}
+
+function isTrue(value: Value): boolean {
+  return value.k === 'scalar' && value.v === true;
+}
+
+/** The functions that matter for policies, evaluated when their arguments are known; others stay unknown. */
+function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
+  const loc = at(env, expr);
+  const name = expr.name.replace(/^provider::[a-z0-9_]+::/, '');
+  const args = (): Value[] => expr.args.map((arg) => evaluate(arg, env));
+  switch (name) {
+    case 'jsonencode':
+    case 'tolist':
+    case 'toset':
+    case 'tomap':
+    case 'sensitive':
+    case 'nonsensitive':
+    case 'tostring': {
+      const [value] = args();
+      if (value === undefined) return unknown(`${name}() without an argument`, loc);
+      return value.k === 'object' || value.k === 'list' ? { ...value, loc } : value;
+    }
+    case 'jsondecode': {
+      const [value] = args();
+      if (value?.k === 'scalar' && typeof value.v === 'string') return value;
+      return value ?? unknown('jsondecode() without an argument', loc);
+    }
+    case 'concat': {
+      const lists = args();
+      if (lists.every((list) => list.k === 'list')) return { k: 'list', items: lists.flatMap((list) => (list.k === 'list' ? list.items : [])).slice(0, MAX_ITEMS), loc };
+      return unknown('concat() of lists not known before apply', loc);
+    }
+    case 'flatten': {
+      const [list] = args();
+      if (list?.k !== 'list') return unknown('flatten() of a list not known before apply', loc);
+      const items: Value[] = [];
+      const visit = (value: Value, depth: number): void => {
+        if (value.k === 'list' && depth < 8) value.items.forEach((item) => visit(item, depth + 1));
+        else if (items.length < MAX_ITEMS) items.push(value);
+      };
+      visit(list, 0);
+      return { k: 'list', items, loc };
+    }
+    case 'compact':
+    case 'distinct': {
+      const [list] = args();
+      if (list?.k !== 'list') return unknown(`${name}() of a list not known before apply`, loc);
+      const items = name === 'compact' ? list.items.filter((item) => !(item.k === 'scalar' && (item.v === null || item.v === ''))) : list.items;
+      return { k: 'list', items, loc };
+    }
+    case 'merge': {
+      const objects = args();
+      if (!objects.every((object) => object.k === 'object')) return unknown('merge() of maps not known before apply', loc);
+      const entries = new Map<string, ObjectEntry>();
+      for (const object of objects) if (object.k === 'object') for (const entry of object.entries) entries.set(entry.key, entry);
+      return { k: 'object', entries: [...entries.values()], loc };
+    }
+    case 'coalesce': {
+      for (const value of args()) {
+        if (value.k === 'scalar' && value.v !== null && value.v !== '') return value;
+        if (value.k !== 'scalar' && value.k !== 'absent') return value;
+      }
+      return unknown('coalesce() with no known non-empty value', loc);
+    }
+    case 'try':
+    case 'can': {
+      if (name === 'can') return unknown('can()', loc);
+      for (const value of args()) if (value.k !== 'unknown') return value;
+      return unknown('try() where no alternative is known', loc);
+    }
+    case 'lookup': {
+      const [map, key, fallback] = args();
+      if (map?.k === 'object' && key?.k === 'scalar') return get(map, String(key.v)) ?? fallback ?? unknown(`key ${String(key.v)} not found`, loc);
+      return unknown('lookup() in a map not known before apply', loc);
+    }
+    case 'element': {
+      const [list, index] = args();
+      if (list?.k === 'list' && index?.k === 'scalar' && typeof index.v === 'number' && list.items.length > 0) return list.items[index.v % list.items.length]!;
+      return unknown('element() of a list not known before apply', loc);
+    }
+    case 'length': {
+      const [value] = args();
+      if (value?.k === 'list') return scalar(value.items.length, loc);
+      if (value?.k === 'object') return scalar(value.entries.length, loc);
+      if (value?.k === 'scalar' && typeof value.v === 'string') return scalar(value.v.length, loc);
+      return unknown('length() of a value not known before apply', loc);
+    }
+    case 'join': {
+      const [separator, list] = args();
+      if (separator?.k !== 'scalar' || list?.k !== 'list') return unknown('join() of values not known before apply', loc);
+      const parts: Value[] = [];
+      list.items.forEach((item, index) => {
+        if (index > 0) parts.push(scalar(stringOf(separator.v), separator.loc));
+        parts.push(item);
+      });
+      return joinParts(parts, loc);
+    }
+    case 'format': {
+      const [pattern, ...rest] = args();
+      if (pattern?.k !== 'scalar' || typeof pattern.v !== 'string') return unknown('format() with a pattern not known before apply', loc);
+      const pieces = pattern.v.split(/(%%|%[-+ #0-9.]*[a-zA-Z])/);
+      const parts: Value[] = [];
+      let argument = 0;
+      for (const piece of pieces) {
+        if (piece === '%%') parts.push(scalar('%', pattern.loc));
+        else if (/^%[-+ #0-9.]*[svdtqfgbeEoxX]$/.test(piece)) parts.push(rest[argument++] ?? unknown('format() without enough arguments', loc));
+        else if (piece !== '') parts.push(scalar(piece, pattern.loc));
+      }
+      return joinParts(parts, loc);
+    }
+    case 'lower':
+    case 'upper':
+    case 'trimspace': {
+      const [value] = args();
+      if (value?.k !== 'scalar' || typeof value.v !== 'string') return value?.k === 'param' || value?.k === 'ref' ? unknown(`${name}() of ${describeKind(value)}`, loc) : unknown(`${name}() of a value not known before apply`, loc);
+      return scalar(name === 'lower' ? value.v.toLowerCase() : name === 'upper' ? value.v.toUpperCase() : value.v.trim(), value.loc);
+    }
+    case 'replace': {
+      const [value, search, replacement] = args();
+      if (value?.k === 'scalar' && search?.k === 'scalar' && replacement?.k === 'scalar' && typeof value.v === 'string' && !String(search.v).startsWith('/')) {
+        return scalar(value.v.split(String(search.v)).join(String(replacement.v)), value.loc);
+      }
+      return unknown('replace() of values not known before apply', loc);
+    }
+    case 'keys':
+    case 'values': {
+      const [object] = args();
+      if (object?.k !== 'object') return unknown(`${name}() of a map not known before apply`, loc);
+      return { k: 'list', items: object.entries.map((entry) => (name === 'keys' ? scalar(entry.key, entry.keyLoc) : entry.value)), loc };
+    }
+    case 'file':
+    case 'templatefile': {
+      const [path] = expr.args.map((arg) => evaluate(arg, env));
+      const text = knownString(path);
+      if (text === undefined) return unknown(`${name}() of a path not known before apply`, loc);
+      const file = env.scope.readFile(normalisePath(env.scope.dir, text));
+      if (file === undefined) return unknown(`${name}("${text}"): the file is not in the scanned set`, loc);
+      if (name === 'templatefile' && /\$\{|%\{/.test(file.text)) return unknown(`templatefile("${text}") with template sequences is not evaluated`, loc);
+      return { k: 'scalar', v: file.text, loc: { file, start: 0, end: file.text.length }, raw: true };
+    }
+    case 'one': {
+      const [list] = args();
+      if (list?.k === 'list' && list.items.length === 1) return list.items[0]!;
+      return unknown('one() of a list not known before apply', loc);
+    }
+    default:
+      return unknown(`${expr.name}() is not evaluated`, loc);
+  }
+}
+
+/** Text parts joined: a known string when every part is known, else a concat. */
+function joinParts(parts: Value[], loc: Loc): Value {
+  if (parts.every((part) => part.k === 'scalar')) return scalar(parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join(''), loc);
+  return { k: 'concat', parts, loc };
+}
+
+/** `path.module/x.json` style paths, relative to the module directory, normalised. */
+function normalisePath(dir: string, path: string): string {
+  const cleaned = path.replace(/^\.\//, '');
+  const joined = posix.normalize(posix.join(dir === '' ? '.' : dir, cleaned));
+  return joined.replace(/^\.\//, '');
+}
+
+/**
+ * A block's body as an object value: attributes by name; nested blocks (and `dynamic` blocks, one
+ * instance per element of a known `for_each`, else one instance whose iterator is unknown) as lists
+ * under their type.
+ */
+export function blockObject(block: Block, env: Env): Value {
+  return bodyObject(block.body, env, at(env, block));
+}
+
+export function bodyObject(body: Body, env: Env, loc: Loc): Value {
+  if (env.depth > MAX_DEPTH) return unknown('blocks nested too deeply', loc);
+  const inner: Env = { ...env, depth: env.depth + 1 };
+  const entries: ObjectEntry[] = [];
+  for (const attribute of body.attributes) entries.push({ key: attribute.name, keyLoc: at(env, attribute.nameSpan), value: evaluate(attribute.expr, inner) });
+  const nested = new Map<string, { keyLoc: Loc; items: Value[] }>();
+  const add = (type: string, keyLoc: Loc, item: Value) => {
+    let group = nested.get(type);
+    if (group === undefined) nested.set(type, (group = { keyLoc, items: [] }));
+    if (group.items.length < MAX_ITEMS) group.items.push(item);
+  };
+  for (const block of body.blocks) {
+    if (block.hasError) continue;
+    if (block.type === 'dynamic') {
+      const label = block.labels[0];
+      if (label === undefined) continue;
+      const content = block.body.blocks.find((candidate) => candidate.type === 'content');
+      if (content === undefined) continue;
+      const iteratorName = knownString(evaluateAttr(block.body, 'iterator', inner)) ?? label.value;
+      const iterator = block.body.attributes.find((attribute) => attribute.name === 'iterator');
+      const iteratorIdent = iterator?.expr.t === 'var' ? iterator.expr.name : iteratorName;
+      const forEach = evaluateAttr(block.body, 'for_each', inner);
+      const instances = forEachInstances(forEach, at(env, block));
+      for (const instance of instances) {
+        const symbols = new Map(env.symbols ?? []);
+        symbols.set(iteratorIdent, { k: 'object', entries: [{ key: 'key', keyLoc: instance.loc, value: instance.key }, { key: 'value', keyLoc: instance.loc, value: instance.value }], loc: instance.loc });
+        add(label.value, at(env, label), bodyObject(content.body, { ...inner, symbols }, at(env, content)));
+      }
+      continue;
+    }
+    add(block.type, at(env, block.typeSpan), bodyObject(block.body, inner, at(env, block)));
+  }
+  for (const [type, group] of nested) entries.push({ key: type, keyLoc: group.keyLoc, value: { k: 'list', items: group.items, loc: group.keyLoc } });
+  return { k: 'object', entries, loc };
+}
+
+export function evaluateAttr(body: Body, name: string, env: Env): Value | undefined {
+  const attribute = body.attributes.find((candidate) => candidate.name === name);
+  return attribute === undefined ? undefined : evaluate(attribute.expr, env);
+}
+
+export interface Instance {
+  key: Value;
+  value: Value;
+  loc: Loc;
+}
+
+/**
+ * The instances of a `for_each`: one per element of a known list, set or map; otherwise one instance
+ * whose key and value are unknown (it stands for every instance). `undefined` for_each: one instance.
+ */
+export function forEachInstances(forEach: Value | undefined, loc: Loc): Instance[] {
+  if (forEach === undefined) return [{ key: unknown('no for_each', loc), value: unknown('no for_each', loc), loc }];
+  if (forEach.k === 'list') return forEach.items.slice(0, MAX_ITEMS).map((item, index) => ({ key: item.k === 'scalar' ? item : scalar(index, item.loc), value: item, loc: item.loc }));
+  if (forEach.k === 'object') return forEach.entries.slice(0, MAX_ITEMS).map((entry) => ({ key: scalar(entry.key, entry.keyLoc), value: entry.value, loc: entry.keyLoc }));
+  const reason = forEach.k === 'unknown' ? forEach.reason : `for_each over ${forEach.k === 'param' ? forEach.name : 'a value'} not known before apply`;
+  return [{ key: unknown(reason, loc), value: unknown(reason, loc), loc }];
+}
+
+export { isKnown, plain };

@@ -1,0 +1,215 @@
+import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type SourceNode } from '../parse/nodes.js';
+import { setOrigin } from '../parse/node-origin.js';
+import type { ParsedDocument } from '../parse/parse-file.js';
+import { SourceFile } from '../parse/source-file.js';
+import { blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
+import { parseHcl, type Body } from './hcl.js';
+import { mapResources } from './resources.js';
+import { renderPolicyDocument } from './policy-document.js';
+import type { Loc, ObjectEntry, Value } from './values.js';
+
+/** A place trustgate could not read (syntax error, unreadable file): becomes a parse-error finding. */
+export interface TerraformProblem {
+  file: SourceFile;
+  start: number;
+  end: number;
+  message: string;
+}
+
+/** Something that could not be checked because its value is only known at apply (or lives elsewhere). */
+export interface Unchecked {
+  file: SourceFile;
+  start: number;
+  end: number;
+  /** The Terraform address concerned. */
+  resource?: string;
+  message: string;
+}
+
+export interface TerraformModule {
+  dir: string;
+  /** One document for the whole directory, CloudFormation-shaped; `undefined` when no file could be read. */
+  document: ParsedDocument | undefined;
+  files: SourceFile[];
+  problems: TerraformProblem[];
+  unchecked: Unchecked[];
+}
+
+export interface TerraformInputFile {
+  path: string;
+  text: string;
+}
+
+/**
+ * Reads the Terraform files of one directory as one module and maps it into the model every rule
+ * reads: a CloudFormation-shaped template whose logical ids are Terraform addresses, references as
+ * `Ref`/`Fn::GetAtt`, variables as parameters and what is only known at apply as `Fn::Unresolved`. Every
+ * node keeps its offsets in the `.tf` file it was written in (see parse/node-origin.ts).
+ *
+ * `readFile` gives other files of the scanned set (for `file()`), by path relative to the root.
+ */
+export function readTerraformModule(dir: string, inputs: readonly TerraformInputFile[], readFile: (path: string) => string | undefined = () => undefined): TerraformModule {
+  const files = inputs.map((input) => new SourceFile(input.path, input.text));
+  const problems: TerraformProblem[] = [];
+  const unchecked: Unchecked[] = [];
+  const fileCache = new Map<string, SourceFile | undefined>(files.map((file) => [file.path, file]));
+  const scope: ModuleScope = {
+    dir,
+    variables: new Map(),
+    locals: new Map(),
+    resources: new Map(),
+    data: new Map(),
+    modules: new Map(),
+    parameters: new Map(),
+    policyDocuments: new Map(),
+    readFile(path) {
+      if (!fileCache.has(path)) {
+        const text = readFile(path);
+        fileCache.set(path, text === undefined ? undefined : new SourceFile(path, text));
+      }
+      return fileCache.get(path);
+    },
+    renderPolicyDocument(address) {
+      return renderPolicyDocument(scope, address, unchecked);
+    },
+  };
+  const tfvars: { body: Body; file: SourceFile }[] = [];
+  for (const file of files) {
+    const lower = file.path.toLowerCase();
+    if (lower.endsWith('.json')) {
+      problems.push({ file, start: 0, end: 0, message: 'Terraform JSON syntax (.tf.json) is not read yet, so this file was not checked' });
+      continue;
+    }
+    const parsed = parseHcl(file.text);
+    if (!parsed.ok) {
+      problems.push({ file, ...parsed.problem });
+      continue;
+    }
+    for (const problem of parsed.problems) problems.push({ file, ...problem });
+    if (!lower.endsWith('.tf')) {
+      tfvars.push({ body: parsed.body, file });
+      continue;
+    }
+    declare(scope, parsed.body, file);
+  }
+  // terraform.tfvars first, then *.auto.tfvars in name order: a later file wins, as Terraform loads them.
+  tfvars.sort((a, b) => rank(a.file.path) - rank(b.file.path) || (a.file.path < b.file.path ? -1 : 1));
+  for (const { body, file } of tfvars) {
+    for (const attribute of body.attributes) {
+      const variable = scope.variables.get(attribute.name);
+      if (variable !== undefined) variable.tfvar = { expr: attribute.expr, file };
+    }
+  }
+  const mainFile = files.find((file) => file.path.toLowerCase().endsWith('/main.tf') || file.path.toLowerCase() === 'main.tf') ?? files.find((file) => file.path.toLowerCase().endsWith('.tf')) ?? files[0];
+  if (mainFile === undefined || (scope.resources.size === 0 && scope.data.size === 0 && scope.modules.size === 0)) {
+    return { dir, document: undefined, files, problems, unchecked };
+  }
+  for (const module of scope.modules.values()) {
+    const env: Env = { scope, file: module.file, depth: 0 };
+    const source = evaluateAttr(module.block.body, 'source', env);
+    const text = source?.k === 'scalar' && typeof source.v === 'string' ? source.v : undefined;
+    if (text !== undefined && (text.startsWith('./') || text.startsWith('../'))) continue;
+    const label = module.block.labels[0];
+    unchecked.push({
+      file: module.file,
+      start: module.block.start,
+      end: label?.end ?? module.block.start,
+      resource: `module.${module.name}`,
+      message: `module.${module.name} comes from ${text === undefined ? 'a source not known before apply' : `"${text}"`}, which trustgate never downloads: the roles, policies and instances it creates are not checked.`,
+    });
+  }
+  const resources = mapResources(scope, unchecked);
+  const parameters: ObjectEntry[] = [];
+  for (const parameter of scope.parameters.values()) {
+    const entries: ObjectEntry[] = [{ key: 'Type', keyLoc: parameter.loc, value: { k: 'scalar', v: 'String', loc: parameter.loc } }];
+    if (parameter.default !== undefined) entries.push({ key: 'Default', keyLoc: parameter.default.loc, value: parameter.default });
+    parameters.push({ key: parameter.name, keyLoc: parameter.loc, value: { k: 'object', entries, loc: parameter.loc } });
+  }
+  const rootLoc: Loc = { file: mainFile, start: 0, end: 0 };
+  const template: Value = {
+    k: 'object',
+    entries: [
+      { key: 'AWSTemplateFormatVersion', keyLoc: rootLoc, value: { k: 'scalar', v: '2010-09-09', loc: rootLoc } },
+      { key: 'Parameters', keyLoc: rootLoc, value: { k: 'object', entries: parameters, loc: rootLoc } },
+      { key: 'Resources', keyLoc: rootLoc, value: { k: 'object', entries: resources, loc: rootLoc } },
+    ],
+    loc: rootLoc,
+  };
+  const root = toNode(template);
+  linkParents(root);
+  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform' }, files, problems, unchecked };
+}
+
+function rank(path: string): number {
+  return /(^|\/)terraform\.tfvars(\.json)?$/i.test(path) ? 0 : 1;
+}
+
+function declare(scope: ModuleScope, body: Body, file: SourceFile): void {
+  for (const block of body.blocks) {
+    if (block.hasError) continue;
+    const labels = block.labels.map((label) => label.value);
+    const declared: Declared = { block, file };
+    switch (block.type) {
+      case 'variable':
+        if (labels[0] !== undefined) scope.variables.set(labels[0], { ...declared, name: labels[0] });
+        break;
+      case 'locals':
+        for (const attribute of block.body.attributes) scope.locals.set(attribute.name, { expr: attribute.expr, file });
+        break;
+      case 'resource':
+        if (labels[0] !== undefined && labels[1] !== undefined) scope.resources.set(`${labels[0]}.${labels[1]}`, { ...declared, type: labels[0], name: labels[1] });
+        break;
+      case 'data':
+        if (labels[0] !== undefined && labels[1] !== undefined) scope.data.set(`data.${labels[0]}.${labels[1]}`, { ...declared, type: labels[0], name: labels[1] });
+        break;
+      case 'module':
+        if (labels[0] !== undefined) scope.modules.set(labels[0], { ...declared, name: labels[0] });
+        break;
+    }
+  }
+}
+
+export { blockObject };
+
+/** The value tree as source nodes: CloudFormation intrinsics for what stays symbolic; every node keeps its file. */
+export function toNode(value: Value): SourceNode {
+  const { file, start, end } = value.loc;
+  const node = ((): SourceNode => {
+    switch (value.k) {
+      case 'scalar':
+        return scalarNode(value.v, start, end);
+      case 'list':
+        return seqNode(value.items.map(toNode), start, end);
+      case 'object':
+        return mapNode(
+          value.entries.map((entry): MapEntry => {
+            const key = scalarNode(entry.key, entry.keyLoc.start, entry.keyLoc.end);
+            setOrigin(key, entry.keyLoc.file);
+            return { key, value: toNode(entry.value) };
+          }),
+          start,
+          end,
+        );
+      case 'ref':
+        return value.attr === undefined ? intrinsic('Ref', scalarNode(value.target, start, end), value.loc) : intrinsic('Fn::GetAtt', seqNode([scalarNode(value.target, start, end), scalarNode(value.attr, start, end)], start, end), value.loc);
+      case 'param':
+      case 'pseudo':
+        return intrinsic('Ref', scalarNode(value.name, start, end), value.loc);
+      case 'absent':
+        return intrinsic('Ref', scalarNode('AWS::NoValue', start, end), value.loc);
+      case 'concat':
+        return intrinsic('Fn::Join', seqNode([scalarNode('', start, end), seqNode(value.parts.map(toNode), start, end)], start, end), value.loc);
+      case 'cond':
+        return intrinsic('Fn::If', seqNode([scalarNode('terraform-conditional', start, end), toNode(value.whenTrue), toNode(value.whenFalse)], start, end), value.loc);
+      case 'unknown':
+        return intrinsic('Fn::Unresolved', scalarNode(value.reason, start, end), value.loc);
+    }
+  })();
+  setOrigin(node, file);
+  return node;
+}
+
+function intrinsic(name: string, argument: SourceNode, loc: Loc): SourceNode {
+  const key = scalarNode(name, loc.start, loc.end);
+  return mapNode([{ key, value: argument }], loc.start, loc.end);
+}

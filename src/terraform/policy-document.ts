@@ -1,0 +1,228 @@
+import { parseJson } from '../parse/json.js';
+import type { SourceNode } from '../parse/nodes.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { blockObject, type Env, type ModuleScope } from './evaluate.js';
+import type { Unchecked } from './module.js';
+import { blocks, describe, get, getEntry, knownString, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
+
+const rendering = new Set<string>();
+
+/**
+ * `data "aws_iam_policy_document"` rendered as the provider does: statements with `sid`, `effect`
+ * (default Allow), `actions`/`not_actions`, `resources`/`not_resources`, `principals`/`not_principals`
+ * (`type = "*"` is `"Principal": "*"`, `type = "AWS", identifiers = ["*"]` is `{"AWS": "*"}`),
+ * `condition` blocks, and `source_policy_documents`/`override_policy_documents` merged by sid
+ * (statements without a sid are never merged away). Every element keeps the line it is written on.
+ */
+export function renderPolicyDocument(scope: ModuleScope, address: string, unchecked: Unchecked[]): Value {
+  const cached = scope.policyDocuments.get(address);
+  if (cached !== undefined) return cached;
+  const declared = scope.data.get(address)!;
+  const loc: Loc = { file: declared.file, start: declared.block.start, end: declared.block.end };
+  if (rendering.has(address)) return unknown(`${address} includes itself`, loc);
+  rendering.add(address);
+  try {
+    const env: Env = { scope, file: declared.file, depth: 0 };
+    const body = blockObject(declared.block, env);
+    const own = blocks(body, 'statement').map((statement) => renderStatement(statement));
+    let statements: Value[] = [];
+    let unresolved: Value | undefined;
+    const documentsOf = (key: string): Value[] => {
+      const list = get(body, key);
+      if (list === undefined) return [];
+      if (list.k !== 'list') {
+        unresolved ??= list;
+        return [];
+      }
+      return list.items;
+    };
+    for (const source of documentsOf('source_policy_documents')) {
+      const sourceStatements = statementsOf(source);
+      if (sourceStatements === undefined) unresolved ??= source;
+      else statements = mergeBySid(statements, sourceStatements);
+    }
+    statements = mergeBySid(statements, own);
+    for (const override of documentsOf('override_policy_documents')) {
+      const overrideStatements = statementsOf(override);
+      if (overrideStatements === undefined) unresolved ??= override;
+      else statements = mergeBySid(statements, overrideStatements);
+    }
+    if (unresolved !== undefined) {
+      unchecked.push({
+        ...where(unresolved.loc),
+        resource: address,
+        message: `${address} merges a policy document not known before apply (${describe(unresolved)}); the statements it adds are not checked.`,
+      });
+    }
+    const version = get(body, 'version') ?? scalar('2012-10-17', loc);
+    const entries: ObjectEntry[] = [{ key: 'Version', keyLoc: getEntry(body, 'version')?.keyLoc ?? loc, value: version }];
+    if (get(body, 'policy_id') !== undefined) entries.push({ key: 'Id', keyLoc: getEntry(body, 'policy_id')!.keyLoc, value: get(body, 'policy_id')! });
+    entries.push({ key: 'Statement', keyLoc: getEntry(body, 'statement')?.keyLoc ?? loc, value: { k: 'list', items: statements, loc } });
+    const document: Value = { k: 'object', entries, loc };
+    scope.policyDocuments.set(address, document);
+    return document;
+  } finally {
+    rendering.delete(address);
+  }
+}
+
+function where(loc: Loc): { file: SourceFile; start: number; end: number } {
+  return { file: loc.file, start: loc.start, end: loc.end };
+}
+
+function statementsOf(document: Value): Value[] | undefined {
+  const normalised = policyValue(document);
+  if (normalised.k !== 'object') return undefined;
+  const list = get(normalised, 'Statement');
+  if (list?.k === 'list') return list.items;
+  if (list?.k === 'object') return [list];
+  return undefined;
+}
+
+/** Statements of `later` replace those of `base` with the same non-empty sid; the others are appended. */
+function mergeBySid(base: Value[], later: Value[]): Value[] {
+  const out = [...base];
+  for (const statement of later) {
+    const sid = knownString(get(statement, 'Sid'));
+    const index = sid === undefined || sid === '' ? -1 : out.findIndex((existing) => knownString(get(existing, 'Sid')) === sid);
+    if (index >= 0) out[index] = statement;
+    else out.push(statement);
+  }
+  return out;
+}
+
+function renderStatement(statement: Value): Value {
+  const loc = statement.loc;
+  const entries: ObjectEntry[] = [];
+  const copy = (from: string, to: string) => {
+    const entry = getEntry(statement, from);
+    if (entry !== undefined && !(entry.value.k === 'scalar' && entry.value.v === null)) entries.push({ key: to, keyLoc: entry.keyLoc, value: entry.value });
+  };
+  copy('sid', 'Sid');
+  const effect = getEntry(statement, 'effect');
+  entries.push({ key: 'Effect', keyLoc: effect?.keyLoc ?? loc, value: effect?.value ?? scalar('Allow', { ...loc, end: loc.start }) });
+  copy('actions', 'Action');
+  copy('not_actions', 'NotAction');
+  copy('resources', 'Resource');
+  copy('not_resources', 'NotResource');
+  for (const [from, to] of [
+    ['principals', 'Principal'],
+    ['not_principals', 'NotPrincipal'],
+  ] as const) {
+    const items = blocks(statement, from);
+    if (items.length > 0) entries.push({ key: to, keyLoc: getEntry(statement, from)!.keyLoc, value: renderPrincipals(items) });
+  }
+  const conditions = blocks(statement, 'condition');
+  if (conditions.length > 0) entries.push({ key: 'Condition', keyLoc: getEntry(statement, 'condition')!.keyLoc, value: renderConditions(conditions) });
+  return { k: 'object', entries, loc };
+}
+
+function renderPrincipals(items: Value[]): Value {
+  const loc = items[0]!.loc;
+  const byType = new Map<string, ObjectEntry>();
+  for (const item of items) {
+    const typeEntry = getEntry(item, 'type');
+    const type = knownString(typeEntry?.value);
+    const identifiers = get(item, 'identifiers') ?? unknown('principals without identifiers', item.loc);
+    if (type === undefined) return unknown(`a principal type not known before apply (${typeEntry === undefined ? 'missing' : describe(typeEntry.value)})`, item.loc);
+    // `type = "*"` renders the bare wildcard principal, whatever the identifiers say.
+    if (type === '*') return scalar('*', identifiers.loc);
+    const existing = byType.get(type);
+    if (existing === undefined) byType.set(type, { key: type, keyLoc: typeEntry!.value.loc, value: identifiers });
+    else existing.value = joinLists(existing.value, identifiers);
+  }
+  return { k: 'object', entries: [...byType.values()], loc };
+}
+
+function renderConditions(items: Value[]): Value {
+  const loc = items[0]!.loc;
+  const byTest = new Map<string, ObjectEntry>();
+  for (const item of items) {
+    const testEntry = getEntry(item, 'test');
+    const variableEntry = getEntry(item, 'variable');
+    const test = knownString(testEntry?.value);
+    const variable = knownString(variableEntry?.value);
+    const values = get(item, 'values') ?? unknown('condition without values', item.loc);
+    if (test === undefined || variable === undefined) return unknown('a condition whose test or variable is not known before apply', item.loc);
+    let operator = byTest.get(test);
+    if (operator === undefined) byTest.set(test, (operator = { key: test, keyLoc: testEntry!.value.loc, value: { k: 'object', entries: [], loc: item.loc } }));
+    if (operator.value.k === 'object') operator.value.entries.push({ key: variable, keyLoc: variableEntry!.value.loc, value: values });
+  }
+  return { k: 'object', entries: [...byTest.values()], loc };
+}
+
+function joinLists(a: Value, b: Value): Value {
+  const items = (value: Value) => (value.k === 'list' ? value.items : [value]);
+  return { k: 'list', items: [...items(a), ...items(b)], loc: a.loc };
+}
+
+/**
+ * A policy attribute as a document: an object as written (jsonencode), JSON text (heredoc, file())
+ * parsed with every node at its line, conditionals branch by branch. What is only known at apply is
+ * returned as it is; the caller reports it as not checked.
+ */
+export function policyValue(value: Value): Value {
+  switch (value.k) {
+    case 'object':
+      return value;
+    case 'cond':
+      return { ...value, whenTrue: policyValue(value.whenTrue), whenFalse: policyValue(value.whenFalse) };
+    case 'scalar': {
+      if (typeof value.v !== 'string') return value;
+      if (value.v.trim() === '') return { k: 'absent', loc: value.loc };
+      const parsed = parseJson(value.v);
+      if (!parsed.ok) return unknown(`the policy is not valid JSON (${parsed.problem.message})`, value.raw ? { ...value.loc, start: value.loc.start + parsed.problem.offset, end: value.loc.start + parsed.problem.offset } : value.loc);
+      return fromJson(parsed.root, value.loc, value.raw === true, []);
+    }
+    case 'concat': {
+      if (value.heredoc === undefined) return unknown(`the policy is built from text not known before apply (${describe(value)})`, value.loc);
+      const { contentStart, contentEnd, interpolations } = value.heredoc;
+      const file = value.loc.file;
+      const parsed = parseJson(file.text.slice(contentStart, contentEnd));
+      if (!parsed.ok) return unknown('the policy JSON is built with interpolations outside strings and is not evaluated', value.loc);
+      return fromJson(parsed.root, { file, start: contentStart, end: contentEnd }, true, interpolations);
+    }
+    default:
+      return value;
+  }
+}
+
+/**
+ * A JSON tree as values. `exact`: offsets map one to one into the file from `base.start` (raw heredoc
+ * or file); otherwise every node is placed on the whole string. JSON strings holding `${…}` of a
+ * heredoc become concatenations of their text and the interpolated values.
+ */
+function fromJson(node: SourceNode, base: Loc, exact: boolean, interpolations: { start: number; end: number; value: Value }[]): Value {
+  const loc: Loc = exact ? { file: base.file, start: base.start + node.start, end: base.start + node.end } : base;
+  switch (node.kind) {
+    case 'scalar': {
+      if (typeof node.value === 'string' && interpolations.length > 0) {
+        const inside = interpolations.filter((interpolation) => interpolation.start >= loc.start && interpolation.end <= loc.end);
+        if (inside.length > 0) {
+          const parts: Value[] = [];
+          let cursor = loc.start + 1;
+          for (const interpolation of inside) {
+            if (interpolation.start > cursor) parts.push(scalar(base.file.text.slice(cursor, interpolation.start), { file: base.file, start: cursor, end: interpolation.start }));
+            parts.push(interpolation.value);
+            cursor = interpolation.end;
+          }
+          if (loc.end - 1 > cursor) parts.push(scalar(base.file.text.slice(cursor, loc.end - 1), { file: base.file, start: cursor, end: loc.end - 1 }));
+          return parts.length === 1 ? parts[0]! : { k: 'concat', parts, loc };
+        }
+      }
+      return scalar(node.value, loc);
+    }
+    case 'seq':
+      return { k: 'list', items: node.items.map((item) => fromJson(item, base, exact, interpolations)), loc };
+    case 'map':
+      return {
+        k: 'object',
+        entries: node.entries.map((entry) => ({
+          key: String(entry.key.value),
+          keyLoc: exact ? { file: base.file, start: base.start + entry.key.start, end: base.start + entry.key.end } : base,
+          value: fromJson(entry.value, base, exact, interpolations),
+        })),
+        loc,
+      };
+  }
+}

@@ -1,0 +1,424 @@
+import { blockObject, type Env, type ModuleScope } from './evaluate.js';
+import type { Unchecked } from './module.js';
+import { policyValue } from './policy-document.js';
+import { blocks, describe, get, getEntry, knownString, type Loc, type ObjectEntry, type Value } from './values.js';
+
+/**
+ * Terraform resources of the AWS provider mapped onto the CloudFormation resource types the rules
+ * know, property by property. Resources without a mapping are kept under `Terraform::<type>` so that
+ * references to them stay references. Attachments (`aws_iam_role_policy_attachment` and the like) are
+ * folded into the principal they attach to, or into the policy when the principal is outside the module.
+ */
+
+interface Res {
+  address: string;
+  type: string;
+  obj: Value;
+  loc: Loc;
+  /** The `resource "type" "name"` header: where findings about the resource as a whole point. */
+  header: Loc;
+}
+
+interface Mapped {
+  type: string;
+  props: ObjectEntry[];
+}
+
+interface Ctx {
+  unchecked: Unchecked[];
+  /** Extra list items per resource address and CloudFormation property (attachments, memberships). */
+  extra: Map<string, Map<string, Value[]>>;
+}
+
+export function mapResources(scope: ModuleScope, unchecked: Unchecked[]): ObjectEntry[] {
+  const all: Res[] = [];
+  for (const [address, declared] of scope.resources) {
+    const env: Env = { scope, file: declared.file, depth: 0 };
+    const labels = declared.block.labels;
+    const header: Loc = { file: declared.file, start: declared.block.start, end: labels[labels.length - 1]?.end ?? declared.block.start };
+    all.push({ address, type: declared.type, obj: blockObject(declared.block, env), loc: { file: declared.file, start: declared.block.start, end: declared.block.end }, header });
+  }
+  const ctx: Ctx = { unchecked, extra: new Map() };
+  const byAddress = new Map(all.map((resource) => [resource.address, resource]));
+  for (const resource of all) collectAttachments(resource, byAddress, ctx);
+  const out: ObjectEntry[] = [];
+  for (const resource of all) {
+    const mapped = MAPPERS[resource.type]?.(resource, ctx) ?? { type: `Terraform::${resource.type}`, props: [] };
+    for (const [property, items] of ctx.extra.get(resource.address) ?? []) addToList(mapped.props, property, items, resource);
+    const typeLoc: Loc = { ...resource.header, start: resource.header.start, end: resource.header.end };
+    out.push({
+      key: resource.address,
+      keyLoc: resource.header,
+      value: {
+        k: 'object',
+        entries: [
+          { key: 'Type', keyLoc: typeLoc, value: { k: 'scalar', v: mapped.type, loc: typeLoc } },
+          { key: 'Properties', keyLoc: resource.header, value: { k: 'object', entries: mapped.props, loc: resource.loc } },
+        ],
+        loc: resource.loc,
+      },
+    });
+  }
+  return out;
+}
+
+function addToList(props: ObjectEntry[], property: string, items: Value[], resource: Res): void {
+  const existing = props.find((entry) => entry.key === property);
+  if (existing === undefined) {
+    props.push({ key: property, keyLoc: items[0]!.loc, value: { k: 'list', items, loc: items[0]!.loc } });
+    return;
+  }
+  const current = existing.value.k === 'list' ? existing.value.items : [existing.value];
+  existing.value = { k: 'list', items: [...current, ...items], loc: existing.value.loc ?? resource.loc };
+}
+
+/** `aws_iam_role.app` when the value is a reference to a resource of the module of one of `types`. */
+function referencedAddress(value: Value | undefined, types: string[], byAddress: Map<string, Res>): string | undefined {
+  if (value?.k === 'ref' && types.includes(byAddress.get(value.target)?.type ?? '')) return value.target;
+  // A literal name equal to the `name` of a resource of the module designates it.
+  const name = knownString(value);
+  if (name === undefined) return undefined;
+  for (const resource of byAddress.values()) {
+    if (types.includes(resource.type) && knownString(get(resource.obj, 'name')) === name) return resource.address;
+  }
+  return undefined;
+}
+
+function addExtra(ctx: Ctx, address: string, property: string, value: Value): void {
+  let byProperty = ctx.extra.get(address);
+  if (byProperty === undefined) ctx.extra.set(address, (byProperty = new Map()));
+  let items = byProperty.get(property);
+  if (items === undefined) byProperty.set(property, (items = []));
+  items.push(value);
+}
+
+function listOf(value: Value | undefined): Value[] {
+  if (value === undefined) return [];
+  return value.k === 'list' ? value.items : [value];
+}
+
+const PRINCIPAL_KINDS = {
+  role: { type: 'aws_iam_role', list: 'Roles' },
+  user: { type: 'aws_iam_user', list: 'Users' },
+  group: { type: 'aws_iam_group', list: 'Groups' },
+} as const;
+
+function collectAttachments(resource: Res, byAddress: Map<string, Res>, ctx: Ctx): void {
+  const attach = (kind: keyof typeof PRINCIPAL_KINDS, principal: Value, policyArn: Value) => {
+    const principalAddress = referencedAddress(principal, [PRINCIPAL_KINDS[kind].type], byAddress);
+    if (principalAddress !== undefined) {
+      addExtra(ctx, principalAddress, 'ManagedPolicyArns', policyArn);
+      return;
+    }
+    const policyAddress = referencedAddress(policyArn, ['aws_iam_policy'], byAddress);
+    if (policyAddress !== undefined) addExtra(ctx, policyAddress, PRINCIPAL_KINDS[kind].list, principal);
+  };
+  const obj = resource.obj;
+  switch (resource.type) {
+    case 'aws_iam_role_policy_attachment':
+    case 'aws_iam_user_policy_attachment':
+    case 'aws_iam_group_policy_attachment': {
+      const kind = resource.type.split('_')[2] as keyof typeof PRINCIPAL_KINDS;
+      const principal = get(obj, kind);
+      const policyArn = get(obj, 'policy_arn');
+      if (principal !== undefined && policyArn !== undefined) attach(kind, principal, policyArn);
+      break;
+    }
+    case 'aws_iam_role_policy_attachments_exclusive':
+    case 'aws_iam_user_policy_attachments_exclusive':
+    case 'aws_iam_group_policy_attachments_exclusive': {
+      const kind = resource.type.split('_')[2] as keyof typeof PRINCIPAL_KINDS;
+      const principal = get(obj, `${kind}_name`);
+      if (principal !== undefined) for (const arn of listOf(get(obj, 'policy_arns'))) attach(kind, principal, arn);
+      break;
+    }
+    case 'aws_iam_policy_attachment': {
+      const policyArn = get(obj, 'policy_arn');
+      if (policyArn === undefined) break;
+      for (const kind of ['role', 'user', 'group'] as const) for (const principal of listOf(get(obj, `${kind}s`))) attach(kind, principal, policyArn);
+      break;
+    }
+    case 'aws_iam_user_group_membership': {
+      const user = referencedAddress(get(obj, 'user'), ['aws_iam_user'], byAddress);
+      if (user !== undefined) for (const group of listOf(get(obj, 'groups'))) addExtra(ctx, user, 'Groups', group);
+      break;
+    }
+  }
+}
+
+type Mapper = (resource: Res, ctx: Ctx) => Mapped;
+
+/** `tf attribute → CloudFormation property` copies; the key keeps the Terraform attribute's position. */
+function props(obj: Value, pairs: [string, string][]): ObjectEntry[] {
+  const out: ObjectEntry[] = [];
+  for (const [from, to] of pairs) {
+    const entry = getEntry(obj, from);
+    if (entry === undefined) continue;
+    out.push({ key: to, keyLoc: entry.keyLoc, value: nullAbsent(entry.value) });
+  }
+  return out;
+}
+
+/** `null` removes an argument, as AWS::NoValue does. */
+function nullAbsent(value: Value): Value {
+  if (value.k === 'scalar' && value.v === null) return { k: 'absent', loc: value.loc };
+  if (value.k === 'cond') return { ...value, whenTrue: nullAbsent(value.whenTrue), whenFalse: nullAbsent(value.whenFalse) };
+  return value;
+}
+
+/** A policy argument, parsed; what is not known before apply is reported as not checked. */
+function policy(resource: Res, ctx: Ctx, from: string, to: string): ObjectEntry[] {
+  const entry = getEntry(resource.obj, from);
+  if (entry === undefined) return [];
+  const value = policyValue(entry.value);
+  reportUnresolved(resource, ctx, from, value);
+  return [{ key: to, keyLoc: entry.keyLoc, value }];
+}
+
+function reportUnresolved(resource: Res, ctx: Ctx, from: string, value: Value): void {
+  switch (value.k) {
+    case 'object':
+    case 'absent':
+      return;
+    case 'cond':
+      reportUnresolved(resource, ctx, from, value.whenTrue);
+      reportUnresolved(resource, ctx, from, value.whenFalse);
+      return;
+    case 'scalar':
+      if (value.v === null) return;
+      break;
+  }
+  ctx.unchecked.push({
+    file: value.loc.file,
+    start: value.loc.start,
+    end: value.loc.end,
+    resource: resource.address,
+    message: `The ${from} of ${resource.address} is not known before apply (${describe(value)}), so its statements are not checked.`,
+  });
+}
+
+/** A nested block's first instance as a CloudFormation map. */
+function nested(obj: Value, block: string, to: string, pairs: [string, string][]): ObjectEntry[] {
+  const entry = getEntry(obj, block);
+  const first = blocks(obj, block)[0];
+  if (entry === undefined || first === undefined) return [];
+  return [{ key: to, keyLoc: entry.keyLoc, value: { k: 'object', entries: props(first, pairs), loc: first.loc } }];
+}
+
+const METADATA_OPTIONS: [string, string][] = [
+  ['http_tokens', 'HttpTokens'],
+  ['http_endpoint', 'HttpEndpoint'],
+  ['http_put_response_hop_limit', 'HttpPutResponseHopLimit'],
+  ['instance_metadata_tags', 'InstanceMetadataTags'],
+];
+
+function self(resource: Res, attr?: string): Value {
+  return attr === undefined ? { k: 'ref', target: resource.address, loc: resource.header } : { k: 'ref', target: resource.address, attr, loc: resource.header };
+}
+
+function listProp(key: string, value: Value | undefined, loc: Loc): ObjectEntry[] {
+  if (value === undefined) return [];
+  return [{ key, keyLoc: loc, value: value.k === 'list' ? value : { k: 'list', items: [value], loc: value.loc } }];
+}
+
+function resourcePolicy(type: string, policyArg: string, property: string, others: [string, string][] = []): Mapper {
+  return (resource, ctx) => ({ type, props: [...props(resource.obj, others), ...policy(resource, ctx, policyArg, property)] });
+}
+
+const MAPPERS: Record<string, Mapper> = {
+  aws_iam_role: (r, ctx) => ({
+    type: 'AWS::IAM::Role',
+    props: [
+      ...props(r.obj, [
+        ['name', 'RoleName'],
+        ['path', 'Path'],
+        ['permissions_boundary', 'PermissionsBoundary'],
+        ['managed_policy_arns', 'ManagedPolicyArns'],
+      ]),
+      ...policy(r, ctx, 'assume_role_policy', 'AssumeRolePolicyDocument'),
+      ...inlinePolicies(r, ctx),
+    ],
+  }),
+  aws_iam_user: (r) => ({ type: 'AWS::IAM::User', props: props(r.obj, [['name', 'UserName'], ['path', 'Path'], ['permissions_boundary', 'PermissionsBoundary']]) }),
+  aws_iam_group: (r) => ({ type: 'AWS::IAM::Group', props: props(r.obj, [['name', 'GroupName'], ['path', 'Path']]) }),
+  aws_iam_policy: (r, ctx) => ({ type: 'AWS::IAM::ManagedPolicy', props: [...props(r.obj, [['name', 'ManagedPolicyName'], ['path', 'Path']]), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_iam_role_policy: (r, ctx) => ({ type: 'AWS::IAM::RolePolicy', props: [...props(r.obj, [['name', 'PolicyName'], ['role', 'RoleName']]), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_iam_user_policy: (r, ctx) => ({ type: 'AWS::IAM::UserPolicy', props: [...props(r.obj, [['name', 'PolicyName'], ['user', 'UserName']]), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_iam_group_policy: (r, ctx) => ({ type: 'AWS::IAM::GroupPolicy', props: [...props(r.obj, [['name', 'PolicyName'], ['group', 'GroupName']]), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_iam_instance_profile: (r) => ({
+    type: 'AWS::IAM::InstanceProfile',
+    props: [...props(r.obj, [['name', 'InstanceProfileName'], ['path', 'Path']]), ...listProp('Roles', get(r.obj, 'role'), getEntry(r.obj, 'role')?.keyLoc ?? r.header)],
+  }),
+  aws_iam_openid_connect_provider: (r) => ({
+    type: 'AWS::IAM::OIDCProvider',
+    props: props(r.obj, [
+      ['url', 'Url'],
+      ['client_id_list', 'ClientIdList'],
+      ['thumbprint_list', 'ThumbprintList'],
+    ]),
+  }),
+  aws_iam_group_membership: (r) => ({ type: 'AWS::IAM::UserToGroupAddition', props: props(r.obj, [['group', 'GroupName'], ['users', 'Users']]) }),
+  aws_ssoadmin_permission_set_inline_policy: (r, ctx) => ({ type: 'AWS::SSO::PermissionSet', props: policy(r, ctx, 'inline_policy', 'InlinePolicy') }),
+  aws_organizations_policy: (r, ctx) => {
+    const type = knownString(get(r.obj, 'type'));
+    if (type !== undefined && type !== 'SERVICE_CONTROL_POLICY') return { type: `Terraform::${r.type}`, props: [] };
+    return { type: 'AWS::Organizations::Policy', props: [...props(r.obj, [['name', 'Name']]), ...policy(r, ctx, 'content', 'Content')] };
+  },
+
+  aws_instance: (r) => ({
+    type: 'AWS::EC2::Instance',
+    props: [
+      ...props(r.obj, [
+        ['iam_instance_profile', 'IamInstanceProfile'],
+        ['user_data', 'UserData'],
+        ['user_data_base64', 'UserData'],
+      ]),
+      ...nested(r.obj, 'metadata_options', 'MetadataOptions', METADATA_OPTIONS),
+      ...nested(r.obj, 'launch_template', 'LaunchTemplate', [
+        ['id', 'LaunchTemplateId'],
+        ['name', 'LaunchTemplateName'],
+        ['version', 'Version'],
+      ]),
+    ],
+  }),
+  aws_launch_template: (r) => {
+    const data: ObjectEntry[] = [
+      ...nested(r.obj, 'metadata_options', 'MetadataOptions', METADATA_OPTIONS),
+      ...nested(r.obj, 'iam_instance_profile', 'IamInstanceProfile', [
+        ['arn', 'Arn'],
+        ['name', 'Name'],
+      ]),
+      ...props(r.obj, [['user_data', 'UserData']]),
+    ];
+    return {
+      type: 'AWS::EC2::LaunchTemplate',
+      props: [...props(r.obj, [['name', 'LaunchTemplateName']]), { key: 'LaunchTemplateData', keyLoc: r.header, value: { k: 'object', entries: data, loc: r.loc } }],
+    };
+  },
+  aws_launch_configuration: (r) => ({
+    type: 'AWS::AutoScaling::LaunchConfiguration',
+    props: [
+      ...props(r.obj, [
+        ['name', 'LaunchConfigurationName'],
+        ['iam_instance_profile', 'IamInstanceProfile'],
+        ['user_data', 'UserData'],
+        ['user_data_base64', 'UserData'],
+      ]),
+      ...nested(r.obj, 'metadata_options', 'MetadataOptions', METADATA_OPTIONS),
+    ],
+  }),
+  aws_autoscaling_group: (r) => {
+    const out = [
+      ...props(r.obj, [['launch_configuration', 'LaunchConfigurationName']]),
+      ...nested(r.obj, 'launch_template', 'LaunchTemplate', [
+        ['id', 'LaunchTemplateId'],
+        ['name', 'LaunchTemplateName'],
+        ['version', 'Version'],
+      ]),
+    ];
+    const mixedEntry = getEntry(r.obj, 'mixed_instances_policy');
+    const mixed = blocks(r.obj, 'mixed_instances_policy')[0];
+    const launchTemplate = blocks(mixed, 'launch_template')[0];
+    if (mixedEntry !== undefined && mixed !== undefined && launchTemplate !== undefined) {
+      const specification: [string, string][] = [
+        ['launch_template_id', 'LaunchTemplateId'],
+        ['launch_template_name', 'LaunchTemplateName'],
+        ['version', 'Version'],
+      ];
+      const overrides = blocks(launchTemplate, 'override').map((override): Value => ({ k: 'object', entries: nested(override, 'launch_template_specification', 'LaunchTemplateSpecification', specification), loc: override.loc }));
+      const entries = [...nested(launchTemplate, 'launch_template_specification', 'LaunchTemplateSpecification', specification)];
+      if (overrides.length > 0) entries.push({ key: 'Overrides', keyLoc: getEntry(launchTemplate, 'override')!.keyLoc, value: { k: 'list', items: overrides, loc: launchTemplate.loc } });
+      out.push({
+        key: 'MixedInstancesPolicy',
+        keyLoc: mixedEntry.keyLoc,
+        value: { k: 'object', entries: [{ key: 'LaunchTemplate', keyLoc: getEntry(mixed, 'launch_template')!.keyLoc, value: { k: 'object', entries, loc: launchTemplate.loc } }], loc: mixed.loc },
+      });
+    }
+    return { type: 'AWS::AutoScaling::AutoScalingGroup', props: out };
+  },
+  aws_eks_node_group: (r) => ({
+    type: 'AWS::EKS::Nodegroup',
+    props: [
+      ...props(r.obj, [['node_role_arn', 'NodeRole']]),
+      ...nested(r.obj, 'launch_template', 'LaunchTemplate', [
+        ['id', 'Id'],
+        ['name', 'Name'],
+        ['version', 'Version'],
+      ]),
+    ],
+  }),
+
+  aws_s3_bucket: (r) => ({ type: 'AWS::S3::Bucket', props: props(r.obj, [['bucket', 'BucketName']]) }),
+  aws_s3_bucket_policy: resourcePolicy('AWS::S3::BucketPolicy', 'policy', 'PolicyDocument', [['bucket', 'Bucket']]),
+  aws_s3_access_point: resourcePolicy('AWS::S3::AccessPoint', 'policy', 'Policy', [['bucket', 'Bucket'], ['name', 'Name']]),
+  aws_s3control_access_point_policy: resourcePolicy('AWS::S3::AccessPoint', 'policy', 'Policy'),
+  aws_s3control_multi_region_access_point_policy: resourcePolicy('AWS::S3::MultiRegionAccessPointPolicy', 'policy', 'Policy'),
+  aws_s3_directory_bucket_policy: resourcePolicy('AWS::S3Express::BucketPolicy', 'policy', 'PolicyDocument', [['bucket', 'Bucket']]),
+  aws_sqs_queue: (r, ctx) =>
+    getEntry(r.obj, 'policy') === undefined
+      ? { type: 'AWS::SQS::Queue', props: props(r.obj, [['name', 'QueueName']]) }
+      : { type: 'AWS::SQS::QueuePolicy', props: [...listProp('Queues', self(r), r.header), ...policy(r, ctx, 'policy', 'PolicyDocument')] },
+  aws_sqs_queue_policy: (r, ctx) => ({ type: 'AWS::SQS::QueuePolicy', props: [...listProp('Queues', get(r.obj, 'queue_url'), getEntry(r.obj, 'queue_url')?.keyLoc ?? r.header), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_sns_topic: (r, ctx) =>
+    getEntry(r.obj, 'policy') === undefined
+      ? { type: 'AWS::SNS::Topic', props: props(r.obj, [['name', 'TopicName']]) }
+      : { type: 'AWS::SNS::TopicPolicy', props: [...listProp('Topics', self(r), r.header), ...policy(r, ctx, 'policy', 'PolicyDocument')] },
+  aws_sns_topic_policy: (r, ctx) => ({ type: 'AWS::SNS::TopicPolicy', props: [...listProp('Topics', get(r.obj, 'arn'), getEntry(r.obj, 'arn')?.keyLoc ?? r.header), ...policy(r, ctx, 'policy', 'PolicyDocument')] }),
+  aws_kms_key: resourcePolicy('AWS::KMS::Key', 'policy', 'KeyPolicy'),
+  aws_kms_replica_key: resourcePolicy('AWS::KMS::ReplicaKey', 'policy', 'KeyPolicy'),
+  aws_kms_key_policy: resourcePolicy('AWS::KMS::Key', 'policy', 'KeyPolicy'),
+  aws_ecr_repository_policy: resourcePolicy('AWS::ECR::Repository', 'policy', 'RepositoryPolicyText', [['repository', 'RepositoryName']]),
+  aws_ecr_registry_policy: resourcePolicy('AWS::ECR::RegistryPolicy', 'policy', 'PolicyText'),
+  aws_secretsmanager_secret: (r, ctx) =>
+    getEntry(r.obj, 'policy') === undefined
+      ? { type: 'AWS::SecretsManager::Secret', props: props(r.obj, [['name', 'Name']]) }
+      : { type: 'AWS::SecretsManager::ResourcePolicy', props: [{ key: 'SecretId', keyLoc: r.header, value: self(r) }, ...policy(r, ctx, 'policy', 'ResourcePolicy')] },
+  aws_secretsmanager_secret_policy: resourcePolicy('AWS::SecretsManager::ResourcePolicy', 'policy', 'ResourcePolicy', [['secret_arn', 'SecretId']]),
+  aws_opensearch_domain: resourcePolicy('AWS::OpenSearchService::Domain', 'access_policies', 'AccessPolicies', [['domain_name', 'DomainName']]),
+  aws_opensearch_domain_policy: resourcePolicy('AWS::OpenSearchService::Domain', 'access_policies', 'AccessPolicies', [['domain_name', 'DomainName']]),
+  aws_elasticsearch_domain: resourcePolicy('AWS::Elasticsearch::Domain', 'access_policies', 'AccessPolicies', [['domain_name', 'DomainName']]),
+  aws_elasticsearch_domain_policy: resourcePolicy('AWS::Elasticsearch::Domain', 'access_policies', 'AccessPolicies', [['domain_name', 'DomainName']]),
+  aws_efs_file_system_policy: resourcePolicy('AWS::EFS::FileSystem', 'policy', 'FileSystemPolicy'),
+  aws_backup_vault_policy: resourcePolicy('AWS::Backup::BackupVault', 'policy', 'AccessPolicy'),
+  aws_glacier_vault: resourcePolicy('AWS::Glacier::Vault', 'access_policy', 'AccessPolicy'),
+  aws_cloudwatch_event_bus_policy: resourcePolicy('AWS::Events::EventBus', 'policy', 'Policy'),
+  aws_cloudwatch_log_resource_policy: resourcePolicy('AWS::Logs::ResourcePolicy', 'policy_document', 'PolicyDocument'),
+  aws_cloudwatch_log_destination_policy: resourcePolicy('AWS::Logs::Destination', 'access_policy', 'DestinationPolicy'),
+  aws_api_gateway_rest_api: resourcePolicy('AWS::ApiGateway::RestApi', 'policy', 'Policy', [['name', 'Name']]),
+  aws_api_gateway_rest_api_policy: resourcePolicy('AWS::ApiGateway::RestApi', 'policy', 'Policy'),
+  aws_codeartifact_repository_permissions_policy: resourcePolicy('AWS::CodeArtifact::Repository', 'policy_document', 'PermissionsPolicyDocument'),
+  aws_codeartifact_domain_permissions_policy: resourcePolicy('AWS::CodeArtifact::Domain', 'policy_document', 'PermissionsPolicyDocument'),
+  aws_dynamodb_resource_policy: (r, ctx) => {
+    const document = policy(r, ctx, 'policy', 'PolicyDocument');
+    return { type: 'AWS::DynamoDB::Table', props: document.length === 0 ? [] : [{ key: 'ResourcePolicy', keyLoc: document[0]!.keyLoc, value: { k: 'object', entries: document, loc: r.loc } }] };
+  },
+  aws_lambda_permission: (r) => ({
+    type: 'AWS::Lambda::Permission',
+    props: props(r.obj, [
+      ['action', 'Action'],
+      ['function_name', 'FunctionName'],
+      ['principal', 'Principal'],
+      ['source_arn', 'SourceArn'],
+      ['source_account', 'SourceAccount'],
+      ['principal_org_id', 'PrincipalOrgID'],
+      ['function_url_auth_type', 'FunctionUrlAuthType'],
+      ['event_source_token', 'EventSourceToken'],
+    ]),
+  }),
+  aws_lambda_function: (r) => ({ type: 'AWS::Lambda::Function', props: props(r.obj, [['function_name', 'FunctionName'], ['role', 'Role']]) }),
+};
+
+/** `inline_policy { name, policy }` blocks of a role, as its `Policies` list. */
+function inlinePolicies(r: Res, ctx: Ctx): ObjectEntry[] {
+  const entry = getEntry(r.obj, 'inline_policy');
+  const items = blocks(r.obj, 'inline_policy');
+  if (entry === undefined || items.length === 0) return [];
+  const policies = items.flatMap((item): Value[] => {
+    const document = getEntry(item, 'policy');
+    if (document === undefined) return [];
+    const value = policyValue(document.value);
+    reportUnresolved(r, ctx, 'inline_policy', value);
+    return [{ k: 'object', entries: [...props(item, [['name', 'PolicyName']]), { key: 'PolicyDocument', keyLoc: document.keyLoc, value }], loc: item.loc }];
+  });
+  return [{ key: 'Policies', keyLoc: entry.keyLoc, value: { k: 'list', items: policies, loc: entry.keyLoc } }];
+}

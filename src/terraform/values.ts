@@ -1,0 +1,124 @@
+import type { SourceFile } from '../parse/source-file.js';
+
+/** Where a value is written: a file of the module and the character span in it. */
+export interface Loc {
+  file: SourceFile;
+  start: number;
+  end: number;
+}
+
+/**
+ * A Terraform value after evaluation, every part remembering where it was written. What cannot be
+ * known before apply stays symbolic: `ref` (an attribute of a resource of the module), `param` (a
+ * variable, with or without a value), `pseudo` (account, region), `concat` (a string with such
+ * parts), `cond` (both branches of a conditional), `unknown` (with the reason). Nothing unknown ever
+ * becomes a wildcard or disappears.
+ */
+export type Value =
+  | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; raw?: boolean }
+  | { k: 'list'; items: Value[]; loc: Loc }
+  | { k: 'object'; entries: ObjectEntry[]; loc: Loc }
+  /** An attribute of a resource of this module: `Ref` when `attr` is undefined, else `Fn::GetAtt`. */
+  | { k: 'ref'; target: string; attr?: string; loc: Loc }
+  | { k: 'param'; name: string; loc: Loc }
+  | { k: 'pseudo'; name: 'AWS::AccountId' | 'AWS::Region' | 'AWS::Partition' | 'AWS::URLSuffix'; loc: Loc }
+  | { k: 'concat'; parts: Value[]; loc: Loc; heredoc?: HeredocSource }
+  | { k: 'cond'; whenTrue: Value; whenFalse: Value; loc: Loc }
+  | { k: 'absent'; loc: Loc }
+  | { k: 'unknown'; reason: string; loc: Loc };
+
+export interface ObjectEntry {
+  key: string;
+  keyLoc: Loc;
+  value: Value;
+}
+
+/** A heredoc with interpolations: its raw text span and the evaluated interpolations, for JSON inside it. */
+export interface HeredocSource {
+  contentStart: number;
+  contentEnd: number;
+  interpolations: { start: number; end: number; value: Value }[];
+}
+
+export function scalar(v: string | number | boolean | null, loc: Loc): Value {
+  return { k: 'scalar', v, loc };
+}
+
+export function unknown(reason: string, loc: Loc): Value {
+  return { k: 'unknown', reason, loc };
+}
+
+export function getEntry(value: Value | undefined, key: string): ObjectEntry | undefined {
+  if (value?.k !== 'object') return undefined;
+  for (let i = value.entries.length - 1; i >= 0; i--) if (value.entries[i]!.key === key) return value.entries[i];
+  return undefined;
+}
+
+export function get(value: Value | undefined, key: string): Value | undefined {
+  return getEntry(value, key)?.value;
+}
+
+/** A nested block's items (`statement`, `metadata_options`, …): every written and dynamic instance. */
+export function blocks(value: Value | undefined, type: string): Value[] {
+  const entry = get(value, type);
+  if (entry === undefined) return [];
+  return entry.k === 'list' ? entry.items : [entry];
+}
+
+export function knownString(value: Value | undefined): string | undefined {
+  return value?.k === 'scalar' && typeof value.v === 'string' ? value.v : undefined;
+}
+
+/** True when the value is fully known (no reference, variable or unknown anywhere in it). */
+export function isKnown(value: Value): boolean {
+  switch (value.k) {
+    case 'scalar':
+      return true;
+    case 'list':
+      return value.items.every(isKnown);
+    case 'object':
+      return value.entries.every((entry) => isKnown(entry.value));
+    default:
+      return false;
+  }
+}
+
+/** Plain data of a known value (for jsonencode of known structures, keys, comparisons). */
+export function plain(value: Value): unknown {
+  switch (value.k) {
+    case 'scalar':
+      return value.v;
+    case 'list':
+      return value.items.map(plain);
+    case 'object':
+      return Object.fromEntries(value.entries.map((entry) => [entry.key, plain(entry.value)]));
+    default:
+      return undefined;
+  }
+}
+
+/** Short text for messages: the known string, or what the value depends on. */
+export function describe(value: Value): string {
+  switch (value.k) {
+    case 'scalar':
+      return String(value.v);
+    case 'ref':
+      return value.attr === undefined ? value.target : `${value.target}.${value.attr}`;
+    case 'param':
+      return value.name;
+    case 'pseudo':
+      return value.name;
+    case 'concat':
+      return value.parts.map((part) => (part.k === 'scalar' ? String(part.v) : '${' + describe(part) + '}')).join('');
+    case 'cond':
+      return `${describe(value.whenTrue)} or ${describe(value.whenFalse)}`;
+    case 'unknown':
+      return `(unknown: ${value.reason})`;
+    case 'absent':
+      return 'null';
+    case 'list':
+      return '[…]';
+    case 'object':
+      return '{…}';
+  }
+}
