@@ -1,7 +1,8 @@
 import type { DocumentModel } from './document-model.js';
 import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
 import { identityGraph, type InstanceProfile } from './identity-graph.js';
-import { describeValue, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
+import { amiFamilyOfSsmParameter, type AmiFamily } from '../aws-data/ami-imds-support.js';
 import type { Resource, Template } from './template.js';
 
 /**
@@ -357,6 +358,89 @@ function mergeByNode(problems: TokenProblem[]): TokenProblem[] {
   return [...merged.values()];
 }
 
+/**
+ * The AMI a source launches, when it is known to be registered with `ImdsSupport: v2.0`
+ * (src/aws-data/ami-imds-support.json): then a launch that leaves `HttpTokens` unset gets `required`
+ * from the AMI, unless the account-level IMDS default says otherwise.
+ */
+export interface AmiImdsDefault {
+  family: AmiFamily;
+  /** The SSM public parameter that names the AMI. */
+  parameterName: string;
+  /** How the template names it, for messages: `parameter LatestAmiId (Default …)`, `{{resolve:ssm:…}}`. */
+  how: string;
+  /** Where the AMI is named. */
+  node: SourceNode;
+}
+
+const SSM_IMAGE_PARAMETER_TYPE = 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>';
+const SSM_DYNAMIC_REFERENCE = /^\{\{resolve:ssm:(\/[^:}\s]+)(?::\d+)?\}\}$/;
+
+/** Problems that only arise from a default: HttpTokens (or all metadata options) left unset. */
+export function reliesOnDefault(problem: TokenProblem): boolean {
+  return problem.kind === 'options-absent' || problem.kind === 'tokens-absent';
+}
+
+/**
+ * The v2.0 AMI a source launches, when every AMI it may launch is known to be one: its own `ImageId`
+ * (`LaunchTemplateData.ImageId` for a launch template), or, for an instance without one, the `ImageId`
+ * of every launch template in this template it launches from. An AMI named as an SSM public parameter
+ * (the default or allowed values of a parameter of type `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`,
+ * or `{{resolve:ssm:…}}`) is looked up in the AMI data; anything else (an `ami-…` id, a mapping, a
+ * parameter without a default) cannot be known and gives `undefined`.
+ */
+export function amiImdsDefault(model: DocumentModel, source: MetadataSource): AmiImdsDefault | undefined {
+  if (source.kind === 'image-builder') return undefined;
+  const path = source.kind === 'launch-template' ? ['LaunchTemplateData', 'ImageId'] : ['ImageId'];
+  const own = getPath(source.resource.properties, path);
+  if (own !== undefined) return model.template === undefined ? undefined : imageImdsDefault(model.template, model.resolver, own);
+  if (source.kind !== 'instance') return undefined;
+  const metadata = instanceMetadata(model);
+  const targets = referencesFrom(metadata, source.resource).flatMap((reference) => reference.targets);
+  if (targets.length === 0) return undefined;
+  let found: AmiImdsDefault | undefined;
+  for (const target of targets) {
+    const template = target.kind === 'in-template' ? metadata.launchTemplates.get(target.resource.logicalId) : undefined;
+    const image = template === undefined ? undefined : amiImdsDefault(model, template);
+    if (image === undefined) return undefined;
+    found ??= image;
+  }
+  return found;
+}
+
+/** The v2.0 AMI an `ImageId` value names, when every value it may take is known to be one. */
+export function imageImdsDefault(template: Template, resolver: IntrinsicResolver, node: SourceNode): AmiImdsDefault | undefined {
+  const alternatives = resolver.expand(node);
+  if (alternatives.length === 0) return undefined;
+  let first: AmiImdsDefault | undefined;
+  for (const alternative of alternatives) {
+    const found: AmiImdsDefault[] = [];
+    const fn = intrinsicOf(alternative);
+    const parameter = fn?.name === 'Ref' ? template.parameters.get(scalarString(fn.argument) ?? '') : undefined;
+    if (parameter !== undefined && parameter.type?.replace(/\s+/g, '') === SSM_IMAGE_PARAMETER_TYPE) {
+      const allowed = parameter.allowedValues !== undefined && parameter.allowedValues.length > 0;
+      const values = allowed ? parameter.allowedValues! : parameter.default !== undefined ? [parameter.default] : [];
+      for (const value of values) {
+        const name = scalarString(value);
+        const family = name === undefined ? undefined : amiFamilyOfSsmParameter(name);
+        if (family === undefined) return undefined;
+        found.push({ family, parameterName: name!, how: `parameter ${parameter.name} (${allowed ? 'AllowedValues' : 'Default'} ${name})`, node: value });
+      }
+    } else {
+      for (const value of resolver.resolve(alternative)) {
+        const text = value.kind === 'known' && typeof value.value === 'string' ? value.value.trim() : undefined;
+        const name = text === undefined ? undefined : SSM_DYNAMIC_REFERENCE.exec(text)?.[1];
+        const family = name === undefined ? undefined : amiFamilyOfSsmParameter(name);
+        if (family === undefined) return undefined;
+        found.push({ family, parameterName: name!, how: text!, node: value.node });
+      }
+    }
+    if (found.length === 0) return undefined;
+    first ??= found[0];
+  }
+  return first;
+}
+
 /** The instance profile a source launches with: instance and launch configuration `IamInstanceProfile`, launch template `IamInstanceProfile.Arn/Name`. */
 export function instanceProfileOf(model: DocumentModel, source: MetadataSource): ProfileReference[] {
   const template = model.template;
@@ -388,6 +472,24 @@ export function instanceProfileOf(model: DocumentModel, source: MetadataSource):
     }
   }
   return out;
+}
+
+/**
+ * `true` when an instance certainly launches without an instance profile: it names none, and every
+ * launch template it launches from is in this template and names none either. Such an instance has no
+ * role credentials in its metadata. A launch template or configuration is never judged so, since what
+ * launches from it may add a profile (EKS adds the node role's).
+ */
+export function launchesWithoutProfile(model: DocumentModel, source: MetadataSource): boolean {
+  if (source.kind !== 'instance' || instanceProfileOf(model, source).length > 0) return false;
+  const metadata = instanceMetadata(model);
+  for (const reference of referencesFrom(metadata, source.resource)) {
+    for (const target of reference.targets) {
+      const template = target.kind === 'in-template' ? metadata.launchTemplates.get(target.resource.logicalId) : undefined;
+      if (template === undefined || instanceProfileOf(model, template).length > 0) return false;
+    }
+  }
+  return true;
 }
 
 function profileLogicalId(template: Template, value: ResolvedValue): string | undefined {

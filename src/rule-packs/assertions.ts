@@ -1,6 +1,8 @@
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
 import { isSeq, scalarString, type ScalarValue, type SourceNode } from '../parse/nodes.js';
 import type { Assertion, ValueAssertion } from './format.js';
+import { imageImdsDefault } from '../model/instance-metadata.js';
+import type { Template } from '../model/template.js';
 
 /**
  * What one assertion says about one selected node, for each value the node may take (Fn::If branches,
@@ -15,7 +17,7 @@ export type Outcome =
 
 type Verdict = 'pass' | 'fail' | 'unknown' | 'missing';
 
-export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver): Outcome[] {
+export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver, template?: Template): Outcome[] {
   // The resolver drops Fn::If branches that are AWS::NoValue; for presence they are the point.
   const removable = mayBeNoValue(node, resolver, 0);
   switch (assertion.op) {
@@ -24,6 +26,12 @@ export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolv
         isAbsent(value) ? { kind: 'fail', node, value: 'not set', ...viaOf(value) } : { kind: 'pass' },
       );
       return removable ? [{ kind: 'fail', node, value: 'not set (AWS::NoValue)' }, ...outcomes] : outcomes;
+    }
+    case 'ami-requires-imdsv2': {
+      if (resolver.resolve(node).every(isAbsent)) return [{ kind: 'missing', node }];
+      const image = template === undefined ? undefined : imageImdsDefault(template, resolver, node);
+      if ((image !== undefined) === assertion.expected) return [{ kind: 'pass' }];
+      return [{ kind: 'fail', node, value: image !== undefined ? `${image.family.family} (${image.how}), registered with ImdsSupport v2.0` : 'an AMI not known to be registered with ImdsSupport v2.0' }];
     }
     case 'absent':
       return resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));

@@ -31,12 +31,20 @@ export type ListAssertion = { op: 'all' | 'any' | 'none'; inner: ValueAssertion 
 /** Assertions about presence; they need no `if-missing`, since missing is what they judge. */
 export type PresenceAssertion = { op: 'exists' } | { op: 'absent' };
 
-export type Assertion = ValueAssertion | ListAssertion | PresenceAssertion;
+/**
+ * Assertions that read AWS data through the model: `ami-requires-imdsv2` judges an `ImageId` by whether the
+ * AMI it names is registered with ImdsSupport v2.0 (src/aws-data/ami-imds-support.json); an AMI that cannot
+ * be known is not known to require IMDSv2.
+ */
+export type DataAssertion = { op: 'ami-requires-imdsv2'; expected: boolean };
+
+export type Assertion = ValueAssertion | ListAssertion | PresenceAssertion | DataAssertion;
 
 export const VALUE_OPERATORS = ['equals', 'in', 'not-in', 'matches', 'less-than', 'greater-than'] as const;
 export const LIST_OPERATORS = ['all', 'any', 'none'] as const;
 export const PRESENCE_OPERATORS = ['exists', 'absent'] as const;
-export const OPERATORS = [...PRESENCE_OPERATORS, ...VALUE_OPERATORS, ...LIST_OPERATORS] as const;
+export const DATA_OPERATORS = ['ami-requires-imdsv2'] as const;
+export const OPERATORS = [...PRESENCE_OPERATORS, ...VALUE_OPERATORS, ...LIST_OPERATORS, ...DATA_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /** A selector plus an assertion; used both as a check and as a `when` condition. */

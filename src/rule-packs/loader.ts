@@ -320,6 +320,12 @@ function readAssertion(op: Operator, value: SourceNode, label: string, report: R
       }
       return { op, pattern: compiled.pattern };
     }
+    case 'ami-requires-imdsv2':
+      if (!isScalar(value) || typeof value.value !== 'boolean') {
+        report(value, `${label}: \`${op}\` takes true or false`);
+        return undefined;
+      }
+      return { op, expected: value.value };
     case 'less-than':
     case 'greater-than':
       if (!isScalar(value) || typeof value.value !== 'number' || !Number.isFinite(value.value)) {

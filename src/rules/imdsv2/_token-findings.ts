@@ -1,5 +1,19 @@
 import type { Severity } from '../../findings/severity.js';
-import { consumersOf, instanceMetadata, resourceLabel, referencesFrom, sourceLabel, tokenProblems, type MetadataSourceKind } from '../../model/instance-metadata.js';
+import {
+  amiImdsDefault,
+  consumersOf,
+  instanceMetadata,
+  launchesWithoutProfile,
+  reliesOnDefault,
+  resourceLabel,
+  referencesFrom,
+  sourceLabel,
+  tokenProblems,
+  type AmiImdsDefault,
+  type MetadataSource,
+  type MetadataSourceKind,
+  type TokenProblem,
+} from '../../model/instance-metadata.js';
 import type { RuleContext } from '../types.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 
@@ -7,9 +21,30 @@ import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 export const V1_IMPACT =
   'IMDSv1 answers any plain GET to 169.254.169.254, so an SSRF hole or open proxy on the instance hands out its role credentials.';
 
+/** The impact for an instance without an instance profile: IMDS holds no role credentials for it. */
+export const V1_IMPACT_NO_PROFILE =
+  'The instance has no instance profile, so IMDS holds no role credentials for it; IMDSv1 still answers any plain GET to 169.254.169.254, so an SSRF hole or open proxy on the instance can read its user data (which often carries secrets) and metadata.';
+
+/** What a source leaves to the default, for messages. */
+function unsetText(source: MetadataSource, problem: TokenProblem): string {
+  if (problem.kind === 'options-absent') return source.optionsNode === undefined ? `sets no ${source.optionsPath}` : `removes ${source.optionsPath} (AWS::NoValue)`;
+  return 'leaves HttpTokens unset';
+}
+
+/** The low finding for a launch that leaves HttpTokens to an AMI registered with ImdsSupport v2.0. */
+export function amiDefaultMessage(source: MetadataSource, problem: TokenProblem, ami: AmiImdsDefault): string {
+  return (
+    `${sourceLabel(source)} relies on the AMI's default for IMDSv2: it ${unsetText(source, problem)}, and its AMI is ${ami.family.family} (${ami.how}), ` +
+    `registered with ImdsSupport v2.0, so instances launch with HttpTokens required unless the account-level IMDS default says otherwise. ` +
+    `Set HttpTokens: required so an AMI change cannot downgrade it.`
+  );
+}
+
 /**
  * Reports the HttpTokens problems of every metadata source of one kind: `high` when IMDSv1 is allowed
- * (explicitly, through a parameter or branch, or by default), `medium` when it could not be verified.
+ * (explicitly, through a parameter or branch, or by default), `medium` when it could not be verified or
+ * the instance has no instance profile (no credentials to steal), `low` when HttpTokens is left to an AMI
+ * registered with ImdsSupport v2.0 (src/aws-data/ami-imds-support.json).
  * Launch templates and configurations name their consumers in `related`, so the finding at the
  * template is the one place that says which groups and instances inherit it.
  */
@@ -25,16 +60,33 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
       node: reference.node,
       message: `${resourceLabel(reference.consumer)} launches instances from it (${reference.path})`,
     }));
-    for (const problem of tokenProblems(model.resolver, source, inherits)) {
+    const problems = tokenProblems(model.resolver, source, inherits);
+    const ami = problems.some(reliesOnDefault) ? amiImdsDefault(model, source) : undefined;
+    const noProfile = problems.length > 0 && launchesWithoutProfile(model, source);
+    for (const problem of problems) {
       const unverifiable = problem.kind === 'unverifiable';
-      const severity: Severity = unverifiable ? 'medium' : 'high';
+      if (ami !== undefined && reliesOnDefault(problem)) {
+        report({
+          node: problem.node,
+          resource: source.resource.logicalId,
+          severity: 'low',
+          message: amiDefaultMessage(source, problem, ami),
+          related: [{ node: ami.node, message: `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
+          element: problem.kind,
+          remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
+        });
+        continue;
+      }
+      // Without an instance profile IMDSv1 exposes user data and metadata, not credentials: below high.
+      const severity: Severity = unverifiable || noProfile ? 'medium' : 'high';
+      const impact = noProfile ? V1_IMPACT_NO_PROFILE : V1_IMPACT;
       report({
         node: problem.node,
         resource: source.resource.logicalId,
         severity,
         message: unverifiable
-          ? `${sourceLabel(source)} may allow IMDSv1: it ${problem.detail}. ${V1_IMPACT}`
-          : `${sourceLabel(source)} allows IMDSv1: it ${problem.detail}. ${V1_IMPACT}`,
+          ? `${sourceLabel(source)} may allow IMDSv1: it ${problem.detail}. ${impact}`
+          : `${sourceLabel(source)} allows IMDSv1: it ${problem.detail}. ${impact}`,
         related: [...problem.related, ...consumers, ...(guards ??= guardNotes(model))],
         element: problem.kind,
         remediation: `${fixHint} ${RECOMMENDED_GUARD}`,

@@ -1,9 +1,11 @@
 import { principalAllows, type GrantMatch } from '../../model/grants.js';
 import { identityGraph } from '../../model/identity-graph.js';
 import {
+  amiImdsDefault,
   instanceMetadata,
   instanceProfileOf,
   referencesFrom,
+  reliesOnDefault,
   sourceLabel,
   tokenProblems,
   type InstanceMetadataModel,
@@ -108,13 +110,16 @@ interface Exposure {
 }
 
 /**
- * How a source lets IMDSv1 through, when it certainly does (unverifiable settings do not make a chain).
+ * How a source lets IMDSv1 through, when it certainly does (unverifiable settings do not make a chain,
+ * nor do unset settings when the launch's AMI is registered with ImdsSupport v2.0: it then requires IMDSv2).
  * An instance without settings of its own inherits them from its in-template launch template; it is
  * reported only when it adds its own instance profile, since the template's chain covers the rest.
  */
 function v1Exposure(model: DocumentModel, metadata: InstanceMetadataModel, source: MetadataSource): Exposure | undefined {
   const resolver = model.resolver;
-  const definite = (problems: TokenProblem[]) => problems.filter((p) => p.kind !== 'unverifiable');
+  let ami: ReturnType<typeof amiImdsDefault> | 'unread' = 'unread';
+  const amiRequiresV2 = () => (ami === 'unread' ? (ami = amiImdsDefault(model, source)) : ami) !== undefined;
+  const definite = (problems: TokenProblem[]) => problems.filter((p) => p.kind !== 'unverifiable' && !(reliesOnDefault(p) && amiRequiresV2()));
   const references = source.kind === 'instance' ? referencesFrom(metadata, source.resource) : [];
   const own = definite(tokenProblems(resolver, source, references.length > 0));
   if (own.length > 0) {
