@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { docsPagesHandler, publishDocs } from './docs-pages.js';
 import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
 import { CheckQueue, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
@@ -58,6 +59,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
  * retries, health endpoints, metrics, redelivery sweeps and clean shutdown.
  */
 export async function startServer(settings: ServerSettings = settingsFromEnv()): Promise<void> {
+  const docs = publishDocs();
   const queue = new CheckQueue({
     concurrency: settings.concurrency,
     maxAttempts: settings.maxAttempts,
@@ -92,6 +94,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
         verifiedAt = performance.now();
       });
       addHandler(operations.handler);
+      addHandler(docsPagesHandler());
       createTrustgate({ queue, observer: operations.workerObserver })(app);
       if (queue.depth > 0) app.log.info({ recovered: queue.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
       operations.recovered.inc(queue.depth);
@@ -100,6 +103,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
   );
 
   const log = probot!.log;
+  if (docs.warning !== undefined) log.warn(docs.warning);
   let sweepTimer: NodeJS.Timeout | undefined;
   const sweep = async () => {
     try {
