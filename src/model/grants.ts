@@ -1,5 +1,6 @@
 import type { DocumentModel } from './document-model.js';
-import { actionMatches, resourceTypesOf, wildcardToRegExp } from '../aws-data/iam-data.js';
+import { actionInfo, actionMatches, resourceTypesOf, wildcardToRegExp } from '../aws-data/iam-data.js';
+import { arnCouldMatchPattern, parseArn } from './arn.js';
 import type { SourceNode } from '../parse/nodes.js';
 import { conditionTests, isRestrictiveTest, type ConditionTest } from './conditions.js';
 import { identityGraph, type Attachment, type IdentityPrincipal } from './identity-graph.js';
@@ -42,7 +43,8 @@ export interface GrantMatch {
  *
  * `resource` defaults to `'*'`, meaning "broadly": a statement matches when its Resource is `*`, an
  * ARN pattern that covers every resource of its type (`arn:aws:s3:::*`, `arn:aws:iam::*:role/*`), or
- * when it uses NotResource. With a concrete ARN, a statement matches when one of its Resource patterns
+ * when it uses NotResource. Either way a Resource counts only when it can name a resource type the
+ * action accepts ({@link resourceFitsAction}): `iam:PassRole` on `arn:aws:s3:::*` grants nothing. With a concrete ARN, a statement matches when one of its Resource patterns
  * matches the ARN (`${…}` placeholders left by Fn::Sub match anything), or when it uses NotResource.
  *
  * Matches come in attachment order, then statement order, then item order. Stable API: the IMDSv2
@@ -133,7 +135,9 @@ function actionHitOf(statement: Statement, action: string): { node: SourceNode; 
 function resourceHitOf(statement: Statement, action: string, resource: string): SourceNode | undefined {
   if (statement.elements.Resource !== undefined) {
     const service = action.split(':')[0] ?? '';
-    const hit = compiled(statement).resources.find(({ text }) => (resource === '*' ? isBroadResource(text, service) : resourcePatternMatches(text, resource)));
+    const hit = compiled(statement).resources.find(
+      ({ text }) => resourceFitsAction(text, action) && (resource === '*' ? isBroadResource(text, service) : resourcePatternMatches(text, resource)),
+    );
     return hit?.node;
   }
   // NotResource grants everything but the listed resources: broad for every practical purpose.
@@ -143,6 +147,36 @@ function resourceHitOf(statement: Statement, action: string, resource: string): 
 function resourcePatternMatches(pattern: string, resource: string): boolean {
   if (pattern === '*') return true;
   return wildcardToRegExp(pattern.replace(/\$\{[^}]*\}/g, '*')).test(resource);
+}
+
+const fitCache = new Map<string, boolean>();
+
+/**
+ * Whether a Resource value can name a resource `action` acts on, judged on the resource types AWS's
+ * service data lists for the action: `iam:PassRole` on `arn:aws:s3:::*` names no role, so it passes none.
+ * `*`, a value that is not an ARN (a whole `${Role.Arn}` placeholder), an action AWS's data does not know,
+ * and an ARN with a wildcard or placeholder service all fit. An action without resource types (AWS accepts
+ * only `"*"` for it) is given the benefit of the doubt for an ARN of its own service: a security gate
+ * does not assume a grant away.
+ */
+export function resourceFitsAction(text: string, action: string): boolean {
+  if (/^[*?]+$/.test(text)) return true;
+  const key = `${action.toLowerCase()}\u0000${text}`;
+  let fits = fitCache.get(key);
+  if (fits === undefined) fitCache.set(key, (fits = computeFit(text, action)));
+  return fits;
+}
+
+function computeFit(text: string, action: string): boolean {
+  const info = actionInfo(action);
+  const parsed = parseArn(text);
+  if (info === undefined || !parsed.ok) return true;
+  const arnService = parsed.arn.service.toLowerCase();
+  if (arnService === '' || /[*?]|\$\{/.test(arnService)) return true;
+  const types = resourceTypesOf(info.service);
+  const patterns = info.resourceTypes.map((rt) => types.get(rt.name.toLowerCase())?.arn).filter((arn): arn is string => arn !== undefined);
+  if (patterns.length === 0) return arnService === info.service.toLowerCase();
+  return patterns.some((pattern) => arnCouldMatchPattern(text, pattern));
 }
 
 const prefixCache = new Map<string, string[]>();
@@ -218,7 +252,9 @@ function deniesStatically(statement: Statement, action: string, resource: string
   if (statement.effect !== 'Deny' || statement.elements.Condition !== undefined || statement.elements.NotResource !== undefined) return false;
   if (!denyActionMatches(statement, action)) return false;
   const service = action.split(':')[0] ?? '';
-  return compiled(statement).resources.some(({ text }) => isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource)));
+  return compiled(statement).resources.some(
+    ({ text }) => resourceFitsAction(text, action) && (isBroadResource(text, service) || (resource !== '*' && resourcePatternMatches(text, resource))),
+  );
 }
 
 function denyActionMatches(statement: Statement, action: string): boolean {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DocumentModel } from '../../src/model/document-model.js';
 import { withDefaults } from '../../src/model/options.js';
 import { identityGraph } from '../../src/model/identity-graph.js';
-import { isBroadResource, principalAllows } from '../../src/model/grants.js';
+import { isBroadResource, principalAllows, resourceFitsAction } from '../../src/model/grants.js';
 import { readInfrastructureFile } from '../../src/parse/parse-file.js';
 
 function modelOf(path: string, text: string): DocumentModel {
@@ -128,5 +128,28 @@ describe('isBroadResource', () => {
     ['arn:aws:logs:*:*:*', 'logs', true],
   ])('%s is broad for %s: %s', (text, service, broad) => {
     expect(isBroadResource(text, service)).toBe(broad);
+  });
+});
+
+describe('resourceFitsAction', () => {
+  it.each([
+    // iam:PassRole accepts only roles (AWS's service data): a bucket or a function is no role.
+    ['arn:aws:s3:::*', 'iam:PassRole', false],
+    ['arn:aws:lambda:*:*:function:*', 'iam:PassRole', false],
+    ['arn:aws:iam::*:role/*', 'iam:PassRole', true],
+    ['arn:aws:iam::123456789012:user/alice', 'iam:PassRole', false],
+    ['*', 'iam:PassRole', true],
+    ['${DeployRole.Arn}', 'iam:PassRole', true],
+    ['arn:aws:*:*:*:*', 'iam:PassRole', true],
+    // s3:ListBucket takes a bucket, s3:GetObject an object.
+    ['arn:aws:s3:::my-bucket', 's3:ListBucket', true],
+    ['arn:aws:s3:::my-bucket/*', 's3:ListBucket', false],
+    ['arn:aws:s3:::*', 's3:GetObject', true],
+    // No resource types: AWS wants "*"; an ARN of the action's own service is given the benefit of the doubt.
+    ['arn:aws:ec2:*:*:*', 'ec2:DescribeInstances', true],
+    ['arn:aws:s3:::*', 'ec2:DescribeInstances', false],
+    ['arn:aws:s3:::*', 'nosuch:Action', true],
+  ])('%s can name a resource of %s: %s', (text, action, fits) => {
+    expect(resourceFitsAction(text, action)).toBe(fits);
   });
 });

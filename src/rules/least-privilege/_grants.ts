@@ -1,7 +1,7 @@
 import { actionInfo, actionMatches, expandActionPattern, resourceTypesOf, type ActionInfo } from '../../aws-data/iam-data.js';
 import { lowerSeverity, severityRank, type Severity } from '../../findings/severity.js';
 import type { DocumentModel } from '../../model/document-model.js';
-import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, outsideBoundary, type HeldDocument } from '../../model/grants.js';
+import { describeHolders, heldDocuments, isBroadResource, isScopingTest, isStaticallyDenied, outsideBoundary, resourceFitsAction, type HeldDocument } from '../../model/grants.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
@@ -33,8 +33,14 @@ export interface ActionItemGrant {
   scoping: ConditionTest[];
   /** Concrete actions the item grants on a broad resource, minus those every holder is denied. */
   broadActions(): ActionInfo[];
-  /** The Resource item (or NotResource element) that makes the grant broad for a service. */
-  broadResourceNode(service: string): SourceNode | undefined;
+  /**
+   * The Resource item (or NotResource element) that makes the grant of `action` (`iam:PassRole`) broad:
+   * one that covers every resource of the action's service and that can name a resource type the action
+   * accepts (`arn:aws:s3:::*` is no role).
+   */
+  broadResourceNode(action: string): SourceNode | undefined;
+  /** Whether some Resource item (or a NotResource element) can name a resource the action accepts. */
+  namesResourceOf(action: string): boolean;
 }
 
 /** Every written, resolvable Action item of every Allow statement in the file's identity documents. */
@@ -77,38 +83,55 @@ class ItemGrant implements ActionItemGrant {
     readonly scoping: ConditionTest[],
   ) {}
 
-  broadResourceNode(service: string): SourceNode | undefined {
-    return broadResourceOf(this.statement, service);
+  broadResourceNode(action: string): SourceNode | undefined {
+    return broadResourceOf(this.statement, action);
+  }
+
+  namesResourceOf(action: string): boolean {
+    if (this.statement.elements.Resource === undefined) return this.statement.elements.NotResource !== undefined;
+    return elementItems(this.statement, 'Resource').some((item) =>
+      item.values.some((value) => {
+        const text = valueText(value);
+        // A value that cannot be read may name anything.
+        return text === undefined || resourceFitsAction(text, action);
+      }),
+    );
   }
 
   broadActions(): ActionInfo[] {
     this.actions ??= isEverything(this.pattern)
       ? []
-      : expandActionPattern(this.pattern).filter((action) => broadResourceOf(this.statement, action.service) !== undefined && !deniedForEveryHolder(this.held, action.name));
+      : expandActionPattern(this.pattern).filter((action) => broadResourceOf(this.statement, action.name) !== undefined && !deniedForEveryHolder(this.held, action.name));
     return this.actions;
   }
 }
 
-const broadResources = new WeakMap<Statement, Map<string, SourceNode | undefined>>();
+const broadResources = new WeakMap<Statement, Map<string, { node: SourceNode; text: string | undefined }[]>>();
 
-/** The Resource item (or NotResource element) that makes a statement's grant broad for a service; cached per statement. */
-function broadResourceOf(statement: Statement, service: string): SourceNode | undefined {
+/**
+ * The Resource item (or NotResource element) that makes a statement's grant of `action` broad: broad for
+ * the action's service (cached per statement and service) and of a resource type the action accepts.
+ */
+function broadResourceOf(statement: Statement, action: string): SourceNode | undefined {
   let byService = broadResources.get(statement);
   if (byService === undefined) broadResources.set(statement, (byService = new Map()));
-  const key = service.toLowerCase();
-  if (!byService.has(key)) byService.set(key, findBroadResource(statement, key));
-  return byService.get(key);
+  const service = (action.split(':')[0] ?? '').toLowerCase();
+  let candidates = byService.get(service);
+  if (candidates === undefined) byService.set(service, (candidates = findBroadResources(statement, service)));
+  return candidates.find((candidate) => candidate.text === undefined || resourceFitsAction(candidate.text, action))?.node;
 }
 
-function findBroadResource(statement: Statement, service: string): SourceNode | undefined {
-  if (statement.elements.Resource === undefined) return statement.elements.NotResource;
+/** Resource items broad for a service, each with its text; the NotResource element (text `undefined`) when the statement has one. */
+function findBroadResources(statement: Statement, service: string): { node: SourceNode; text: string | undefined }[] {
+  if (statement.elements.Resource === undefined) return statement.elements.NotResource === undefined ? [] : [{ node: statement.elements.NotResource, text: undefined }];
+  const out: { node: SourceNode; text: string | undefined }[] = [];
   for (const item of elementItems(statement, 'Resource')) {
     for (const value of item.values) {
       const text = valueText(value);
-      if (text !== undefined && isBroadResource(text, service)) return item.node;
+      if (text !== undefined && isBroadResource(text, service)) out.push({ node: item.node, text });
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Removed for every holder: by an unconditioned Deny, or by the holder's permissions boundary. */

@@ -25,9 +25,11 @@ export const passRoleUnrestricted: Rule = {
     for (const grant of actionItemGrants(model)) {
       if (grant.held.attachment.origin === 'implicit' || isEverything(grant.pattern) || !actionMatches(grant.pattern, 'iam:PassRole')) continue;
       if (grant.held.holders.length > 0 && grant.held.holders.every((h) => isStaticallyDenied(h, 'iam:PassRole'))) continue;
+      // A Resource that names no role (arn:aws:s3:::*) passes none: judged on the resource types of AWS's data.
+      if (!grant.namesResourceOf('iam:PassRole')) continue;
       const toService = grant.scoping.some((test) => test.key.toLowerCase() === 'iam:passedtoservice');
       const otherScoping = grant.scoping.filter((test) => test.key.toLowerCase() !== 'iam:passedtoservice');
-      const broad = grant.broadResourceNode('iam') !== undefined;
+      const broad = grant.broadResourceNode('iam:PassRole') !== undefined;
       if (!broad && toService) continue;
       const base: Severity = broad ? (toService ? 'medium' : 'high') : 'low';
       const what = broad
