@@ -5,7 +5,7 @@ import { escapeUntrusted, untrustedCodeBlock } from '../reporters/untrusted-text
 import { ruleById } from '../rules/index.js';
 import { authorizeWaiver, permissionFromApi, resolveExpiry, type AuthorizationDecision, type PermissionSource } from '../waivers/authorize.js';
 import { parseCommands, type Command } from '../waivers/commands.js';
-import { explainRule, HELP_TEXT } from '../waivers/help.js';
+import { explainRule, helpText } from '../waivers/help.js';
 import {
   bindingTag,
   recordKeyFrom,
@@ -172,7 +172,7 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
             : command.kind === 'invalid'
               ? `/trustgate ${escapeUntrusted(command.command)}: ${command.problem}.`
               : undefined;
-        const text = [lead, helpShown ? undefined : HELP_TEXT].filter((part) => part !== undefined).join('\n\n');
+        const text = [lead, helpShown ? undefined : helpText()].filter((part) => part !== undefined).join('\n\n');
         helpShown = true;
         return { status: command.kind === 'help' ? 'done' : 'not-understood', reply: text };
       }

@@ -74,7 +74,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'trustgate', version, semanticVersion: version, informationUri: 'https://github.com/trustgate-dev/trustgate', rules: sarifRules } },
+        tool: { driver: { name: 'trustgate', version, semanticVersion: version, rules: sarifRules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: './' } },
         results,
       },

@@ -4,19 +4,26 @@ import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { WAIVE_USAGE } from './commands.js';
 
 /** The reply to `/trustgate help` and to anything `/trustgate` does not understand. */
-export const HELP_TEXT = [
-  '**trustgate commands** (write each on its own line of a pull request comment):',
-  '',
-  '| Command | What it does |',
-  '| --- | --- |',
-  '| `/trustgate rerun` | Checks the pull request again with the current configuration and waivers. |',
-  `| ${WAIVE_USAGE} | Accepts one finding (by the id shown in the check run) or every finding of a rule (optionally in one file) with a reason. Needs the permission set in the repository's waiver policy. |`,
-  '| `/trustgate unwaive <waiver-id>` | Withdraws a waiver (ids like `w-1a2b3c4d` are listed in the check run). |',
-  '| `/trustgate explain <rule-id>` | Why a rule matters and how to fix its findings. |',
-  '| `/trustgate help` | This list. |',
-  '',
-  'Commands in quotes, code blocks, edited comments and comments by bots are ignored. See docs/commands-and-waivers.md.',
-].join('\n');
+export function helpText(): string {
+  return [
+    '**trustgate commands** (write each on its own line of a pull request comment):',
+    '',
+    '| Command | What it does |',
+    '| --- | --- |',
+    '| `/trustgate rerun` | Checks the pull request again with the current configuration and waivers. |',
+    `| ${WAIVE_USAGE} | Accepts one finding (by the id shown in the check run) or every finding of a rule (optionally in one file) with a reason. Needs the permission set in the repository's waiver policy. |`,
+    '| `/trustgate unwaive <waiver-id>` | Withdraws a waiver (ids like `w-1a2b3c4d` are listed in the check run). |',
+    '| `/trustgate explain <rule-id>` | Why a rule matters and how to fix its findings. |',
+    '| `/trustgate help` | This list. |',
+    '',
+    `Commands in quotes, code blocks, edited comments and comments by bots are ignored. More: ${docsPage('docs/commands-and-waivers.md')}.`,
+  ].join('\n');
+}
+
+/** A link to a page of trustgate's docs, or its name in the package when the server links no pages. */
+function docsPage(page: string): string {
+  return docsUrl(page) ?? `${page} in trustgate's package`;
+}
 
 /** The reply to `/trustgate explain <rule-id>`. */
 export function explainRule(ruleId: string): { ok: true; text: string } | { ok: false; text: string } {
@@ -39,7 +46,7 @@ export function explainRule(ruleId: string): { ok: true; text: string } | { ok: 
       '',
       `**How to fix:** ${meta.fix}`,
       '',
-      `Details and examples: ${docsUrl(meta.docs) ?? meta.docs}`,
+      `Details and examples: ${docsPage(meta.docs)}`,
     ].join('\n'),
   };
 }

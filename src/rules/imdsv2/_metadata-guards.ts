@@ -29,7 +29,7 @@ export interface MetadataGuard {
 
 /** The recommended organisation-wide guard, quoted in fix texts. */
 export const RECOMMENDED_GUARD =
-  'Organisation-wide, add a service control policy that denies ec2:RunInstances on arn:aws:ec2:*:*:instance/* when "StringNotEquals": {"ec2:MetadataHttpTokens": "required"} (and, for credentials already handed out, denies "*" when "NumericLessThan": {"ec2:RoleDelivery": "2.0"}); see docs/imdsv2.md.';
+  'Organisation-wide, add a service control policy that denies ec2:RunInstances on arn:aws:ec2:*:*:instance/* when "StringNotEquals": {"ec2:MetadataHttpTokens": "required"} (and, for credentials already handed out, denies "*" when "NumericLessThan": {"ec2:RoleDelivery": "2.0"}); the rule\'s documentation page explains both and links the IMDSv2 guide.';
 
 /** Every statement of the document's policies that tests one of the metadata condition keys. */
 export function metadataGuards(model: DocumentModel): MetadataGuard[] {
