@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from 'probot';
+import { decodeFileBytes } from '../parse/decode-text.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
 import type {
   ChangedFile,
@@ -121,11 +122,11 @@ export class OctokitGateway implements GitHubGateway {
 
   private async toContent(target: Repository, path: string, blob: BlobNode | undefined): Promise<FileContent> {
     if (blob === undefined) return { path, status: 'missing' };
-    if (blob.isBinary === true) return { path, status: 'binary' };
     if (blob.byteSize > MAX_FILE_BYTES) return { path, status: 'too-large', byteSize: blob.byteSize };
     // Only a string is text: a blob answer without `text` must take the REST path, not reach the parser.
-    if (!blob.isTruncated && typeof blob.text === 'string') return { path, status: 'text', text: blob.text };
-    // GraphQL cuts long blobs short; only those cost a REST call each.
+    if (!blob.isTruncated && blob.isBinary !== true && typeof blob.text === 'string') return { path, status: 'text', text: blob.text };
+    // GraphQL cuts long blobs short, and gives no text for what GitHub calls binary (a NUL byte, UTF-16):
+    // only those cost a REST call each, and their bytes are decoded here (UTF-16 by its byte order mark).
     // Raw, not JSON: a large blob as base64 inside JSON is a third bigger, and octokit's JSON parser gives
     // up on bodies of many megabytes (it then hands back the unparsed text).
     const { data } = (await this.octokit.rest.git.getBlob({ owner: target.owner, repo: target.repo, file_sha: blob.oid, mediaType: { format: 'raw' } })) as { data: unknown };
@@ -153,11 +154,12 @@ export class OctokitGateway implements GitHubGateway {
 
 /** The text of a blob answer: raw bytes, a string, or (from servers that ignore the raw media type) JSON with base64. */
 function blobText(data: unknown): string | undefined {
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return decodeFileBytes(new Uint8Array(data));
+  if (ArrayBuffer.isView(data)) return decodeFileBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   if (typeof data === 'string') return data;
   if (typeof data === 'object' && data !== null && typeof (data as { content?: unknown }).content === 'string') {
     const { content, encoding } = data as { content: string; encoding?: string };
-    if (encoding === 'base64') return Buffer.from(content, 'base64').toString('utf8');
+    if (encoding === 'base64') return decodeFileBytes(Buffer.from(content, 'base64'));
     if (encoding === 'utf-8') return content;
   }
   return undefined;

@@ -17,7 +17,7 @@ import { CheckRunReporter } from './check-run-reporter.js';
 import { CheckTimeoutError, describeError } from './describe-error.js';
 import type { ChangedFile, CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
 import { runAccessAnalyzer, type PolicyValidationService } from '../engine/access-analyzer.js';
-import type { AccessAnalyzerOptions } from '../model/options.js';
+import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
 import { isPathSelected } from '../config/resolve.js';
@@ -151,8 +151,11 @@ async function check(
   const tooLarge: Finding[] = [];
   for (const content of contents) {
     if (content.status === 'text') inputs.push({ path: content.path, text: content.text });
-    else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content));
-    else if (content.status === 'unreadable') tooLarge.push(unreadableFinding(content));
+    else if (content.status === 'too-large') tooLarge.push(tooLargeFinding(content, options));
+    else if (content.status === 'unreadable') tooLarge.push(unreadableFinding(content.path, content.reason, options));
+    // The pull request lists the file, so GitHub answering that it has no such blob is not a pass.
+    else if (content.status === 'missing') tooLarge.push(unreadableFinding(content.path, `GitHub returned no file at ${target.headSha.slice(0, 12)} for a path the pull request lists`, options));
+    else tooLarge.push(unreadableFinding(content.path, 'GitHub calls it binary', options));
   }
   const scan = scanFiles(inputs, options, loaded.rules);
   let engineFindings = scan.findings;
@@ -212,40 +215,40 @@ async function listChanges(gateway: GitHubGateway, target: CheckTarget) {
 }
 
 /** A file GitHub would not give us is not known to be safe: a blocking finding that names it. */
-function unreadableFinding(content: Extract<FileContent, { status: 'unreadable' }>): Finding {
-  const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: content.path, element: 'unreadable' });
+function unreadableFinding(path: string, reason: string, options: EngineOptions): Finding {
+  const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: path, element: 'unreadable' });
   return {
     id: fingerprint.slice(0, 12),
     fingerprint,
     ruleId: PARSE_ERROR_RULE,
     category: 'parse-error',
-    severity: 'high',
-    file: content.path,
+    severity: options.rules[PARSE_ERROR_RULE]?.severity ?? 'high',
+    file: path,
     line: 1,
     column: 1,
     endLine: 1,
     endColumn: 1,
-    message: `${content.path} could not be read from GitHub (${content.reason}), so it was not checked.`,
+    message: `${path} could not be read from GitHub (${reason}), so it was not checked and is not known to be safe.`,
     remediation: 'Re-run the check; if it persists, check the file locally with `trustgate scan`.',
     docs: docsUrl('docs/rules/parse-error.md'),
   };
 }
 
-/** A file too large to read through the API gets the same notice the engine gives for large files. */
-function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>): Finding {
+/** A file too large to read is not known to be safe: it blocks as the engine's large files do, unless configuration lowers the rule. */
+function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>, options: EngineOptions): Finding {
   const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: content.path });
   return {
     id: fingerprint.slice(0, 12),
     fingerprint,
     ruleId: FILE_TOO_LARGE_RULE,
     category: 'parse-error',
-    severity: 'info',
+    severity: options.rules[FILE_TOO_LARGE_RULE]?.severity ?? 'high',
     file: content.path,
     line: 1,
     column: 1,
     endLine: 1,
     endColumn: 1,
-    message: `${content.path} was skipped: it is ${content.byteSize} bytes, larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MiB trustgate reads.`,
+    message: `${content.path} was not checked: it is ${content.byteSize} bytes, larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MiB trustgate reads, so it is not known to be safe.`,
     remediation: 'Split the template, or check it locally with `trustgate scan`.',
     docs: docsUrl('docs/rules/parse-error.md'),
   };

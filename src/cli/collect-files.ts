@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { isCandidatePath } from '../parse/classify.js';
+import { decodeFileBytes } from '../parse/decode-text.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
 import type { InputFile } from '../engine/scan.js';
 
@@ -51,7 +52,8 @@ async function walk(dir: string): Promise<string[]> {
 /** Oversized files are not read whole: the engine only needs to know they are too large. */
 async function readBounded(path: string): Promise<string> {
   const info = await stat(path);
-  if (info.size <= MAX_FILE_BYTES) return readFile(path, 'utf8');
+  // Decoded as AWS tools read it: UTF-16 by its byte order mark, else UTF-8 (src/parse/decode-text.ts).
+  if (info.size <= MAX_FILE_BYTES) return decodeFileBytes(await readFile(path));
   const handle = await (await import('node:fs/promises')).open(path);
   try {
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);

@@ -2,7 +2,7 @@ import { compareFindings, fingerprintOf, type Finding } from '../findings/findin
 import type { Severity } from '../findings/severity.js';
 import { nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
 import { stablePath } from '../findings/stable-path.js';
-import { readInfrastructureFile, type FileOutcome } from '../parse/parse-file.js';
+import { readInfrastructureFile, type DuplicateKey, type FileOutcome } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Report, Rule } from '../rules/types.js';
@@ -55,9 +55,10 @@ export function scanFiles(inputs: readonly InputFile[], partialOptions: Partial<
     files.push(describeOutcome(outcome));
     if (outcome.status === 'skipped') continue;
     if (outcome.status === 'failed') {
-      findings.push(fileProblemFinding(outcome));
+      findings.push(fileProblemFinding(outcome, options));
       continue;
     }
+    for (const duplicate of outcome.duplicates) findings.push(duplicateKeyFinding(outcome.document.file, duplicate, options));
     const model = new DocumentModel(outcome.document, options);
     for (const rule of enabledRules) {
       if (!rule.appliesTo.includes(outcome.document.kind)) continue;
@@ -147,7 +148,36 @@ function elementText(node: SourceNode): string {
   return node.kind === 'scalar' ? String(node.value) : '';
 }
 
-function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>): Finding {
+/**
+ * A repeated key blocks: the file does not mean what a reviewer reads. Both places are named, the
+ * repeat as the finding's position and the first as its related location.
+ */
+function duplicateKeyFinding(file: SourceFile, duplicate: DuplicateKey, options: EngineOptions): Finding {
+  const span = file.spanOf(duplicate.repeated.start, duplicate.repeated.end);
+  const first = file.positionAt(duplicate.first.start);
+  const path = nodePath(duplicate.repeated);
+  const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: file.path, path, element: `duplicate:${duplicate.key}` });
+  const finding: Finding = {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: PARSE_ERROR_RULE,
+    category: 'parse-error',
+    severity: options.rules[PARSE_ERROR_RULE]?.severity ?? 'high',
+    file: file.path,
+    ...span,
+    message: `${file.path} gives the key ${JSON.stringify(duplicate.key)} twice in one mapping (line ${first.line} and line ${span.line}): CloudFormation, IAM and JSON parsers use the last one, while a reviewer reads the first, so the file does not mean what it shows.`,
+    remediation: 'Keep one of the two keys: merge their contents or delete the one that should not apply.',
+    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    related: [{ file: file.path, line: first.line, column: first.column, message: `first ${JSON.stringify(duplicate.key)}` }],
+  };
+  if (path !== '') finding.path = path;
+  const resource = resourceOf(duplicate.repeated);
+  if (resource !== undefined) finding.resource = resource;
+  return finding;
+}
+
+/** A file that could not be read is not known to be safe: it blocks unless configuration lowers its rule's severity. */
+function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>, options: EngineOptions): Finding {
   const span = outcome.file.spanOf(outcome.problem.offset, outcome.problem.endOffset ?? outcome.problem.offset);
   const ruleId = outcome.reason === 'too-large' ? FILE_TOO_LARGE_RULE : PARSE_ERROR_RULE;
   const fingerprint = fingerprintOf({ ruleId, file: outcome.file.path });
@@ -156,12 +186,12 @@ function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>)
     fingerprint,
     ruleId,
     category: 'parse-error',
-    severity: outcome.reason === 'too-large' ? 'info' : 'high',
+    severity: options.rules[ruleId]?.severity ?? 'high',
     file: outcome.file.path,
     ...span,
     message:
       outcome.reason === 'too-large'
-        ? `${outcome.file.path} was skipped: ${outcome.problem.message}.`
+        ? `${outcome.file.path} was not checked: ${outcome.problem.message}, so it is not known to be safe (it may hold a template or a policy).`
         : `${outcome.file.path} could not be parsed: ${outcome.problem.message}. trustgate cannot check a template it cannot read.`,
     remediation: outcome.reason === 'too-large' ? 'Split the template, or check it locally with `trustgate scan`.' : 'Fix the syntax error at this line.',
     docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',

@@ -50,27 +50,36 @@ export function isScalar(node: SourceNode | undefined): node is ScalarNode {
   return node?.kind === 'scalar';
 }
 
-/** The value under `key` in a map node; `undefined` when the node is not a map or lacks the key. */
+/**
+ * The value under `key` in a map node; `undefined` when the node is not a map or lacks the key. A key
+ * given twice gives its last value, as CloudFormation, IAM, JSON.parse and the `yaml` package read it
+ * (the scan reports the repeat as a blocking finding: src/parse/parse-file.ts).
+ */
 export function getKey(node: SourceNode | undefined, key: string): SourceNode | undefined {
   if (!isMap(node)) return undefined;
-  for (const entry of node.entries) if (entry.key.value === key) return entry.value;
+  const entries = node.entries;
+  for (let index = entries.length - 1; index >= 0; index--) if (entries[index]!.key.value === key) return entries[index]!.value;
   return undefined;
 }
 
-/** Like {@link getKey}, matching the key without regard to case (IAM policy element names). */
+/** Like {@link getKey}, matching the key without regard to case (IAM policy element names); the last match wins. */
 export function getKeyIgnoreCase(node: SourceNode | undefined, key: string): SourceNode | undefined {
   if (!isMap(node)) return undefined;
   const wanted = key.toLowerCase();
-  for (const entry of node.entries) {
-    if (typeof entry.key.value === 'string' && entry.key.value.toLowerCase() === wanted) return entry.value;
+  const entries = node.entries;
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const name = entries[index]!.key.value;
+    if (typeof name === 'string' && name.toLowerCase() === wanted) return entries[index]!.value;
   }
   return undefined;
 }
 
-/** The map entry for `key`, to point a finding at the key itself. */
+/** The map entry for `key` (the last, as {@link getKey}), to point a finding at the key itself. */
 export function getEntry(node: SourceNode | undefined, key: string): MapEntry | undefined {
   if (!isMap(node)) return undefined;
-  return node.entries.find((entry) => entry.key.value === key);
+  const entries = node.entries;
+  for (let index = entries.length - 1; index >= 0; index--) if (entries[index]!.key.value === key) return entries[index];
+  return undefined;
 }
 
 /** Walks `keys` down a tree of maps and sequences. */

@@ -143,7 +143,7 @@ describe('pull_request events', () => {
     const writes: Recorded[] = [];
     const scope = nock(API);
     nockInstallationToken(scope);
-    nockFilePages(scope, [[changedFile('README.md'), changedFile('src/index.ts'), changedFile('package.json'), changedFile('gone.yaml', 'removed')]]);
+    nockFilePages(scope, [[changedFile('README.md'), changedFile('src/index.ts'), changedFile('docs/setup.txt'), changedFile('gone.yaml', 'removed')]]);
     nockCheckRuns(scope, writes);
 
     await receive('ready_for_review');

@@ -98,7 +98,9 @@ describe('classification', () => {
     expect(policy.status === 'parsed' && policy.document.kind).toBe('iam-policy');
     expect(readInfrastructureFile('.github/workflows/ci.yml', 'on: push\njobs: {}\n# AWS::\n').status).toBe('skipped');
     expect(readInfrastructureFile('k8s.yaml', 'apiVersion: v1\nkind: ConfigMap\ndata: {a: "AWS::S3::Bucket"}\nResources: {}\n').status).toBe('skipped');
-    expect(readInfrastructureFile('package.json', '{"name":"x","Statement":[]}').status).toBe('skipped');
+    // By content, not by name: a bank statement export is no policy, a policy called package.json is one.
+    expect(readInfrastructureFile('export.json', '{"Statement":[{"date":"2026-01-01","amount":12.5}]}').status).toBe('skipped');
+    expect(readInfrastructureFile('package.json', '{"name":"x","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}').status).toBe('parsed');
     expect(readInfrastructureFile('README.md', 'AWSTemplateFormatVersion').status).toBe('skipped');
   });
   it('reports a broken template as failed with a position', () => {
