@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../aws-data/package-root.js';
 import { getKey, scalarString, type SourceNode } from '../parse/nodes.js';
 import type { IntrinsicResolver } from './intrinsics.js';
 import { buildPolicyDocument, kindOfPolicyFile, type PolicyDocument, type PolicyKind } from './policy.js';
@@ -6,89 +9,143 @@ import type { ParsedDocument } from '../parse/parse-file.js';
 
 /**
  * Where CloudFormation keeps policy documents, per resource type. One table, so every rule family and
- * the validator see the same set of policies. `list` marks a property holding a list of
- * `{PolicyName, PolicyDocument}` (inline policies of roles, users and groups).
+ * the validator see the same set of policies. `path` is the property path, `[]` where a list's items
+ * are walked (`Policies.[].PolicyDocument`: the inline policies of roles, users and groups, each named
+ * by its `PolicyName`).
  */
-interface PolicyLocation {
-  property: string;
+export interface PolicyLocation {
+  path: string;
   kind: PolicyKind;
-  list?: boolean;
   /** SAM `Policies`: a string, a map or a list of them; only the inline documents (maps with `Statement`) are policies. */
   sam?: boolean;
   /** The resource type Access Analyzer's ValidatePolicy expects for a resource policy. */
   resourceType?: string;
 }
 
-export const POLICY_LOCATIONS: Record<string, PolicyLocation[]> = {
-  'AWS::IAM::Role': [
-    { property: 'AssumeRolePolicyDocument', kind: 'trust', resourceType: 'AWS::IAM::AssumeRolePolicyDocument' },
-    { property: 'Policies', kind: 'identity', list: true },
-  ],
-  'AWS::IAM::User': [{ property: 'Policies', kind: 'identity', list: true }],
-  'AWS::IAM::Group': [{ property: 'Policies', kind: 'identity', list: true }],
-  'AWS::IAM::Policy': [{ property: 'PolicyDocument', kind: 'identity' }],
-  'AWS::IAM::ManagedPolicy': [{ property: 'PolicyDocument', kind: 'identity' }],
-  'AWS::IAM::RolePolicy': [{ property: 'PolicyDocument', kind: 'identity' }],
-  'AWS::IAM::UserPolicy': [{ property: 'PolicyDocument', kind: 'identity' }],
-  'AWS::IAM::GroupPolicy': [{ property: 'PolicyDocument', kind: 'identity' }],
-  'AWS::SSO::PermissionSet': [{ property: 'InlinePolicy', kind: 'identity' }],
-  'AWS::Organizations::Policy': [{ property: 'Content', kind: 'scp' }],
-  'AWS::S3::BucketPolicy': [{ property: 'PolicyDocument', kind: 'resource', resourceType: 'AWS::S3::Bucket' }],
-  'AWS::S3::AccessPoint': [{ property: 'Policy', kind: 'resource', resourceType: 'AWS::S3::AccessPoint' }],
-  'AWS::S3::MultiRegionAccessPointPolicy': [{ property: 'Policy', kind: 'resource', resourceType: 'AWS::S3::MultiRegionAccessPoint' }],
-  'AWS::S3Express::BucketPolicy': [{ property: 'PolicyDocument', kind: 'resource', resourceType: 'AWS::S3Express::DirectoryBucket' }],
-  'AWS::SQS::QueuePolicy': [{ property: 'PolicyDocument', kind: 'resource', resourceType: 'AWS::SQS::Queue' }],
-  'AWS::SNS::TopicPolicy': [{ property: 'PolicyDocument', kind: 'resource', resourceType: 'AWS::SNS::Topic' }],
-  'AWS::KMS::Key': [{ property: 'KeyPolicy', kind: 'resource', resourceType: 'AWS::KMS::Key' }],
-  'AWS::KMS::ReplicaKey': [{ property: 'KeyPolicy', kind: 'resource', resourceType: 'AWS::KMS::Key' }],
-  'AWS::ECR::Repository': [{ property: 'RepositoryPolicyText', kind: 'resource', resourceType: 'AWS::ECR::Repository' }],
-  'AWS::ECR::RegistryPolicy': [{ property: 'PolicyText', kind: 'resource' }],
-  'AWS::SecretsManager::ResourcePolicy': [{ property: 'ResourcePolicy', kind: 'resource', resourceType: 'AWS::SecretsManager::Secret' }],
-  'AWS::OpenSearchService::Domain': [{ property: 'AccessPolicies', kind: 'resource', resourceType: 'AWS::OpenSearchService::Domain' }],
-  'AWS::Elasticsearch::Domain': [{ property: 'AccessPolicies', kind: 'resource', resourceType: 'AWS::OpenSearchService::Domain' }],
-  'AWS::ApiGateway::RestApi': [{ property: 'Policy', kind: 'resource', resourceType: 'AWS::ApiGateway::RestApi' }],
-  'AWS::EFS::FileSystem': [{ property: 'FileSystemPolicy', kind: 'resource', resourceType: 'AWS::EFS::FileSystem' }],
-  'AWS::Backup::BackupVault': [{ property: 'AccessPolicy', kind: 'resource', resourceType: 'AWS::Backup::BackupVault' }],
-  'AWS::Glacier::Vault': [{ property: 'AccessPolicy', kind: 'resource' }],
-  'AWS::Events::EventBus': [{ property: 'Policy', kind: 'resource' }],
-  'AWS::Logs::ResourcePolicy': [{ property: 'PolicyDocument', kind: 'resource', resourceType: 'AWS::Logs::ResourcePolicy' }],
-  'AWS::Logs::Destination': [{ property: 'DestinationPolicy', kind: 'resource' }],
-  'AWS::CodeArtifact::Repository': [{ property: 'PermissionsPolicyDocument', kind: 'resource', resourceType: 'AWS::CodeArtifact::Repository' }],
-  'AWS::CodeArtifact::Domain': [{ property: 'PermissionsPolicyDocument', kind: 'resource', resourceType: 'AWS::CodeArtifact::Domain' }],
-  'AWS::DynamoDB::Table': [{ property: 'ResourcePolicy.PolicyDocument', kind: 'resource', resourceType: 'AWS::DynamoDB::Table' }],
-  'AWS::Lambda::Function': [],
-  'AWS::Serverless::Function': [{ property: 'Policies', kind: 'identity', sam: true }],
-  'AWS::Serverless::StateMachine': [{ property: 'Policies', kind: 'identity', sam: true }],
+/** One candidate of data/cfn-policy-properties.json, generated from AWS's resource schemas. */
+export interface SchemaPolicyProperty {
+  type: string;
+  path: string;
+  valueTypes: string[];
+  policy: boolean;
+  kind?: PolicyKind;
+  reason?: string;
+}
+
+/**
+ * Access Analyzer's ValidatePolicy resource types (`validatePolicyResourceType`) for the resource
+ * policies it knows; other resource policies are validated without one.
+ */
+const ACCESS_ANALYZER_RESOURCE_TYPES: Record<string, string> = {
+  'AWS::IAM::Role AssumeRolePolicyDocument': 'AWS::IAM::AssumeRolePolicyDocument',
+  'AWS::S3::BucketPolicy PolicyDocument': 'AWS::S3::Bucket',
+  'AWS::S3::AccessPoint Policy': 'AWS::S3::AccessPoint',
+  'AWS::S3::MultiRegionAccessPointPolicy Policy': 'AWS::S3::MultiRegionAccessPoint',
+  'AWS::S3Express::BucketPolicy PolicyDocument': 'AWS::S3Express::DirectoryBucket',
+  'AWS::S3ObjectLambda::AccessPointPolicy PolicyDocument': 'AWS::S3ObjectLambda::AccessPoint',
+  'AWS::SQS::QueuePolicy PolicyDocument': 'AWS::SQS::Queue',
+  'AWS::SQS::QueueInlinePolicy PolicyDocument': 'AWS::SQS::Queue',
+  'AWS::SNS::TopicPolicy PolicyDocument': 'AWS::SNS::Topic',
+  'AWS::SNS::TopicInlinePolicy PolicyDocument': 'AWS::SNS::Topic',
+  'AWS::KMS::Key KeyPolicy': 'AWS::KMS::Key',
+  'AWS::KMS::ReplicaKey KeyPolicy': 'AWS::KMS::Key',
+  'AWS::ECR::Repository RepositoryPolicyText': 'AWS::ECR::Repository',
+  'AWS::SecretsManager::ResourcePolicy ResourcePolicy': 'AWS::SecretsManager::Secret',
+  'AWS::OpenSearchService::Domain AccessPolicies': 'AWS::OpenSearchService::Domain',
+  'AWS::Elasticsearch::Domain AccessPolicies': 'AWS::OpenSearchService::Domain',
+  'AWS::ApiGateway::RestApi Policy': 'AWS::ApiGateway::RestApi',
+  'AWS::EFS::FileSystem FileSystemPolicy': 'AWS::EFS::FileSystem',
+  'AWS::Backup::BackupVault AccessPolicy': 'AWS::Backup::BackupVault',
+  'AWS::Logs::ResourcePolicy PolicyDocument': 'AWS::Logs::ResourcePolicy',
+  'AWS::CodeArtifact::Repository PermissionsPolicyDocument': 'AWS::CodeArtifact::Repository',
+  'AWS::CodeArtifact::Domain PermissionsPolicyDocument': 'AWS::CodeArtifact::Domain',
+  'AWS::DynamoDB::Table ResourcePolicy.PolicyDocument': 'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::Table StreamSpecification.ResourcePolicy.PolicyDocument': 'AWS::DynamoDB::Stream',
+  'AWS::DynamoDB::GlobalTable Replicas.[].ResourcePolicy.PolicyDocument': 'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::GlobalTable Replicas.[].ReplicaStreamSpecification.ResourcePolicy.PolicyDocument': 'AWS::DynamoDB::Stream',
+  'AWS::Lambda::ResourcePolicy PolicyDocument': 'AWS::Lambda::Function',
+  'AWS::Kinesis::ResourcePolicy ResourcePolicy': 'AWS::Kinesis::Stream',
 };
+
+/**
+ * Locations the registry schemas do not describe as policies: SAM's `Policies` (templates, managed
+ * policy names and inline documents in one list) and types no longer in the registry schemas.
+ */
+const EXTRA_LOCATIONS: Record<string, PolicyLocation[]> = {
+  'AWS::Serverless::Function': [{ path: 'Policies', kind: 'identity', sam: true }],
+  'AWS::Serverless::StateMachine': [{ path: 'Policies', kind: 'identity', sam: true }],
+  'AWS::Glacier::Vault': [{ path: 'AccessPolicy', kind: 'resource' }],
+};
+
+/** The candidates of data/cfn-policy-properties.json (policies and the properties ruled out, with reasons). */
+export function schemaPolicyProperties(): SchemaPolicyProperty[] {
+  return (schemaData ??= JSON.parse(readFileSync(join(packageRoot(), 'data', 'cfn-policy-properties.json'), 'utf8')) as { properties: SchemaPolicyProperty[] }).properties;
+}
+
+let schemaData: { properties: SchemaPolicyProperty[] } | undefined;
+let locations: Map<string, PolicyLocation[]> | undefined;
+
+/** The policy locations of a resource type: from AWS's resource schemas, plus the SAM ones. */
+export function policyLocationsOf(type: string): readonly PolicyLocation[] {
+  if (locations === undefined) {
+    locations = new Map(Object.entries(EXTRA_LOCATIONS).map(([t, list]) => [t, [...list]]));
+    for (const property of schemaPolicyProperties()) {
+      if (!property.policy || property.kind === undefined) continue;
+      const resourceType = ACCESS_ANALYZER_RESOURCE_TYPES[`${property.type} ${property.path}`];
+      const location: PolicyLocation = { path: property.path, kind: property.kind, ...(resourceType !== undefined ? { resourceType } : {}) };
+      const list = locations.get(property.type);
+      if (list === undefined) locations.set(property.type, [location]);
+      else list.push(location);
+    }
+  }
+  return locations.get(type) ?? NO_LOCATIONS;
+}
+
+const NO_LOCATIONS: readonly PolicyLocation[] = [];
 
 /** Every policy document of a template, in source order of resources. */
 export function templatePolicies(template: Template, resolver: IntrinsicResolver): PolicyDocument[] {
   const out: PolicyDocument[] = [];
   for (const resource of template.resources.values()) {
-    for (const location of POLICY_LOCATIONS[resource.type] ?? []) {
-      const value = location.property.split('.').reduce<SourceNode | undefined>((node, key) => getKey(node, key), resource.properties);
-      if (value === undefined) continue;
+    for (const location of policyLocationsOf(resource.type)) {
       if (location.sam) {
+        const value = getKey(resource.properties, location.path);
+        if (value === undefined) continue;
         for (const entry of resolver.listItems(value)) {
           if (getKey(entry, 'Statement') !== undefined) out.push(documentFor(template, resolver, resource, location, entry, undefined));
         }
-      } else if (location.list) {
-        for (const entry of resolver.listItems(value)) {
-          const policyDocument = getKey(entry, 'PolicyDocument');
-          if (policyDocument === undefined) continue;
-          for (const alternative of resolver.expand(policyDocument)) {
-            const name = scalarString(getKey(entry, 'PolicyName'));
-            out.push(documentFor(template, resolver, resource, location, alternative, name));
-          }
-        }
-      } else {
-        for (const alternative of resolver.expand(value)) {
-          out.push(documentFor(template, resolver, resource, location, alternative, policyNameOf(resource)));
+        continue;
+      }
+      const segments = location.path.split('.');
+      const listed = segments.includes('[]');
+      for (const { node, entry } of valuesAt(resolver, resource.properties, segments)) {
+        for (const alternative of resolver.expand(node)) {
+          const name = listed ? scalarString(getKey(entry, 'PolicyName')) : policyNameOf(resource);
+          out.push(documentFor(template, resolver, resource, location, alternative, name));
         }
       }
     }
   }
   return out;
+}
+
+/**
+ * The nodes at a property path, through Fn::If branches, `[]` walking a list's items. `entry` is the
+ * list item the value was found in (its `PolicyName` names an inline policy), or undefined.
+ */
+function valuesAt(resolver: IntrinsicResolver, root: SourceNode | undefined, segments: readonly string[]): { node: SourceNode; entry: SourceNode | undefined }[] {
+  let current: { node: SourceNode; entry: SourceNode | undefined }[] = root === undefined ? [] : [{ node: root, entry: undefined }];
+  for (const segment of segments) {
+    current = current.flatMap(({ node, entry }) => {
+      if (segment === '[]') return resolver.listItems(node).map((item) => ({ node: item, entry: item }));
+      // The value found last is expanded by the caller: each Fn::If branch is a document of its own.
+      return resolver.expand(node).flatMap((alternative) => {
+        const value = getKey(alternative, segment);
+        return value === undefined ? [] : [{ node: value, entry }];
+      });
+    });
+  }
+  return current;
 }
 
 function documentFor(
@@ -104,7 +161,7 @@ function documentFor(
     kind: location.kind,
     file: template.file,
     node,
-    owner: { resource, label: `${shortType} ${resource.logicalId}${name !== undefined && location.list ? ` (policy ${name})` : ''}` },
+    owner: { resource, label: `${shortType} ${resource.logicalId}${name !== undefined && location.path.includes('[]') ? ` (policy ${name})` : ''}` },
     ...(name !== undefined ? { name } : {}),
     ...(location.resourceType !== undefined ? { resourceType: location.resourceType } : {}),
     resolver,
