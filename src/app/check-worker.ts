@@ -96,6 +96,7 @@ class OwnedRunGateway implements GitHubGateway {
 
   listChangedFiles: GitHubGateway['listChangedFiles'] = (target, source) => this.inner.listChangedFiles(target, source);
   readFiles: GitHubGateway['readFiles'] = (target, ref, paths) => this.inner.readFiles(target, ref, paths);
+  readDirectories: GitHubGateway['readDirectories'] = (target, directories, select, files) => this.inner.readDirectories(target, directories, select, files);
   findPullRequestsForCommit: GitHubGateway['findPullRequestsForCommit'] = (target, sha) => this.inner.findPullRequestsForCommit(target, sha);
 
   async createCheckRun(target: CheckTarget, name: string, body: CheckRunWrite): Promise<number> {

@@ -65,6 +65,18 @@ export type FileContent =
   /** GitHub listed the file but gave no usable content for it; `reason` says what it gave. */
   | { path: string; status: 'unreadable'; reason: string };
 
+/**
+ * What reading one directory at one commit gave: the files of it a caller selected (by path; text,
+ * or why there is none), or `missing` when the path is no directory at that commit.
+ */
+export type DirectoryContent = { path: string; status: 'tree'; files: FileContent[] } | { path: string; status: 'missing' };
+
+/** One path at one ref (a commit SHA). */
+export interface RevisionRead {
+  ref: string;
+  path: string;
+}
+
 /** A pull request found for a commit, for events that carry only a commit. */
 export interface PullRequestRef {
   number: number;
@@ -89,6 +101,18 @@ export interface GitHubGateway {
    * GitHub allows. Returns one entry per path, in the order given.
    */
   readFiles(target: Pick<CheckTarget, 'owner' | 'repo'>, ref: string, paths: readonly string[]): Promise<FileContent[]>;
+  /**
+   * Reads each directory at its ref (`''` is the repository root): the files directly in it whose paths
+   * `select` keeps (subdirectories are not entered). `files` are read as {@link readRevisions} does, in
+   * the same requests, so a check that needs both (and head and base) pays for one batch. One entry per
+   * directory and per file, in the order given.
+   */
+  readDirectories(
+    target: Pick<CheckTarget, 'owner' | 'repo'>,
+    directories: readonly RevisionRead[],
+    select: (path: string) => boolean,
+    files?: readonly RevisionRead[],
+  ): Promise<{ directories: DirectoryContent[]; files: FileContent[] }>;
   /** Open pull requests whose head is `sha` (for check_run/check_suite events that carry none). */
   findPullRequestsForCommit(target: Pick<CheckTarget, 'owner' | 'repo'>, sha: string): Promise<PullRequestRef[]>;
   /** Creates the check run on `target.headSha`; resolves to its id. */

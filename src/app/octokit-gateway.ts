@@ -7,10 +7,12 @@ import type {
   CheckOutput,
   CheckRunWrite,
   CheckTarget,
+  DirectoryContent,
   FileContent,
   FileListSource,
   GitHubGateway,
   PullRequestRef,
+  RevisionRead,
 } from './github-gateway.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -39,6 +41,18 @@ interface BlobNode {
 }
 
 type BlobQueryResult = { repository: Record<string, BlobNode | Record<string, never> | null> | null };
+
+interface TreeEntryNode {
+  name: string;
+  type: string;
+  mode: number;
+  object: BlobNode | Record<string, never> | null;
+}
+
+type TreeQueryResult = { repository: Record<string, { entries?: TreeEntryNode[] } | null> | null };
+
+/** Git's file mode of a symbolic link (0o120000): its blob is the link's target, not the file Terraform reads. */
+const SYMLINK_MODE = 0o120000;
 
 interface RawFile {
   filename: string;
@@ -133,6 +147,71 @@ export class OctokitGateway implements GitHubGateway {
     const text = blobText(data);
     if (text === undefined) return { path, status: 'unreadable', reason: `GitHub returned blob ${blob.oid} in a form trustgate could not decode` };
     return { path, status: 'text', text };
+  }
+
+  async readDirectories(
+    target: Repository,
+    directories: readonly RevisionRead[],
+    select: (path: string) => boolean,
+    files: readonly RevisionRead[] = [],
+  ): Promise<{ directories: DirectoryContent[]; files: FileContent[] }> {
+    const listed: DirectoryContent[] = [];
+    const read: FileContent[] = [];
+    // Directories and files share batches of BLOBS_PER_QUERY aliases: a check that reads both pays once.
+    const items = [...directories.map((item) => ({ kind: 'directory' as const, ...item })), ...files.map((item) => ({ kind: 'file' as const, ...item }))];
+    for (let start = 0; start < items.length; start += BLOBS_PER_QUERY) {
+      const batch = items.slice(start, start + BLOBS_PER_QUERY);
+      const answers = await this.queryTreesAndBlobs(target, batch);
+      for (const [index, item] of batch.entries()) {
+        const answer = answers[index];
+        if (item.kind === 'file') read.push(await this.toContent(target, item.path, answer as BlobNode | undefined));
+        else listed.push(await this.toDirectory(target, item.path, answer as TreeEntryNode[] | undefined, select));
+      }
+    }
+    return { directories: listed, files: read };
+  }
+
+  /** One GraphQL query: `d<i>` aliases list a tree with each blob's content, `f<i>` read a blob. */
+  private async queryTreesAndBlobs(target: Repository, items: readonly { kind: 'directory' | 'file'; ref: string; path: string }[]): Promise<(BlobNode | TreeEntryNode[] | undefined)[]> {
+    const blob = '... on Blob { oid text isTruncated isBinary byteSize }';
+    const declarations = items.map((_, index) => `$e${index}: String!`).join(', ');
+    const fields = items
+      .map((item, index) =>
+        item.kind === 'file'
+          ? `f${index}: object(expression: $e${index}) { ${blob} }`
+          : `d${index}: object(expression: $e${index}) { ... on Tree { entries { name type mode object { ${blob} } } } }`,
+      )
+      .join('\n    ');
+    const query = `query ($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
+    const variables: Record<string, string> = { owner: target.owner, name: target.repo };
+    // The root directory is `<ref>:`; expressions go in variables, so any path is safe.
+    for (const [index, item] of items.entries()) variables[`e${index}`] = `${item.ref}:${item.path}`;
+    const result = await this.octokit.graphql<BlobQueryResult & TreeQueryResult>(query, variables);
+    if (result.repository === null) throw new Error(`GitHub returned no repository ${target.owner}/${target.repo} when reading file contents.`);
+    const repository = result.repository as Record<string, unknown>;
+    return items.map((item, index) => {
+      const node = repository[`${item.kind === 'file' ? 'f' : 'd'}${index}`] as Record<string, unknown> | null | undefined;
+      if (node === null || node === undefined) return undefined;
+      if (item.kind === 'file') return 'oid' in node ? (node as unknown as BlobNode) : undefined;
+      return Array.isArray(node['entries']) ? (node['entries'] as TreeEntryNode[]) : undefined;
+    });
+  }
+
+  private async toDirectory(target: Repository, path: string, entries: TreeEntryNode[] | undefined, select: (path: string) => boolean): Promise<DirectoryContent> {
+    if (entries === undefined) return { path, status: 'missing' };
+    const files: FileContent[] = [];
+    for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.type !== 'blob') continue;
+      const full = path === '' ? entry.name : `${path}/${entry.name}`;
+      if (!select(full)) continue;
+      if (entry.mode === SYMLINK_MODE) {
+        files.push({ path: full, status: 'unreadable', reason: 'it is a symbolic link, which trustgate does not follow' });
+        continue;
+      }
+      const node = entry.object;
+      files.push(await this.toContent(target, full, node !== null && 'oid' in node ? (node as BlobNode) : undefined));
+    }
+    return { path, status: 'tree', files };
   }
 
   async findPullRequestsForCommit(target: Repository, sha: string): Promise<PullRequestRef[]> {

@@ -27,6 +27,23 @@ class FakeGateway implements GitHubGateway {
     this.reads.push([...paths]);
     return paths.map((path) => ({ path, status: 'text' as const, text: this.files[path]! }));
   }
+  async readDirectories(_target: unknown, directories: readonly { path: string }[], select: (path: string) => boolean, files: readonly { ref: string; path: string }[] = []) {
+    const inDirectory = (directory: string) => Object.keys(this.files).filter((path) => path.slice(0, Math.max(0, path.lastIndexOf('/'))) === directory && select(path));
+    return {
+      directories: directories.map(({ path }) => ({ path, status: 'tree' as const, files: inDirectory(path).map((file) => ({ path: file, status: 'text' as const, text: this.files[file]! })) })),
+      files: await this.readFiles(_target, files[0]?.ref ?? '', files.map((file) => file.path)),
+    };
+  }
+  /** Grouped by ref, through readFiles (so a subclass that overrides readFiles sees every read). */
+  async readRevisions(target: unknown, reads: readonly { ref: string; path: string }[]): Promise<FileContent[]> {
+    const out = new Map<{ ref: string; path: string }, FileContent>();
+    for (const ref of [...new Set(reads.map((read) => read.ref))]) {
+      const mine = reads.filter((read) => read.ref === ref);
+      const contents = await this.readFiles(target, ref, mine.map((read) => read.path));
+      mine.forEach((read, index) => out.set(read, contents[index]!));
+    }
+    return reads.map((read) => out.get(read)!);
+  }
   async findPullRequestsForCommit(): Promise<PullRequestRef[]> {
     return [];
   }
