@@ -5,6 +5,7 @@ import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { intrinsicOf, valueText, type ResolvedValue } from '../../model/intrinsics.js';
 import { elementItems, type ElementItem, type PolicyDocument, type Statement } from '../../model/policy.js';
 import { getEntry, getKey, isMap, isSeq, toPlain, type SourceNode } from '../../parse/nodes.js';
+import type { Severity } from '../../findings/severity.js';
 import type { IssueCode } from './_codes.js';
 import { actionSupportsKey, lookupConditionKey } from './_condition-keys.js';
 
@@ -16,6 +17,8 @@ export interface ValidationIssue {
   message: string;
   /** What tells this issue from others of the same code on the same node (an action name, a value). */
   element: string;
+  /** The severity of this issue when it differs from its code's (what goes wrong depends on where it is). */
+  severity?: Severity;
 }
 
 /**
@@ -36,8 +39,8 @@ const RESOURCE_IMPLIED = new Set(['AWS::ECR::Repository']);
 
 export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const add = (code: IssueCode, node: SourceNode, message: string, element = ''): void => {
-    issues.push({ code, node, message, element });
+  const add = (code: IssueCode, node: SourceNode, message: string, element = '', severity?: Severity): void => {
+    issues.push({ code, node, message, element, ...(severity !== undefined ? { severity } : {}) });
   };
   const root = policy.node;
   // A document built by an intrinsic (a JSON string from Fn::Sub, a Ref) is only known at deployment:
@@ -63,12 +66,61 @@ export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
 }
 
 
-type Add = (code: IssueCode, node: SourceNode, message: string, element?: string) => void;
+type Add = (code: IssueCode, node: SourceNode, message: string, element?: string, severity?: Severity) => void;
 
+/**
+ * A policy variable as IAM reads it in Resource and Condition values: `${aws:username}`,
+ * `${aws:PrincipalTag/team}`, `${s3:prefix}`, `${saml:sub}`, and the escapes `${*}`, `${?}`, `${$}`
+ * (written `${!aws:username}` inside Fn::Sub). `${AWS::AccountId}` and `${Bucket}` are CloudFormation's own.
+ */
+const POLICY_VARIABLE = /\$\{!?(?:[A-Za-z0-9][A-Za-z0-9.-]*:(?!:)[^}\s]+|\*|\?|\$)\}/;
+
+/** The first policy variable the policy's statements use where IAM reads them (Resource, NotResource, Condition), if any. */
+function firstPolicyVariable(policy: PolicyDocument): { text: string; node: SourceNode } | undefined {
+  for (const statement of policy.statements) {
+    for (const element of ['Resource', 'NotResource', 'Condition'] as const) {
+      const found = findVariable(statement.elements[element], 0);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function findVariable(node: SourceNode | undefined, depth: number): { text: string; node: SourceNode } | undefined {
+  if (node === undefined || depth > 32) return undefined;
+  if (node.kind === 'scalar') {
+    const match = typeof node.value === 'string' ? POLICY_VARIABLE.exec(node.value) : null;
+    return match === null ? undefined : { text: match[0].replace('${!', '${'), node };
+  }
+  const children = isMap(node) ? node.entries.map((entry) => entry.value) : isSeq(node) ? node.items : [];
+  for (const child of children) {
+    const found = findVariable(child, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A missing Version makes IAM read the policy with the 2008-10-17 language, which differs from 2012-10-17
+ * in one way that matters: policy variables are literal text there. Without variables nothing changes (info);
+ * with them the statements stop matching what they name — an Allow grants less, a Deny guards nothing —
+ * silently (high).
+ */
 function checkVersion(policy: PolicyDocument, add: Add): void {
   const version = getKey(policy.node, 'Version');
   if (version === undefined) {
-    add('MISSING_VERSION', policy.node, `${policy.owner.label}: the policy has no "Version"; IAM then applies the 2008-10-17 language, in which policy variables such as \${aws:username} are plain text. Add "Version": "2012-10-17".`);
+    const variable = firstPolicyVariable(policy);
+    if (variable !== undefined) {
+      add(
+        'MISSING_VERSION',
+        policy.node,
+        `${policy.owner.label}: the policy has no "Version", so IAM reads it with the 2008-10-17 language, in which the policy variable ${variable.text} it uses is literal text: the statement matches only a resource or value literally containing "${variable.text}", so an Allow grants nothing and a Deny guards nothing. Add "Version": "2012-10-17".`,
+        '',
+        'high',
+      );
+    } else {
+      add('MISSING_VERSION', policy.node, `${policy.owner.label}: the policy has no "Version"; IAM then applies the 2008-10-17 language. It uses no policy variables (the one thing that language reads differently), so nothing changes today; add "Version": "2012-10-17" so a variable added later works.`);
+    }
     return;
   }
   for (const value of policy.resolver.resolve(version)) {
@@ -165,11 +217,27 @@ function checkActions(statement: Statement, add: Add): void {
     for (const item of items) {
       for (const { text, value } of knownStrings(item)) {
         const verdict = judgeAction(text);
-        if (verdict !== null) add(verdict.code, value.node, `${statementLabel(statement)}: ${verdict.message}`, text);
+        if (verdict === null) continue;
+        const consequence = invalidActionConsequence(statement.effect, element);
+        add(verdict.code, value.node, `${statementLabel(statement)}: ${verdict.message}${consequence.text}`, text, consequence.severity);
       }
     }
     if (element === 'Action') checkRedundant(items, statement, 'action', add);
   }
+}
+
+/**
+ * An action that does not exist matches no request, and IAM accepts it in identity policies. What that
+ * breaks depends on where it is: a Deny that does not refuse what it names, or an Allow with NotAction that
+ * does not except it, leaves access open (high); an Allow that grants nothing by that name, or a Deny with
+ * NotAction that refuses what it meant to except, only takes access away (medium). Unknown effect: high.
+ */
+function invalidActionConsequence(effect: Statement['effect'], element: 'Action' | 'NotAction'): { text: string; severity?: Severity } {
+  if (effect === 'Allow' && element === 'Action') return { text: ' The statement grants nothing by this name (identity policies accept it; resource policies are refused at deployment), so whatever it was meant to allow is denied.', severity: 'medium' };
+  if (effect === 'Deny' && element === 'NotAction') return { text: ' The Deny does not except it, so the action meant to stay allowed is denied.', severity: 'medium' };
+  if (effect === 'Deny') return { text: ' The Deny refuses nothing by this name, so the action it was meant to refuse stays allowed.' };
+  if (effect === 'Allow') return { text: ' NotAction does not except it, so the action meant to be excluded is allowed.' };
+  return { text: '' };
 }
 
 function checkPassRole(statement: Statement, add: Add): void {

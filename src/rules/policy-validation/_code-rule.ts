@@ -27,7 +27,7 @@ export function codeRule(spec: CodeRuleSpec): Rule & { codes: readonly IssueCode
         report({
           node: issue.node,
           message: `${issue.code}: ${issue.message}`,
-          severity: CODES[issue.code].severity,
+          severity: issue.severity ?? CODES[issue.code].severity,
           element: `${issue.code}:${issue.element}`,
         });
       }

@@ -29,9 +29,22 @@ const code = (findingType: FindingType, options: { severity?: Severity; trustgat
   ...(options.trustgateOnly ? { trustgateOnly: true } : {}),
 });
 
-/** Every issue code the offline validation reports. docs/access-analyzer.md lists each with an example. */
+/**
+ * Every issue code the offline validation reports. docs/access-analyzer.md lists each with an example.
+ *
+ * The severity says what goes wrong in AWS, not how far the text is from style:
+ * - AWS refuses the document (a malformed Version, Effect or ARN, a missing Statement, Action or Resource, a
+ *   Principal where none may be): the change cannot deploy as written → high (certain, and caught before
+ *   it fails a stack halfway).
+ * - AWS accepts it but it does not do what it says: graded by the consequence. A missing Version only
+ *   matters with policy variables (then literal text: high), else info; an action that does not exist is
+ *   high where it leaves access open (a Deny's Action, an Allow's NotAction) and medium where it only takes
+ *   access away (an Allow's Action) — the analysis sets those per issue (`ValidationIssue.severity`).
+ * - Overly permissive (SECURITY_WARNING) → high; mistyped condition values and keys, which make a condition
+ *   fail to match → medium; duplicates and redundancy, which change no access → low.
+ */
 export const CODES = {
-  MISSING_VERSION: code('WARNING'),
+  MISSING_VERSION: code('WARNING', { severity: 'info' }),
   INVALID_VERSION: code('ERROR'),
   MISSING_STATEMENT: code('ERROR'),
   MISSING_EFFECT: code('ERROR'),

@@ -42,7 +42,13 @@ function computeLookup(lower: string): KeyLookup {
   return { kind: 'invalid-service', service: prefix };
 }
 
-/** A key of a service's own list, matching `${TagKey}`-style templates (`s3:ResourceTag/${TagKey}`). */
+/**
+ * A key of a service's own list, matching templated keys: `${TagKey}` (`s3:ResourceTag/${TagKey}`) and
+ * `<key>`, which S3 writes for its object tag keys (`s3:ExistingObjectTag/<key>`).
+ */
+const KEY_PLACEHOLDER = /\$\{[^}]*\}|<[^>]*>/;
+const KEY_PLACEHOLDERS = new RegExp(KEY_PLACEHOLDER.source, 'g');
+
 function serviceKey(service: string, lowerKey: string): { key: string; type: string } | undefined {
   const keys = conditionKeysOf(service);
   const exact = keys.get(lowerKey);
@@ -55,9 +61,9 @@ function templatedKeys(service: string): { pattern: RegExp; key: string; type: s
   if (list === undefined) {
     list = [];
     for (const [lower, info] of conditionKeysOf(service)) {
-      if (!lower.includes('${')) continue;
+      if (!KEY_PLACEHOLDER.test(lower)) continue;
       const source = lower
-        .split(/\$\{[^}]*\}/)
+        .split(KEY_PLACEHOLDERS)
         .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
         .join('.+');
       list.push({ pattern: new RegExp(`^${source}$`), key: info.key, type: info.type });
@@ -91,7 +97,8 @@ export function actionSupportsKey(action: ActionInfo, key: string): boolean {
 
 function keyMatches(candidate: string, key: string): boolean {
   if (candidate === key) return true;
-  if (!candidate.includes('${')) return false;
-  const [head] = candidate.split('${');
-  return key.startsWith(head!) && key.length > head!.length;
+  const placeholder = KEY_PLACEHOLDER.exec(candidate);
+  if (placeholder === null) return false;
+  const head = candidate.slice(0, placeholder.index);
+  return key.startsWith(head) && key.length > head.length;
 }
