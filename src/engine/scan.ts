@@ -192,8 +192,15 @@ function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>,
     message:
       outcome.reason === 'too-large'
         ? `${outcome.file.path} was not checked: ${outcome.problem.message}, so it is not known to be safe (it may hold a template or a policy).`
-        : `${outcome.file.path} could not be parsed: ${outcome.problem.message}. trustgate cannot check a template it cannot read.`,
-    remediation: outcome.reason === 'too-large' ? 'Split the template, or check it locally with `trustgate scan`.' : 'Fix the syntax error at this line.',
+        : outcome.problem.limit === true
+          ? `${outcome.file.path} was not checked: it goes past a limit trustgate sets against hostile input (${outcome.problem.message}). This is not a syntax error, but the file is not known to be safe.`
+          : `${outcome.file.path} could not be parsed: ${outcome.problem.message}. trustgate cannot check a template it cannot read.`,
+    remediation:
+      outcome.reason === 'too-large'
+        ? 'Split the template, or check it locally with `trustgate scan`.'
+        : outcome.problem.limit === true
+          ? 'Flatten the nesting or write the aliased parts out (the limits are on the parse-error rule page), or split the file.'
+          : 'Fix the syntax error at this line.',
     docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
   };
 }

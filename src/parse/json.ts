@@ -11,7 +11,7 @@ import type { ParseResult } from './parse-result.js';
 export function parseJson(text: string): ParseResult {
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep !== undefined) {
-    return { ok: false, problem: { message: `nesting deeper than ${MAX_NESTING_DEPTH} levels`, offset: tooDeep } };
+    return { ok: false, problem: { message: `nesting deeper than ${MAX_NESTING_DEPTH} levels`, offset: tooDeep, limit: true } };
   }
   const fast = parseJsonFast(text);
   if (fast !== undefined) return { ok: true, root: fast };
@@ -25,6 +25,18 @@ export function parseJsonWithJsoncParser(text: string): ParseResult {
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   const first = errors[0];
   if (first !== undefined) {
+    const unclosed = first.offset >= text.trimEnd().length ? unclosedBracket(text) : undefined;
+    if (unclosed !== undefined) {
+      const bracket = text[unclosed]!;
+      return {
+        ok: false,
+        problem: {
+          message: `invalid JSON: the ${bracket === '{' ? 'object' : 'array'} opened with ${bracket} here is never closed (the file ends at line ${lineOf(text, text.trimEnd().length)})`,
+          offset: unclosed,
+          endOffset: unclosed + 1,
+        },
+      };
+    }
     return {
       ok: false,
       problem: {
@@ -64,6 +76,31 @@ function convert(node: JsonNode): SourceNode {
     default:
       return scalarNode((node.value ?? null) as string | number | boolean | null, start, end);
   }
+}
+
+/**
+ * The offset of the innermost bracket still open at the end of the text, skipping string contents: where
+ * a reader should look when the file ends early. jsonc-parser puts that error past the last line.
+ */
+function unclosedBracket(text: string): number | undefined {
+  const open: number[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) open.push(i);
+    else if (c === 125 || c === 93) open.pop();
+  }
+  return open.at(-1);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 /** Finds the offset where bracket nesting first exceeds the limit, skipping string contents. */

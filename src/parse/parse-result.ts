@@ -5,6 +5,11 @@ export interface ParseProblem {
   /** Offset into the source text where the problem was found. */
   offset: number;
   endOffset?: number;
+  /**
+   * The text may well be valid: it goes past a bound trustgate sets against hostile input (nesting,
+   * alias expansion, node count), which is not a syntax error and is said differently.
+   */
+  limit?: true;
 }
 
 /** Expected failures are values: a document either parsed or says where and why it did not. */

@@ -1,7 +1,7 @@
 import { type Tags, visit, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, Composer, type Node as YamlNode, type Document } from 'yaml';
 import { linkParents, mapNode, scalarNode as makeScalar, seqNode, type MapEntry, type SourceNode, type ScalarNode } from './nodes.js';
 import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_NODES } from './limits.js';
-import type { ParseResult } from './parse-result.js';
+import type { ParseProblem, ParseResult } from './parse-result.js';
 import { longFormNode, SHORT_FORM_TAGS } from './short-forms.js';
 import { parseYamlFast } from './yaml-fast.js';
 
@@ -15,10 +15,22 @@ const CLOUDFORMATION_TAGS: Tags = Object.keys(SHORT_FORM_TAGS).flatMap((tag): Ta
   { tag, collection: 'map', resolve: (value: unknown) => value },
 ]);
 
+/**
+ * An error the yaml package places at the end of the text (a flow collection or a quote left open) is
+ * shown on the last line that has content, where the reader can see what is missing, not past it.
+ */
+function atContent(text: string, problem: ParseProblem): ParseProblem {
+  const end = text.trimEnd().length;
+  if (problem.offset < end || end === 0) return problem;
+  return { ...problem, message: `${problem.message} (the file ends here)`, offset: end - 1, endOffset: end };
+}
+
 class YamlLimitError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** A bound against hostile input, not a mistake in the text. */
+    readonly limit = true,
   ) {
     super(message);
   }
@@ -58,7 +70,7 @@ export function parseYamlWithComposer(text: string): ParseResult {
   if (firstError !== undefined) {
     return {
       ok: false,
-      problem: { message: firstError.message.split('\n')[0]!, offset: firstError.pos[0], endOffset: firstError.pos[1] },
+      problem: atContent(text, { message: firstError.message.split('\n')[0]!, offset: firstError.pos[0], endOffset: firstError.pos[1] }),
     };
   }
   try {
@@ -67,8 +79,8 @@ export function parseYamlWithComposer(text: string): ParseResult {
     linkParents(root);
     return { ok: true, root };
   } catch (error) {
-    if (error instanceof YamlLimitError) return { ok: false, problem: { message: error.message, offset: error.offset } };
-    if (error instanceof RangeError) return { ok: false, problem: { message: 'the document is nested too deeply', offset: 0 } };
+    if (error instanceof YamlLimitError) return { ok: false, problem: { message: error.message, offset: error.offset, ...(error.limit ? { limit: true as const } : {}) } };
+    if (error instanceof RangeError) return { ok: false, problem: { message: 'the document is nested too deeply', offset: 0, limit: true } };
     throw error;
   }
 }
@@ -84,7 +96,7 @@ function convert(node: YamlNode, document: Document.Parsed, depth: number, budge
   let converted: SourceNode;
   if (isAlias(node)) {
     const target = (budget.anchors ??= collectAnchors(budget.document)).get(node.source);
-    if (target === undefined) throw new YamlLimitError(`unknown alias *${node.source}`, start);
+    if (target === undefined) throw new YamlLimitError(`unknown alias *${node.source}`, start, false);
     return convert(target as YamlNode, document, depth + 1, budget, true);
   } else if (isMap(node)) {
     const entries: MapEntry[] = [];
