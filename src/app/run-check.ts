@@ -20,6 +20,8 @@ import { runAccessAnalyzer, type PolicyValidationService } from '../engine/acces
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
+import { readCheckContents } from './terraform-reads.js';
+import { isTerraformPath } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
 
@@ -135,16 +137,24 @@ async function check(
   }
   const { resolved, changed } = listed;
   const selected = loaded.config;
-  const candidates = changed.files.filter((file) => isCandidatePath(file.path) && (selected === undefined || isPathSelected(selected, file.path)));
+  const isSelected = (path: string) => selected === undefined || isPathSelected(selected, path);
+  // Terraform is read by directory (terraform-reads.ts); a `.tf.json` is never a template.
+  const terraform = changed.files.filter((file) => isTerraformPath(file.path) && isSelected(file.path)).map((file) => file.path);
+  const candidates = changed.files.filter((file) => isCandidatePath(file.path) && !isTerraformPath(file.path) && isSelected(file.path));
   const analyzer = options.accessAnalyzer?.enabled === true ? options.accessAnalyzer : undefined;
   // Calls to AWS take seconds: people should see the run working while they do.
-  if (settings.slowSteps || analyzer !== undefined || candidates.length > settings.inProgressAboveFiles) {
+  if (settings.slowSteps || analyzer !== undefined || candidates.length + terraform.length > settings.inProgressAboveFiles) {
     progress.stage = 'creating the check run';
-    await reporter.start(buildInProgressOutput(candidates.length));
+    await reporter.start(buildInProgressOutput(candidates.length + terraform.length));
   }
 
   progress.stage = 'reading the changed files';
-  const contents = candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates.map((file) => file.path)) : [];
+  const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform);
+  const contents = read.contents;
+  if (read.terraform !== undefined) {
+    const { directories, notFollowed, queries } = read.terraform;
+    logger.info({ directories, notFollowed, queries }, 'read Terraform directories and the local modules they call');
+  }
 
   progress.stage = 'checking the files';
   const inputs: InputFile[] = [];
@@ -164,7 +174,8 @@ async function check(
     const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? await readBase(gateway, target, resolved.baseSha, changed.files, inputs) : undefined;
     engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, await hooks.policyValidation(analyzer), base);
   }
-  const findings = [...engineFindings, ...tooLarge].sort(compareFindings);
+  // Files read only as context (a changed module's other files, the modules it calls) are judged too, unless configuration leaves them out.
+  const findings = [...engineFindings, ...tooLarge].filter((finding) => isSelected(finding.file)).sort(compareFindings);
 
   progress.stage = 'applying waivers';
   const reviewed = await hooks.applyWaivers({

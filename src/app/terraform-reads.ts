@@ -1,0 +1,130 @@
+import { isTerraformPath, localModuleDirectories, moduleDirectory } from '../terraform/index.js';
+import type { CheckTarget, DirectoryContent, FileContent, GitHubGateway } from './github-gateway.js';
+
+/**
+ * How far the app follows local module calls from the directories a pull request changed. Every level
+ * costs one GraphQL query (its directories are listed and read in it), so the depth bounds the extra
+ * reads; directories and files bound what is read and evaluated.
+ */
+export interface TerraformReadBounds {
+  /** Levels of local module calls followed below a changed directory (`../modules/x` is level 1). */
+  maxModuleDepth: number;
+  /** Directories read per check: the changed ones and the local modules they call. */
+  maxDirectories: number;
+  /** Terraform files read per check: once reached, no further level is read. */
+  maxFiles: number;
+}
+
+export const DEFAULT_TERRAFORM_BOUNDS: TerraformReadBounds = { maxModuleDepth: 3, maxDirectories: 40, maxFiles: 500 };
+
+export interface TerraformReads {
+  /** Every Terraform file read: those of each changed directory and of the local modules they call. */
+  files: FileContent[];
+  /** The directories read, in the order they were read (changed ones first, then each level of modules). */
+  directories: string[];
+  /** Local module directories a call names that were not read, and why (the engine reports such calls as not checked). */
+  notFollowed: { directory: string; reason: string }[];
+  /** Changed Terraform files left unread because their directory was beyond the directory bound. */
+  notRead: string[];
+  /** GraphQL queries this took (the first one also read `otherPaths`). */
+  queries: number;
+}
+
+/**
+ * Reads, at `ref`, every Terraform file of each directory that holds one of `changed` (Terraform paths),
+ * and of the local modules those call, level by level: one GraphQL query per level, the first also
+ * carrying `otherPaths` (the pull request's other candidate files), so a check that changes only
+ * Terraform with no local modules reads no more than one that changes templates. Local calls are found
+ * with the Terraform parser (`localModuleDirectories`): only `./…` and `../…` sources inside the
+ * repository are followed, and nothing is downloaded or run.
+ */
+export async function readTerraformDirectories(
+  gateway: GitHubGateway,
+  target: Pick<CheckTarget, 'owner' | 'repo'>,
+  ref: string,
+  changed: readonly string[],
+  otherPaths: readonly string[],
+  bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS,
+): Promise<{ terraform: TerraformReads; others: FileContent[] }> {
+  const wanted = [...new Set(changed.map(moduleDirectory))].sort();
+  const first = wanted.slice(0, bounds.maxDirectories);
+  const reads: TerraformReads = {
+    files: [],
+    directories: [],
+    notFollowed: [],
+    notRead: changed.filter((path) => !first.includes(moduleDirectory(path))),
+    queries: 0,
+  };
+  const answer = await gateway.readDirectories(
+    target,
+    first.map((path) => ({ ref, path })),
+    isTerraformPath,
+    otherPaths.map((path) => ({ ref, path })),
+  );
+  reads.queries++;
+  let level = add(reads, answer.directories);
+  for (let depth = 1; level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const directory of level) {
+      const texts = directory.files.flatMap((file) => (file.status === 'text' ? [{ path: file.path, text: file.text }] : []));
+      for (const called of localModuleDirectories(directory.path, texts)) {
+        if (called === directory.path || reads.directories.includes(called) || next.includes(called)) continue;
+        const stop =
+          depth > bounds.maxModuleDepth
+            ? `more than ${bounds.maxModuleDepth} levels of local modules below a changed directory`
+            : reads.directories.length + next.length >= bounds.maxDirectories
+              ? `the check already reads ${bounds.maxDirectories} Terraform directories`
+              : reads.files.length >= bounds.maxFiles
+                ? `the check already reads ${bounds.maxFiles} Terraform files`
+                : undefined;
+        if (stop === undefined) next.push(called);
+        else if (!reads.notFollowed.some((entry) => entry.directory === called)) reads.notFollowed.push({ directory: called, reason: stop });
+      }
+    }
+    if (next.length === 0) break;
+    const deeper = await gateway.readDirectories(target, next.map((path) => ({ ref, path })), isTerraformPath);
+    reads.queries++;
+    level = add(reads, deeper.directories);
+  }
+  return { terraform: reads, others: answer.files };
+}
+
+/** Records what one level read; returns its directories that exist, with their files. */
+function add(reads: TerraformReads, directories: readonly DirectoryContent[]): Extract<DirectoryContent, { status: 'tree' }>[] {
+  const found: Extract<DirectoryContent, { status: 'tree' }>[] = [];
+  for (const directory of directories) {
+    reads.directories.push(directory.path);
+    if (directory.status !== 'tree') continue;
+    reads.files.push(...directory.files);
+    found.push(directory);
+  }
+  return found;
+}
+
+/**
+ * The contents a check scans: the candidate files of the pull request, and, when it changes Terraform,
+ * every Terraform file of the changed directories and the local modules they call (read in the same
+ * first query as the candidates). A changed Terraform file that was not read comes back `unreadable`
+ * with the reason, so it blocks instead of passing unseen.
+ */
+export async function readCheckContents(
+  gateway: GitHubGateway,
+  target: Pick<CheckTarget, 'owner' | 'repo' | 'headSha'>,
+  candidates: readonly string[],
+  terraform: readonly string[],
+  bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS,
+): Promise<{ contents: FileContent[]; terraform?: TerraformReads }> {
+  if (terraform.length === 0) return { contents: candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates) : [] };
+  const read = await readTerraformDirectories(gateway, target, target.headSha, terraform, candidates, bounds);
+  const contents = [...read.others, ...read.terraform.files];
+  const seen = new Set(read.terraform.files.map((file) => file.path));
+  const beyond = new Set(read.terraform.notRead);
+  for (const path of terraform) {
+    if (seen.has(path)) continue;
+    const reason = beyond.has(path)
+      ? `the pull request changes Terraform in more than ${bounds.maxDirectories} directories, and a check reads at most that many`
+      : `GitHub listed no such file in its directory at ${target.headSha.slice(0, 12)}`;
+    contents.push({ path, status: 'unreadable', reason });
+  }
+  return { contents, terraform: read.terraform };
+}

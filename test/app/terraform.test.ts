@@ -1,0 +1,340 @@
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import {
+  API,
+  BASE_SHA,
+  blobSha,
+  changedFile,
+  HEAD_SHA,
+  isConfigQuery,
+  nockCheckRuns,
+  nockInstallationToken,
+  PULL_NUMBER,
+  pullRequestPayload,
+  REPO_PATH,
+  type Json,
+  type Recorded,
+  useAppHarness,
+} from './helpers.js';
+
+/**
+ * Terraform through the real app path: Probot receives the webhook, GitHub is nock. The repository is a
+ * map of path → text at the head commit; GraphQL answers directory (`d<i>`) and blob (`f<i>`) aliases
+ * from it as GitHub does (a tree's entries with each blob's content, `null` for a path that is not there).
+ */
+
+const FILES_PATH = `${REPO_PATH}/pulls/${PULL_NUMBER}/files`;
+
+const harness = useAppHarness();
+
+async function receive(): Promise<void> {
+  await harness.probot.receive({ id: 'delivery-tf', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+}
+
+function nockFiles(scope: nock.Scope, files: Json[]): void {
+  for (let start = 0, page = 1; start < Math.max(files.length, 1); start += 100, page++) {
+    const query = page === 1 ? { per_page: '100' } : { per_page: '100', page: String(page) };
+    const headers: Record<string, string> = {};
+    if (start + 100 < files.length) headers['link'] = `<${API}${FILES_PATH}?per_page=100&page=${page + 1}>; rel="next"`;
+    scope.get(FILES_PATH).query(query).reply(200, files.slice(start, start + 100), headers);
+  }
+}
+
+function blob(text: string): Json {
+  return { oid: blobSha(text), text, isTruncated: false, isBinary: false, byteSize: Buffer.byteLength(text) };
+}
+
+/**
+ * Answers every content query (not the configuration's) from `repository` at the head commit and from
+ * `base` at the base commit; records what each asked (`d:dir`, `f:path`, with `@base` for the base).
+ */
+function nockRepository(scope: nock.Scope, repository: Record<string, string>, asked: string[][], times = 5, base: Record<string, string> = {}): void {
+  scope
+    .post('/graphql', (body: Json) => !isConfigQuery(body))
+    .times(times)
+    .optionally()
+    .reply(200, (_uri, requestBody) => {
+      const body = requestBody as Json;
+      const variables = body.variables as Record<string, string>;
+      const data: Json = {};
+      const expressions: string[] = [];
+      for (const match of String(body.query).matchAll(/([df])(\d+): object\(expression: \$(e\d+)\)/g)) {
+        const [, kind, index, variable] = match;
+        const expression = variables[variable!]!;
+        const ref = expression.slice(0, expression.indexOf(':'));
+        const files = ref === HEAD_SHA ? repository : ref === BASE_SHA ? base : {};
+        const path = expression.slice(expression.indexOf(':') + 1);
+        expressions.push(`${kind}:${path}${ref === HEAD_SHA ? '' : '@base'}`);
+        if (kind === 'f') {
+          data[`f${index}`] = files[path] === undefined ? null : blob(files[path]!);
+          continue;
+        }
+        const prefix = path === '' ? '' : `${path}/`;
+        const names = new Map<string, 'blob' | 'tree'>();
+        for (const file of Object.keys(files)) {
+          if (!file.startsWith(prefix)) continue;
+          const rest = file.slice(prefix.length);
+          const slash = rest.indexOf('/');
+          names.set(slash < 0 ? rest : rest.slice(0, slash), slash < 0 ? 'blob' : 'tree');
+        }
+        data[`d${index}`] =
+          names.size === 0
+            ? null
+            : { entries: [...names].map(([name, type]) => ({ name, type, mode: type === 'tree' ? 0o40000 : 0o100644, object: type === 'blob' ? blob(files[prefix + name]!) : {} })) };
+      }
+      asked.push(expressions);
+      return { data: { repository: data } };
+    });
+}
+
+/** Reads are GETs and GraphQL queries; the token exchange and GET /app are the app's, not the check's. */
+function countReads(scope: nock.Scope): string[] {
+  const reads: string[] = [];
+  scope.on('request', (request: { method: string; path: string }) => {
+    const path = request.path.split('?')[0]!;
+    if (path === '/app' || path.startsWith('/app/')) return;
+    if (request.method === 'GET' || path === '/graphql') reads.push(`${request.method} ${path}`);
+  });
+  return reads;
+}
+
+const TRUST_EC2 = `jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })`;
+
+/** An EC2 role whose inline policy allows everything in its second statement: `Action   = "*"` is line 26, column 20. */
+const ADMIN_MAIN_TF = `resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = ${TRUST_EC2}
+}
+
+resource "aws_iam_role_policy" "admin" {
+  name = "admin"
+  role = aws_iam_role.app.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "arn:aws:s3:::assets/*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "*"
+        Resource = "*"
+      },
+    ]
+  })
+}
+`;
+
+/** A role any AWS principal may assume: `Principal = { AWS = "*" }` is line 7. */
+const PUBLIC_ROLE_MAIN_TF = `resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+`;
+
+function annotationsOf(writes: Recorded[]): Json[] {
+  return writes.flatMap((write) => (write.body.output.annotations as Json[] | undefined) ?? []);
+}
+
+describe('Terraform in pull requests', () => {
+  it('fails a pull request that changes only main.tf with an admin policy, annotated on the line of the wildcard', async () => {
+    const scope = nock(API);
+    const reads = countReads(scope);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('infra/app/main.tf')]);
+    nockRepository(scope, { 'infra/app/main.tf': ADMIN_MAIN_TF, 'infra/app/README.md': '# app\n', 'infra/other/main.tf': ADMIN_MAIN_TF }, asked);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(writes[0]!.body.output.title).not.toBe('No infrastructure files changed');
+    expect(annotationsOf(writes)).toContainEqual(
+      expect.objectContaining({ path: 'infra/app/main.tf', start_line: 26, start_column: 20, annotation_level: 'failure', title: expect.stringMatching(/^least-privilege\/full-admin/) }),
+    );
+    // Only the changed directory was listed, in one query; the directory next to it was not read.
+    expect(asked).toEqual([['d:infra/app']]);
+    expect(annotationsOf(writes).map((a) => a.path)).not.toContain('infra/other/main.tf');
+    expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
+  });
+
+  it('reads a changed iam.tf with the unchanged main.tf of its directory as one module: the attachment names the role, and the role\'s own finding is reported', async () => {
+    const scope = nock(API);
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/iam.tf')]);
+    nockRepository(
+      scope,
+      {
+        'iam/main.tf': PUBLIC_ROLE_MAIN_TF,
+        'iam/iam.tf': 'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.app.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n',
+      },
+      [],
+    );
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    const annotations = annotationsOf(writes);
+    // Without main.tf the attachment's role is unknown and nothing is found on iam.tf.
+    expect(annotations).toContainEqual(
+      expect.objectContaining({ path: 'iam/iam.tf', start_line: 3, title: expect.stringMatching(/^least-privilege\/full-admin/), message: expect.stringContaining('aws_iam_role.app') }),
+    );
+    // main.tf did not change, but it is part of the module the pull request changes: its findings are reported too.
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'iam/main.tf', start_line: 7, title: expect.stringMatching(/^cross-account-trust\/public-role-trust/) }));
+  });
+
+  it('reads a local module called with ../../modules/x and annotates its findings on the module\'s own file and line', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('envs/prod/main.tf')]);
+    nockRepository(scope, { 'envs/prod/main.tf': 'module "app" {\n  source = "../../modules/x"\n}\n', 'modules/x/main.tf': ADMIN_MAIN_TF }, asked);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toEqual([['d:envs/prod'], ['d:modules/x']]);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(annotationsOf(writes)).toContainEqual(
+      expect.objectContaining({ path: 'modules/x/main.tf', start_line: 26, start_column: 20, title: expect.stringMatching(/^least-privilege\/full-admin/) }),
+    );
+  });
+
+  it('reports a .tf file that does not parse at its line and still checks the other files of the module and of other directories', async () => {
+    const scope = nock(API);
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('app/broken.tf'), changedFile('other/main.tf')]);
+    nockRepository(
+      scope,
+      {
+        'app/broken.tf': 'resource "aws_iam_role" "broken" {\n  name = "a" "b"\n}\n',
+        'app/main.tf': ADMIN_MAIN_TF,
+        'other/main.tf': ADMIN_MAIN_TF,
+      },
+      [],
+    );
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    const annotations = annotationsOf(writes);
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'app/broken.tf', start_line: 2, annotation_level: 'failure', title: expect.stringMatching(/^parse-error \(high\)/) }));
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'app/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'other/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+    expect(writes[0]!.body.conclusion).toBe('failure');
+  });
+});
+
+describe('Terraform reads', () => {
+  it('reads every Terraform file of the changed directory and of the local modules it calls, one query per level, and never a remote source', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('envs/prod/main.tf')]);
+    nockRepository(
+      scope,
+      {
+        'envs/prod/main.tf': [
+          'module "x" {\n  source = "../../modules/x"\n}',
+          'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}',
+          'module "outside" {\n  source = "../../../elsewhere"\n}',
+          'module "git" {\n  source = "git::https://example.com/m.git"\n}',
+        ].join('\n'),
+        'envs/prod/iam.tf': 'locals {\n  name = "prod"\n}\n',
+        'envs/prod/terraform.tfvars': 'region = "eu-west-1"\n',
+        'envs/prod/README.md': '# prod\n',
+        'envs/prod/.terraform/modules/vpc/main.tf': 'resource "aws_vpc" "this" {}\n',
+        'modules/x/main.tf': 'module "nested" {\n  source = "./nested"\n}\n',
+        'modules/x/variables.tf.json': '{"variable": {"name": {}}}',
+        'modules/x/nested/main.tf': 'locals {\n  nested = true\n}\n',
+        'modules/y/main.tf': 'locals {\n  unrelated = true\n}\n',
+      },
+      asked,
+    );
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toEqual([['d:envs/prod'], ['d:modules/x'], ['d:modules/x/nested']]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body.status).toBe('completed');
+  });
+
+  it('follows local modules at most three levels below the changed directory: four content queries, the fifth level unread', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('live/main.tf')]);
+    const chain: Record<string, string> = { 'live/main.tf': 'module "m1" {\n  source = "../modules/m1"\n}\n' };
+    for (let level = 1; level <= 5; level++) chain[`modules/m${level}/main.tf`] = `module "m${level + 1}" {\n  source = "../m${level + 1}"\n}\n`;
+    nockRepository(scope, chain, asked, 10);
+    nockCheckRuns(scope, []);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toEqual([['d:live'], ['d:modules/m1'], ['d:modules/m2'], ['d:modules/m3']]);
+  });
+
+  it('stays within six reads for a pull request changing 199 templates and a main.tf that calls a local module', async () => {
+    const scope = nock(API);
+    const reads = countReads(scope);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const template = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
+    const repository: Record<string, string> = {
+      'stack/main.tf': 'module "x" {\n  source = "../modules/x"\n}\n',
+      'modules/x/main.tf': 'locals {\n  x = 1\n}\n',
+    };
+    const changed: Json[] = [changedFile('stack/main.tf')];
+    for (let index = 0; index < 199; index++) {
+      repository[`stacks/stack-${index}.yaml`] = template;
+      changed.push(changedFile(`stacks/stack-${index}.yaml`));
+    }
+    nockInstallationToken(scope);
+    nockFiles(scope, changed);
+    nockRepository(scope, repository, asked);
+    nockCheckRuns(scope, writes, 10);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    // The templates (and their base versions, where they are compared) and the changed directory in one query, the module in a second.
+    expect(asked).toHaveLength(2);
+    expect(asked[0]!.filter((entry) => entry.startsWith('f:') && !entry.endsWith('@base'))).toHaveLength(199);
+    expect(asked[0]!.filter((entry) => entry.startsWith('d:'))).toEqual(['d:stack']);
+    expect(asked[1]).toEqual(['d:modules/x']);
+    // Two file pages, the configuration, two content queries, the waiver comments.
+    expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, `GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
+    expect(reads.length).toBeLessThanOrEqual(6);
+  });
+});
