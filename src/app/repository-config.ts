@@ -23,6 +23,8 @@ export interface ConfigFileReader {
   readDefaultBranchFile(owner: string, repo: string, path: string): Promise<string | undefined>;
   /** Several files at once (one request where the API allows), in the order given. */
   readDefaultBranchFiles(locations: readonly ConfigLocation[]): Promise<(string | undefined)[]>;
+  /** `owner/repo` (lower case) of each repository a read was told does not exist or is not readable. */
+  readonly missingRepositories?: ReadonlySet<string>;
 }
 
 interface ConfigBlob {
@@ -40,6 +42,8 @@ type ConfigQueryResult = Record<string, { file: ConfigBlob | null } | null> | nu
  * does not exist or is not readable by the installation answers NOT_FOUND, like the REST 404.
  */
 export class OctokitConfigReader implements ConfigFileReader {
+  readonly missingRepositories = new Set<string>();
+
   constructor(private readonly octokit: Octokit) {}
 
   async readDefaultBranchFile(owner: string, repo: string, path: string): Promise<string | undefined> {
@@ -59,7 +63,7 @@ export class OctokitConfigReader implements ConfigFileReader {
       variables[`n${index}`] = location.repo;
       variables[`e${index}`] = `HEAD:${location.path}`;
     }
-    const data = await this.queryAllowingMissing(`query (${declarations}) {\n  ${fields}\n}`, variables);
+    const data = await this.queryAllowingMissing(`query (${declarations}) {\n  ${fields}\n}`, variables, locations);
     return Promise.all(
       locations.map(async (location, index) => {
         const file = data?.[`c${index}`]?.file ?? null;
@@ -75,18 +79,29 @@ export class OctokitConfigReader implements ConfigFileReader {
   }
 
   /** GraphQL answers a missing repository with a NOT_FOUND error beside the data of the others. */
-  private async queryAllowingMissing(query: string, variables: Record<string, string>): Promise<ConfigQueryResult> {
+  private async queryAllowingMissing(query: string, variables: Record<string, string>, locations: readonly ConfigLocation[]): Promise<ConfigQueryResult> {
     try {
       return await this.octokit.graphql<ConfigQueryResult>(query, variables);
     } catch (error) {
-      const { errors, data } = error as { errors?: { type?: string }[]; data?: ConfigQueryResult };
-      if (Array.isArray(errors) && errors.length > 0 && errors.every((entry) => entry.type === 'NOT_FOUND') && data !== undefined) return data;
+      const { errors, data } = error as { errors?: { type?: string; path?: unknown[] }[]; data?: ConfigQueryResult };
+      if (Array.isArray(errors) && errors.length > 0 && errors.every((entry) => entry.type === 'NOT_FOUND') && data !== undefined) {
+        for (const entry of errors) {
+          const alias = Array.isArray(entry.path) ? entry.path[0] : undefined;
+          const location = typeof alias === 'string' && /^c\d+$/.test(alias) ? locations[Number(alias.slice(1))] : undefined;
+          if (location !== undefined) this.missingRepositories.add(`${location.owner}/${location.repo}`.toLowerCase());
+        }
+        return data;
+      }
       throw error;
     }
   }
 
-  /** The REST contents API without a `ref`, which GitHub also answers from the default branch. */
-  private async readThroughContents({ owner, repo, path }: ConfigLocation): Promise<string | undefined> {
+  /**
+   * The REST contents API without a `ref`, which GitHub also answers from the default branch. Only asked
+   * for a file GraphQL said exists, so a 404 here is an odd answer, not a missing file: it fails the
+   * check rather than let it run on defaults.
+   */
+  private async readThroughContents({ owner, repo, path }: ConfigLocation): Promise<string> {
     try {
       const response = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, mediaType: { format: 'raw' } });
       const data: unknown = response.data;
@@ -95,7 +110,9 @@ export class OctokitConfigReader implements ConfigFileReader {
       if (data instanceof ArrayBuffer) return new TextDecoder('utf-8').decode(data);
       throw new Error(`${owner}/${repo}:${path} is not a file`);
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if ((error as { status?: number }).status === 404) {
+        throw new Error(`GitHub listed ${owner}/${repo}:${path} on the default branch but answered 404 when asked for its contents; trustgate does not check with default settings in its place`);
+      }
       throw error;
     }
   }
@@ -134,6 +151,11 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
   const firstReads = repo === '.github' ? [own] : [own, fallback];
   const known = new Map<string, string | undefined>();
   for (const [index, text] of (await reader.readDefaultBranchFiles(firstReads)).entries()) known.set(locationKey(firstReads[index]!), text);
+  // The repository the check is for exists (GitHub sent its event): NOT_FOUND for it is an odd answer,
+  // and running on defaults (or on the owner's file in place of its own) would fail open.
+  if (reader.missingRepositories?.has(`${owner}/${repo}`.toLowerCase()) === true) {
+    throw new Error(`GitHub answered NOT_FOUND for ${owner}/${repo}, the repository being checked, when its configuration was read; trustgate does not check with default settings in its place`);
+  }
   const read = async (at: ConfigLocation) => (known.has(locationKey(at)) ? known.get(locationKey(at)) : reader.readDefaultBranchFile(at.owner, at.repo, at.path));
 
   let location = own;

@@ -45,7 +45,8 @@ async function check(blobs: Record<string, Blob | string>, options: { config?: s
   const writes: Recorded[] = [];
   if (options.config !== undefined) nockConfigFiles(scope, { 'Codertocat/Hello-World:.github/trustgate.yml': options.config }, []);
   const listed = options.listed ?? Object.keys(blobs);
-  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, listed.map((path) => changedFile(path)));
+  // Added files: nothing at the base to compare with, so every finding is the change's own.
+  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, listed.map((path) => changedFile(path, 'added')));
   scope.post('/graphql', (body: Json) => !isConfigQuery(body)).reply(200, (_uri, requestBody) => {
     const variables = (requestBody as Json).variables as Record<string, string>;
     const repository: Json = {};
@@ -171,5 +172,41 @@ describe('the pull request path still reads ordinary templates once', () => {
     nockInstallationToken(scope);
     await harness.probot.receive({ id: 'unread-2', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
     expect(writes[0]!.body.conclusion).toBe('success');
+  });
+});
+
+describe('odd answers for the configuration fail closed', () => {
+  async function checkWithConfigAnswer(answer: (scope: nock.Scope) => void): Promise<Json> {
+    const scope = nock(API);
+    const writes: Recorded[] = [];
+    answer(scope);
+    scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile('infra/scoped.yaml')]);
+    nockBlobBatch(scope, { 'infra/scoped.yaml': fixture('scoped-role.yaml') }, []);
+    nockCheckRuns(scope, writes);
+    nockInstallationToken(scope);
+    await harness.probot.receive({ id: `config-${++deliveries}`, name: 'pull_request', payload: pullRequestPayload('opened') } as never);
+    expect(writes).toHaveLength(1);
+    return writes[0]!.body;
+  }
+
+  it('NOT_FOUND for the repository being checked is not "no configuration"', async () => {
+    const body = await checkWithConfigAnswer((scope) => nockConfigFiles(scope, { 'Codertocat/.github:.github/trustgate.yml': 'failOn: critical\n' }, [], { missingRepositories: ['Codertocat/Hello-World'] }));
+    expect(body.conclusion).toBe('failure');
+    expect(JSON.stringify(body.output)).toContain('GitHub answered NOT_FOUND for Codertocat/Hello-World, the repository being checked');
+  });
+
+  it('a configuration GraphQL lists (truncated) that the contents API then answers 404 for is not "no configuration"', async () => {
+    const body = await checkWithConfigAnswer((scope) => {
+      scope.post('/graphql', (body: Json) => isConfigQuery(body)).reply(200, { data: { c0: { file: { __typename: 'Blob', text: 'failOn: hi', isTruncated: true } }, c1: { file: null } } });
+      scope.get(`${REPO_PATH}/contents/.github%2Ftrustgate.yml`).reply(404, { message: 'Not Found' });
+    });
+    expect(body.conclusion).toBe('failure');
+    expect(JSON.stringify(body.output)).toContain('answered 404 when asked for its contents');
+    expect(harness.requests.unmatched).toEqual([]);
+  });
+
+  it('NOT_FOUND for the owner\'s .github repository is still "no configuration there"', async () => {
+    const body = await checkWithConfigAnswer((scope) => nockConfigFiles(scope, {}, [], { missingRepositories: ['Codertocat/.github'] }));
+    expect(body.conclusion).toBe('success');
   });
 });
