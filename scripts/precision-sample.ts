@@ -1,0 +1,152 @@
+/**
+ * The precision sample of issue 14: a seeded random draw of findings from the corpus scan (at least 40 high
+ * or critical and 20 medium), each judged by hand against AWS's documented behaviour, and the precision
+ * computed from those judgements.
+ *
+ *   npx tsx scripts/precision-sample.ts --list [--seed N]     print the sample (one JSON line per finding)
+ *   npx tsx scripts/precision-sample.ts --render [--seed N]   write docs/precision.md from the judgements
+ *
+ * Judgements live in docs/precision-judgements.json, keyed by the finding's fingerprint:
+ * `{ "<fingerprint>": { "verdict": "true" | "false" | "noise", "reason": "…" } }`. A finding of the sample
+ * without a judgement is listed as "not judged" and counts against nothing.
+ *
+ * The AWS samples repository ships most templates twice (a .json and a .yaml of the same template), which
+ * would count one judgement twice; the draw is made over distinct findings (same template path without its
+ * extension, rule, severity, resource and message), keeping the YAML copy.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { collectFiles } from '../src/cli/collect-files.js';
+import { scanFiles } from '../src/engine/scan.js';
+import type { Finding } from '../src/findings/finding.js';
+import { CFN_CORPUS, REPO_ROOT } from './corpus-summary.js';
+
+export const DEFAULT_SEED = 14;
+const WANT = { blocking: 45, medium: 25 };
+const JUDGEMENTS = join(REPO_ROOT, 'docs', 'precision-judgements.json');
+const PAGE = join(REPO_ROOT, 'docs', 'precision.md');
+
+export interface Judgement {
+  verdict: 'true' | 'false' | 'noise';
+  reason: string;
+}
+
+/** mulberry32: a small seeded generator, so the same seed draws the same sample on every machine. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function distinct(findings: readonly Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const finding of findings) {
+    const key = [finding.file.replace(/\.(json|ya?ml|template)$/i, ''), finding.ruleId, finding.severity, finding.resource ?? '', finding.message].join('\u0000');
+    const kept = byKey.get(key);
+    if (kept === undefined || (/\.ya?ml$/i.test(finding.file) && !/\.ya?ml$/i.test(kept.file))) byKey.set(key, finding);
+  }
+  return [...byKey.values()].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+}
+
+function draw<T>(items: readonly T[], count: number, next: () => number): T[] {
+  const pool = [...items];
+  // Fisher-Yates on a copy, then the first `count`.
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
+}
+
+export async function drawSample(seed = DEFAULT_SEED): Promise<{ blocking: Finding[]; medium: Finding[]; population: { blocking: number; medium: number } }> {
+  const collected = await collectFiles([CFN_CORPUS]);
+  if (!collected.ok) throw new Error(collected.error);
+  const findings = distinct(scanFiles(collected.files).findings);
+  const next = random(seed);
+  const blockingPool = findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
+  const mediumPool = findings.filter((f) => f.severity === 'medium');
+  const byPlace = (a: Finding, b: Finding) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+  return {
+    blocking: draw(blockingPool, WANT.blocking, next).sort(byPlace),
+    medium: draw(mediumPool, WANT.medium, next).sort(byPlace),
+    population: { blocking: blockingPool.length, medium: mediumPool.length },
+  };
+}
+
+function readJudgements(): Record<string, Judgement> {
+  return existsSync(JUDGEMENTS) ? (JSON.parse(readFileSync(JUDGEMENTS, 'utf8')) as Record<string, Judgement>) : {};
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+}
+
+function section(title: string, sample: Finding[], judgements: Record<string, Judgement>): { lines: string[]; judged: number; good: number } {
+  const lines = [`## ${title}`, '', '| # | finding | rule, severity | message (start) | verdict | reasoning |', '| --- | --- | --- | --- | --- | --- |'];
+  let judged = 0;
+  let good = 0;
+  sample.forEach((finding, i) => {
+    const judgement = judgements[finding.fingerprint];
+    if (judgement !== undefined) {
+      judged += 1;
+      if (judgement.verdict === 'true') good += 1;
+    }
+    const message = finding.message.length > 160 ? `${finding.message.slice(0, 157)}…` : finding.message;
+    lines.push(
+      `| ${i + 1} | \`${finding.file}:${finding.line}\` ${finding.resource ?? ''} | ${finding.ruleId} ${finding.severity} | ${cell(message)} | ${judgement?.verdict ?? 'not judged'} | ${cell(judgement?.reason ?? '')} |`,
+    );
+  });
+  return { lines, judged, good };
+}
+
+function percent(good: number, judged: number): string {
+  return judged === 0 ? 'n/a' : `${((100 * good) / judged).toFixed(1)} % (${good} of ${judged})`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const seedIndex = args.indexOf('--seed');
+  const seed = seedIndex >= 0 ? Number(args[seedIndex + 1]) : DEFAULT_SEED;
+  const sample = await drawSample(seed);
+  if (args.includes('--list')) {
+    for (const finding of [...sample.blocking, ...sample.medium]) {
+      process.stdout.write(JSON.stringify({ fingerprint: finding.fingerprint, file: finding.file, line: finding.line, rule: finding.ruleId, severity: finding.severity, resource: finding.resource, message: finding.message }) + '\n');
+    }
+    return;
+  }
+  if (!args.includes('--render')) {
+    process.stderr.write('usage: npx tsx scripts/precision-sample.ts --list|--render [--seed N]\n');
+    process.exitCode = 2;
+    return;
+  }
+  const judgements = readJudgements();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'policies', 'data'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+  const blocking = section('High and critical findings (block at the default threshold)', sample.blocking, judgements);
+  const medium = section('Medium findings', sample.medium, judgements);
+  const intro = readFileSync(PAGE, 'utf8').split('<!-- sample -->')[0]!.trimEnd();
+  const page = [
+    intro,
+    '',
+    '<!-- sample -->',
+    '',
+    `Drawn by \`npx tsx scripts/precision-sample.ts --render --seed ${seed}\` on commit \`${commit}\`${dirty ? ' (with uncommitted changes to src/ in the working tree)' : ''} from ${sample.population.blocking} distinct high/critical and ${sample.population.medium} distinct medium findings.`,
+    '',
+    `**Precision: high/critical ${percent(blocking.good, blocking.judged)}; medium actionable ${percent(medium.good, medium.judged)}.**`,
+    '',
+    ...blocking.lines,
+    '',
+    ...medium.lines,
+    '',
+  ].join('\n');
+  writeFileSync(PAGE, page);
+  process.stdout.write(`wrote ${PAGE}: high/critical ${percent(blocking.good, blocking.judged)}, medium ${percent(medium.good, medium.judged)}\n`);
+}
+
+if (process.argv[1] !== undefined && process.argv[1].endsWith('precision-sample.ts')) await main();
