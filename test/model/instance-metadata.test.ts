@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentModel } from '../../src/model/document-model.js';
 import { withDefaults } from '../../src/model/options.js';
-import { instanceMetadata, instanceProfileOf, tokenProblems, type LaunchTarget } from '../../src/model/instance-metadata.js';
+import { amiImdsDefault, instanceMetadata, instanceProfileOf, launchesWithoutProfile, tokenProblems, type LaunchTarget } from '../../src/model/instance-metadata.js';
 import { readInfrastructureFile } from '../../src/parse/parse-file.js';
 
 function modelOf(yaml: string): DocumentModel {
@@ -153,5 +153,74 @@ Resources:
   it('merges the allowed values of one parameter into one problem that points at the use', () => {
     const problems = judge('{ HttpTokens: !Ref Tokens }', '  Tokens: { Type: String, AllowedValues: [optional, required, optional] }');
     expect(problems).toEqual(['optional: sets HttpTokens to optional through parameter Tokens (AllowedValues)']);
+  });
+});
+
+describe('amiImdsDefault (AMI families registered with ImdsSupport v2.0)', () => {
+  const amis = `
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Al2023: { Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }
+  Minimal: { Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", Default: /aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-arm64 }
+  Al2: { Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", Default: /aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2 }
+  NoDefault: { Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>" }
+  Either:
+    Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+    Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+    AllowedValues: [/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64, /aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2]
+  Plain: { Type: String, Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }
+  Arm: { Type: String, AllowedValues: ["true", "false"] }
+Conditions:
+  IsArm: !Equals [!Ref Arm, "true"]
+Resources:
+  FromParameter: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Al2023 } }
+  FromMinimal: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Minimal } }
+  Resolved: { Type: AWS::EC2::Instance, Properties: { ImageId: "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64:3}}" } }
+  BothBranches: { Type: AWS::EC2::Instance, Properties: { ImageId: !If [IsArm, !Ref Minimal, !Ref Al2023] } }
+  OneBranchUnknown: { Type: AWS::EC2::Instance, Properties: { ImageId: !If [IsArm, !Ref Minimal, ami-0123456789abcdef0] } }
+  Amazon2: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Al2 } }
+  Unset: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref NoDefault } }
+  MixedAllowed: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Either } }
+  StringParameter: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Plain } }
+  AmiId: { Type: AWS::EC2::Instance, Properties: { ImageId: ami-0123456789abcdef0 } }
+  OtherParameter: { Type: AWS::EC2::Instance, Properties: { ImageId: "{{resolve:ssm:/my-team/golden-ami}}" } }
+  Lt: { Type: AWS::EC2::LaunchTemplate, Properties: { LaunchTemplateData: { ImageId: !Ref Al2023 } } }
+  FromLt: { Type: AWS::EC2::Instance, Properties: { LaunchTemplate: { LaunchTemplateId: !Ref Lt, Version: "1" } } }
+  OverridesLt: { Type: AWS::EC2::Instance, Properties: { ImageId: !Ref Al2, LaunchTemplate: { LaunchTemplateId: !Ref Lt, Version: "1" } } }
+  ExternalLt: { Type: AWS::EC2::Instance, Properties: { LaunchTemplate: { LaunchTemplateId: lt-0123456789abcdef0, Version: "1" } } }
+  Lc: { Type: AWS::AutoScaling::LaunchConfiguration, Properties: { ImageId: !Ref Minimal, InstanceType: t4g.micro } }
+`;
+  const model = modelOf(amis);
+  const metadata = instanceMetadata(model);
+  const familyOf = (id: string) => {
+    const source = metadata.sources.find((s) => s.resource.logicalId === id)!;
+    return amiImdsDefault(model, source)?.family.family ?? 'unknown';
+  };
+
+  it('reads Amazon Linux 2023 from an SSM parameter default, {{resolve:ssm:}} (with a version), both Fn::If branches, a launch template and a launch configuration', () => {
+    for (const id of ['FromParameter', 'FromMinimal', 'Resolved', 'BothBranches', 'FromLt', 'Lt', 'Lc']) expect(familyOf(id), id).toBe('Amazon Linux 2023');
+    const source = metadata.sources.find((s) => s.resource.logicalId === 'FromParameter')!;
+    expect(amiImdsDefault(model, source)?.how).toBe('parameter Al2023 (Default /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64)');
+    expect(amiImdsDefault(model, source)?.family.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+  });
+
+  it('keeps every AMI that cannot be known to require IMDSv2 unknown', () => {
+    for (const id of ['OneBranchUnknown', 'Amazon2', 'Unset', 'MixedAllowed', 'StringParameter', 'AmiId', 'OtherParameter', 'OverridesLt', 'ExternalLt']) expect(familyOf(id), id).toBe('unknown');
+  });
+
+  it('knows an instance without a profile, and one whose profile comes from its launch template', () => {
+    const profiled = modelOf(`
+Resources:
+  Bare: { Type: AWS::EC2::Instance, Properties: { ImageId: ami-1 } }
+  Own: { Type: AWS::EC2::Instance, Properties: { ImageId: ami-1, IamInstanceProfile: web } }
+  Lt: { Type: AWS::EC2::LaunchTemplate, Properties: { LaunchTemplateData: { IamInstanceProfile: { Name: web } } } }
+  BareLt: { Type: AWS::EC2::LaunchTemplate, Properties: { LaunchTemplateData: { ImageId: ami-1 } } }
+  ViaLt: { Type: AWS::EC2::Instance, Properties: { LaunchTemplate: { LaunchTemplateId: !Ref Lt, Version: "1" } } }
+  ViaBareLt: { Type: AWS::EC2::Instance, Properties: { LaunchTemplate: { LaunchTemplateId: !Ref BareLt, Version: "1" } } }
+  ViaExternal: { Type: AWS::EC2::Instance, Properties: { LaunchTemplate: { LaunchTemplateName: elsewhere, Version: "1" } } }
+`);
+    const sources = instanceMetadata(profiled).sources;
+    const without = sources.filter((s) => launchesWithoutProfile(profiled, s)).map((s) => s.resource.logicalId);
+    expect(without).toEqual(['Bare', 'ViaBareLt']);
   });
 });
