@@ -7,7 +7,7 @@ import type { InputFile } from '../engine/scan.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'cdk.out', '.aws-sam', '.terraform', 'dist', 'coverage']);
 
-export type CollectResult = { ok: true; files: InputFile[] } | { ok: false; error: string };
+export type CollectResult = { ok: true; files: InputFile[]; namedFiles: string[] } | { ok: false; error: string };
 
 /**
  * Reads the files named on the command line. A folder is walked recursively and its files are
@@ -16,6 +16,8 @@ export type CollectResult = { ok: true; files: InputFile[] } | { ok: false; erro
  */
 export async function collectFiles(paths: readonly string[]): Promise<CollectResult> {
   const files: InputFile[] = [];
+  // Paths (as in `files`) of the files named one by one: each must be one trustgate reads.
+  const namedFiles: string[] = [];
   for (const given of paths) {
     let info;
     try {
@@ -31,9 +33,10 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectRes
     } else {
       const path = given.split(sep).join('/');
       files.push({ path: isCandidatePath(path) ? path : basename(path).endsWith('.json') ? path : path, text: await readBounded(given) });
+      namedFiles.push(path);
     }
   }
-  return { ok: true, files };
+  return { ok: true, files, namedFiles };
 }
 
 async function walk(dir: string): Promise<string[]> {

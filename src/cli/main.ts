@@ -190,9 +190,20 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const result = { ...scan, findings: review.findings };
   if (review.accepted.length > 0) io.stderr(`trustgate: ${review.accepted.length} finding(s) suppressed inline (not shown)\n`);
   const scanned = result.files.filter((f) => f.status !== 'skipped').length;
+  const notApplied = suppressionsNotApplied(review);
   if (format === 'json') io.stdout(renderJson(result.findings));
   else if (format === 'sarif') io.stdout(renderSarif(result.findings, rules, packageVersion()));
-  else io.stdout(renderText(result.findings, failOn, scanned));
+  else io.stdout(renderText(result.findings, failOn, scanned, { reportOnly: configured.config.reportOnly, notApplied }));
+  if (format !== 'text') for (const line of notApplied) io.stderr(`trustgate: inline suppression not applied: ${line}\n`);
+  // A file named on the command line that is not read is a mistake (a typo, a wrong file), not a pass.
+  const unread = collected.namedFiles.filter((path) => !result.files.some((f) => f.path === path && f.status !== 'skipped'));
+  for (const path of unread) {
+    const excluded = !selected.some((f) => f.path === path);
+    io.stderr(excluded
+      ? `trustgate: ${path} was named but the configuration's include/exclude leaves it out, so it was not checked\n`
+      : `trustgate: ${path} is not a file trustgate reads (a CloudFormation/SAM template, an IAM policy document or Terraform), so nothing in it was checked\n`);
+  }
+  if (unread.length > 0) return 2;
   if (result.findings.some((f) => f.category === 'internal-error')) return 2;
   if (configured.config.reportOnly) return 0;
   return result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
@@ -221,4 +232,13 @@ export function describeArgError(error: unknown, args: readonly string[]): strin
     return `unknown option ${option}${hint}`;
   }
   return ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+}
+
+/** Inline suppressions that did not silence anything, each with why: a reader who wrote one expects it to work. */
+function suppressionsNotApplied(review: ReturnType<typeof reviewFindings>): string[] {
+  return [
+    ...review.suppressionProblems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+    ...review.suppressions.requests.map(({ finding, suppression }) => `${suppression.file}:${suppression.line}: ${finding.ruleId} [${finding.id}] is ${finding.severity}, above what an inline suppression may silence here; it needs a waiver (/trustgate waive on the pull request)`),
+    ...review.suppressions.unused.map((s) => `${s.file}:${s.line}: ${s.ruleId} has no finding ${s.resource !== undefined ? `on ${s.resource}` : 'in this file'} (stale, or a misspelt rule id)`),
+  ];
 }

@@ -193,7 +193,7 @@ describe('pull_request events', () => {
     await receive('opened');
 
     const annotations = writes[0]!.body.output.annotations as Json[];
-    expect(annotations).toContainEqual(expect.objectContaining({ path: 'a/broken.yaml', start_line: 7, annotation_level: 'failure', title: expect.stringMatching(/^parse-error \(high\)/) }));
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'a/broken.yaml', start_line: 6, annotation_level: 'failure', title: expect.stringMatching(/^parse-error \(high\)/) }));
     expect(annotations).toContainEqual(expect.objectContaining({ path: 'b/admin-role.yaml', start_line: 19, title: expect.stringMatching(/^least-privilege\/full-admin \(critical\)/) }));
     expect(writes[0]!.body.conclusion).toBe('failure');
   });

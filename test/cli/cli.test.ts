@@ -45,7 +45,7 @@ describe('trustgate scan', () => {
       expect(admin).toHaveProperty(key);
     }
     const parse = findings.find((f) => f.category === 'parse-error');
-    expect(parse).toMatchObject({ ruleId: 'parse-error', file: 'broken-template.yaml', line: 7 });
+    expect(parse).toMatchObject({ ruleId: 'parse-error', file: 'broken-template.yaml', line: 6 }); // the unclosed [ is on line 6, the file's last; past it is line 7
     expect(findings.every((f) => !f.file.startsWith('/'))).toBe(true);
   });
 
