@@ -4,6 +4,11 @@ import { privilegeEscalation, ESCALATION_METHODS } from '../../src/rules/least-p
 import { leastPrivilegeRules } from '../../src/rules/least-privilege/index.js';
 import { CREDENTIAL_ACTIONS, RESOURCE_EXPOSURE_ACTIONS, SENSITIVE_READ_ACTIONS } from '../../src/rules/least-privilege/_risk-actions.js';
 import { unknownActions } from '../../src/rules/least-privilege/_grants.js';
+import { controlPlaneHolders, serviceHolders, SERVICE_CONTROL_PLANE_ROLES } from '../../src/rules/least-privilege/_service-holders.js';
+import { DocumentModel } from '../../src/model/document-model.js';
+import { identityPrincipals } from '../../src/model/grants.js';
+import { withDefaults } from '../../src/model/options.js';
+import { readInfrastructureFile } from '../../src/parse/parse-file.js';
 
 describe('least-privilege risk lists', () => {
   it('name only actions that exist in AWS service authorization data', () => {
@@ -100,5 +105,62 @@ Resources:
     const { findings } = scanFiles([{ path: 't.yaml', text }], {}, leastPrivilegeRules);
     expect(findings.map((f) => [f.ruleId, f.line])).toEqual([['least-privilege/sensitive-data-read', 18]]);
     expect(findings[0]!.message).toMatch(/^Role A and Role B \(ManagedPolicy Shared\) can read data on every resource: s3:GetObject\./);
+  });
+});
+
+describe('roles only AWS services hold', () => {
+  const trusts = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Trusted: { Type: String }
+Resources:
+  Emr:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: [elasticmapreduce.amazonaws.com] }, Action: sts:AssumeRole }
+  Mixed:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: elasticmapreduce.amazonaws.com }, Action: sts:AssumeRole }
+          - { Effect: Allow, Principal: { AWS: !Sub "arn:aws:iam::\${AWS::AccountId}:root" }, Action: sts:AssumeRole }
+  Unknown:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: !Ref Trusted }, Action: sts:AssumeRole }
+  Function:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: [lambda.amazonaws.com, edgelambda.amazonaws.com] }, Action: sts:AssumeRole }
+  Person:
+    Type: AWS::IAM::User
+`;
+  const outcome = readInfrastructureFile('t.yaml', trusts);
+  if (outcome.status !== 'parsed') throw new Error('fixture did not parse');
+  const model = new DocumentModel(outcome.document, withDefaults({}));
+  const holders = Object.fromEntries(identityPrincipals(model).map((p) => [p.logicalId, [serviceHolders(p, model.template), controlPlaneHolders(p, model.template)]]));
+
+  it('names the services when the trust policy admits only service principals', () => {
+    expect(holders.Emr).toEqual([['elasticmapreduce.amazonaws.com'], ['elasticmapreduce.amazonaws.com']]);
+    expect(holders.Function).toEqual([['lambda.amazonaws.com', 'edgelambda.amazonaws.com'], []]);
+  });
+
+  it('names none when an account, an unknown principal or no trust policy is involved', () => {
+    expect(holders.Mixed).toEqual([[], []]);
+    expect(holders.Unknown).toEqual([[], []]);
+    expect(holders.Person).toEqual([[], []]);
+  });
+
+  it('never counts a service that runs code a person writes as using the role for its own work only', () => {
+    for (const service of ['ec2', 'lambda', 'edgelambda', 'ecs-tasks', 'codebuild', 'glue', 'sagemaker', 'states', 'cloudformation', 'ssm', 'events', 'scheduler', 'pods.eks']) {
+      expect(SERVICE_CONTROL_PLANE_ROLES[`${service}.amazonaws.com`], service).toBeUndefined();
+    }
+    expect(Object.values(SERVICE_CONTROL_PLANE_ROLES).every((source) => /^https:\/\/docs\.aws\.amazon\.com\//.test(source))).toBe(true);
   });
 });

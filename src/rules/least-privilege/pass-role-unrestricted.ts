@@ -1,8 +1,9 @@
 import { actionMatches } from '../../aws-data/iam-data.js';
 import { isStaticallyDenied } from '../../model/grants.js';
-import type { Severity } from '../../findings/severity.js';
+import { lowerSeverity, type Severity } from '../../findings/severity.js';
 import type { Rule } from '../types.js';
 import { actionItemGrants, conditionNote, graded, holderText, isEverything, reportOffenses, type Offense } from './_grants.js';
+import { controlPlaneHolders } from './_service-holders.js';
 
 /**
  * iam:PassRole on every role, or without an iam:PassedToService condition. PassRole is what lets a
@@ -22,6 +23,7 @@ export const passRoleUnrestricted: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
+    const template = model.template;
     for (const grant of actionItemGrants(model)) {
       if (grant.held.attachment.origin === 'implicit' || isEverything(grant.pattern) || !actionMatches(grant.pattern, 'iam:PassRole')) continue;
       if (grant.held.holders.length > 0 && grant.held.holders.every((h) => isStaticallyDenied(h, 'iam:PassRole'))) continue;
@@ -32,6 +34,9 @@ export const passRoleUnrestricted: Rule = {
       const broad = grant.broadResourceNode('iam:PassRole') !== undefined;
       if (!broad && toService) continue;
       const base: Severity = broad ? (toService ? 'medium' : 'high') : 'low';
+      // Held only by roles that AWS services assume for their own work (the EMR service role): no person passes with it.
+      const services = grant.held.holders.length === 0 ? [] : grant.held.holders.map((holder) => controlPlaneHolders(holder, template));
+      const serviceHeld = services.length > 0 && services.every((list) => list.length > 0);
       const what = broad
         ? toService
           ? 'on every role (limited to named services by iam:PassedToService)'
@@ -41,13 +46,17 @@ export const passRoleUnrestricted: Rule = {
         held: grant.held,
         statement: grant.statement,
         node: grant.node,
-        severity: graded(base, otherScoping),
+        severity: serviceHeld ? lowerSeverity(graded(base, otherScoping), 2) : graded(base, otherScoping),
         actions: ['iam:PassRole'],
         element: grant.pattern.toLowerCase(),
         message: () =>
           `${holderText(grant.held)} allows iam:PassRole${grant.pattern.includes('*') ? ` (from ${grant.pattern})` : ''} ${what}. ${
             broad ? 'Scope Resource to the roles it passes (arn:${Partition}:iam::${Account}:role/${RoleNameWithPath})' : 'Add a StringEquals condition on iam:PassedToService'
-          }${broad && !toService ? ' and add iam:PassedToService' : ''}.${conditionNote(otherScoping)}`,
+          }${broad && !toService ? ' and add iam:PassedToService' : ''}.${conditionNote(otherScoping)}${
+            serviceHeld
+              ? ` Only the AWS service ${[...new Set(services.flat())].join(', ')} can assume the role that holds it, and it uses the role for its own work, not to run code a person writes, so the severity is lowered.`
+              : ''
+          }`,
       });
     }
     reportOffenses(report, offenses);
