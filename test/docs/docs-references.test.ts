@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../src/rules/index.js';
+import { CONFIG_SCHEMA, parseConfigText } from '../../src/config/index.js';
 import { ACCESS_ANALYZER_RULE } from '../../src/engine/access-analyzer.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../../src/engine/scan.js';
 
@@ -40,4 +41,54 @@ describe('docs name only rules that exist', () => {
       expect(named.filter((id) => !known.has(id) && !(retired.has(id) && /replaced/.test(text)))).toEqual([]);
     });
   }
+});
+
+describe('docs name only configuration keys that exist', () => {
+  const topLevel = Object.keys(CONFIG_SCHEMA.properties);
+  const configuration = readFileSync('docs/configuration.md', 'utf8');
+
+  it('documents every key of the schema under "Keys", and only those', () => {
+    const headings = [...configuration.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1]!);
+    expect(headings.length).toBeGreaterThan(5);
+    expect([...headings].sort()).toEqual([...topLevel].sort());
+  });
+
+  const blocks = [...markdownFiles('docs'), 'README.md'].flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)]
+      .map((m) => ({ file, text: m[1]! }))
+      // Configuration examples: every block of configuration.md, and any block elsewhere that says it is the file.
+      .filter(({ file: f, text }) => f.endsWith('configuration.md') || text.startsWith('# .github/trustgate.yml')),
+  );
+
+  it('finds configuration examples to check (the filter works)', () => {
+    expect(blocks.filter((b) => b.file.endsWith('configuration.md')).length).toBeGreaterThan(10);
+  });
+
+  for (const [index, block] of blocks.entries()) {
+    it(`${block.file}, configuration example ${index + 1}: valid, with known keys only`, () => {
+      const parsed = parseConfigText(block.text, block.file);
+      expect(parsed.ok ? [] : parsed.problems.map((p) => p.message)).toEqual([]);
+    });
+  }
+
+  it('every dotted key path named in backticks resolves in the schema', () => {
+    const paths = [...markdownFiles('docs'), 'README.md'].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/`([a-z_][A-Za-z]*(?:\.[A-Za-z]+)+)`/g)]
+        .map((m) => m[1]!)
+        .filter((path) => topLevel.includes(path.split('.')[0]!)),
+    );
+    expect(paths.length).toBeGreaterThan(5);
+    const resolves = (path: string) => {
+      let schema: unknown = CONFIG_SCHEMA;
+      for (const segment of path.split('.')) {
+        const properties = (schema as { properties?: Record<string, unknown> }).properties;
+        if (properties === undefined || !(segment in properties)) return false;
+        schema = properties[segment];
+      }
+      return true;
+    };
+    // A misspelt key shown on purpose, as the error message quotes it.
+    const shownAsErrors = new Set([...configuration.matchAll(/unknown key "[^"]+".*\(at `([^`]+)`\)/g)].map((m) => m[1]!));
+    expect(paths.filter((path) => !resolves(path) && !shownAsErrors.has(path))).toEqual([]);
+  });
 });
