@@ -28,15 +28,21 @@ export interface TerraformReads {
   notRead: string[];
   /** GraphQL queries this took (the first one also read `otherPaths`). */
   queries: number;
+  /**
+   * With a base commit: the Terraform files of the same directories at the base, for judging what the
+   * change adds (a finding of an unchanged `main.tf` that is also on the base is not new).
+   */
+  base?: FileContent[];
 }
 
 /**
  * Reads, at `ref`, every Terraform file of each directory that holds one of `changed` (Terraform paths),
  * and of the local modules those call, level by level: one GraphQL query per level, the first also
  * carrying `otherPaths` (the pull request's other candidate files), so a check that changes only
- * Terraform with no local modules reads no more than one that changes templates. Local calls are found
- * with the Terraform parser (`localModuleDirectories`): only `./…` and `../…` sources inside the
- * repository are followed, and nothing is downloaded or run.
+ * Terraform with no local modules reads no more than one that changes templates. With `baseRef`, each
+ * query also reads the same directories at the base commit (for what the change adds, issue 15), at no
+ * extra request. Local calls are found with the Terraform parser (`localModuleDirectories`): only `./…`
+ * and `../…` sources inside the repository are followed, and nothing is downloaded or run.
  */
 export async function readTerraformDirectories(
   gateway: GitHubGateway,
@@ -45,6 +51,7 @@ export async function readTerraformDirectories(
   changed: readonly string[],
   otherPaths: readonly string[],
   bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS,
+  baseRef?: string,
 ): Promise<{ terraform: TerraformReads; others: FileContent[] }> {
   const wanted = [...new Set(changed.map(moduleDirectory))].sort();
   const first = wanted.slice(0, bounds.maxDirectories);
@@ -54,15 +61,17 @@ export async function readTerraformDirectories(
     notFollowed: [],
     notRead: changed.filter((path) => !first.includes(moduleDirectory(path))),
     queries: 0,
+    ...(baseRef !== undefined ? { base: [] } : {}),
   };
-  const answer = await gateway.readDirectories(
-    target,
-    first.map((path) => ({ ref, path })),
-    isTerraformPath,
-    otherPaths.map((path) => ({ ref, path })),
-  );
-  reads.queries++;
-  let level = add(reads, answer.directories);
+  const readLevel = async (directories: readonly string[], files: readonly string[] = []) => {
+    const asked = [...directories.map((path) => ({ ref, path })), ...(baseRef !== undefined ? directories.map((path) => ({ ref: baseRef, path })) : [])];
+    const answer = await gateway.readDirectories(target, asked, isTerraformPath, files.map((path) => ({ ref, path })));
+    reads.queries++;
+    for (const directory of answer.directories.slice(directories.length)) if (directory.status === 'tree') reads.base!.push(...directory.files);
+    return { level: add(reads, answer.directories.slice(0, directories.length)), files: answer.files };
+  };
+  const answer = await readLevel(first, otherPaths);
+  let level = answer.level;
   for (let depth = 1; level.length > 0; depth++) {
     const next: string[] = [];
     for (const directory of level) {
@@ -82,9 +91,7 @@ export async function readTerraformDirectories(
       }
     }
     if (next.length === 0) break;
-    const deeper = await gateway.readDirectories(target, next.map((path) => ({ ref, path })), isTerraformPath);
-    reads.queries++;
-    level = add(reads, deeper.directories);
+    level = (await readLevel(next)).level;
   }
   return { terraform: reads, others: answer.files };
 }
@@ -104,18 +111,19 @@ function add(reads: TerraformReads, directories: readonly DirectoryContent[]): E
 /**
  * The contents a check scans: the candidate files of the pull request, and, when it changes Terraform,
  * every Terraform file of the changed directories and the local modules they call (read in the same
- * first query as the candidates). A changed Terraform file that was not read comes back `unreadable`
- * with the reason, so it blocks instead of passing unseen.
+ * first query as the candidates; with `baseSha`, the same directories at the base too). A changed
+ * Terraform file that was not read comes back `unreadable` with the reason, so it blocks instead of
+ * passing unseen.
  */
 export async function readCheckContents(
   gateway: GitHubGateway,
   target: Pick<CheckTarget, 'owner' | 'repo' | 'headSha'>,
   candidates: readonly string[],
   terraform: readonly string[],
-  bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS,
+  { bounds = DEFAULT_TERRAFORM_BOUNDS, baseSha }: { bounds?: TerraformReadBounds; baseSha?: string } = {},
 ): Promise<{ contents: FileContent[]; terraform?: TerraformReads }> {
   if (terraform.length === 0) return { contents: candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates) : [] };
-  const read = await readTerraformDirectories(gateway, target, target.headSha, terraform, candidates, bounds);
+  const read = await readTerraformDirectories(gateway, target, target.headSha, terraform, candidates, bounds, baseSha);
   const contents = [...read.others, ...read.terraform.files];
   const seen = new Set(read.terraform.files.map((file) => file.path));
   const beyond = new Set(read.terraform.notRead);
