@@ -79,7 +79,8 @@ export const CODES = {
   INVALID_PARTITION: code('ERROR'),
   RESOURCE_TYPE_MISMATCH: code('WARNING', { trustgateOnly: true }),
   UNIQUE_SIDS_REQUIRED: code('ERROR'),
-  UNIQUE_SIDS_RECOMMENDED: code('WARNING'),
+  // S3, SQS and the other services that store resource policies accept repeated Sids: no access changes.
+  UNIQUE_SIDS_RECOMMENDED: code('WARNING', { severity: 'low' }),
 } as const satisfies Record<string, CodeInfo>;
 
 export type IssueCode = keyof typeof CODES;
