@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { docsPagesHandler, publishDocs } from './docs-pages.js';
 import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
+import { withBodyLimit } from './body-limit.js';
 import { CheckQueue, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
 import { createTrustgate } from './index.js';
 import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } from './octokit.js';
@@ -82,7 +83,9 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     .defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
 
   let probot: Probot | undefined;
-  const server = await run(
+  // Bodies above GitHub's 25 MB cap are refused (413) while read, before Probot buffers them to check the signature.
+  const server = await withBodyLimit(async () =>
+    run(
     async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
       probot = app;
       let verifiedAt = -Infinity;
@@ -100,7 +103,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
       operations.recovered.inc(queue.depth);
     },
     { Octokit, log: await operatorLog() },
-  );
+  ));
 
   const log = probot!.log;
   if (docs.warning !== undefined) log.warn(docs.warning);
