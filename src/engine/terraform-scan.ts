@@ -3,7 +3,8 @@ import { DocumentModel } from '../model/document-model.js';
 import type { EngineOptions } from '../model/options.js';
 import type { Rule } from '../rules/types.js';
 import { groupByModule, hclUnavailable, readTerraformModule, type TerraformProblem, type Unchecked } from '../terraform/index.js';
-import { DOCS_BASE_URL, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
+import { docsUrl } from './docs-links.js';
+import { PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
 import { SourceFile } from '../parse/source-file.js';
 
 /** Findings about Terraform values only known at apply, or modules trustgate does not read. */
@@ -63,7 +64,7 @@ function problemFinding(problem: TerraformProblem): Finding {
     ...span,
     message: `${problem.file.path} could not be read here: ${problem.message}. trustgate does not judge a block it cannot read.`,
     remediation: 'Fix the syntax error at this line (`terraform fmt` and `terraform validate` point at it too).',
-    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    docs: docsUrl('docs/rules/parse-error.md'),
   };
 }
 
@@ -80,7 +81,7 @@ function uncheckedFinding(item: Unchecked): Finding {
     ...span,
     message: item.message,
     remediation: 'Write the policy in this module (jsonencode, a heredoc or an aws_iam_policy_document data source), or check the module that provides it.',
-    docs: DOCS_BASE_URL + 'docs/rules/not-checked.md',
+    docs: docsUrl('docs/rules/not-checked.md'),
   };
   if (item.resource !== undefined) finding.resource = item.resource;
   return finding;

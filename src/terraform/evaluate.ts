@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
 import type { Block, Body, Expr, Span } from './hcl.js';
-import { get, isKnown, knownString, plain, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
+import { concrete, decided as decidedValue, get, isKnown, knownString, plain, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
 export interface Declared {
@@ -78,16 +78,16 @@ export function evaluate(expr: Expr, env: Env): Value {
     case 'call':
       return callFunction(expr, inner);
     case 'cond': {
-      const condition = evaluate(expr.condition, inner);
+      const condition = decidedValue(evaluate(expr.condition, inner));
       const decided = condition.k === 'scalar' && typeof condition.v === 'boolean' ? condition.v : undefined;
       if (decided === true) return evaluate(expr.whenTrue, inner);
       if (decided === false) return evaluate(expr.whenFalse, inner);
       return { k: 'cond', whenTrue: evaluate(expr.whenTrue, inner), whenFalse: evaluate(expr.whenFalse, inner), loc };
     }
     case 'binary':
-      return binary(expr.op, evaluate(expr.left, inner), evaluate(expr.right, inner), loc);
+      return binary(expr.op, decidedValue(evaluate(expr.left, inner)), decidedValue(evaluate(expr.right, inner)), loc);
     case 'unary': {
-      const operand = evaluate(expr.operand, inner);
+      const operand = decidedValue(evaluate(expr.operand, inner));
       if (operand.k !== 'scalar') return unknown(`${expr.op} of a value not known before apply`, loc);
       if (expr.op === '!' && typeof operand.v === 'boolean') return scalar(!operand.v, loc);
       if (expr.op === '-' && typeof operand.v === 'number') return scalar(-operand.v, loc);
@@ -285,6 +285,8 @@ function variableValue(name: string, env: Env, loc: Loc): Value {
     const defaultAttribute = variable.block.body.attributes.find((attribute) => attribute.name === 'default');
     if (defaultAttribute !== undefined) value = evaluate(defaultAttribute.expr, { scope: env.scope, file: variable.file, depth: env.depth + 1 });
   }
+  const typeAttribute = variable.block.body.attributes.find((attribute) => attribute.name === 'type');
+  if (value !== undefined && typeAttribute !== undefined) value = withTypeDefaults(value, typeAttribute.expr, { scope: env.scope, file: variable.file, depth: env.depth + 1 });
   if (value !== undefined && value.k !== 'scalar') return value;
   if (value !== undefined && value.k === 'scalar' && value.v === null) return { k: 'absent', loc };
   if (!env.scope.parameters.has(parameterName)) {
@@ -295,12 +297,51 @@ function variableValue(name: string, env: Env, loc: Loc): Value {
       ...(value !== undefined ? { default: value } : {}),
     });
   }
-  return { k: 'param', name: parameterName, loc };
+  return { k: 'param', name: parameterName, loc, ...(value !== undefined ? { value } : {}), ...(variable.tfvar !== undefined ? { fromTfvars: true } : {}) };
+}
+
+/**
+ * `optional(type, default)` attributes of an `object({...})` type constraint fill in what the value
+ * leaves out or sets to null, as Terraform does; through list(), set() and map() of objects too.
+ */
+function withTypeDefaults(value: Value, type: Expr, env: Env): Value {
+  if (type.t !== 'call' || env.depth > MAX_DEPTH) return value;
+  const inner: Env = { ...env, depth: env.depth + 1 };
+  if ((type.name === 'list' || type.name === 'set' || type.name === 'map') && type.args[0] !== undefined) {
+    const itemType = type.args[0];
+    if (value.k === 'list') return { ...value, items: value.items.map((item) => withTypeDefaults(item, itemType, inner)) };
+    if (value.k === 'object' && type.name === 'map') return { ...value, entries: value.entries.map((entry) => ({ ...entry, value: withTypeDefaults(entry.value, itemType, inner) })) };
+    return value;
+  }
+  if (type.name !== 'object' || type.args[0]?.t !== 'object' || value.k !== 'object') return value;
+  const entries = [...value.entries];
+  for (const attribute of type.args[0].entries) {
+    if (attribute.key.t !== 'var') continue;
+    const name = attribute.key.name;
+    let attributeType = attribute.value;
+    let fallback: Expr | undefined;
+    if (attributeType.t === 'call' && attributeType.name === 'optional') {
+      fallback = attributeType.args[1];
+      attributeType = attributeType.args[0] ?? attributeType;
+    }
+    const index = entries.findIndex((entry) => entry.key === name);
+    const current = index >= 0 ? entries[index]!.value : undefined;
+    if ((current === undefined || (current.k === 'scalar' && current.v === null)) && fallback !== undefined) {
+      const filled = withTypeDefaults(evaluate(fallback, inner), attributeType, inner);
+      const entry = { key: name, keyLoc: at(env, attribute.key), value: filled };
+      if (index >= 0) entries[index] = entry;
+      else entries.push(entry);
+    } else if (current !== undefined) {
+      entries[index] = { ...entries[index]!, value: withTypeDefaults(current, attributeType, inner) };
+    }
+  }
+  return { ...value, entries };
 }
 
 function applySteps(value: Value, steps: readonly Expr[], env: Env, loc: Loc): Value {
-  let current = value;
+  let current = steps.length > 0 ? concrete(value) : value;
   for (const step of steps) {
+    current = concrete(current);
     if (current.k === 'unknown') return { ...current, loc };
     if (step.t === 'attr') {
       if (current.k === 'object') {
@@ -308,7 +349,7 @@ function applySteps(value: Value, steps: readonly Expr[], env: Env, loc: Loc): V
         current = found ?? unknown(`attribute ${step.name} not found`, loc);
       } else return unknown(`.${step.name} of ${describeKind(current)}`, loc);
     } else if (step.t === 'index') {
-      const key = evaluate(step.key, env);
+      const key = concrete(evaluate(step.key, env));
       if (key.k !== 'scalar') return unknown('an index not known before apply', loc);
       if (current.k === 'list' && typeof key.v === 'number') current = current.items[key.v] ?? unknown(`index ${key.v} out of range`, loc);
       else if (current.k === 'object' && key.v !== null) current = get(current, String(key.v)) ?? unknown(`key ${String(key.v)} not found`, loc);
@@ -332,6 +373,12 @@ function describeKind(value: Value): string {
 }
 
 function binary(op: string, left: Value, right: Value, loc: Loc): Value {
+  // A known list or object is never null.
+  if ((op === '==' || op === '!=') && (isNullValue(left) || isNullValue(right))) {
+    const other = isNullValue(left) ? right : left;
+    if (isNullValue(other)) return scalar(op === '==', loc);
+    if (other.k === 'list' || other.k === 'object' || (other.k === 'scalar' && other.v !== null)) return scalar(op === '!=', loc);
+  }
   if (left.k !== 'scalar' || right.k !== 'scalar') {
     if ((op === '&&' && isFalse(left)) || (op === '&&' && isFalse(right))) return scalar(false, loc);
     if ((op === '||' && isTrue(left)) || (op === '||' && isTrue(right))) return scalar(true, loc);
@@ -374,6 +421,14 @@ function binary(op: string, left: Value, right: Value, loc: Loc): Value {
   }
 }
 
+function isEmptyText(value: Value): boolean {
+  return value.k === 'absent' || (value.k === 'scalar' && (value.v === null || value.v === ''));
+}
+
+function isNullValue(value: Value): boolean {
+  return (value.k === 'scalar' && value.v === null) || value.k === 'absent';
+}
+
 function isFalse(value: Value): boolean {
   return value.k === 'scalar' && value.v === false;
 }
@@ -386,7 +441,8 @@ function isTrue(value: Value): boolean {
 function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
   const loc = at(env, expr);
   const name = expr.name.replace(/^provider::[a-z0-9_]+::/, '');
-  const args = (): Value[] => expr.args.map((arg) => evaluate(arg, env));
+  // Functions compute on a variable's value; jsonencode and friends keep the parameter (see below).
+  const args = (): Value[] => expr.args.map((arg) => concrete(evaluate(arg, env)));
   switch (name) {
     case 'jsonencode':
     case 'tolist':
@@ -424,7 +480,7 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
     case 'distinct': {
       const [list] = args();
       if (list?.k !== 'list') return unknown(`${name}() of a list not known before apply`, loc);
-      const items = name === 'compact' ? list.items.filter((item) => !(item.k === 'scalar' && (item.v === null || item.v === ''))) : list.items;
+      const items = name === 'compact' ? list.items.filter((item) => !isEmptyText(concrete(item))) : list.items;
       return { k: 'list', items, loc };
     }
     case 'merge': {
@@ -575,7 +631,9 @@ export function bodyObject(body: Body, env: Env, loc: Loc): Value {
       for (const instance of instances) {
         const symbols = new Map(env.symbols ?? []);
         symbols.set(iteratorIdent, { k: 'object', entries: [{ key: 'key', keyLoc: instance.loc, value: instance.key }, { key: 'value', keyLoc: instance.loc, value: instance.value }], loc: instance.loc });
-        add(label.value, at(env, label), bodyObject(content.body, { ...inner, symbols }, at(env, content)));
+        const object = bodyObject(content.body, { ...inner, symbols }, at(env, content));
+        if (instance.unknownReason !== undefined && object.k === 'object') object.unknownInstance = instance.unknownReason;
+        add(label.value, at(env, label), object);
       }
       continue;
     }
@@ -594,18 +652,24 @@ export interface Instance {
   key: Value;
   value: Value;
   loc: Loc;
+  /** Set for the one instance that stands for a collection not known before apply. */
+  unknownReason?: string;
 }
 
 /**
  * The instances of a `for_each`: one per element of a known list, set or map; otherwise one instance
  * whose key and value are unknown (it stands for every instance). `undefined` for_each: one instance.
  */
-export function forEachInstances(forEach: Value | undefined, loc: Loc): Instance[] {
-  if (forEach === undefined) return [{ key: unknown('no for_each', loc), value: unknown('no for_each', loc), loc }];
+export function forEachInstances(given: Value | undefined, loc: Loc): Instance[] {
+  if (given === undefined) return [{ key: unknown('no for_each', loc), value: unknown('no for_each', loc), loc }];
+  const forEach = concrete(given);
+  // Both branches of a conditional collection are judged, as with Fn::If.
+  if (forEach.k === 'cond') return [...forEachInstances(forEach.whenTrue, loc), ...forEachInstances(forEach.whenFalse, loc)].slice(0, MAX_ITEMS);
+  if (forEach.k === 'absent' || (forEach.k === 'scalar' && forEach.v === null)) return [];
   if (forEach.k === 'list') return forEach.items.slice(0, MAX_ITEMS).map((item, index) => ({ key: item.k === 'scalar' ? item : scalar(index, item.loc), value: item, loc: item.loc }));
   if (forEach.k === 'object') return forEach.entries.slice(0, MAX_ITEMS).map((entry) => ({ key: scalar(entry.key, entry.keyLoc), value: entry.value, loc: entry.keyLoc }));
   const reason = forEach.k === 'unknown' ? forEach.reason : `for_each over ${forEach.k === 'param' ? forEach.name : 'a value'} not known before apply`;
-  return [{ key: unknown(reason, loc), value: unknown(reason, loc), loc }];
+  return [{ key: unknown(reason, loc), value: unknown(reason, loc), loc, unknownReason: reason }];
 }
 
 export { isKnown, plain };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser, type Node as TsNode } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 import { packageRoot } from '../aws-data/package-root.js';
 import { MAX_NESTING_DEPTH } from '../parse/limits.js';
 
@@ -87,11 +87,13 @@ const MAX_TREE_NODES = 2_000_000;
 
 export function parseHcl(text: string): HclResult {
   if (parser === undefined) return { ok: false, problem: { start: 0, end: 0, message: hclUnavailable()! } };
-  const tree = parser.parse(text);
+  // In chunks: given a string, web-tree-sitter hands over the whole rest of it at every read (quadratic on large files).
+  const tree = parser.parse((index) => text.slice(index, index + 4096));
   if (tree === null) return { ok: false, problem: { start: 0, end: 0, message: 'the Terraform parser gave no result' } };
   try {
+    const root = liteTree(tree, text);
     const converter = new Converter(text);
-    const body = converter.body(tree.rootNode.namedChildren.find((child) => child?.type === 'body') ?? null, 0);
+    const body = converter.body(root.namedChildren.find((child) => child?.type === 'body') ?? null, 0);
     return { ok: true, body, problems: converter.problems };
   } catch (error) {
     if (error instanceof TooComplex) return { ok: false, problem: { start: error.at, end: error.at, message: error.message } };
@@ -99,6 +101,82 @@ export function parseHcl(text: string): HclResult {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * The tree-sitter tree copied into plain objects in one cursor walk: reading node properties through
+ * the wasm boundary one call at a time cost several times the parse itself.
+ */
+class TsNode {
+  readonly children: TsNode[] = [];
+  hasError: boolean;
+  constructor(
+    readonly type: string,
+    readonly startIndex: number,
+    readonly endIndex: number,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    private readonly source: string,
+  ) {
+    this.hasError = type === 'ERROR' || isMissing;
+  }
+
+  get isError(): boolean {
+    return this.type === 'ERROR';
+  }
+
+  get namedChildren(): TsNode[] {
+    return this.children.filter((child) => child.isNamed);
+  }
+
+  get text(): string {
+    return this.source.slice(this.startIndex, this.endIndex);
+  }
+}
+
+function liteTree(tree: Tree, text: string): TsNode {
+  const cursor = tree.walk();
+  let visited = 0;
+  try {
+    const root = new TsNode(cursor.nodeType, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, text);
+    const stack: TsNode[] = [root];
+    // Depth-first with an explicit stack: deep nesting cannot exhaust the call stack here.
+    if (cursor.gotoFirstChild()) {
+      for (;;) {
+        if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, cursor.startIndex);
+        const node = new TsNode(cursor.nodeType, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, text);
+        stack[stack.length - 1]!.children.push(node);
+        if (cursor.gotoFirstChild()) {
+          stack.push(node);
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) return finish(root);
+          stack.pop();
+          if (stack.length === 0) return finish(root);
+        }
+      }
+    }
+    return finish(root);
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** hasError bottom-up, iteratively. */
+function finish(root: TsNode): TsNode {
+  const order: TsNode[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    order.push(node);
+    for (const child of node.children) stack.push(child);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    if (!node.hasError) node.hasError = node.children.some((child) => child.hasError);
+  }
+  return root;
 }
 
 class TooComplex extends Error {

@@ -3,7 +3,7 @@ import type { SourceNode } from '../parse/nodes.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { blockObject, type Env, type ModuleScope } from './evaluate.js';
 import type { Unchecked } from './module.js';
-import { blocks, describe, get, getEntry, knownString, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
+import { blocks, describe, get, getEntry, keyText, knownString, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
 
 const rendering = new Set<string>();
 
@@ -24,7 +24,15 @@ export function renderPolicyDocument(scope: ModuleScope, address: string, unchec
   try {
     const env: Env = { scope, file: declared.file, depth: 0 };
     const body = blockObject(declared.block, env);
-    const own = blocks(body, 'statement').map((statement) => renderStatement(statement));
+    const own: Value[] = [];
+    for (const statement of blocks(body, 'statement')) {
+      if (statement.k === 'object' && statement.unknownInstance !== undefined) {
+        // Statements from a dynamic block over a collection not known before apply: not guessed.
+        unchecked.push({ ...where(statement.loc), resource: address, message: `${address} builds statements from ${statement.unknownInstance.replace(/^for_each over /, '')}; those statements are not checked.` });
+        continue;
+      }
+      own.push(renderStatement(statement));
+    }
     let statements: Value[] = [];
     let unresolved: Value | undefined;
     const documentsOf = (key: string): Value[] => {
@@ -109,10 +117,13 @@ function renderStatement(statement: Value): Value {
     ['principals', 'Principal'],
     ['not_principals', 'NotPrincipal'],
   ] as const) {
-    const items = blocks(statement, from);
+    const all = blocks(statement, from);
+    // A dynamic principals block over an unknown collection counts only when nothing else names the principal.
+    const known = all.filter((item) => !(item.k === 'object' && item.unknownInstance !== undefined));
+    const items = known.length > 0 ? known : all;
     if (items.length > 0) entries.push({ key: to, keyLoc: getEntry(statement, from)!.keyLoc, value: renderPrincipals(items) });
   }
-  const conditions = blocks(statement, 'condition');
+  const conditions = blocks(statement, 'condition').filter((item) => !(item.k === 'object' && item.unknownInstance !== undefined));
   if (conditions.length > 0) entries.push({ key: 'Condition', keyLoc: getEntry(statement, 'condition')!.keyLoc, value: renderConditions(conditions) });
   return { k: 'object', entries, loc };
 }
@@ -122,7 +133,7 @@ function renderPrincipals(items: Value[]): Value {
   const byType = new Map<string, ObjectEntry>();
   for (const item of items) {
     const typeEntry = getEntry(item, 'type');
-    const type = knownString(typeEntry?.value);
+    const type = keyText(typeEntry?.value);
     const identifiers = get(item, 'identifiers') ?? unknown('principals without identifiers', item.loc);
     if (type === undefined) return unknown(`a principal type not known before apply (${typeEntry === undefined ? 'missing' : describe(typeEntry.value)})`, item.loc);
     // `type = "*"` renders the bare wildcard principal, whatever the identifiers say.
@@ -140,8 +151,8 @@ function renderConditions(items: Value[]): Value {
   for (const item of items) {
     const testEntry = getEntry(item, 'test');
     const variableEntry = getEntry(item, 'variable');
-    const test = knownString(testEntry?.value);
-    const variable = knownString(variableEntry?.value);
+    const test = keyText(testEntry?.value);
+    const variable = keyText(variableEntry?.value);
     const values = get(item, 'values') ?? unknown('condition without values', item.loc);
     if (test === undefined || variable === undefined) return unknown('a condition whose test or variable is not known before apply', item.loc);
     let operator = byTest.get(test);

@@ -17,10 +17,12 @@ export interface Loc {
 export type Value =
   | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; raw?: boolean }
   | { k: 'list'; items: Value[]; loc: Loc }
-  | { k: 'object'; entries: ObjectEntry[]; loc: Loc }
+  /** `unknownInstance`: the one instance standing for a dynamic block whose for_each is not known. */
+  | { k: 'object'; entries: ObjectEntry[]; loc: Loc; unknownInstance?: string }
   /** An attribute of a resource of this module: `Ref` when `attr` is undefined, else `Fn::GetAtt`. */
   | { k: 'ref'; target: string; attr?: string; loc: Loc }
-  | { k: 'param'; name: string; loc: Loc }
+  /** A variable as a template parameter; `value` is its default or tfvars value when it has one. */
+  | { k: 'param'; name: string; loc: Loc; value?: Value; fromTfvars?: boolean }
   | { k: 'pseudo'; name: 'AWS::AccountId' | 'AWS::Region' | 'AWS::Partition' | 'AWS::URLSuffix'; loc: Loc }
   | { k: 'concat'; parts: Value[]; loc: Loc; heredoc?: HeredocSource }
   | { k: 'cond'; whenTrue: Value; whenFalse: Value; loc: Loc }
@@ -48,6 +50,19 @@ export function unknown(reason: string, loc: Loc): Value {
   return { k: 'unknown', reason, loc };
 }
 
+/** The value a decision is made on: a variable's default or tfvars value stands for the variable. */
+export function concrete(value: Value): Value {
+  return value.k === 'param' && value.value !== undefined ? value.value : value;
+}
+
+/**
+ * The value a conditional is decided on. A default may be changed by whoever calls the module, so a
+ * conditional on it judges both branches (as Fn::If on a parameter does); a tfvars value decides.
+ */
+export function decided(value: Value): Value {
+  return value.k === 'param' && value.value !== undefined && value.fromTfvars === true ? value.value : value;
+}
+
 export function getEntry(value: Value | undefined, key: string): ObjectEntry | undefined {
   if (value?.k !== 'object') return undefined;
   for (let i = value.entries.length - 1; i >= 0; i--) if (value.entries[i]!.key === key) return value.entries[i];
@@ -63,6 +78,26 @@ export function blocks(value: Value | undefined, type: string): Value[] {
   const entry = get(value, type);
   if (entry === undefined) return [];
   return entry.k === 'list' ? entry.items : [entry];
+}
+
+/**
+ * Text for a map key (a condition key, a principal type): a known string, or a template whose parts
+ * are all known through variable values. `undefined` otherwise.
+ */
+export function keyText(value: Value | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const resolved = concrete(value);
+  if (resolved.k === 'scalar') return resolved.v === null ? undefined : String(resolved.v);
+  if (resolved.k === 'concat') {
+    let text = '';
+    for (const part of resolved.parts) {
+      const piece = keyText(part);
+      if (piece === undefined) return undefined;
+      text += piece;
+    }
+    return text;
+  }
+  return undefined;
 }
 
 export function knownString(value: Value | undefined): string | undefined {
