@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../src/rules/index.js';
 import { CONFIG_SCHEMA, parseConfigText } from '../../src/config/index.js';
+import { BLOBS_PER_QUERY } from '../../src/app/octokit-gateway.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/app/run-check.js';
 import { ACCESS_ANALYZER_RULE } from '../../src/engine/access-analyzer.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../../src/engine/scan.js';
 
@@ -90,5 +92,14 @@ describe('docs name only configuration keys that exist', () => {
     // A misspelt key shown on purpose, as the error message quotes it.
     const shownAsErrors = new Set([...configuration.matchAll(/unknown key "[^"]+".*\(at `([^`]+)`\)/g)].map((m) => m[1]!));
     expect(paths.filter((path) => !resolves(path) && !shownAsErrors.has(path))).toEqual([]);
+  });
+});
+
+describe('docs give the numbers the code uses', () => {
+  const githubApp = readFileSync('docs/github-app.md', 'utf8');
+
+  it('the blob batch size and the in-progress threshold of docs/github-app.md', () => {
+    expect(githubApp).toContain(`batches of ${BLOBS_PER_QUERY} blobs`);
+    expect(githubApp).toContain(`more than ${DEFAULT_RUN_SETTINGS.inProgressAboveFiles} candidate files`);
   });
 });
