@@ -83,3 +83,21 @@ describe('imdsv2/credential-exfiltration-path', () => {
     expect(findings).toEqual([]);
   });
 });
+
+describe('the Capital One example (examples/bad/capital-one-chain.yaml)', () => {
+  it('yields one critical chain finding that names every link', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const path = 'examples/bad/capital-one-chain.yaml';
+    const text = readFileSync(join(import.meta.dirname, '..', '..', path), 'utf8');
+    const chains = scanFiles([{ path, text }]).findings.filter((f) => f.ruleId === credentialExfiltrationPath.meta.id);
+    expect(chains.map((f) => f.severity)).toEqual(['critical']);
+    expect(chains[0]!.related?.map((r) => r.message)).toEqual([
+      'Instance WebServer allows IMDSv1',
+      'Instance WebServer launches with instance profile WebServerProfile',
+      'Instance profile WebServerProfile holds role WebServerRole',
+      'Role WebServerRole is the role whose credentials IMDS hands out',
+      'inline policy "read-data" (statement 1) allows s3:GetObject, s3:ListBucket on every resource',
+    ]);
+  });
+});
