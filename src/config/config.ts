@@ -37,6 +37,8 @@ export interface TrustgateConfig {
   exclude: string[];
   failOn: Severity;
   reportOnly: boolean;
+  /** Report grants least privilege cannot check (least-privilege/unresolved-grant). */
+  reportUnresolved: boolean;
   trustedAccounts: string[];
   organizationId?: string;
   allowedOidcSubjects: string[];
@@ -55,6 +57,7 @@ export const DEFAULT_CONFIG: TrustgateConfig = Object.freeze({
   exclude: [],
   failOn: 'high',
   reportOnly: false,
+  reportUnresolved: true,
   trustedAccounts: [],
   allowExtendsFrom: [],
   allowedOidcSubjects: [],

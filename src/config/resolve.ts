@@ -28,6 +28,7 @@ export function toEngineOptions(config: TrustgateConfig): Partial<EngineOptions>
     rules: structuredClone(config.rules),
     accessAnalyzer: structuredClone(config.accessAnalyzer),
   };
+  if (config.reportUnresolved === false) options.reportUnresolved = false;
   if (config.organizationId !== undefined) options.organizationId = config.organizationId;
   return options;
 }

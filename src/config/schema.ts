@@ -73,6 +73,12 @@ export const CONFIG_SCHEMA: ObjectSchema = {
       description: 'Report findings but never fail: the check concludes neutral instead of failure. For trying trustgate out.',
       default: false,
     },
+    reportUnresolved: {
+      type: 'boolean',
+      description:
+        'Report, at low, each identity statement or managed policy attachment whose actions, resources or document are only known at deployment (least-privilege/unresolved-grant). false silences this class for the repository.',
+      default: true,
+    },
     trustedAccounts: {
       type: 'array',
       uniqueItems: true,

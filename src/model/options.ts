@@ -25,6 +25,11 @@ export interface EngineOptions {
   scpPaths: string[];
   /** IAM Access Analyzer through the AWS API; off unless set (see docs/access-analyzer.md). */
   accessAnalyzer?: AccessAnalyzerOptions;
+  /**
+   * Report grants least privilege cannot check (least-privilege/unresolved-grant); `false` silences
+   * that class. Absent means true.
+   */
+  reportUnresolved?: boolean;
 }
 
 /** Settings of the Access Analyzer step (src/engine/access-analyzer.ts); all but `enabled` optional. */

@@ -55,6 +55,7 @@ customRules:
       exclude: ['infra/test/**'],
       failOn: 'medium',
       reportOnly: true,
+      reportUnresolved: true,
       trustedAccounts: ['111122223333', '444455556666'],
       organizationId: 'o-a1b2c3d4e5',
       allowedOidcSubjects: ['repo:acme/*'],

@@ -6,6 +6,7 @@ import { privilegeEscalation } from './privilege-escalation.js';
 import { resourceExposureActions } from './resource-exposure-actions.js';
 import { sensitiveDataRead } from './sensitive-data-read.js';
 import { serviceWildcard } from './service-wildcard.js';
+import { unresolvedGrant } from './unresolved-grant.js';
 import { writeOnAnyResource } from './write-on-any-resource.js';
 import type { Rule } from '../types.js';
 
@@ -19,5 +20,6 @@ export const leastPrivilegeRules: readonly Rule[] = [
   resourceExposureActions,
   sensitiveDataRead,
   serviceWildcard,
+  unresolvedGrant,
   writeOnAnyResource,
 ];
