@@ -17,6 +17,8 @@ export type LoadedOptions =
       config?: TrustgateConfig;
       /** The rules to run (built-in plus the configuration's custom rules); absent means the built-in ones. */
       rules?: readonly Rule[];
+      /** Where each setting came from (setting → `owner/repo:path`), shown in the summary; absent or empty: defaults. */
+      origins?: Readonly<Record<string, string>>;
     }
   | { ok: false; file: string; message: string };
 

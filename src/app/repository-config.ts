@@ -127,6 +127,8 @@ export type RepositoryConfig =
       warnings: ConfigProblem[];
       /** Built-in rules plus the configuration's `customRules` (docs/rule-packs.md). */
       rules: readonly Rule[];
+      /** Where each setting came from: `waivers.permission` → `owner/repo:path` (the most specific file that sets it). */
+      origins: Record<string, string>;
     }
   | { ok: false; file: string; problems: ConfigProblem[]; message: string };
 
@@ -164,7 +166,7 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     location = fallback;
     text = known.get(locationKey(fallback));
   }
-  if (text === undefined) return { ok: true, config: resolveConfig([]), files: [], warnings: [], rules: ALL_RULES };
+  if (text === undefined) return { ok: true, config: resolveConfig([]), files: [], warnings: [], rules: ALL_RULES, origins: {} };
   const texts: string[] = [];
 
   for (let depth = 0; ; depth++) {
@@ -215,7 +217,20 @@ export async function loadRepositoryConfig(reader: ConfigFileReader, owner: stri
     for (const rule of custom.rules) customById.set(rule.meta.id, rule);
   }
   const rules: readonly Rule[] = customById.size > 0 ? [...ALL_RULES, ...customById.values()] : ALL_RULES;
-  return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules };
+  return { ok: true, config: resolveConfig(layers), files, warnings: layers.flatMap((layer) => layer.warnings), rules, origins: settingOrigins(layers, files) };
+}
+
+/** Each setting (mappings one level down, as they merge key by key) and the most specific file that sets it. */
+function settingOrigins(layers: readonly ConfigLayer[], files: readonly string[]): Record<string, string> {
+  const origins: Record<string, string> = {};
+  layers.forEach((layer, index) => {
+    for (const [key, value] of Object.entries(layer.values)) {
+      const nested = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+      for (const name of nested.length > 0 ? nested.map((inner) => `${key}.${inner}`) : [key]) origins[name] ??= files[index]!;
+    }
+    if (layer.extends !== undefined) origins['_extends'] ??= files[index]!;
+  });
+  return origins;
 }
 
 function allowsOwner(list: unknown, other: string): boolean {

@@ -200,6 +200,7 @@ async function check(
     lineUrl: (file, line) => `${target.htmlUrl}/blob/${target.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
     maxAnnotations: settings.maxAnnotations,
     ...(loaded.config?.reportOnly === true ? { reportOnly: true } : {}),
+    ...(loaded.origins !== undefined ? { settingsOrigins: loaded.origins } : {}),
     ...(reviewed.notes !== undefined ? { notes: reviewed.notes } : {}),
   });
   await reporter.complete(report);

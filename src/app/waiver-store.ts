@@ -108,7 +108,7 @@ export function repositoryHooks(octokit: Octokit, identity: AppIdentityProvider,
     async loadOptions({ target }) {
       const loaded = await loadRepositoryConfig(reader, target.owner, target.repo);
       if (!loaded.ok) return { ok: false, file: loaded.file, message: loaded.message };
-      return { ok: true, options: withDefaults(toEngineOptions(loaded.config)), config: loaded.config, rules: loaded.rules, ...(loaded.files[0] !== undefined ? { source: loaded.files[0] } : {}) };
+      return { ok: true, options: withDefaults(toEngineOptions(loaded.config)), config: loaded.config, rules: loaded.rules, origins: loaded.origins, ...(loaded.files[0] !== undefined ? { source: loaded.files[0] } : {}) };
     },
     async applyWaivers(input) {
       const result = await reviewWithWaivers(

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings/finding.js';
 import { atLeast, SEVERITIES, severityRank, type Severity } from '../findings/severity.js';
+import { describeSettingsOrigins } from './settings-origin.js';
 
 /** GitHub's limits on check run output. */
 export const MAX_TITLE_CHARS = 255;
@@ -59,6 +60,8 @@ export interface CheckRunReportInput {
   reportOnly?: boolean;
   /** Markdown added to the summary before "What to do next": waivers, suppressions, a configuration change. */
   notes?: string;
+  /** Where each setting came from (setting → `owner/repo:path` on a default branch); shown even when nothing was checked. */
+  settingsOrigins?: Readonly<Record<string, string>>;
 }
 
 /** Everything a check run needs; annotations are not yet split into requests. */
@@ -82,13 +85,14 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   const wouldFail = blocking.length > 0 || problems.length > 0;
   const conclusion: CheckConclusion = wouldFail ? (input.reportOnly === true ? 'neutral' : 'failure') : 'success';
   const notes = input.notes ?? '';
+  const origins = describeSettingsOrigins(input.settingsOrigins ?? {});
 
   if (findings.length === 0 && waived.length === 0 && problems.length === 0 && input.infrastructureFiles === 0 && notes === '') {
     return {
       conclusion: 'success',
       output: {
         title: 'No infrastructure files changed',
-        summary: 'None of the files changed here is a CloudFormation/SAM template or an IAM policy document, so there was nothing for trustgate to check.',
+        summary: ['None of the files changed here is a CloudFormation/SAM template or an IAM policy document, so there was nothing for trustgate to check.', origins].filter((part) => part !== '').join('\n\n'),
       },
       annotations: [],
     };
@@ -109,6 +113,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   head.push('', countsTable(findings), '');
   const tail: string[] = [];
   if (notes !== '') tail.push(clipMarkdown(notes, MAX_NOTES_CHARS, 'the notes'), '');
+  if (origins !== '') tail.push(clipMarkdown(origins, MAX_NOTES_CHARS, 'where the settings came from'), '');
   tail.push('### What to do next', '', ...nextSteps(blocking.length, problems.length, failOn));
 
   let budget = MAX_OUTPUT_CHARS - joinedLength(head) - joinedLength(tail) - RESERVED_FOR_CUT_NOTES;
