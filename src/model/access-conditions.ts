@@ -17,7 +17,8 @@ import type { EngineOptions } from './options.js';
  * - `organization`: aws:PrincipalOrgID/OrgPaths, aws:SourceOrgID/OrgPaths.
  * - `account`: aws:PrincipalAccount, aws:SourceAccount, aws:SourceOwner, kms:CallerAccount.
  * - `principal-arn`: aws:PrincipalArn. `source-arn`: aws:SourceArn, KMS encryption-context ARNs.
- * - `network`: aws:SourceVpce, aws:SourceVpc, aws:SourceIp.
+ * - `network`: aws:SourceVpce, aws:SourceVpc, aws:SourceIp, aws:VpcSourceIp, and the network of the EC2
+ *   instance the credentials were issued to (aws:ec2InstanceSourceVPC, aws:ec2InstanceSourcePrivateIPv4).
  * - `aws-service`: aws:PrincipalIsAWSService, aws:PrincipalServiceName.
  * - `external-id`: sts:ExternalId — a shared secret, not an identity: it does not make `"*"` acceptable.
  * - `identity-claim`: claims of a federated identity (`<provider>:sub`, `:aud`, `:amr`, `SAML:aud`…).
@@ -47,6 +48,9 @@ const KEY_KINDS: Record<string, RestrictionKind> = {
   'aws:sourcevpce': 'network',
   'aws:sourcevpc': 'network',
   'aws:sourceip': 'network',
+  'aws:vpcsourceip': 'network',
+  'aws:ec2instancesourcevpc': 'network',
+  'aws:ec2instancesourceprivateipv4': 'network',
   'aws:principalisawsservice': 'aws-service',
   'aws:principalservicename': 'aws-service',
   'sts:externalid': 'external-id',
@@ -75,6 +79,7 @@ export function isIdentityClaimKey(key: string): boolean {
 }
 
 const POSITIVE_STRING = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike']);
+const IP_KEYS = new Set(['aws:sourceip', 'aws:vpcsourceip', 'aws:ec2instancesourceprivateipv4']);
 const POSITIVE_ARN = new Set(['ArnEquals', 'ArnLike']);
 
 /**
@@ -99,7 +104,7 @@ export function whyNotRestrictive(test: ConditionTest): string | undefined {
 
 function operatorFits(kind: RestrictionKind, test: ConditionTest): boolean {
   const operator = test.baseOperator;
-  if (test.key.toLowerCase() === 'aws:sourceip') return operator === 'IpAddress';
+  if (IP_KEYS.has(test.key.toLowerCase())) return operator === 'IpAddress';
   if (test.key.toLowerCase() === 'aws:principalisawsservice') return operator === 'Bool';
   if (kind === 'principal-arn' || kind === 'source-arn') return POSITIVE_ARN.has(operator) || POSITIVE_STRING.has(operator);
   return POSITIVE_STRING.has(operator);
@@ -109,7 +114,7 @@ function operatorFits(kind: RestrictionKind, test: ConditionTest): boolean {
 function admitsAnyCaller(kind: RestrictionKind, test: ConditionTest, text: string): boolean {
   const key = test.key.toLowerCase();
   const like = test.baseOperator === 'StringLike' || test.baseOperator === 'ArnLike';
-  if (key === 'aws:sourceip') return /^(0\.0\.0\.0\/0|::\/0)$/.test(text.trim());
+  if (IP_KEYS.has(key)) return /^(0\.0\.0\.0\/0|::\/0)$/.test(text.trim());
   if (key === 'aws:principalisawsservice') return text.toLowerCase() !== 'true';
   if (!like) return false;
   switch (kind) {
@@ -186,3 +191,22 @@ export function restrictedToTrustedAccounts(restrictions: readonly AccessRestric
     (r) => r.key.toLowerCase() === 'aws:principalaccount' && r.values.every((value) => value === '${AWS::AccountId}' || options.trustedAccounts.includes(value)),
   );
 }
+
+/**
+ * Keys that let a grant be used only when an AWS service makes the call on the principal's behalf:
+ * `Bool aws:ViaAWSService true`, or `Null … false` on aws:CalledVia, aws:CalledViaFirst, aws:CalledViaLast
+ * (the request must have come through a service). Like the network keys, they narrow *how* a grant can be
+ * used, not who holds it: a principal's own credentials, stolen and used directly, do not satisfy them.
+ * (String tests on these keys, `ForAnyValue:StringEquals aws:CalledVia athena.amazonaws.com`, narrow as any
+ * restrictive string test does.)
+ */
+export function narrowsToServicePath(test: ConditionTest): boolean {
+  if (test.ifExists || test.qualifier !== undefined || test.values.length === 0) return false;
+  const key = test.key.toLowerCase();
+  const all = (wanted: string) => test.values.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === wanted);
+  if (test.baseOperator === 'Bool') return key === 'aws:viaawsservice' && all('true');
+  if (test.baseOperator === 'Null') return SERVICE_PATH_KEYS.has(key) && all('false');
+  return false;
+}
+
+const SERVICE_PATH_KEYS = new Set(['aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast', 'aws:viaawsservice']);

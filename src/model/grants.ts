@@ -2,6 +2,7 @@ import type { DocumentModel } from './document-model.js';
 import { actionInfo, actionMatches, resourceTypesOf, wildcardToRegExp } from '../aws-data/iam-data.js';
 import { arnCouldMatchPattern, parseArn } from './arn.js';
 import type { SourceNode } from '../parse/nodes.js';
+import { narrowsToServicePath } from './access-conditions.js';
 import { conditionTests, isRestrictiveTest, type ConditionTest } from './conditions.js';
 import { identityGraph, type Attachment, type IdentityPrincipal } from './identity-graph.js';
 import { valueText } from './intrinsics.js';
@@ -270,10 +271,12 @@ function denyActionMatches(statement: Statement, action: string): boolean {
  * ({@link isRestrictiveTest}: no IfExists, no bare wildcard, known values) on a string, ARN or IP
  * comparison — `aws:ResourceTag/team = payments`, `aws:SourceVpc = vpc-…`, `aws:RequestedRegion`.
  * Bool, Null, date and numeric tests (`aws:SecureTransport`, `aws:MultiFactorAuthPresent`, time
- * windows) say how a request is made, not what it may touch, so they do not count.
+ * windows) say how a request is made, not what it may touch, so they do not count — except the ones that
+ * let the grant be used only through an AWS service (`Bool aws:ViaAWSService true`, see
+ * {@link narrowsToServicePath}), which narrow it as the network keys (aws:SourceVpc) do.
  */
 export function isScopingTest(test: ConditionTest): boolean {
-  return isRestrictiveTest(test) && /^(String|Arn|IpAddress)/.test(test.baseOperator);
+  return (isRestrictiveTest(test) && /^(String|Arn|IpAddress)/.test(test.baseOperator)) || narrowsToServicePath(test);
 }
 
 /** The principals of a document's identity graph (roles, users, groups, SAM roles, or the policy file). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentModel } from '../../src/model/document-model.js';
 import { withDefaults } from '../../src/model/options.js';
-import { accessRestrictions, identityRestrictions, restrictedToTrustedOrganization, whyNotRestrictive } from '../../src/model/access-conditions.js';
+import { accessRestrictions, identityRestrictions, narrowsToServicePath, restrictedToTrustedOrganization, whyNotRestrictive } from '../../src/model/access-conditions.js';
+import { isScopingTest } from '../../src/model/grants.js';
 import { conditionTests, isRestrictiveTest } from '../../src/model/conditions.js';
 import { readInfrastructureFile } from '../../src/parse/parse-file.js';
 
@@ -31,6 +32,9 @@ describe('conditions that restrict who gets in', () => {
     [{ IpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } }],
     [{ StringEquals: { 'kms:CallerAccount': '111122223333' } }],
     [{ Bool: { 'aws:PrincipalIsAWSService': 'true' } }],
+    [{ StringEquals: { 'aws:ec2InstanceSourceVPC': 'vpc-1a2b3c4d' } }],
+    [{ IpAddress: { 'aws:ec2InstanceSourcePrivateIPv4': '10.0.0.0/16' } }],
+    [{ IpAddress: { 'aws:VpcSourceIp': '10.0.0.0/16' } }],
   ])('%j restricts', (condition) => {
     expect(restricts(condition)).toBe(true);
   });
@@ -48,6 +52,10 @@ describe('conditions that restrict who gets in', () => {
     [{ IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } }, 'matches callers from any'],
     [{ NumericLessThan: { 'aws:SourceAccount': '5' } }, 'is not an operator that compares'],
     [{ Bool: { 'aws:SecureTransport': 'true' } }, 'does not name the caller'],
+    [{ IpAddress: { 'aws:VpcSourceIp': '0.0.0.0/0' } }, 'matches callers from any'],
+    [{ StringEquals: { 'aws:ec2InstanceSourcePrivateIPv4': '10.0.0.1' } }, 'is not an operator that compares'],
+    // Through a service is how a grant is used, not who holds it: any account's principal can call via a service.
+    [{ Bool: { 'aws:ViaAWSService': 'true' } }, 'does not name the caller'],
   ])('%j does not restrict (%s)', (condition, reason) => {
     expect(restricts(condition)).toBe(false);
     expect(whyNotRestrictive(testsOf(condition)[0]!)).toContain(reason);
@@ -75,5 +83,28 @@ describe('conditions that restrict who gets in', () => {
     expect(isRestrictiveTest(testsOf({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } })[0]!)).toBe(false);
     expect(isRestrictiveTest(testsOf({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } })[0]!)).toBe(true);
     expect(isRestrictiveTest(testsOf({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } })[0]!)).toBe(true);
+  });
+});
+
+describe('conditions that let a grant be used only through an AWS service', () => {
+  it.each([
+    [{ Bool: { 'aws:ViaAWSService': 'true' } }, true],
+    [{ Bool: { 'aws:ViaAWSService': true } }, true],
+    [{ Null: { 'aws:CalledVia': 'false' } }, true],
+    [{ Null: { 'aws:CalledViaFirst': false } }, true],
+    [{ Bool: { 'aws:ViaAWSService': 'false' } }, false],
+    [{ BoolIfExists: { 'aws:ViaAWSService': 'true' } }, false],
+    [{ Null: { 'aws:CalledVia': 'true' } }, false],
+    [{ Bool: { 'aws:SecureTransport': 'true' } }, false],
+  ])('%j narrows to a service path: %s', (condition, narrows) => {
+    const [test] = testsOf(condition);
+    expect(narrowsToServicePath(test!)).toBe(narrows);
+    expect(isScopingTest(test!)).toBe(narrows);
+  });
+
+  it('counts string tests on aws:CalledVia as any restrictive string test, and not ForAllValues', () => {
+    expect(isScopingTest(testsOf({ 'ForAnyValue:StringEquals': { 'aws:CalledVia': 'athena.amazonaws.com' } })[0]!)).toBe(true);
+    expect(isScopingTest(testsOf({ StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } })[0]!)).toBe(true);
+    expect(isScopingTest(testsOf({ 'ForAllValues:StringEquals': { 'aws:CalledVia': 'athena.amazonaws.com' } })[0]!)).toBe(false);
   });
 });
