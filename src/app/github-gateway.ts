@@ -51,6 +51,11 @@ export interface ChangedFile {
 export interface ChangedFiles {
   files: ChangedFile[];
   /**
+   * Paths the change took away (removed files, old names of renamed ones). Nothing is read from them,
+   * but a Terraform directory that lost a file is a changed module and is checked again.
+   */
+  removed?: string[];
+  /**
    * Set when GitHub stopped listing before the end (3,000 files for a pull request, 300 for a
    * comparison): files may exist that nobody looked at, so the check must not pass.
    */

@@ -76,10 +76,11 @@ export class OctokitGateway implements GitHubGateway {
       if (source.fallbackPullNumber !== undefined) return this.listPullRequestFiles(target, source.fallbackPullNumber);
       return {
         files: toChangedFiles(raw),
+        ...removedPaths(raw),
         incompleteReason: `GitHub lists at most ${COMPARE_FILE_LIMIT} files of a comparison and this one reached that limit, so some changed files could not be checked.`,
       };
     }
-    return { files: toChangedFiles(raw) };
+    return { files: toChangedFiles(raw), ...removedPaths(raw) };
   }
 
   private async listPullRequestFiles(target: Repository, pullNumber: number): Promise<ChangedFiles> {
@@ -98,10 +99,11 @@ export class OctokitGateway implements GitHubGateway {
     if (raw.length >= PULL_REQUEST_FILE_LIMIT) {
       return {
         files,
+        ...removedPaths(raw),
         incompleteReason: `GitHub lists at most ${PULL_REQUEST_FILE_LIMIT} files of a pull request and this one reached that limit, so some changed files could not be checked.`,
       };
     }
-    return { files };
+    return { files, ...removedPaths(raw) };
   }
 
   async readFiles(target: Repository, ref: string, paths: readonly string[]): Promise<FileContent[]> {
@@ -242,6 +244,12 @@ function blobText(data: unknown): string | undefined {
     if (encoding === 'utf-8') return content;
   }
   return undefined;
+}
+
+/** Paths the change took away: removed files, and the old names of renamed ones. */
+function removedPaths(raw: readonly RawFile[]): { removed?: string[] } {
+  const removed = raw.flatMap((file) => (file.status === 'removed' ? [file.filename] : file.previous_filename !== undefined && file.previous_filename !== file.filename ? [file.previous_filename] : []));
+  return removed.length > 0 ? { removed } : {};
 }
 
 function toChangedFiles(raw: readonly RawFile[]): ChangedFile[] {

@@ -149,7 +149,8 @@ async function check(
   }
 
   progress.stage = 'reading the changed files';
-  const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform);
+  const removedTerraform = (changed.removed ?? []).filter((path) => isTerraformPath(path) && isSelected(path));
+  const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform, { removed: removedTerraform });
   const contents = read.contents;
   if (read.terraform !== undefined) {
     const { directories, notFollowed, queries } = read.terraform;

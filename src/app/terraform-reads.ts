@@ -35,6 +35,14 @@ export interface TerraformReads {
   base?: FileContent[];
 }
 
+export interface TerraformReadOptions {
+  bounds?: TerraformReadBounds;
+  /** Also read the same directories at this commit (the base of the change). */
+  baseRef?: string;
+  /** Terraform paths the change removed: their directories lost a file, so they are read as changed. */
+  removed?: readonly string[];
+}
+
 /**
  * Reads, at `ref`, every Terraform file of each directory that holds one of `changed` (Terraform paths),
  * and of the local modules those call, level by level: one GraphQL query per level, the first also
@@ -50,10 +58,9 @@ export async function readTerraformDirectories(
   ref: string,
   changed: readonly string[],
   otherPaths: readonly string[],
-  bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS,
-  baseRef?: string,
+  { bounds = DEFAULT_TERRAFORM_BOUNDS, baseRef, removed = [] }: TerraformReadOptions = {},
 ): Promise<{ terraform: TerraformReads; others: FileContent[] }> {
-  const wanted = [...new Set(changed.map(moduleDirectory))].sort();
+  const wanted = [...new Set([...changed, ...removed].map(moduleDirectory))].sort();
   const first = wanted.slice(0, bounds.maxDirectories);
   const reads: TerraformReads = {
     files: [],
@@ -120,10 +127,10 @@ export async function readCheckContents(
   target: Pick<CheckTarget, 'owner' | 'repo' | 'headSha'>,
   candidates: readonly string[],
   terraform: readonly string[],
-  { bounds = DEFAULT_TERRAFORM_BOUNDS, baseSha }: { bounds?: TerraformReadBounds; baseSha?: string } = {},
+  { bounds = DEFAULT_TERRAFORM_BOUNDS, baseSha, removed = [] }: { bounds?: TerraformReadBounds; baseSha?: string; removed?: readonly string[] } = {},
 ): Promise<{ contents: FileContent[]; terraform?: TerraformReads }> {
-  if (terraform.length === 0) return { contents: candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates) : [] };
-  const read = await readTerraformDirectories(gateway, target, target.headSha, terraform, candidates, bounds, baseSha);
+  if (terraform.length === 0 && removed.length === 0) return { contents: candidates.length > 0 ? await gateway.readFiles(target, target.headSha, candidates) : [] };
+  const read = await readTerraformDirectories(gateway, target, target.headSha, terraform, candidates, { bounds, removed, ...(baseSha !== undefined ? { baseRef: baseSha } : {}) });
   const contents = [...read.others, ...read.terraform.files];
   const seen = new Set(read.terraform.files.map((file) => file.path));
   const beyond = new Set(read.terraform.notRead);

@@ -289,6 +289,23 @@ describe('Terraform reads', () => {
     expect(writes[0]!.body.status).toBe('completed');
   });
 
+  it('checks a module again when the pull request only removes one of its files (or moves it away)', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/deny.tf', 'removed'), changedFile('other/policy.tf', 'renamed', 'legacy/policy.tf'), changedFile('docs/gone.yaml', 'removed')]);
+    nockRepository(scope, { 'iam/main.tf': ADMIN_MAIN_TF, 'other/policy.tf': 'locals {}\n', 'legacy/main.tf': 'locals {}\n' }, asked);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:iam', 'd:legacy', 'd:other']]);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(annotationsOf(writes)).toContainEqual(expect.objectContaining({ path: 'iam/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+  });
+
   it('follows local modules at most three levels below the changed directory: four content queries, the fifth level unread', async () => {
     const scope = nock(API);
     const asked: string[][] = [];
