@@ -1,3 +1,4 @@
+import { docsUrl } from './docs-links.js';
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
 import { nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
@@ -32,9 +33,6 @@ export interface ScanResult {
 export const PARSE_ERROR_RULE = 'parse-error';
 export const FILE_TOO_LARGE_RULE = 'file-too-large';
 export const INTERNAL_ERROR_RULE = 'internal-error';
-
-/** Base of the docs links in findings; the docs live in this repository under docs/. */
-export const DOCS_BASE_URL = 'https://github.com/trustgate-dev/trustgate/blob/main/';
 
 /**
  * Scans files: parse, classify, run every enabled rule on every infrastructure document. Never throws
@@ -124,7 +122,7 @@ export function toFinding(rule: Rule, documentFile: SourceFile, report: Report, 
     ...span,
     message: report.message,
     remediation: report.remediation ?? rule.meta.fix,
-    docs: DOCS_BASE_URL + rule.meta.docs,
+    docs: docsUrl(rule.meta.docs),
   };
   if (resource !== undefined) finding.resource = resource;
   if (path !== '') finding.path = path;
@@ -167,7 +165,7 @@ function duplicateKeyFinding(file: SourceFile, duplicate: DuplicateKey, options:
     ...span,
     message: `${file.path} gives the key ${JSON.stringify(duplicate.key)} twice in one mapping (line ${first.line} and line ${span.line}): CloudFormation, IAM and JSON parsers use the last one, while a reviewer reads the first, so the file does not mean what it shows.`,
     remediation: 'Keep one of the two keys: merge their contents or delete the one that should not apply.',
-    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    docs: docsUrl('docs/rules/parse-error.md'),
     related: [{ file: file.path, line: first.line, column: first.column, message: `first ${JSON.stringify(duplicate.key)}` }],
   };
   if (path !== '') finding.path = path;
@@ -201,7 +199,7 @@ function fileProblemFinding(outcome: Extract<FileOutcome, { status: 'failed' }>,
         : outcome.problem.limit === true
           ? 'Flatten the nesting or write the aliased parts out (the limits are on the parse-error rule page), or split the file.'
           : 'Fix the syntax error at this line.',
-    docs: DOCS_BASE_URL + 'docs/rules/parse-error.md',
+    docs: docsUrl('docs/rules/parse-error.md'),
   };
 }
 
@@ -221,6 +219,6 @@ export function internalErrorFinding(file: SourceFile, ruleId: string, error: un
     endColumn: 1,
     message: `Rule ${ruleId} failed on this file (${reason}); its result is unknown, so the file is not known to be safe.`,
     remediation: 'Report this to the trustgate maintainers with the file; re-run once fixed.',
-    docs: DOCS_BASE_URL + 'docs/rules/internal-error.md',
+    docs: docsUrl('docs/rules/internal-error.md'),
   };
 }
