@@ -30,6 +30,11 @@ export interface CheckJob {
    * may have created one): look it up before creating. False only for a first attempt at a new commit.
    */
   mayHaveRun: boolean;
+  /**
+   * Work queued for a run found unfinished (the stale-run sweep): done at once if, by the time it
+   * starts, that run has been completed (by the process that owned it after all, or by another replica).
+   */
+  ifUnfinished?: boolean;
   /** Attempts started so far. */
   attempts: number;
   acceptedAt: number;

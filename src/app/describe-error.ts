@@ -4,6 +4,8 @@
  */
 export function describeError(error: unknown): string {
   if (isTimeout(error)) return 'the check timed out';
+  if (error instanceof Error && error.name === 'ScanOutOfMemoryError') return 'the check ran out of memory';
+  if (error instanceof Error && error.name === 'ScanTimeoutError') return 'checking the files took too long';
   const network = networkFailure(error);
   if (network !== undefined) return network;
   const request = requestErrorParts(error);

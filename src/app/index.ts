@@ -3,7 +3,7 @@ import { CHECK_NAME } from './check-run-reporter.js';
 import { CheckQueue, coalescingKey } from './check-queue.js';
 import { runQueuedCheck, type WorkerObserver } from './check-worker.js';
 import type { CheckTarget } from './github-gateway.js';
-import type { RunCheckSettings } from './run-check.js';
+import type { CheckHooks, RunCheckSettings } from './run-check.js';
 import { mergeQueuePullNumber, payloadPullRequests, targetFor } from './targets.js';
 import { handleCommentCommands } from './comment-commands.js';
 import { appIdentityFrom } from './waiver-store.js';
@@ -19,6 +19,8 @@ export interface TrustgateAppOptions {
   queue?: CheckQueue;
   settings?: Partial<RunCheckSettings>;
   observer?: WorkerObserver;
+  /** Where the engine runs (the server's: worker threads, scan-pool.ts); absent: in this thread. */
+  scan?: CheckHooks['scan'];
 }
 
 /**
@@ -40,7 +42,7 @@ function setUp(app: Probot, options: TrustgateAppOptions): void {
   const queue = options.queue ?? new CheckQueue({ maxAttempts: 1, concurrency: Number.MAX_SAFE_INTEGER });
   queue.start(async (job, control) => {
     const octokit = (await app.auth(job.installationId)) as Octokit;
-    return runQueuedCheck(octokit, job, control, { identity, logger: app.log, ...(options.settings !== undefined ? { settings: options.settings } : {}), ...(options.observer !== undefined ? { observer: options.observer } : {}) });
+    return runQueuedCheck(octokit, job, control, { identity, logger: app.log, ...(options.settings !== undefined ? { settings: options.settings } : {}), ...(options.observer !== undefined ? { observer: options.observer } : {}), ...(options.scan !== undefined ? { scan: options.scan } : {}) });
   });
   let sequence = 0;
   const check = async (context: Context, target: CheckTarget, event: 'pull-request' | 'commit' | 'merge-group' = 'commit', checkRunId?: number, newCommit = false) => {

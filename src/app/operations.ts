@@ -6,8 +6,8 @@ import type { ResilienceObserver } from './resilience.js';
 
 /**
  * What operators watch: Prometheus metrics at `/metrics`, liveness at `/health/live` (the process
- * answers) and readiness at `/health/ready` (GitHub accepts the app's credentials and the queue
- * accepts work). One registry per server, so tests can start several.
+ * answers) and readiness at `/health/ready` (GitHub accepts the app's credentials, the queue
+ * accepts work and the scan threads have loaded). One registry per server, so tests can start several.
  */
 export class Operations {
   readonly registry = new Registry();
@@ -22,9 +22,15 @@ export class Operations {
   readonly waits = new Counter({ name: 'trustgate_github_retry_waits_total', help: 'Waits before retrying a GitHub request, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly waitSeconds = new Counter({ name: 'trustgate_github_retry_wait_seconds_total', help: 'Time spent waiting before retries, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly redeliveries = new Counter({ name: 'trustgate_redeliveries_total', help: 'Failed webhook deliveries this app asked GitHub to redeliver', registers: [this.registry] });
+  readonly staleRuns = new Counter({ name: 'trustgate_stale_check_runs_total', help: 'Check runs of this app found unfinished past the deadline and checked again', registers: [this.registry] });
   readonly recovered = new Counter({ name: 'trustgate_recovered_checks_total', help: 'Checks taken up again from the journal after a restart', registers: [this.registry] });
 
-  constructor(private readonly queue: CheckQueue, private readonly credentialsWork: () => Promise<void>) {
+  constructor(
+    private readonly queue: CheckQueue,
+    /** A problem of the process itself (e.g. scan threads still loading), or undefined. */
+    private readonly localProblem: () => string | undefined,
+    private readonly credentialsWork: () => Promise<void>,
+  ) {
     collectDefaultMetrics({ register: this.registry });
     const stats = queue.stats;
     new Gauge({ name: 'trustgate_queue_depth', help: 'Checks accepted and not finished (running included)', registers: [this.registry], collect() { this.set(queue.depth); } });
@@ -78,6 +84,6 @@ export class Operations {
       const status = (error as { status?: unknown }).status;
       return `not ready: GitHub did not accept the app's credentials (${typeof status === 'number' ? `status ${status}` : 'no answer'})`;
     }
-    return undefined;
+    return this.localProblem();
   }
 }

@@ -80,7 +80,7 @@ export function classifyFailure(error: unknown, minimumMs = SECONDARY_LIMIT_MINI
 
 /** Is this error one GitHub (or the network) may not repeat: worth trying the whole check again later? */
 export function isRetryableFailure(error: unknown): boolean {
-  if (error instanceof Error && (error.name === 'CheckTimeoutError' || error.name === 'CheckRunClosedError')) return false;
+  if (error instanceof Error && ['CheckTimeoutError', 'CheckRunClosedError', 'ScanOutOfMemoryError', 'ScanTimeoutError'].includes(error.name)) return false;
   return classifyFailure(error).kind !== 'answer';
 }
 

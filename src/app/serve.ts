@@ -4,12 +4,14 @@ import { docsPagesHandler, publishDocs } from './docs-pages.js';
 import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
 import { withBodyLimit } from './body-limit.js';
-import { CheckQueue, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
+import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
 import { createTrustgate } from './index.js';
 import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } from './octokit.js';
 import { Operations } from './operations.js';
 import { DEFAULT_RESILIENCE, resiliencePlugin, scaledSleep, type ResilienceSettings } from './resilience.js';
-import { sweepFailedDeliveries } from './sweeps.js';
+import { DEFAULT_SCAN_POOL, ScanPool } from './scan-pool.js';
+import { sweepFailedDeliveries, sweepStaleCheckRuns } from './sweeps.js';
+import { appIdentityFrom } from './waiver-store.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -22,7 +24,13 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
  *   Docker's and Kubernetes' default grace periods of 10/30 s… set it below yours).
  * - `TRUSTGATE_CONCURRENCY`, `TRUSTGATE_MAX_ATTEMPTS`: checks at once, attempts per check.
  * - `TRUSTGATE_SWEEP_MS`: how often failed webhook deliveries are looked for and redelivered (5 min; 0: never).
+ * - `TRUSTGATE_STALE_SWEEP_MS`: how often runs of this app left in progress are looked for (10 min; 0: never),
+ *   `TRUSTGATE_STALE_AFTER_MS`: how long after its start a run not completed is stale (15 min: longer than
+ *   a check's 8-minute deadline plus the drain), `TRUSTGATE_STALE_MAX_PULLS`: open pull requests read per sweep.
  * - `TRUSTGATE_REQUEST_TIMEOUT_MS`: one GitHub request attempt is abandoned after this long (30 s).
+ * - `TRUSTGATE_SCAN_THREADS`: worker threads the engine runs in (default: CPUs - 1, at most 4; 0 scans on the
+ *   event loop), `TRUSTGATE_SCAN_MEMORY_MB`: heap of one thread (1024; a check that needs more fails, saying
+ *   so), `TRUSTGATE_SCAN_TIMEOUT_MS`: a scan running longer is stopped and its check fails (5 min).
  * - `TRUSTGATE_TIME_SCALE`: multiplies every retry wait (tests use 0.001: GitHub's minute lasts 60 ms).
  */
 export interface ServerSettings {
@@ -31,8 +39,14 @@ export interface ServerSettings {
   concurrency: number;
   maxAttempts: number;
   sweepMs: number;
+  staleSweepMs: number;
+  staleAfterMs: number;
+  staleMaxPulls: number;
   requestTimeoutMs: number;
   timeScale: number;
+  scanThreads: number;
+  scanMemoryMb: number;
+  scanTimeoutMs: number;
 }
 
 function numberFrom(value: string | undefined, fallback: number): number {
@@ -50,8 +64,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     concurrency: numberFrom(env['TRUSTGATE_CONCURRENCY'], DEFAULT_QUEUE_SETTINGS.concurrency),
     maxAttempts: numberFrom(env['TRUSTGATE_MAX_ATTEMPTS'], DEFAULT_QUEUE_SETTINGS.maxAttempts),
     sweepMs: numberFrom(env['TRUSTGATE_SWEEP_MS'], 5 * 60_000),
+    staleSweepMs: numberFrom(env['TRUSTGATE_STALE_SWEEP_MS'], 10 * 60_000),
+    staleAfterMs: numberFrom(env['TRUSTGATE_STALE_AFTER_MS'], 15 * 60_000),
+    staleMaxPulls: numberFrom(env['TRUSTGATE_STALE_MAX_PULLS'], 2_000),
     requestTimeoutMs: numberFrom(env['TRUSTGATE_REQUEST_TIMEOUT_MS'], WRITE_ATTEMPT_TIMEOUT_MS),
     timeScale: numberFrom(env['TRUSTGATE_TIME_SCALE'], 1),
+    scanThreads: numberFrom(env['TRUSTGATE_SCAN_THREADS'], DEFAULT_SCAN_POOL.threads),
+    scanMemoryMb: numberFrom(env['TRUSTGATE_SCAN_MEMORY_MB'], DEFAULT_SCAN_POOL.memoryMb),
+    scanTimeoutMs: numberFrom(env['TRUSTGATE_SCAN_TIMEOUT_MS'], DEFAULT_SCAN_POOL.timeoutMs),
   };
 }
 
@@ -67,6 +87,11 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     retryDelayMs: (attempt) => DEFAULT_QUEUE_SETTINGS.retryDelayMs(attempt) * settings.timeScale,
     ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}),
   });
+  const scans = settings.scanThreads > 0 ? new ScanPool({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, timeoutMs: settings.scanTimeoutMs }) : undefined;
+  // Threads load the engine while Probot starts; the server is ready once they have.
+  const warmStarted = performance.now();
+  let warmMs: number | undefined;
+  void scans?.warm().then(() => (warmMs = Math.round(performance.now() - warmStarted)));
   let operations: Operations | undefined;
   const resilience: ResilienceSettings = {
     ...DEFAULT_RESILIENCE,
@@ -89,7 +114,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
       probot = app;
       let verifiedAt = -Infinity;
-      operations = new Operations(queue, async () => {
+      operations = new Operations(queue, () => (scans !== undefined && warmMs === undefined ? 'not ready: the scan threads are still loading the engine' : undefined), async () => {
         // GET /app with the app's JWT: the credentials work. Asked at most every 30 s.
         if (performance.now() - verifiedAt < 30_000) return;
         const octokit = (await app.auth()) as Octokit;
@@ -98,7 +123,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
       });
       addHandler(operations.handler);
       addHandler(docsPagesHandler());
-      createTrustgate({ queue, observer: operations.workerObserver })(app);
+      createTrustgate({ queue, observer: operations.workerObserver, ...(scans !== undefined ? { scan: scans.scan } : {}) })(app);
       if (queue.depth > 0) app.log.info({ recovered: queue.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
       operations.recovered.inc(queue.depth);
     },
@@ -106,6 +131,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
   ));
 
   const log = probot!.log;
+  if (scans !== undefined) void scans.warm().then(() => log.info({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, loadMs: warmMs }, 'trustgate scans in worker threads'));
   if (docs.warning !== undefined) log.warn(docs.warning);
   let sweepTimer: NodeJS.Timeout | undefined;
   const sweep = async () => {
@@ -122,6 +148,44 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     sweepTimer = setInterval(() => void sweep(), settings.sweepMs);
     sweepTimer.unref();
   }
+  const identity = appIdentityFrom(probot!);
+  let staleTimer: NodeJS.Timeout | undefined;
+  let staleRunning = false;
+  // Runs queued again recently: a sweep that overlaps the check it queued does not queue it twice.
+  const requeued = new Map<number, number>();
+  const staleSweep = async () => {
+    if (staleRunning || !queue.accepting) return;
+    staleRunning = true;
+    try {
+      const octokit = (await probot!.auth()) as Octokit;
+      const { id: appId } = await identity();
+      const found = await sweepStaleCheckRuns(
+        octokit,
+        async (installationId) => (await probot!.auth(installationId)) as Octokit,
+        { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls },
+        (run) => {
+          const at = requeued.get(run.checkRunId);
+          if (at !== undefined && Date.now() - at < settings.staleAfterMs) return;
+          requeued.set(run.checkRunId, Date.now());
+          if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
+          // Queued on the run it found: updated and completed, never a second run; a check of the same
+          // commit already queued or running here answers for it.
+          queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey('pull-request', run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
+        },
+        log,
+      );
+      operations?.staleRuns.inc(found.length);
+    } catch (error) {
+      log.warn({ err: error }, 'trustgate could not look for check runs left in progress; it tries again at the next sweep');
+    } finally {
+      staleRunning = false;
+    }
+  };
+  if (settings.staleSweepMs > 0) {
+    void staleSweep();
+    staleTimer = setInterval(() => void staleSweep(), settings.staleSweepMs);
+    staleTimer.unref();
+  }
 
   // Probot's own SIGINT handler waits for idle keep-alive connections and drains nothing.
   process.removeAllListeners('SIGINT');
@@ -130,10 +194,12 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     if (stopping) return;
     stopping = true;
     clearInterval(sweepTimer);
+    clearInterval(staleTimer);
     log.info({ signal, running: queue.stats.running, queued: queue.depth }, 'trustgate is stopping: no new work, draining running checks');
     // New deliveries are refused (500): GitHub records them as failed and the next sweep redelivers them.
     void server.stop().catch(() => undefined);
     const left = await queue.close(settings.drainMs);
+    await scans?.close();
     if (left.length > 0) {
       if (settings.queueDir !== undefined) log.info({ left: left.length }, 'unfinished checks stay in the queue directory for the next process');
       else log.warn({ left: left.length }, 'unfinished checks are dropped: TRUSTGATE_QUEUE_DIR is empty, so nothing keeps them');

@@ -1,4 +1,7 @@
 import type { Logger, ProbotOctokit } from 'probot';
+import { CHECK_NAME } from './check-run-reporter.js';
+import type { CheckTarget } from './github-gateway.js';
+import { targetFor } from './targets.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -54,4 +57,87 @@ export async function sweepFailedDeliveries(octokit: Octokit, log: Logger, now: 
     }
   }
   return redelivered;
+}
+
+/** A run of this app that is not completed and started longer ago than the deadline. */
+export interface StaleCheckRun {
+  installationId: number;
+  checkRunId: number;
+  target: CheckTarget;
+  startedAt: string;
+}
+
+export interface StaleSweepSettings {
+  /** The app's id: only its own runs are taken up. */
+  appId: number;
+  /** A run not completed this long after its `started_at` is stale. */
+  staleAfterMs: number;
+  /** Open pull requests looked at per sweep at most (each costs one read); the rest wait for the next sweep. */
+  maxPullRequests: number;
+  now?: () => number;
+}
+
+/** Open pull requests read per repository per sweep at most (pages of 100). */
+const MAX_PULL_PAGES = 3;
+
+/**
+ * Check runs of this app left `queued` or `in_progress` beyond a deadline, across every repository of
+ * every installation (GitHub-wide, not only the work this process knows about: a process killed with
+ * its journal lost, or a replica that died, leaves runs no queue remembers). The runs looked at are the
+ * `trustgate` runs on the heads of open pull requests, the runs a required check waits on. Each stale
+ * run found is handed to `rerun`, which queues the check again on that run (it is updated, not
+ * duplicated, and completed whatever happens). Resolves with the runs found.
+ */
+export async function sweepStaleCheckRuns(
+  appOctokit: Octokit,
+  installationOctokit: (installationId: number) => Promise<Octokit>,
+  settings: StaleSweepSettings,
+  rerun: (run: StaleCheckRun) => Promise<void> | void,
+  log: Logger,
+): Promise<StaleCheckRun[]> {
+  const now = settings.now ?? Date.now;
+  const found: StaleCheckRun[] = [];
+  let budget = settings.maxPullRequests;
+  const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
+  for (const installation of installations) {
+    if (budget <= 0) break;
+    let octokit: Octokit;
+    try {
+      octokit = await installationOctokit(installation.id);
+    } catch (error) {
+      log.warn({ err: error, installationId: installation.id }, 'trustgate could not act as an installation to look for stale check runs');
+      continue;
+    }
+    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    for (const repository of repositories) {
+      if (budget <= 0) break;
+      let pages = 0;
+      for await (const { data: pulls } of octokit.paginate.iterator(octokit.rest.pulls.list, { owner: repository.owner.login, repo: repository.name, state: 'open', per_page: 100 })) {
+        for (const pull of pulls) {
+          if (budget-- <= 0) break;
+          const { data } = await octokit.rest.checks.listForRef({ owner: repository.owner.login, repo: repository.name, ref: pull.head.sha, check_name: CHECK_NAME, filter: 'latest', per_page: 100 });
+          for (const run of data.check_runs) {
+            if (run.name !== CHECK_NAME || run.app?.id !== settings.appId || run.head_sha !== pull.head.sha || run.status === 'completed') continue;
+            const startedAt = Date.parse(run.started_at ?? '');
+            if (!Number.isFinite(startedAt) || now() - startedAt < settings.staleAfterMs) continue;
+            const stale: StaleCheckRun = {
+              installationId: installation.id,
+              checkRunId: run.id,
+              target: targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number, pull.base.sha),
+              startedAt: run.started_at!,
+            };
+            found.push(stale);
+            log.warn({ checkRunId: run.id, owner: repository.owner.login, repo: repository.name, pull: pull.number, startedAt: run.started_at }, 'trustgate found its check run left unfinished past the deadline; it checks the commit again on that run');
+            try {
+              await rerun(stale);
+            } catch (error) {
+              log.warn({ err: error, checkRunId: run.id }, 'trustgate could not queue a stale check run again; the next sweep tries again');
+            }
+          }
+        }
+        if (budget <= 0 || ++pages >= MAX_PULL_PAGES) break;
+      }
+    }
+  }
+  return found;
 }

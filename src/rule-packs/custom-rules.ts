@@ -20,7 +20,24 @@ export interface CustomRulesResult {
  */
 export function loadCustomRules(text: string, fileName: string, options: EvaluationOptions = {}): CustomRulesResult {
   const { rules, errors } = loadRulePack(text, fileName, { idPrefix: 'custom/' });
-  return { rules: rules.map((rule) => packRuleToRule(rule, options)), errors };
+  const loaded = rules.map((rule) => packRuleToRule(rule, options));
+  for (const rule of loaded) sources.set(rule, { text, fileName, id: rule.meta.id, options });
+  return { rules: loaded, errors };
+}
+
+/** Where a custom rule was loaded from: enough to load it again elsewhere (a scan worker thread). */
+export interface CustomRuleSource {
+  text: string;
+  fileName: string;
+  id: string;
+  options: EvaluationOptions;
+}
+
+const sources = new WeakMap<Rule, CustomRuleSource>();
+
+/** The source of a rule {@link loadCustomRules} made, or undefined for any other rule. */
+export function customRuleSource(rule: Rule): CustomRuleSource | undefined {
+  return sources.get(rule);
 }
 
 /** The same for a list already parsed into a SourceNode tree (the `customRules` node of a parsed config). */

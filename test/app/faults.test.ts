@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FakeGitHub, type FakeCheckRun } from '../support/fake-github.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { fixture } from './helpers.js';
@@ -135,6 +135,15 @@ async function queueIdle(app: AppProcess): Promise<void> {
 }
 
 const CLEAN = { missing: 0, inProgress: 0, duplicates: 0, wrong: 0 };
+
+/** Waits for /health/ready (the scan threads have loaded the engine, GitHub accepts the credentials). */
+async function ready(app: AppProcess): Promise<void> {
+  const started = Date.now();
+  while ((await fetch(`${app.base}/health/ready`)).status !== 200) {
+    if (Date.now() - started > 15_000) throw new Error('the app did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('GitHub faults, through the server process', () => {
   let app: AppProcess;
@@ -277,7 +286,8 @@ describe('crashes and restarts, through the server process', () => {
     const first = await start();
     await first.kill('SIGKILL');
     expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(502);
-    const second = await start({ TRUSTGATE_SWEEP_MS: '100' });
+    // A sweep every 500 ms: long enough for the redelivery it asked for to be answered before the next.
+    const second = await start({ TRUSTGATE_SWEEP_MS: '500' });
     fake.onRedeliver = (delivery) => void second.deliver(delivery.event, JSON.parse(delivery.body), delivery.guid);
     expect(await outcome([pull.headSha])).toEqual(CLEAN);
     expect(fake.requests.filter((r) => /\/app\/hook\/deliveries\/\d+\/attempts/.test(r.path))).toHaveLength(1);
@@ -285,17 +295,19 @@ describe('crashes and restarts, through the server process', () => {
 
   it('is not ready while GitHub refuses the app\'s credentials, and ready once it accepts them', async () => {
     const remove = fake.addFault((request) => (request.method === 'GET' && request.path === '/app' ? { status: 401, body: { message: 'A JSON web token could not be decoded' } } : undefined));
+    onTestFinished(remove);
     const app = await start();
     const refused = await fetch(`${app.base}/health/ready`);
     expect(refused.status).toBe(503);
     expect(await refused.text()).toContain('status 401');
     expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
     remove();
-    expect((await fetch(`${app.base}/health/ready`)).status).toBe(200);
+    await ready(app);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s drains running checks up to the bound, keeps the rest for the next process and exits', async (signal) => {
     const first = await start({ TRUSTGATE_DRAIN_MS: '1500' });
+    await ready(first);
     const pulls = Array.from({ length: 6 }, () => pullRequest());
     // Writes of one installation are 800 ms apart: six take ~4 s, longer than the drain bound.
     for (const pull of pulls) expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
@@ -309,4 +321,128 @@ describe('crashes and restarts, through the server process', () => {
     await start();
     expect(await outcome(pulls.map((pull) => pull.headSha))).toEqual(CLEAN);
   });
+});
+
+describe('check runs left in progress, across the installation', () => {
+  beforeAll(() => freshQueue());
+  afterEach(() => freshQueue());
+
+  /** A pull request of `files` templates whose installation the fake lists with its repository. */
+  function listedPullRequest(files = 1): { payload: Record<string, any>; headSha: string; number: number } {
+    const number = nextPull++;
+    const headSha = randomBytes(20).toString('hex');
+    const list = Array.from({ length: files }, (_, index) => ({ path: `stacks/app-${index}.yaml`, text: SAFE, status: 'modified' as const }));
+    fake.addPullRequest({ owner: OWNER, repo: REPO, number, headSha, baseSha: randomBytes(20).toString('hex'), files: list });
+    fake.setInstallation(number, [{ owner: OWNER, repo: REPO }]);
+    return { payload: payloadFor(number, headSha), headSha, number };
+  }
+
+  it('a run another process left in progress past the deadline is checked again on that run; a recent one is left alone', async () => {
+    const stale = listedPullRequest();
+    const recent = listedPullRequest();
+    const old = fake.addCheckRun({ owner: OWNER, repo: REPO, headSha: stale.headSha, status: 'in_progress', startedAt: new Date(Date.now() - 20 * 60_000) });
+    const live = fake.addCheckRun({ owner: OWNER, repo: REPO, headSha: recent.headSha, status: 'in_progress', startedAt: new Date() });
+    const app = await start({ TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: String(10 * 60_000) });
+    expect(await outcome([stale.headSha], 'success', app)).toEqual(CLEAN);
+    expect(runsOf(stale.headSha).map((run) => run.id)).toEqual([old.id]);
+    expect(old.writes).toBe(1);
+    // A run started a moment ago may belong to a replica still working on it: not touched.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fake.checkRuns.get(live.id)!.status).toBe('in_progress');
+    expect(fake.checkRuns.get(live.id)!.writes).toBe(0);
+    expect(await (await fetch(`${app.base}/metrics`)).text()).toMatch(/^trustgate_stale_check_runs_total [1-9]/m);
+    // Leave nothing in progress for the suites after this one.
+    fake.checkRuns.get(live.id)!.status = 'completed';
+  });
+
+  it('SIGKILL while a large check is in progress with its journal lost (an ephemeral disk): the sweep of the next process completes that run', async () => {
+    // More than 500 files: the run is created in progress before the files are read.
+    const pull = listedPullRequest(501);
+    const first = await start({ TRUSTGATE_QUEUE_DIR: '' });
+    let created = false;
+    let killed = false;
+    const stop = fake.onRequest((request, phase) => {
+      if (request.method === 'POST' && /\/check-runs$/.test(request.path) && phase === 'handled') created = true;
+      else if (created && !killed && request.method === 'POST' && request.path === '/graphql' && phase === 'arrived') {
+        killed = true;
+        first.child.kill('SIGKILL');
+      }
+    });
+    expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+    await first.exited;
+    stop();
+    expect(killed).toBe(true);
+    expect(runsOf(pull.headSha).map((run) => run.status)).toEqual(['in_progress']);
+    const second = await start({ TRUSTGATE_QUEUE_DIR: '', TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '300' });
+    const result = await outcome([pull.headSha], "success", second).catch((error) => { console.log(second.logs.filter((line) => !line.includes("\"http\"")).slice(-30).join("\n")); throw error; });
+    expect(result).toEqual(CLEAN);
+  });
+});
+
+describe('scans off the event loop, through the server process', () => {
+  beforeAll(() => freshQueue());
+  afterEach(() => freshQueue());
+
+  /** About 4 MB of YAML with nothing to report: the time goes to parsing and the rules, not to writes. */
+  function hugeTemplate(topics = 60_000): string {
+    const lines = ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:'];
+    for (let index = 0; index < topics; index++) lines.push(`  Topic${index}:`, '    Type: AWS::SNS::Topic', '    Properties:', `      TopicName: topic-${index}`, '      DisplayName: a topic with a display name long enough');
+    return lines.join('\n') + '\n';
+  }
+
+  function hugePullRequest(): { payload: Record<string, any>; headSha: string } {
+    const number = nextPull++;
+    const headSha = randomBytes(20).toString('hex');
+    fake.addPullRequest({ owner: OWNER, repo: REPO, number, headSha, baseSha: randomBytes(20).toString('hex'), files: [{ path: 'stacks/huge.yaml', text: hugeTemplate(), status: 'modified' }] });
+    return { payload: payloadFor(number, headSha), headSha };
+  }
+
+  /** Asks /health/live every 25 ms until `done`; resolves with the slowest answer in ms. */
+  async function slowestLiveness(app: AppProcess, done: () => boolean): Promise<{ slowest: number; asked: number }> {
+    let slowest = 0;
+    let asked = 0;
+    while (!done()) {
+      const started = performance.now();
+      expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
+      slowest = Math.max(slowest, performance.now() - started);
+      asked++;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return { slowest, asked };
+  }
+
+  it('a huge template is checked in a worker thread while the server answers /health/live at once', async () => {
+    const app = await start({ TRUSTGATE_SCAN_THREADS: '1' });
+    const pull = hugePullRequest();
+    let scanning = false;
+    const stop = fake.onRequest((request, phase) => {
+      // The scan starts once the file was read (GraphQL for the head, then the blob it was too large for).
+      if (phase === 'handled' && /\/git\/blobs\//.test(request.path)) scanning = true;
+    });
+    expect(await app.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+    await until(() => scanning, 30_000);
+    const started = Date.now();
+    const { slowest, asked } = await slowestLiveness(app, () => runsOf(pull.headSha).some((run) => run.status === 'completed'));
+    stop();
+    // The scan took seconds; each liveness answer came in well under half a second.
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    expect(asked).toBeGreaterThan(10);
+    expect(slowest).toBeLessThan(500);
+    expect(await outcome([pull.headSha], 'success', app)).toEqual(CLEAN);
+  }, 60_000);
+
+  it('a scan that runs out of its thread\'s memory fails its check, saying so, and the server goes on', async () => {
+    const app = await start({ TRUSTGATE_SCAN_THREADS: '1', TRUSTGATE_SCAN_MEMORY_MB: '32' });
+    const pull = hugePullRequest();
+    expect(await app.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+    expect(await outcome([pull.headSha], 'failure', app)).toEqual(CLEAN);
+    const [run] = runsOf(pull.headSha);
+    expect(run!.title).toContain('ran out of memory');
+    expect(app.child.exitCode).toBeNull();
+    expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
+    // The thread was replaced: the next check is scanned as usual.
+    const next = pullRequest();
+    expect(await app.deliver('pull_request', next.payload, randomBytes(8).toString('hex'))).toBe(200);
+    expect(await outcome([next.headSha], 'success', app)).toEqual(CLEAN);
+  }, 60_000);
 });

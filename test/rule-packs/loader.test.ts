@@ -177,7 +177,7 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
   it('reports a rule defined twice and YAML syntax errors with their line', () => {
     const twice = `rules:\n${VALID.split('\n').slice(1).join('\n')}${VALID.split('\n').slice(1).join('\n')}`;
     expect(errorsOf(twice)).toEqual(['rules.yml:15:9: rule id custom/no-optional-tokens is defined twice in this file']);
-    expect(errorsOf('rules:\n  - id: [unclosed\n')[0]).toMatch(/^rules\.yml:3:1: the file is not valid YAML/);
+    expect(errorsOf('rules:\n  - id: [unclosed\n')[0]).toMatch(/^rules\.yml:2:17: the file is not valid YAML: .*\(the file ends here\)/);
     expect(errorsOf('checks: []\n')).toEqual(['rules.yml:1:1: expected a list of rules under `rules:` (or `customRules:` in .github/trustgate.yml)']);
   });
 

@@ -57,6 +57,7 @@ export async function startAppProcess(fake: FakeGitHub, env: Record<string, stri
       TRUSTGATE_TIME_SCALE: '0.001',
       TRUSTGATE_REQUEST_TIMEOUT_MS: '1000',
       TRUSTGATE_SWEEP_MS: '0',
+      TRUSTGATE_STALE_SWEEP_MS: '0',
       ...env,
     },
   });

@@ -82,6 +82,8 @@ export interface FakeCheckRun {
   createdAt: number;
   /** When a write first set status completed. */
   completedAt: number | undefined;
+  /** `started_at` as GitHub lists it (ISO time): the create's, or the time it was created. */
+  startedAt: string;
   lastWriteAt: number;
 }
 
@@ -163,6 +165,8 @@ export class FakeGitHub {
   private requestListeners: ((request: FaultRequest, phase: 'arrived' | 'handled') => void)[] = [];
   /** The app's webhook deliveries, as GET /app/hook/deliveries lists them (newest last). */
   readonly deliveries: FakeDelivery[] = [];
+  /** Installations (GET /app/installations) and the repositories each can reach (GET /installation/repositories). */
+  private readonly installations = new Map<number, { owner: string; repo: string }[]>();
   /** Called when the app asks for a redelivery (POST /app/hook/deliveries/{id}/attempts). */
   onRedeliver: ((delivery: FakeDelivery) => void) | undefined;
   url = '';
@@ -202,6 +206,37 @@ export class FakeGitHub {
       this.blobs.set(`${pull.owner}/${pull.repo}@${pull.headSha}:${file.path}`.toLowerCase(), file.text);
       this.blobsBySha.set(blobSha(file.text), file.text);
     }
+  }
+
+  /** Adds (or replaces) an installation of the app with the repositories it can reach. */
+  setInstallation(id: number, repositories: { owner: string; repo: string }[]): void {
+    this.installations.set(id, repositories);
+  }
+
+  /**
+   * A check run as another process of the app left it (e.g. in progress, started long ago), written
+   * straight into GitHub's state: no request is recorded and no write is counted.
+   */
+  addCheckRun(run: { owner: string; repo: string; headSha: string; name?: string; status: string; startedAt: Date }): FakeCheckRun {
+    const at = this.now();
+    const created: FakeCheckRun = {
+      id: this.nextCheckRunId++,
+      owner: run.owner,
+      repo: run.repo,
+      name: run.name ?? 'trustgate',
+      headSha: run.headSha,
+      status: run.status,
+      conclusion: undefined,
+      title: undefined,
+      annotations: 0,
+      writes: 0,
+      createdAt: at,
+      completedAt: undefined,
+      startedAt: run.startedAt.toISOString(),
+      lastWriteAt: at,
+    };
+    this.checkRuns.set(created.id, created);
+    return created;
   }
 
   /** A file on the default branch (e.g. `.github/trustgate.yml`); absent files answer 404. */
@@ -442,11 +477,37 @@ export class FakeGitHub {
         kind: 'read',
         handle: ({ params, query }) => {
           const name = query.get('check_name');
+          const status = query.get('status');
           const runs = [...this.checkRuns.values()]
-            .filter((run) => run.owner.toLowerCase() === params[0]!.toLowerCase() && run.repo.toLowerCase() === params[1]!.toLowerCase() && run.headSha === params[2] && (name === null || run.name === name))
+            .filter((run) => run.owner.toLowerCase() === params[0]!.toLowerCase() && run.repo.toLowerCase() === params[1]!.toLowerCase() && run.headSha === params[2] && (name === null || run.name === name) && (status === null || run.status === status))
             .reverse()
-            .map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, app: { id: 1, slug: 'trustgate' } }));
+            .map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, started_at: run.startedAt, app: { id: 1, slug: 'trustgate' } }));
           return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/app\/installations$/,
+        kind: 'app',
+        handle: ({ query, request }) => paginate([...this.installations.keys()].map((id) => ({ id, account: { login: this.installations.get(id)![0]?.owner ?? 'owner' } })), query, request),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/installation\/repositories$/,
+        kind: 'read',
+        handle: ({ query, request, installationId }) => {
+          const repositories = (this.installations.get(installationId ?? -1) ?? []).map(({ owner, repo }, index) => ({ id: 1000 + index, name: repo, full_name: `${owner}/${repo}`, html_url: `https://github.com/${owner}/${repo}`, owner: { login: owner } }));
+          const page = paginate(repositories, query, request);
+          return { ...page, body: { total_count: repositories.length, repositories: page.body } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^${repo}/pulls$`),
+        kind: 'read',
+        handle: ({ params, query, request }) => {
+          const open = [...this.pulls.values()].filter((pull) => pull.owner.toLowerCase() === params[0]!.toLowerCase() && pull.repo.toLowerCase() === params[1]!.toLowerCase());
+          return paginate(open.map(pullJson), query, request);
         },
       },
       {
@@ -487,11 +548,22 @@ export class FakeGitHub {
             writes: 0,
             createdAt: at,
             completedAt: undefined,
+            startedAt: typeof input.started_at === 'string' ? input.started_at : new Date().toISOString(),
             lastWriteAt: at,
           };
           this.checkRuns.set(run.id, run);
           this.applyCheckRunWrite(run, input, at);
           return { status: 201, body: { id: run.id, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, name: run.name } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^${repo}/check-runs/(\\d+)$`),
+        kind: 'read',
+        handle: ({ params }) => {
+          const run = this.checkRuns.get(Number(params[2]));
+          if (run === undefined) return { status: 404, body: { message: 'Not Found' } };
+          return { status: 200, body: { id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, started_at: run.startedAt, app: { id: 1, slug: 'trustgate' } } };
         },
       },
       {
@@ -512,6 +584,7 @@ export class FakeGitHub {
     const annotations = body.output?.annotations ?? [];
     if (annotations.length > 50) throw new Error(`a check run write carries at most 50 annotations, not ${annotations.length}`);
     if (body.status !== undefined) run.status = body.status;
+    if (typeof body.started_at === 'string') run.startedAt = body.started_at;
     if (body.conclusion !== undefined) {
       run.conclusion = body.conclusion;
       run.status = 'completed';
@@ -569,6 +642,7 @@ export class FakeGitHub {
 
 interface CheckRunBody {
   status?: string;
+  started_at?: string;
   conclusion?: string;
   output?: { title?: string; summary?: string; annotations?: unknown[] };
 }
