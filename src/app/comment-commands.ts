@@ -108,11 +108,11 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
 
   let config: RepositoryConfig | undefined;
   const loadConfig = async () => (config ??= await loadRepositoryConfig(new OctokitConfigReader(octokit), owner, repo));
-  let pull: { author: string; headSha: string } | undefined;
+  let pull: { author: string; headSha: string; baseSha: string | undefined } | undefined;
   const loadPull = async () => {
     if (pull === undefined) {
       const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
-      pull = { author: data.user.login, headSha: data.head.sha };
+      pull = { author: data.user.login, headSha: data.head.sha, baseSha: (data.base as { sha?: string } | undefined)?.sha };
     }
     return pull;
   };
@@ -278,8 +278,9 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   const reacted = await attempt(delays.length + 1, delays, () => octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: reaction }));
   if (!reacted.ok) log.warn({ err: reacted.error, reaction }, 'the reaction could not be added; the reply says what happened');
   if (rerun) {
-    const { headSha } = await loadPull();
-    await deps.runCheck(targetFor(repository, headSha, { kind: 'pull-request', number: pullNumber }, pullNumber));
+    const { headSha, baseSha } = await loadPull();
+    // The base too: a re-run judges the change as the pull request's own run does (new, existing, fixed).
+    await deps.runCheck(targetFor(repository, headSha, { kind: 'pull-request', number: pullNumber }, pullNumber, baseSha));
   }
 }
 

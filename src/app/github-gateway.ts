@@ -107,6 +107,11 @@ export interface GitHubGateway {
    */
   readFiles(target: Pick<CheckTarget, 'owner' | 'repo'>, ref: string, paths: readonly string[]): Promise<FileContent[]>;
   /**
+   * Reads each path at its own ref (a pull request's head and base versions) in as few requests as
+   * GitHub allows: one GraphQL query carries several refs. One entry per read, in the order given.
+   */
+  readRevisions(target: Pick<CheckTarget, 'owner' | 'repo'>, reads: readonly RevisionRead[]): Promise<FileContent[]>;
+  /**
    * Reads each directory at its ref (`''` is the repository root): the files directly in it whose paths
    * `select` keeps (subdirectories are not entered). `files` are read as {@link readRevisions} does, in
    * the same requests, so a check that needs both (and head and base) pays for one batch. One entry per

@@ -27,10 +27,11 @@ export const COMPARE_FILE_LIMIT = 300;
  * points from connections; aliased `object(expression:)` fields are no connections, so a query of 250
  * costs one point whatever the number. What grows with the batch is the answer's size and GitHub's
  * time to build it (queries stop at 10 s): templates are a few KB, 250 of them a few MB, and text
- * above GraphQL's own cut-off (isTruncated) comes by REST instead. 250 reads a 200-file pull request
- * in one query, which keeps a check within five reads (docs/benchmarks.md).
+ * above GraphQL's own cut-off (isTruncated) comes by REST instead. 500 reads a 250-file pull request's
+ * head and base versions (a check judges the change, so it reads both) in one query, which keeps a
+ * check within five reads (docs/benchmarks.md).
  */
-export const BLOBS_PER_QUERY = 250;
+export const BLOBS_PER_QUERY = 500;
 
 interface BlobNode {
   oid: string;
@@ -107,26 +108,31 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async readFiles(target: Repository, ref: string, paths: readonly string[]): Promise<FileContent[]> {
+    return this.readRevisions(target, paths.map((path) => ({ ref, path })));
+  }
+
+  async readRevisions(target: Repository, reads: readonly RevisionRead[]): Promise<FileContent[]> {
     const results: FileContent[] = [];
-    for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) {
-      const batch = paths.slice(start, start + BLOBS_PER_QUERY);
-      const blobs = await this.queryBlobs(target, ref, batch);
-      for (const [index, path] of batch.entries()) {
-        results.push(await this.toContent(target, path, blobs[index]));
+    for (let start = 0; start < reads.length; start += BLOBS_PER_QUERY) {
+      const batch = reads.slice(start, start + BLOBS_PER_QUERY);
+      const blobs = await this.queryBlobs(target, batch);
+      for (const [index, read] of batch.entries()) {
+        results.push(await this.toContent(target, read.path, blobs[index]));
       }
     }
     return results;
   }
 
-  /** One GraphQL query for a batch of paths; expressions go in variables, so any path is safe. */
-  private async queryBlobs(target: Repository, ref: string, paths: readonly string[]): Promise<(BlobNode | undefined)[]> {
+  /** One GraphQL query for a batch of `ref:path` reads; expressions go in variables, so any path is safe. */
+  private async queryBlobs(target: Repository, reads: readonly RevisionRead[]): Promise<(BlobNode | undefined)[]> {
+    const paths = reads.map((read) => read.path);
     const declarations = paths.map((_, index) => `$e${index}: String!`).join(', ');
     const fields = paths
       .map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isTruncated isBinary byteSize } }`)
       .join('\n    ');
     const query = `query ($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
     const variables: Record<string, string> = { owner: target.owner, name: target.repo };
-    for (const [index, path] of paths.entries()) variables[`e${index}`] = `${ref}:${path}`;
+    for (const [index, read] of reads.entries()) variables[`e${index}`] = `${read.ref}:${read.path}`;
     const result = await this.octokit.graphql<BlobQueryResult>(query, variables);
     if (result.repository === null) throw new Error(`GitHub returned no repository ${target.owner}/${target.repo} when reading file contents.`);
     const repository = result.repository;

@@ -15,7 +15,7 @@ import {
 } from '../reporters/check-run.js';
 import { CheckRunReporter } from './check-run-reporter.js';
 import { CheckTimeoutError, describeError } from './describe-error.js';
-import type { ChangedFile, CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
+import type { CheckTarget, FileContent, GitHubGateway } from './github-gateway.js';
 import { runAccessAnalyzer, type PolicyValidationService } from '../engine/access-analyzer.js';
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
@@ -24,6 +24,8 @@ import { readCheckContents } from './terraform-reads.js';
 import { isTerraformPath } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
+import { BaseReads } from './baseline-reads.js';
+import { classifyFindings } from '../findings/baseline.js';
 
 /** Knobs of one run; the defaults suit the hosted app. */
 export interface RunCheckSettings {
@@ -149,6 +151,9 @@ async function check(
   }
 
   progress.stage = 'reading the changed files';
+  // The base versions ride in the same GraphQL queries as the head versions (baseline-reads.ts).
+  const baseReads = BaseReads.plan(candidates, resolved.baseSha);
+  gateway = baseReads.attach(gateway, target.headSha);
   const removedTerraform = (changed.removed ?? []).filter((path) => isTerraformPath(path) && isSelected(path));
   const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform, { removed: removedTerraform });
   const contents = read.contents;
@@ -172,11 +177,20 @@ async function check(
   let engineFindings = scan.findings;
   if (analyzer !== undefined) {
     progress.stage = 'asking IAM Access Analyzer';
-    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? await readBase(gateway, target, resolved.baseSha, changed.files, inputs) : undefined;
+    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? (await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules)).inputs : undefined;
     engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, await hooks.policyValidation(analyzer), base);
   }
   // Files read only as context (a changed module's other files, the modules it calls) are judged too, unless configuration leaves them out.
   const findings = [...engineFindings, ...tooLarge].filter((finding) => isSelected(finding.file)).sort(compareFindings);
+
+  progress.stage = 'checking the base versions';
+  // Judge the change, not the file: findings already on the base are listed, not judged (gate: new).
+  const gate = loaded.config?.gate ?? 'new';
+  const infrastructure = new Set(scan.files.filter((file) => file.status !== 'skipped').map((file) => file.path));
+  const baseline = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules);
+  const classification = classifyFindings(findings, baseline);
+  const existing = new Set(gate === 'new' ? classification.existing : []);
+  const unavailable = [...baseline.unavailable].filter(([path]) => infrastructure.has(path) || contents.some((content) => content.path === path && content.status !== 'text')).map(([, why]) => why);
 
   progress.stage = 'applying waivers';
   const reviewed = await hooks.applyWaivers({
@@ -193,8 +207,9 @@ async function check(
 
   progress.stage = 'reporting the check run';
   const report = buildCheckRunReport({
-    findings: reviewed.findings,
+    findings: reviewed.findings.filter((finding) => !existing.has(finding)),
     waived: reviewed.waived,
+    baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,
     ...(changed.incompleteReason !== undefined ? { blockingProblems: [changed.incompleteReason] } : {}),
@@ -206,18 +221,6 @@ async function check(
   });
   await reporter.complete(report);
   return { conclusion: report.conclusion, findings: reviewed.findings };
-}
-
-/**
- * The changed infrastructure files as they were at the base commit, under their head paths (a renamed
- * file is compared with its old self), for CheckNoNewAccess. Files new in the pull request have no base.
- */
-async function readBase(gateway: GitHubGateway, target: CheckTarget, baseSha: string, changed: readonly ChangedFile[], inputs: readonly InputFile[]): Promise<InputFile[]> {
-  const scanned = new Set(inputs.map((input) => input.path));
-  const pairs = changed.filter((file) => scanned.has(file.path) && file.status !== 'added').map((file) => ({ head: file.path, base: file.previousPath ?? file.path }));
-  if (pairs.length === 0) return [];
-  const contents = await gateway.readFiles(target, baseSha, pairs.map((pair) => pair.base));
-  return contents.flatMap((content, index) => (content.status === 'text' ? [{ path: pairs[index]!.head, text: content.text }] : []));
 }
 
 /** The pull request of the target (undefined when a commit has none) and its changed files. */

@@ -1,5 +1,6 @@
 import type { AccessAnalyzerOptions, RuleSetting } from '../model/options.js';
 import type { Severity } from '../findings/severity.js';
+import type { GateMode } from '../findings/baseline.js';
 import type { PermissionLevel } from './schema.js';
 
 /** Access Analyzer settings: exactly the engine's options (docs/access-analyzer.md). */
@@ -36,6 +37,8 @@ export interface TrustgateConfig {
   include: string[];
   exclude: string[];
   failOn: Severity;
+  /** What the gate judges: `new` findings of the change only (default), or `all` findings of the changed files. */
+  gate: GateMode;
   reportOnly: boolean;
   /** Report grants least privilege cannot check (least-privilege/unresolved-grant). */
   reportUnresolved: boolean;
@@ -56,6 +59,7 @@ export const DEFAULT_CONFIG: TrustgateConfig = Object.freeze({
   include: [],
   exclude: [],
   failOn: 'high',
+  gate: 'new',
   reportOnly: false,
   reportUnresolved: true,
   trustedAccounts: [],

@@ -1,4 +1,5 @@
 import { SEVERITIES } from '../findings/severity.js';
+import { GATE_MODES } from '../findings/baseline.js';
 import type { ObjectSchema, Schema } from './schema-dsl.js';
 
 /** Repository permission levels, weakest first, as GitHub's collaborator permission API names them. */
@@ -68,6 +69,13 @@ export const CONFIG_SCHEMA: ObjectSchema = {
     include: globList('Only files matching one of these globs (minimatch, from the repository root) are checked. Default: every file.', ['infra/**', 'templates/*.yaml']),
     exclude: globList('Files matching one of these globs are not checked, even when included.', ['test/fixtures/**', '**/*.example.json']),
     failOn: severity('Findings at or above this severity fail the check.', 'high'),
+    gate: {
+      type: 'string',
+      enum: GATE_MODES,
+      description:
+        'What fails the check: `new` judges the change (only findings not on the base commit, or more severe than there, block; existing ones are listed and counted), `all` judges every finding of the changed files.',
+      default: 'new',
+    },
     reportOnly: {
       type: 'boolean',
       description: 'Report findings but never fail: the check concludes neutral instead of failure. For trying trustgate out.',

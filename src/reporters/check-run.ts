@@ -62,6 +62,17 @@ export interface CheckRunReportInput {
   notes?: string;
   /** Where each setting came from (setting → `owner/repo:path` on a default branch); shown even when nothing was checked. */
   settingsOrigins?: Readonly<Record<string, string>>;
+  /**
+   * The change judged against its base. With gate `new`, `findings` are the new ones and `existing` the
+   * findings already on the base (listed collapsed and counted, never blocking or annotated); `fixed`
+   * are the base findings the change removes; `unavailable` says why some files were judged whole.
+   */
+  baseline?: {
+    gate: 'new' | 'all';
+    existing: readonly Finding[];
+    fixed: readonly Finding[];
+    unavailable: readonly string[];
+  };
 }
 
 /** Everything a check run needs; annotations are not yet split into requests. */
@@ -98,7 +109,9 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
     };
   }
 
-  const title = clip(titleFor(blocking, other, problems, failOn), MAX_TITLE_CHARS);
+  const existingCount = input.baseline?.gate === 'new' ? input.baseline.existing.length : 0;
+  const judgedTitle = titleFor(blocking, other, problems, failOn);
+  const title = clip(existingCount > 0 ? `${judgedTitle.replace(/^No blocking findings/, 'No new blocking findings')}; ${existingCount} already on the base` : judgedTitle, MAX_TITLE_CHARS);
   const ordered = [...blocking, ...other];
   const allAnnotations = toAnnotations(ordered, failOn, input.lineUrl);
   const maxAnnotations = input.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
@@ -107,7 +120,11 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   // The summary is budgeted, not cut: the head (what was checked, what cannot pass, the counts) and the
   // tail (what to do next, how to waive and reproduce, what was left out) always survive; the lists of
   // findings take what is left, most severe first, and say how many they could not show.
-  const head: string[] = [`trustgate checked ${plural(input.infrastructureFiles, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge.`];
+  const baseline = input.baseline;
+  const head: string[] =
+    baseline === undefined
+      ? [`trustgate checked ${plural(input.infrastructureFiles, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge.`]
+      : baselineIntro(baseline, input.infrastructureFiles, failOn);
   for (const problem of problems) head.push(`> **The check cannot pass:** ${problem}`);
   if (input.reportOnly === true) head.push('', '> **Report-only mode** (`reportOnly: true` in .github/trustgate.yml): nothing here blocks the merge; the check concludes neutral where it would fail.');
   head.push('', countsTable(findings), '');
@@ -137,6 +154,22 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   };
   addList(`### Blocking (${blocking.length})`, blocking.map((f) => findingLine(f, input.lineUrl)));
   addList(`### Below the threshold (${other.length})`, other.map((f) => findingLine(f, input.lineUrl)));
+  if (baseline !== undefined && baseline.existing.length > 0) {
+    const existing = byImportance(baseline.existing);
+    const opening = `<details><summary>${plural(existing.length, 'finding')} of the changed files ${existing.length === 1 ? 'was' : 'were'} there before this change (${severityCounts(existing)}): listed, not judged</summary>`;
+    lists.push(opening, '');
+    budget -= opening.length + 20;
+    addList(`### Already on the base (${existing.length})`, existing.map((f) => findingLine(f, input.lineUrl)));
+    lists.push('</details>', '');
+  }
+  if (baseline !== undefined && baseline.fixed.length > 0) {
+    const fixed = byImportance(baseline.fixed);
+    const opening = `<details><summary>This pull request fixes ${plural(fixed.length, 'finding')} (${severityCounts(fixed)})</summary>`;
+    lists.push(opening, '');
+    budget -= opening.length + 20;
+    addList(`### Fixed (${fixed.length})`, fixed.map((f) => `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${escapeLinkText(f.file)}${f.resource !== undefined ? ` (${f.resource})` : ''}: ${oneLine(f.message)}`));
+    lists.push('</details>', '');
+  }
   addList(`### Waived (${waived.length})`, waived.map((w) => `${findingLine(w.finding, input.lineUrl)} — waived: ${w.reason}`));
 
   const details = detailsText(ordered, input.lineUrl);
@@ -252,6 +285,25 @@ function titleFor(blocking: readonly Finding[], other: readonly Finding[], probl
   if (problems.length > 0) return 'The check is incomplete, so it cannot pass';
   if (other.length > 0) return `No blocking findings (${severityCounts(other)} below ${failOn})`;
   return 'No blocking findings';
+}
+
+/** Reasons a file was judged whole, shown at most this many (the head of the summary is never cut). */
+const MAX_UNAVAILABLE_LINES = 10;
+
+/** The opening lines when the change is judged against its base: what blocks, and what was compared. */
+function baselineIntro(baseline: NonNullable<CheckRunReportInput['baseline']>, files: number, failOn: Severity): string[] {
+  const lines =
+    baseline.gate === 'new'
+      ? [`trustgate checked ${plural(files, 'infrastructure file')} at the head of this change and at its base. **New** findings at or above **${failOn}** block the merge; findings already on the base are listed, not judged (\`gate: all\` in .github/trustgate.yml judges them).`]
+      : [`trustgate checked ${plural(files, 'infrastructure file')} at the head of this change. Findings at or above **${failOn}** block the merge, new or not (\`gate: all\`).`];
+  const compared: string[] = [];
+  if (baseline.gate === 'new') compared.push(`${plural(baseline.existing.length, 'finding')} already on the base`);
+  if (baseline.fixed.length > 0) compared.push(`this pull request fixes ${plural(baseline.fixed.length, 'finding')}`);
+  if (compared.length > 0) lines.push('', `Compared with the base: ${compared.join('; ')}.`);
+  const reasons = [...new Set(baseline.unavailable)];
+  for (const why of reasons.slice(0, MAX_UNAVAILABLE_LINES)) lines.push('', `> **Judged whole:** ${why}; every finding there counts as new.`);
+  if (reasons.length > MAX_UNAVAILABLE_LINES) lines.push('', `> … and ${reasons.length - MAX_UNAVAILABLE_LINES} more files judged whole for the same kinds of reason.`);
+  return lines;
 }
 
 function severityCounts(findings: readonly Finding[]): string {

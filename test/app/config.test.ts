@@ -81,9 +81,14 @@ describe('repository configuration', () => {
     expect(summary).toContain('| `rules` | _(not set)_ | `{"least-privilege/full-admin":"off"}` |');
     // Configuration is read at the default branch's HEAD (with the owner's fallback in the same query), and
     // again for the summary's comparison; the head's copy is read as any changed YAML is (what a file is
-    // depends on its content, not its name) and for the summary, never used as configuration.
+    // depends on its content, not its name) with its base version in the same query, and for the summary,
+    // never used as configuration.
     expect(queries).toEqual([FIRST_CONFIG_QUERY, [AT_DEFAULT_BRANCH('Codertocat', 'Hello-World')]]);
-    expect(graphql.flatMap((call) => Object.values(call.body.variables as Record<string, string>)).filter((v) => v.endsWith('trustgate.yml'))).toEqual([`${HEAD_SHA}:.github/trustgate.yml`, `${HEAD_SHA}:.github/trustgate.yml`]);
+    expect(graphql.flatMap((call) => Object.values(call.body.variables as Record<string, string>)).filter((v) => v.endsWith('trustgate.yml'))).toEqual([
+      `${HEAD_SHA}:.github/trustgate.yml`,
+      `${BASE_SHA}:.github/trustgate.yml`,
+      `${HEAD_SHA}:.github/trustgate.yml`,
+    ]);
     expect(harness.requests.unmatched).toEqual([]);
   });
 

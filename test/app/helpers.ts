@@ -130,9 +130,11 @@ export function nockInstallationToken(scope: nock.Scope): nock.Scope {
 
 /**
  * Answers one GraphQL blob batch from `files` (path → text; missing paths are `null`, as GitHub
- * answers for a path that does not exist at the commit).
+ * answers for a path that does not exist at the commit). Expressions at `BASE_SHA` (the base commit
+ * the check compares with) are answered from `options.base` instead, `null` for a path it does not
+ * list: without it, every changed file is new in the pull request.
  */
-export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[] } = {}): nock.Scope {
+export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[]; base?: Record<string, string> } = {}): nock.Scope {
   return scope.post('/graphql', (body: Json) => !isConfigQuery(body)).reply(200, (_uri, requestBody) => {
     const body = requestBody as Json;
     recorded.push({ method: 'POST', path: '/graphql', body });
@@ -140,7 +142,8 @@ export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, 
     for (const [name, expression] of Object.entries(body.variables as Record<string, string>)) {
       if (!/^e\d+$/.test(name)) continue;
       const path = expression.slice(expression.indexOf(':') + 1);
-      const text = files[path];
+      const ref = expression.slice(0, expression.indexOf(':'));
+      const text = ref === BASE_SHA ? options.base?.[path] : files[path];
       const alias = `f${name.slice(1)}`;
       if (text === undefined) {
         repository[alias] = null;

@@ -5,6 +5,7 @@ import {
   API,
   changedFile,
   fixture,
+  BASE_SHA,
   HEAD_SHA,
   nockBlobBatch,
   nockCheckRuns,
@@ -68,11 +69,15 @@ describe('pull_request events', () => {
     expect(scope.isDone()).toBe(true);
     expect(harness.requests.unmatched).toEqual([]);
     expect(graphql).toHaveLength(1);
+    // The base versions in the same query: not for the added file, and a renamed file under its old name.
     expect(expressionsOf(graphql[0]!)).toEqual([
       `${HEAD_SHA}:templates/admin-role.yaml`,
       `${HEAD_SHA}:policies/admin.json`,
       `${HEAD_SHA}:infra/scoped.yaml`,
       `${HEAD_SHA}:k8s/deployment.yaml`,
+      `${BASE_SHA}:templates/admin-role.yaml`,
+      `${BASE_SHA}:infra/old-scoped.yaml`,
+      `${BASE_SHA}:k8s/deployment.yaml`,
     ]);
     expect(writes).toHaveLength(1);
     const body = writes[0]!.body;
@@ -305,9 +310,9 @@ describe('GitHub reads per check', () => {
 
     expect(harness.requests.unmatched).toEqual([]);
     expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    // Every template was read, all in one GraphQL query.
+    // Every template was read at the head and at the base, all in one GraphQL query.
     expect(graphql).toHaveLength(1);
-    expect(expressionsOf(graphql[0]!)).toHaveLength(count);
+    expect(expressionsOf(graphql[0]!)).toHaveLength(count * 2);
     // File pages, one configuration query (repository and owner fallback together), one blob query, the waiver comments.
     expect(reads.sort()).toEqual([
       ...pages.map(() => `GET ${FILES_PATH}`),

@@ -23,6 +23,7 @@ describe('parseConfigText', () => {
 include: ["infra/**"]
 exclude: ["infra/test/**"]
 failOn: medium
+gate: all
 reportOnly: true
 trustedAccounts: ["111122223333", 444455556666]
 organizationId: o-a1b2c3d4e5
@@ -54,6 +55,7 @@ customRules:
       include: ['infra/**'],
       exclude: ['infra/test/**'],
       failOn: 'medium',
+      gate: 'all',
       reportOnly: true,
       reportUnresolved: true,
       trustedAccounts: ['111122223333', '444455556666'],
