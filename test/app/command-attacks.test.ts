@@ -1,0 +1,206 @@
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import { scanFiles } from '../../src/engine/scan.js';
+import { atLeast } from '../../src/findings/severity.js';
+import { parseRecords, type WaiverRecord } from '../../src/waivers/records.js';
+import {
+  API,
+  APP_IDENTITY,
+  changedFile,
+  examplePayload,
+  fixture,
+  HEAD_SHA,
+  INSTALLATION_ID,
+  nockBlobBatch,
+  nockCheckRuns,
+  nockInstallationToken,
+  PULL_NUMBER,
+  REPO_PATH,
+  type Json,
+  type Recorded,
+  useAppHarness,
+} from './helpers.js';
+
+/*
+ * Issue 13, "Records and commands": amplification by a long comment, and a write that fails while a
+ * waiver is recorded. Through the app (Probot, network blocked, GitHub answered by nock); every request
+ * GitHub would see is counted.
+ */
+const COMMENT_ID = 9301;
+const POLICY_PATH = 'policies/admin.json';
+const files = { [POLICY_PATH]: fixture('admin-policy.json') };
+const blockingIds = scanFiles([{ path: POLICY_PATH, text: files[POLICY_PATH]! }])
+  .findings.filter((f) => atLeast(f.severity, 'high'))
+  .map((f) => f.id);
+
+const harness = useAppHarness();
+let deliveries = 0;
+
+function commentPayload(body: string, { login = 'maria', association = 'MEMBER' }: { login?: string; association?: string } = {}): Json {
+  const payload = examplePayload<Json>('issue_comment', 'created');
+  payload.installation.id = INSTALLATION_ID;
+  payload.issue.number = PULL_NUMBER;
+  payload.issue.pull_request = { url: `${API}${REPO_PATH}/pulls/${PULL_NUMBER}`, html_url: `https://github.com/Codertocat/Hello-World/pull/${PULL_NUMBER}` };
+  const user = { ...payload.comment.user, login, id: 77, type: 'User' };
+  payload.comment = { ...payload.comment, id: COMMENT_ID + deliveries, body, user, author_association: association, html_url: `https://github.com/Codertocat/Hello-World/pull/2#issuecomment-${COMMENT_ID}`, performed_via_github_app: null };
+  payload.sender = { ...payload.sender, login, id: 77, type: 'User' };
+  return payload;
+}
+
+/** Every request `scope` answered, as `METHOD path` (query left out). */
+function requestLog(scope: nock.Scope): { lines: string[]; stop: () => void } {
+  const lines: string[] = [];
+  const listener = (request: { method?: string; path?: string }) => lines.push(`${request.method} ${(request.path ?? '').split('?')[0]}`);
+  scope.on('request', listener);
+  return { lines, stop: () => scope.off('request', listener) };
+}
+
+/** The conversation; the first `failures` replies the app posts are refused with 502. */
+function nockThread(scope: nock.Scope, thread: Json[], posted: string[], { failures = 0 }: { failures?: number } = {}): void {
+  scope.get(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`).query(true).reply(200, () => thread).persist();
+  let refused = 0;
+  scope
+    .post(`${REPO_PATH}/issues/${PULL_NUMBER}/comments`)
+    .reply((_uri, body) => {
+      if (refused < failures) {
+        refused++;
+        return [502, { message: 'Bad Gateway' }];
+      }
+      const comment = { id: 6000 + posted.length, body: (body as Json).body, user: { login: `${APP_IDENTITY.slug}[bot]`, type: 'Bot' }, performed_via_github_app: { id: APP_IDENTITY.id, slug: APP_IDENTITY.slug } };
+      posted.push((body as Json).body as string);
+      thread.push(comment);
+      return [201, comment];
+    })
+    .persist();
+}
+
+function nockPull(scope: nock.Scope): void {
+  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}`).reply(200, { number: PULL_NUMBER, user: { login: 'Codertocat' }, head: { sha: HEAD_SHA }, base: { sha: 'b'.repeat(40) } }).persist();
+  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/commits`).query(true).reply(200, [{ sha: 'c0', author: { login: 'Codertocat' }, committer: { login: 'web-flow' } }]).persist();
+}
+
+function nockCheck(scope: nock.Scope, writes: Recorded[]): void {
+  scope.get(`${REPO_PATH}/pulls/${PULL_NUMBER}/files`).query(true).reply(200, [changedFile(POLICY_PATH, 'added')]);
+  nockBlobBatch(scope, files, []);
+  nockCheckRuns(scope, writes);
+}
+
+async function receive(payload: Json): Promise<void> {
+  await harness.probot.receive({ id: `command-attack-${++deliveries}`, name: 'issue_comment', payload } as never);
+}
+
+const waiveLines = (count: number) => Array.from({ length: count }, (_, i) => `/trustgate waive ${blockingIds[i % blockingIds.length]} --reason "line ${i}"`).join('\n');
+
+describe('a comment of 2,000 waive lines', () => {
+  it('from a non-collaborator: no permission call, one reply, one reaction, whatever the number of lines', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const reactions: string[] = [];
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
+    nockInstallationToken(scope);
+    const log = requestLog(scope);
+
+    await receive(commentPayload(waiveLines(2000), { login: 'mallory', association: 'NONE' }));
+    log.stop();
+
+    expect(log.lines.filter((line) => line.includes('/permission'))).toEqual([]);
+    expect(log.lines.filter((line) => line.includes('/pulls/'))).toEqual([]);
+    // The token exchange, the configuration (one GraphQL query), the reply and the reaction: nothing grows with the lines.
+    expect(log.lines.length).toBeLessThanOrEqual(5);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toContain('is not a collaborator on this repository');
+    expect(posted[0]).toContain('Only the first 20 commands of a comment are run; the other 1980 were ignored.');
+    expect(parseRecords(posted[0]!)).toEqual([]);
+    expect(reactions).toEqual(['-1']);
+  });
+
+  it('from a maintainer: one permission call and at most 20 waivers, then one re-run', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const writes: Recorded[] = [];
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, { id: 1 });
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+    const log = requestLog(scope);
+
+    await receive(commentPayload(waiveLines(2000)));
+    log.stop();
+
+    expect(log.lines.filter((line) => line.includes('/permission'))).toHaveLength(1);
+    expect(log.lines.filter((line) => line === `GET ${REPO_PATH}/pulls/${PULL_NUMBER}`)).toHaveLength(1);
+    expect(log.lines.length).toBeLessThanOrEqual(15);
+    expect(posted).toHaveLength(1);
+    expect(parseRecords(posted[0]!).length).toBeLessThanOrEqual(20);
+    expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
+    expect(harness.requests.unmatched).toEqual([]);
+  });
+});
+
+describe('a write that fails while a waiver is recorded', () => {
+  it('the reaction fails every attempt: the waiver is still stored in the reply, which says it was accepted, and the re-run passes', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const writes: Recorded[] = [];
+    nockThread(scope, [], posted);
+    let reactionAttempts = 0;
+    scope
+      .post(/\/issues\/comments\/\d+\/reactions$/)
+      .reply(502, () => (reactionAttempts++, { message: 'Bad Gateway' }))
+      .persist();
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+
+    await receive(commentPayload(blockingIds.map((id) => `/trustgate waive ${id} --reason "sandbox"`).join('\n')));
+
+    expect(reactionAttempts).toBe(3);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toContain('accepted for finding');
+    const records = parseRecords(posted[0]!) as WaiverRecord[];
+    expect(records.map((record) => record.scope)).toEqual(blockingIds.map((id) => ({ kind: 'finding', fingerprint: id })));
+    expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
+  }, 15_000);
+
+  it('the reply fails twice and then works: retried, the waiver is stored once', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const writes: Recorded[] = [];
+    nockThread(scope, [], posted, { failures: 2 });
+    const reactions: string[] = [];
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+
+    await receive(commentPayload(blockingIds.map((id) => `/trustgate waive ${id} --reason "sandbox"`).join('\n')));
+
+    expect(posted).toHaveLength(1);
+    expect(parseRecords(posted[0]!)).toHaveLength(blockingIds.length);
+    expect(reactions).toEqual(['+1']);
+    expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
+  }, 15_000);
+
+  it('the reply fails every attempt: no 👍, no re-run, and a notice says nothing was waived', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const reactions: string[] = [];
+    nockThread(scope, [], posted, { failures: 3 });
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockInstallationToken(scope);
+
+    await receive(commentPayload(`/trustgate waive ${blockingIds[0]} --reason "sandbox"`));
+
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toContain('**Nothing was waived or withdrawn**');
+    expect(parseRecords(posted[0]!)).toEqual([]);
+    expect(reactions).toEqual(['-1']);
+  }, 15_000);
+});
