@@ -1,7 +1,9 @@
+import { actionMatches, expandActionPattern } from '../../aws-data/iam-data.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
 import { conditionNote, graded, heldAllowStatements, holderText, isEverything, listActions, reportOffenses, type Offense } from './_grants.js';
+import { RESOURCE_EXPOSURE } from './_risk-actions.js';
 
 /**
  * Administrator access, judged by content: an Allow of every action (`*`, `*:*`) or of everything but
@@ -49,7 +51,7 @@ export const fullAdmin: Rule = {
           actions: ['NotAction'],
           element: 'NotAction',
           message: () =>
-            `${holderText(held)} allows every action except ${excluded.length > 0 ? listActions(excluded) : 'the listed ones'} on every resource (Allow with NotAction, ${where}): administrator-equivalent access. List the allowed actions with Action instead.${conditionNote(scoping)}`,
+            `${holderText(held)} allows every action except ${excluded.length > 0 ? listActions(excluded) : 'the listed ones'} on every resource (Allow with NotAction, ${where}): ${whatRemains(statement, excluded)}. List the allowed actions with Action instead.${conditionNote(scoping)}`,
         });
       }
     }
@@ -61,6 +63,26 @@ export const fullAdmin: Rule = {
 function onEveryResource(statement: Statement): boolean {
   if (statement.elements.Resource === undefined) return statement.elements.NotResource !== undefined;
   return elementItems(statement, 'Resource').some((item) => item.values.some((v) => v.kind === 'known' && v.value === '*'));
+}
+
+/**
+ * What a NotAction grant still includes, from AWS's action data: how many of the actions AWS publishes,
+ * and whether IAM's permissions management (with which the holder grants itself the rest) is among them.
+ */
+function whatRemains(statement: Statement, excluded: readonly string[]): string {
+  const unresolved = elementItems(statement, 'NotAction').some((item) => item.values.some((value) => value.kind !== 'known'));
+  if (unresolved) return 'nearly every action AWS has (some excluded actions are not known until deployment)';
+  const all = expandActionPattern('*');
+  const included = all.filter((action) => !excluded.some((pattern) => actionMatches(pattern, action.name)));
+  // The ones that open resources to others first (s3:PutBucketPolicy, kms:PutKeyPolicy), then AWS's order.
+  const permissions = included
+    .filter((action) => action.accessLevels.includes('Permissions management'))
+    .sort((a, b) => Number(RESOURCE_EXPOSURE.has(b.key)) - Number(RESOURCE_EXPOSURE.has(a.key)));
+  const iam = permissions.filter((action) => action.service === 'iam');
+  const counted = `${included.length} of the ${all.length} actions AWS publishes`;
+  if (iam.length > 0) return `administrator-equivalent access (${counted}, IAM permissions management among them: ${listActions(iam.map((a) => a.name), 3)})`;
+  if (permissions.length > 0) return `${counted}, including permissions management (${listActions(permissions.map((a) => a.name), 3)}) though not IAM's`;
+  return `${counted}, none of them permissions management`;
 }
 
 function excludedActions(statement: Statement): string[] {
