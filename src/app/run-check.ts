@@ -1,6 +1,6 @@
 import type { Logger } from 'probot';
 import { docsUrl } from '../engine/docs-links.js';
-import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, scanFiles, type InputFile } from '../engine/scan.js';
+import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, scanFiles, type InputFile, type ScanResult } from '../engine/scan.js';
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import { isCandidatePath } from '../parse/classify.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
@@ -53,6 +53,8 @@ export interface CheckHooks {
   applyWaivers: typeof applyWaivers;
   /** The IAM Access Analyzer client for options that enable it (the AWS SDK's, by default). */
   policyValidation: (settings: AccessAnalyzerOptions) => PolicyValidationService | Promise<PolicyValidationService>;
+  /** The engine over the files read (in this thread by default; the server's runs in worker threads, scan-pool.ts). */
+  scan: (...input: Parameters<typeof scanFiles>) => ScanResult | Promise<ScanResult>;
 }
 
 export const DEFAULT_HOOKS: CheckHooks = {
@@ -64,6 +66,7 @@ export const DEFAULT_HOOKS: CheckHooks = {
     const { createAwsPolicyValidationService } = await import('../integrations/aws/access-analyzer-service.js');
     return createAwsPolicyValidationService(settings.region !== undefined ? { region: settings.region } : {});
   },
+  scan: scanFiles,
 };
 
 export interface CheckRunResult {
@@ -173,7 +176,7 @@ async function check(
     else if (content.status === 'missing') tooLarge.push(unreadableFinding(content.path, `GitHub returned no file at ${target.headSha.slice(0, 12)} for a path the pull request lists`, options));
     else tooLarge.push(unreadableFinding(content.path, 'GitHub calls it binary', options));
   }
-  const scan = scanFiles(inputs, options, loaded.rules);
+  const scan = await hooks.scan(inputs, options, loaded.rules);
   let engineFindings = scan.findings;
   if (analyzer !== undefined) {
     progress.stage = 'asking IAM Access Analyzer';
