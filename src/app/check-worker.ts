@@ -4,7 +4,7 @@ import type { CheckJob, JobControl, WorkOutcome } from './check-queue.js';
 import type { CheckOutput, CheckRunWrite, CheckTarget, GitHubGateway } from './github-gateway.js';
 import { OctokitGateway } from './octokit-gateway.js';
 import { isRetryableFailure } from './resilience.js';
-import { runCheck, type CheckRunResult, type RunCheckSettings } from './run-check.js';
+import { runCheck, type CheckHooks, type CheckRunResult, type RunCheckSettings } from './run-check.js';
 import { repositoryHooks, type AppIdentityProvider } from './waiver-store.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -45,7 +45,7 @@ export async function runQueuedCheck(
   octokit: Octokit,
   job: CheckJob,
   control: JobControl,
-  { identity, logger, settings, observer }: { identity: AppIdentityProvider; logger: Logger; settings?: Partial<RunCheckSettings>; observer?: WorkerObserver },
+  { identity, logger, settings, observer, scan }: { identity: AppIdentityProvider; logger: Logger; settings?: Partial<RunCheckSettings>; observer?: WorkerObserver; scan?: CheckHooks['scan'] },
 ): Promise<WorkOutcome> {
   const started = performance.now();
   let retryable: unknown;
@@ -61,11 +61,15 @@ export async function runQueuedCheck(
     if (isRetryableFailure(error)) retryable = error;
     throw error;
   });
+  if (job.ifUnfinished === true && job.checkRunId !== undefined) {
+    const { data: run } = await octokit.rest.checks.get({ owner: job.target.owner, repo: job.target.repo, check_run_id: job.checkRunId });
+    if (run.status === 'completed') return 'done';
+  }
   const gateway = new OwnedRunGateway(new OctokitGateway(octokit), octokit, job, control, identity, () => retryable !== undefined && !control.lastAttempt);
   const log = logger.child({ job: job.id, attempt: job.attempts });
   let result: CheckRunResult;
   try {
-    result = await runCheck(gateway, job.target, log, { hooks: repositoryHooks(octokit, identity), ...(settings !== undefined ? { settings } : {}) });
+    result = await runCheck(gateway, job.target, log, { hooks: { ...repositoryHooks(octokit, identity), ...(scan !== undefined ? { scan } : {}) }, ...(settings !== undefined ? { settings } : {}) });
   } catch (error) {
     // Even the final write failed (GitHub or the network is down): nothing is shown yet; try later.
     log.warn({ err: error }, 'trustgate could not write the check run; the queue tries again later');
