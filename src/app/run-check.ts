@@ -158,7 +158,8 @@ async function check(
   const baseReads = BaseReads.plan(candidates, resolved.baseSha);
   gateway = baseReads.attach(gateway, target.headSha);
   const removedTerraform = (changed.removed ?? []).filter((path) => isTerraformPath(path) && isSelected(path));
-  const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform, { removed: removedTerraform });
+  const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform, { removed: removedTerraform, ...(resolved.baseSha !== undefined ? { baseSha: resolved.baseSha } : {}) });
+  baseReads.addTerraformBase(read.terraform?.base);
   const contents = read.contents;
   if (read.terraform !== undefined) {
     const { directories, notFollowed, queries } = read.terraform;

@@ -172,8 +172,8 @@ describe('Terraform in pull requests', () => {
     expect(annotationsOf(writes)).toContainEqual(
       expect.objectContaining({ path: 'infra/app/main.tf', start_line: 26, start_column: 20, annotation_level: 'failure', title: expect.stringMatching(/^least-privilege\/full-admin/) }),
     );
-    // Only the changed directory was listed, in one query; the directory next to it was not read.
-    expect(asked).toEqual([['d:infra/app']]);
+    // Only the changed directory was listed (at the head and the base), in one query; the directory next to it was not read.
+    expect(asked).toEqual([['d:infra/app', 'd:infra/app@base']]);
     expect(annotationsOf(writes).map((a) => a.path)).not.toContain('infra/other/main.tf');
     expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
   });
@@ -218,7 +218,7 @@ describe('Terraform in pull requests', () => {
     await receive();
 
     expect(harness.requests.unmatched).toEqual([]);
-    expect(asked).toEqual([['d:envs/prod'], ['d:modules/x']]);
+    expect(asked).toEqual([['d:envs/prod', 'd:envs/prod@base'], ['d:modules/x', 'd:modules/x@base']]);
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(annotationsOf(writes)).toContainEqual(
       expect.objectContaining({ path: 'modules/x/main.tf', start_line: 26, start_column: 20, title: expect.stringMatching(/^least-privilege\/full-admin/) }),
@@ -249,6 +249,45 @@ describe('Terraform in pull requests', () => {
     expect(annotations).toContainEqual(expect.objectContaining({ path: 'app/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
     expect(annotations).toContainEqual(expect.objectContaining({ path: 'other/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
     expect(writes[0]!.body.conclusion).toBe('failure');
+  });
+});
+
+describe('Terraform against the base commit', () => {
+  it('does not block on findings of the module that are already on the base: the whole directory is read at both commits, in the same queries', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/iam.tf')]);
+    const head = { 'iam/main.tf': PUBLIC_ROLE_MAIN_TF, 'iam/iam.tf': 'locals {\n  team = "payments"\n}\n' };
+    const base = { 'iam/main.tf': PUBLIC_ROLE_MAIN_TF, 'iam/iam.tf': 'locals {\n  team = "billing"\n}\n' };
+    nockRepository(scope, head, asked, 5, base);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toEqual([['d:iam', 'd:iam@base']]);
+    // The public trust in the unchanged main.tf was there before: listed, not blocking.
+    expect(writes[0]!.body.conclusion).toBe('success');
+    expect(annotationsOf(writes).filter((a) => a.annotation_level === 'failure')).toEqual([]);
+    expect(writes[0]!.body.output.summary).toContain('public-role-trust');
+  });
+
+  it('blocks on what the change adds to the module and not on what the base already had', async () => {
+    const scope = nock(API);
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/iam.tf')]);
+    const attachment = 'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.app.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n';
+    nockRepository(scope, { 'iam/main.tf': PUBLIC_ROLE_MAIN_TF, 'iam/iam.tf': attachment }, [], 5, { 'iam/main.tf': PUBLIC_ROLE_MAIN_TF, 'iam/iam.tf': 'locals {}\n' });
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    const failures = annotationsOf(writes).filter((a) => a.annotation_level === 'failure');
+    expect(failures.map((a) => [a.path, a.start_line, String(a.title).split(' ')[0]])).toEqual([['iam/iam.tf', 3, 'least-privilege/full-admin']]);
   });
 });
 
@@ -284,7 +323,7 @@ describe('Terraform reads', () => {
     await receive();
 
     expect(harness.requests.unmatched).toEqual([]);
-    expect(asked).toEqual([['d:envs/prod'], ['d:modules/x'], ['d:modules/x/nested']]);
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:envs/prod'], ['d:modules/x'], ['d:modules/x/nested']]);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body.status).toBe('completed');
   });
@@ -319,7 +358,7 @@ describe('Terraform reads', () => {
     await receive();
 
     expect(harness.requests.unmatched).toEqual([]);
-    expect(asked).toEqual([['d:live'], ['d:modules/m1'], ['d:modules/m2'], ['d:modules/m3']]);
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:live'], ['d:modules/m1'], ['d:modules/m2'], ['d:modules/m3']]);
   });
 
   it('stays within six reads for a pull request changing 199 templates and a main.tf that calls a local module', async () => {
@@ -348,8 +387,8 @@ describe('Terraform reads', () => {
     // The templates (and their base versions, where they are compared) and the changed directory in one query, the module in a second.
     expect(asked).toHaveLength(2);
     expect(asked[0]!.filter((entry) => entry.startsWith('f:') && !entry.endsWith('@base'))).toHaveLength(199);
-    expect(asked[0]!.filter((entry) => entry.startsWith('d:'))).toEqual(['d:stack']);
-    expect(asked[1]).toEqual(['d:modules/x']);
+    expect(asked[0]!.filter((entry) => entry.startsWith('d:'))).toEqual(['d:stack', 'd:stack@base']);
+    expect(asked[1]).toEqual(['d:modules/x', 'd:modules/x@base']);
     // Two file pages, the configuration, two content queries, the waiver comments.
     expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, `GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
     expect(reads.length).toBeLessThanOrEqual(6);

@@ -6,6 +6,7 @@ import { ALL_RULES } from '../../src/rules/index.js';
 import { CONFIG_SCHEMA, parseConfigText } from '../../src/config/index.js';
 import { BLOBS_PER_QUERY } from '../../src/app/octokit-gateway.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/app/run-check.js';
+import { DEFAULT_TERRAFORM_BOUNDS } from '../../src/app/terraform-reads.js';
 import { ACCESS_ANALYZER_RULE } from '../../src/engine/access-analyzer.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../../src/engine/scan.js';
 
@@ -101,5 +102,11 @@ describe('docs give the numbers the code uses', () => {
   it('the blob batch size and the in-progress threshold of docs/github-app.md', () => {
     expect(githubApp).toContain(`batches of ${BLOBS_PER_QUERY} blobs`);
     expect(githubApp).toContain(`more than ${DEFAULT_RUN_SETTINGS.inProgressAboveFiles} candidate files`);
+  });
+
+  it('the Terraform read bounds of docs/terraform.md', () => {
+    const terraform = readFileSync('docs/terraform.md', 'utf8');
+    const { maxModuleDepth, maxDirectories, maxFiles } = DEFAULT_TERRAFORM_BOUNDS;
+    expect(terraform).toContain(`**${maxModuleDepth} levels** below the changed directory, **${maxDirectories} directories** and **${maxFiles} Terraform files** per check`);
   });
 });
