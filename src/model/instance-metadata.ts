@@ -474,15 +474,33 @@ export function instanceProfileOf(model: DocumentModel, source: MetadataSource):
   return out;
 }
 
+/** Consumers that launch from a launch template without adding an instance profile of their own. */
+const CONSUMERS_WITHOUT_OWN_PROFILE = new Set(['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::EC2Fleet', 'AWS::EC2::SpotFleet']);
+
 /**
- * `true` when an instance certainly launches without an instance profile: it names none, and every
- * launch template it launches from is in this template and names none either. Such an instance has no
- * role credentials in its metadata. A launch template or configuration is never judged so, since what
- * launches from it may add a profile (EKS adds the node role's).
+ * `true` when the instances a source launches certainly have no instance profile, so their metadata holds
+ * no role credentials:
+ * - an instance that names none, and every launch template it launches from is in this template and names
+ *   none either;
+ * - a launch configuration that names none (only Auto Scaling groups use it, and they add none);
+ * - a launch template that names none and is used in this template only by Auto Scaling groups, fleets
+ *   and instances that name none. A template nothing here uses may be used elsewhere by what adds a
+ *   profile (an EKS node group adds its node role's, a Batch environment its instance role), so it is not
+ *   judged so; nor is an Image Builder configuration, which always names one.
  */
 export function launchesWithoutProfile(model: DocumentModel, source: MetadataSource): boolean {
-  if (source.kind !== 'instance' || instanceProfileOf(model, source).length > 0) return false;
+  if (source.kind === 'image-builder' || instanceProfileOf(model, source).length > 0) return false;
   const metadata = instanceMetadata(model);
+  if (source.kind === 'launch-configuration') return true;
+  if (source.kind === 'launch-template') {
+    const consumers = consumersOf(metadata, source.resource);
+    if (consumers.length === 0) return false;
+    return consumers.every((reference) => {
+      if (CONSUMERS_WITHOUT_OWN_PROFILE.has(reference.consumer.type)) return true;
+      const instance = reference.consumer.type === 'AWS::EC2::Instance' ? metadata.sources.find((s) => s.resource === reference.consumer) : undefined;
+      return instance !== undefined && instanceProfileOf(model, instance).length === 0;
+    });
+  }
   for (const reference of referencesFrom(metadata, source.resource)) {
     for (const target of reference.targets) {
       const template = target.kind === 'in-template' ? metadata.launchTemplates.get(target.resource.logicalId) : undefined;

@@ -1,8 +1,8 @@
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
 import { isSeq, scalarString, type ScalarValue, type SourceNode } from '../parse/nodes.js';
 import type { Assertion, ValueAssertion } from './format.js';
-import { imageImdsDefault } from '../model/instance-metadata.js';
-import type { Template } from '../model/template.js';
+import type { DocumentModel } from '../model/document-model.js';
+import { imageImdsDefault, instanceMetadata, launchesWithoutProfile } from '../model/instance-metadata.js';
 
 /**
  * What one assertion says about one selected node, for each value the node may take (Fn::If branches,
@@ -17,7 +17,7 @@ export type Outcome =
 
 type Verdict = 'pass' | 'fail' | 'unknown' | 'missing';
 
-export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver, template?: Template): Outcome[] {
+export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolver: IntrinsicResolver, model?: DocumentModel): Outcome[] {
   // The resolver drops Fn::If branches that are AWS::NoValue; for presence they are the point.
   const removable = mayBeNoValue(node, resolver, 0);
   switch (assertion.op) {
@@ -29,9 +29,17 @@ export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolv
     }
     case 'ami-requires-imdsv2': {
       if (resolver.resolve(node).every(isAbsent)) return [{ kind: 'missing', node }];
+      const template = model?.template;
       const image = template === undefined ? undefined : imageImdsDefault(template, resolver, node);
       if ((image !== undefined) === assertion.expected) return [{ kind: 'pass' }];
       return [{ kind: 'fail', node, value: image !== undefined ? `${image.family.family} (${image.how}), registered with ImdsSupport v2.0` : 'an AMI not known to be registered with ImdsSupport v2.0' }];
+    }
+    case 'launches-without-instance-profile': {
+      // Judged on a resource's own map ($ of a resource-scoped check): a launch template, launch configuration or instance.
+      const source = model === undefined ? undefined : instanceMetadata(model).sources.find((s) => s.resource.node === node);
+      const without = source !== undefined && launchesWithoutProfile(model!, source);
+      if (without === assertion.expected) return [{ kind: 'pass' }];
+      return [{ kind: 'fail', node, value: without ? 'launches instances without an instance profile' : 'may launch instances with an instance profile' }];
     }
     case 'absent':
       return resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));

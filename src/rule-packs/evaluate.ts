@@ -125,7 +125,7 @@ class RuleRun {
       }
       for (const node of selection.nodes) {
         if (!this.meter.charge(1)) throw new BudgetExceeded();
-        const candidates = evaluateAssertion(node, check.assertion, this.model.resolver, this.model.template).flatMap((outcome) => this.candidateOf(check, scope, outcome));
+        const candidates = evaluateAssertion(node, check.assertion, this.model.resolver, this.model).flatMap((outcome) => this.candidateOf(check, scope, outcome));
         this.emit(check, scope, candidates);
       }
     }
@@ -159,7 +159,7 @@ class RuleRun {
       return condition.assertion.op !== 'exists' && condition.ifMissing === 'pass';
     }
     return selection.nodes.every((selected) => {
-      const outcomes = evaluateAssertion(selected, condition.assertion, this.model.resolver, this.model.template);
+      const outcomes = evaluateAssertion(selected, condition.assertion, this.model.resolver, this.model);
       return outcomes.some((o) => o.kind === 'pass' || o.kind === 'unknown' || (o.kind === 'missing' && condition.ifMissing === 'pass'));
     });
   }
@@ -312,6 +312,8 @@ export function describeAssertion(assertion: Assertion): string {
       return `must be greater than ${assertion.limit}`;
     case 'ami-requires-imdsv2':
       return assertion.expected ? 'must name an AMI registered with ImdsSupport v2.0' : 'must not name an AMI known to be registered with ImdsSupport v2.0';
+    case 'launches-without-instance-profile':
+      return assertion.expected ? 'must launch instances without an instance profile' : 'must not be known to launch instances without an instance profile';
     case 'all':
       return `every item ${describeAssertion(assertion.inner)}`;
     case 'any':

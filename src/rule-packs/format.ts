@@ -34,16 +34,17 @@ export type PresenceAssertion = { op: 'exists' } | { op: 'absent' };
 /**
  * Assertions that read AWS data through the model: `ami-requires-imdsv2` judges an `ImageId` by whether the
  * AMI it names is registered with ImdsSupport v2.0 (src/aws-data/ami-imds-support.json); an AMI that cannot
- * be known is not known to require IMDSv2.
+ * be known is not known to require IMDSv2. `launches-without-instance-profile` judges a resource's own map
+ * (`$`): true when the instances it launches certainly have no instance profile (src/model/instance-metadata.ts).
  */
-export type DataAssertion = { op: 'ami-requires-imdsv2'; expected: boolean };
+export type DataAssertion = { op: 'ami-requires-imdsv2' | 'launches-without-instance-profile'; expected: boolean };
 
 export type Assertion = ValueAssertion | ListAssertion | PresenceAssertion | DataAssertion;
 
 export const VALUE_OPERATORS = ['equals', 'in', 'not-in', 'matches', 'less-than', 'greater-than'] as const;
 export const LIST_OPERATORS = ['all', 'any', 'none'] as const;
 export const PRESENCE_OPERATORS = ['exists', 'absent'] as const;
-export const DATA_OPERATORS = ['ami-requires-imdsv2'] as const;
+export const DATA_OPERATORS = ['ami-requires-imdsv2', 'launches-without-instance-profile'] as const;
 export const OPERATORS = [...PRESENCE_OPERATORS, ...VALUE_OPERATORS, ...LIST_OPERATORS, ...DATA_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 

@@ -321,6 +321,7 @@ function readAssertion(op: Operator, value: SourceNode, label: string, report: R
       return { op, pattern: compiled.pattern };
     }
     case 'ami-requires-imdsv2':
+    case 'launches-without-instance-profile':
       if (!isScalar(value) || typeof value.value !== 'boolean') {
         report(value, `${label}: \`${op}\` takes true or false`);
         return undefined;

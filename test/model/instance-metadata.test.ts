@@ -221,6 +221,6 @@ Resources:
 `);
     const sources = instanceMetadata(profiled).sources;
     const without = sources.filter((s) => launchesWithoutProfile(profiled, s)).map((s) => s.resource.logicalId);
-    expect(without).toEqual(['Bare', 'ViaBareLt']);
+    expect(without).toEqual(['Bare', 'BareLt', 'ViaBareLt']);
   });
 });

@@ -135,11 +135,11 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
 
   it('refuses assertions outside the closed set, and two assertions in one check', () => {
     expect(errorsOf(withChange('equals: required', 'startsWith: req'))).toEqual([
-      'rules.yml:12:9: unknown key `startsWith` in a check; allowed: select, each, when, resources, severity, message, if-unknown, if-missing, exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2',
-      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: needs one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2)',
+      'rules.yml:12:9: unknown key `startsWith` in a check; allowed: select, each, when, resources, severity, message, if-unknown, if-missing, exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile',
+      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: needs one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile)',
     ]);
     expect(errorsOf(withChange('equals: required', 'equals: required\n        in: [required]'))).toEqual([
-      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: has more than one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2): found equals, in; write one check per assertion',
+      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: has more than one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile): found equals, in; write one check per assertion',
     ]);
     expect(errorsOf(withChange('equals: required', 'less-than: "3"'))).toEqual(['rules.yml:12:20: rule custom/no-optional-tokens, check 1: `less-than` takes a number']);
     expect(errorsOf(withChange('equals: required', 'ami-requires-imdsv2: "yes"'))).toEqual(['rules.yml:12:30: rule custom/no-optional-tokens, check 1: `ami-requires-imdsv2` takes true or false']);
