@@ -130,11 +130,11 @@ export function nockInstallationToken(scope: nock.Scope): nock.Scope {
 
 /**
  * Answers one GraphQL blob batch from `files` (path → text; missing paths are `null`, as GitHub
- * answers for a path that does not exist at the commit). Expressions at `BASE_SHA` (the base commit
+ * answers for a path that does not exist at the commit). Expressions at `BASE_SHA` (or `baseRef`: the base commit
  * the check compares with) are answered from `options.base` instead, `null` for a path it does not
  * list: without it, every changed file is new in the pull request.
  */
-export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[]; base?: Record<string, string> } = {}): nock.Scope {
+export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, recorded: Recorded[], options: { truncated?: string[]; base?: Record<string, string>; baseRef?: string } = {}): nock.Scope {
   return scope.post('/graphql', (body: Json) => !isConfigQuery(body)).reply(200, (_uri, requestBody) => {
     const body = requestBody as Json;
     recorded.push({ method: 'POST', path: '/graphql', body });
@@ -143,7 +143,7 @@ export function nockBlobBatch(scope: nock.Scope, files: Record<string, string>, 
       if (!/^e\d+$/.test(name)) continue;
       const path = expression.slice(expression.indexOf(':') + 1);
       const ref = expression.slice(0, expression.indexOf(':'));
-      const text = ref === BASE_SHA ? options.base?.[path] : files[path];
+      const text = ref === (options.baseRef ?? BASE_SHA) ? options.base?.[path] : files[path];
       const alias = `f${name.slice(1)}`;
       if (text === undefined) {
         repository[alias] = null;
