@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { isCandidatePath } from '../parse/classify.js';
 import { decodeFileBytes } from '../parse/decode-text.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
 import type { InputFile } from '../engine/scan.js';
+import { isTerraformPath } from '../terraform/index.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'cdk.out', '.aws-sam', '.terraform', 'dist', 'coverage']);
 
@@ -11,7 +12,8 @@ export type CollectResult = { ok: true; files: InputFile[]; namedFiles: string[]
 
 /**
  * Reads the files named on the command line. A folder is walked recursively and its files are
- * reported relative to it; a file is reported as given. Only candidate names (YAML, JSON, .template)
+ * reported relative to it; a file is reported as given (a Terraform file with the other Terraform files
+ * of its directory: the module). Only candidate names (YAML, JSON, .template, .tf, .tf.json, tfvars)
  * are read, and files over the size limit are passed with a stub so the engine reports them.
  */
 export async function collectFiles(paths: readonly string[]): Promise<CollectResult> {
@@ -28,10 +30,21 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectRes
     if (info.isDirectory()) {
       for (const absolute of await walk(given)) {
         const path = relative(given, absolute).split(sep).join('/');
-        if (isCandidatePath(path)) files.push({ path, text: await readBounded(absolute) });
+        if (isCandidatePath(path) || isTerraformPath(path)) files.push({ path, text: await readBounded(absolute) });
       }
     } else {
       const path = given.split(sep).join('/');
+      if (isTerraformPath(path)) {
+        // A Terraform module is its directory: the other .tf and tfvars files beside it are read too.
+        const dir = dirname(given);
+        for (const name of (await readdir(dir)).sort()) {
+          const sibling = join(dir, name);
+          if (isTerraformPath(name) && (await stat(sibling)).isFile() && !files.some((file) => file.path === sibling.split(sep).join('/'))) {
+            files.push({ path: sibling.split(sep).join('/'), text: await readBounded(sibling) });
+          }
+        }
+        continue;
+      }
       files.push({ path: isCandidatePath(path) ? path : basename(path).endsWith('.json') ? path : path, text: await readBounded(given) });
       namedFiles.push(path);
     }

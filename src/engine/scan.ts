@@ -46,9 +46,9 @@ export function scanFiles(inputs: readonly InputFile[], partialOptions: Partial<
   const enabledRules = rules.filter((rule) => options.rules[rule.meta.id]?.enabled !== false);
   // Terraform is read per directory (one module = one document); see src/engine/terraform-scan.ts.
   const terraform = inputs.filter((input) => isTerraformPath(input.path));
-  scanTerraformInputs(terraform, inputs, options, enabledRules, findings, files);
+  const readByTerraform = scanTerraformInputs(terraform, inputs, options, enabledRules, findings, files);
   for (const input of inputs) {
-    if (isTerraformPath(input.path)) continue;
+    if (isTerraformPath(input.path) || readByTerraform.has(input.path)) continue;
     const outcome = readInfrastructureFile(input.path, input.text);
     files.push(describeOutcome(outcome));
     if (outcome.status === 'skipped') continue;

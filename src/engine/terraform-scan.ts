@@ -4,7 +4,7 @@ import type { EngineOptions } from '../model/options.js';
 import type { Rule } from '../rules/types.js';
 import { groupByModule, hclUnavailable, readTerraformModule, type TerraformProblem, type Unchecked } from '../terraform/index.js';
 import { docsUrl } from './docs-links.js';
-import { PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
+import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
 import { SourceFile } from '../parse/source-file.js';
 
 /** Findings about Terraform values only known at apply, or modules trustgate does not read. */
@@ -13,7 +13,8 @@ export const NOT_CHECKED_RULE = 'not-checked';
 /**
  * The Terraform part of a scan: each directory of the inputs is one module, read as one document and
  * judged by every rule; findings land on the `.tf` file and line where each value is written.
- * `all` is every input (for `file()` of policy files beside the module).
+ * `all` is every input (for `file()` of policy files beside the module). Returns the paths of the
+ * other files the modules read (policy JSON through file()): they are judged as part of the module.
  */
 export function scanTerraformInputs(
   terraform: readonly InputFile[],
@@ -22,8 +23,9 @@ export function scanTerraformInputs(
   rules: readonly Rule[],
   findings: Finding[],
   files: ScannedFile[],
-): void {
-  if (terraform.length === 0) return;
+): Set<string> {
+  const consumed = new Set<string>();
+  if (terraform.length === 0) return consumed;
   const byPath = new Map(all.map((input) => [input.path, input.text]));
   const unavailable = hclUnavailable();
   for (const [dir, inputs] of groupByModule(terraform)) {
@@ -40,6 +42,11 @@ export function scanTerraformInputs(
       findings.push(internalErrorFinding(new SourceFile(inputs[0]!.path, inputs[0]!.text), 'terraform', error));
       continue;
     }
+    for (const path of module.consumed) {
+      if (consumed.has(path)) continue;
+      consumed.add(path);
+      files.push({ path, status: 'scanned', kind: 'terraform' });
+    }
     for (const problem of module.problems) findings.push(problemFinding(problem));
     for (const item of module.unchecked) findings.push(uncheckedFinding(item));
     if (module.document === undefined) continue;
@@ -49,10 +56,26 @@ export function scanTerraformInputs(
       runRule(rule, model, options, findings);
     }
   }
+  return consumed;
 }
 
 function problemFinding(problem: TerraformProblem): Finding {
   const span = problem.file.spanOf(problem.start, problem.end);
+  if (problem.tooLarge) {
+    const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: problem.file.path });
+    return {
+      id: fingerprint.slice(0, 12),
+      fingerprint,
+      ruleId: FILE_TOO_LARGE_RULE,
+      category: 'parse-error',
+      severity: 'info',
+      file: problem.file.path,
+      ...span,
+      message: `${problem.file.path} was skipped: ${problem.message}.`,
+      remediation: 'Split the file; Terraform reads every .tf file of the directory as one module.',
+      docs: docsUrl('docs/rules/file-too-large.md'),
+    };
+  }
   const fingerprint = fingerprintOf({ ruleId: PARSE_ERROR_RULE, file: problem.file.path, element: problem.message });
   return {
     id: fingerprint.slice(0, 12),

@@ -85,7 +85,41 @@ export function hclUnavailable(): string | undefined {
 /** Nodes of one parse above this count: the file is reported, not read (bounded memory). */
 const MAX_TREE_NODES = 2_000_000;
 
+/** Lines that start a top-level block: where a file with a syntax error is cut into blocks read one by one. */
+const TOP_LEVEL_BLOCK = /^(resource|data|variable|locals|module|output|provider|terraform|moved|import|check|removed|ephemeral)\b/gm;
+const MAX_RECOVERY_CHARS = 2 * 1024 * 1024;
+const MAX_RECOVERY_BLOCKS = 400;
+
+/**
+ * Parses one file. A syntax error makes the grammar's recovery swallow what follows into the broken
+ * block, so such a file is read again block by block (each top-level block alone, the rest blanked out
+ * so offsets stay those of the file): the broken blocks are reported and not judged, the others are.
+ */
 export function parseHcl(text: string): HclResult {
+  const whole = parseOnce(text);
+  if (!whole.ok || whole.problems.length === 0 || text.length > MAX_RECOVERY_CHARS) return whole;
+  const starts = [...text.matchAll(TOP_LEVEL_BLOCK)].map((match) => match.index);
+  if (starts.length < 2 || starts.length > MAX_RECOVERY_BLOCKS) return whole;
+  const body: Body = { attributes: [], blocks: [] };
+  const problems: SyntaxProblem[] = [];
+  const bounds = [0, ...starts.slice(1), text.length];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const from = bounds[i]!;
+    const to = bounds[i + 1]!;
+    const masked = text.slice(0, from).replace(/[^\n]/g, ' ') + text.slice(from, to) + text.slice(to).replace(/[^\n]/g, ' ');
+    const part = parseOnce(masked);
+    if (!part.ok) {
+      problems.push(part.problem);
+      continue;
+    }
+    body.attributes.push(...part.body.attributes);
+    body.blocks.push(...part.body.blocks);
+    for (const problem of part.problems) if (!problems.some((p) => p.start === problem.start)) problems.push(problem);
+  }
+  return { ok: true, body, problems };
+}
+
+function parseOnce(text: string): HclResult {
   if (parser === undefined) return { ok: false, problem: { start: 0, end: 0, message: hclUnavailable()! } };
   // In chunks: given a string, web-tree-sitter hands over the whole rest of it at every read (quadratic on large files).
   const tree = parser.parse((index) => text.slice(index, index + 4096));
@@ -204,6 +238,7 @@ class Converter {
     const found = findError(node);
     const at = found ?? node;
     const message = at.isMissing ? `expected ${at.type === '' ? 'more input' : JSON.stringify(at.type)} here` : `unexpected ${describeText(this.text.slice(at.startIndex, Math.min(at.endIndex, at.startIndex + 40)))}`;
+    if (this.problems.some((problem) => problem.start === at.startIndex)) return;
     this.problems.push({ start: at.startIndex, end: at.endIndex, message: `syntax error: ${message}` });
   }
 

@@ -14,7 +14,15 @@ export interface TerraformProblem {
   start: number;
   end: number;
   message: string;
+  /** The file was not read at all: larger than {@link MAX_TERRAFORM_FILE_CHARS}. */
+  tooLarge?: boolean;
 }
+
+/**
+ * Terraform files above this size are reported, not parsed: the grammar reads about a megabyte a
+ * second in wasm, and real modules are far smaller (the largest of terraform-aws-modules is 60 KB).
+ */
+export const MAX_TERRAFORM_FILE_CHARS = 4 * 1024 * 1024;
 
 /** Something that could not be checked because its value is only known at apply (or lives elsewhere). */
 export interface Unchecked {
@@ -33,6 +41,8 @@ export interface TerraformModule {
   files: SourceFile[];
   problems: TerraformProblem[];
   unchecked: Unchecked[];
+  /** Other files the module reads with file(): their findings are the module's, they are not scanned alone. */
+  consumed: string[];
 }
 
 export interface TerraformInputFile {
@@ -80,6 +90,10 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       problems.push({ file, start: 0, end: 0, message: 'Terraform JSON syntax (.tf.json) is not read yet, so this file was not checked' });
       continue;
     }
+    if (file.text.length > MAX_TERRAFORM_FILE_CHARS) {
+      problems.push({ file, start: 0, end: 0, tooLarge: true, message: `the file is larger than ${MAX_TERRAFORM_FILE_CHARS / (1024 * 1024)} MiB and was not scanned` });
+      continue;
+    }
     const parsed = parseHcl(file.text);
     if (!parsed.ok) {
       problems.push({ file, ...parsed.problem });
@@ -102,7 +116,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   }
   const mainFile = files.find((file) => file.path.toLowerCase().endsWith('/main.tf') || file.path.toLowerCase() === 'main.tf') ?? files.find((file) => file.path.toLowerCase().endsWith('.tf')) ?? files[0];
   if (mainFile === undefined || (scope.resources.size === 0 && scope.data.size === 0 && scope.modules.size === 0)) {
-    return { dir, document: undefined, files, problems, unchecked };
+    return { dir, document: undefined, files, problems, unchecked, consumed: [] };
   }
   for (const module of scope.modules.values()) {
     const env: Env = { scope, file: module.file, depth: 0 };
@@ -137,7 +151,8 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   };
   const root = toNode(template);
   linkParents(root);
-  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform' }, files, problems, unchecked };
+  const consumed = [...fileCache].filter(([path, file]) => file !== undefined && !inputs.some((input) => input.path === path)).map(([path]) => path);
+  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform' }, files, problems, unchecked, consumed };
 }
 
 function rank(path: string): number {
