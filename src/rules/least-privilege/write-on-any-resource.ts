@@ -1,3 +1,4 @@
+import { baselineCovering } from '../../aws-data/baseline-policies.js';
 import type { Rule } from '../types.js';
 import { actionItemGrants, conditionNote, graded, holderText, isWritten, narrowingAdvice, reportOffenses, viaPattern, type Offense } from './_grants.js';
 import { CREDENTIALS, PASS_ROLE, RESOURCE_EXPOSURE, SENSITIVE_READS } from './_risk-actions.js';
@@ -8,6 +9,11 @@ import { CREDENTIALS, PASS_ROLE, RESOURCE_EXPOSURE, SENSITIVE_READS } from './_r
  * (ec2:DescribeInstances, xray:PutTraceSegments) are never reported. Service wildcards and the
  * actions of the dedicated rules (credentials, data reads, resource exposure, PassRole) are left to
  * those rules. Written policies only: AWS managed policies and SAM templates are AWS's design.
+ *
+ * Writes that AWS's own baseline policy for a purpose grants on every resource (AWSLambdaBasicExecutionRole's
+ * logs:CreateLogGroup/CreateLogStream/PutLogEvents, AmazonSSMManagedInstanceCore's
+ * ssm:UpdateInstanceInformation, … — src/aws-data/baseline-policies.json) are low: a policy that grants only
+ * those is no broader than AWS's documented design, so it is worth scoping but not worth a review's attention.
  */
 export const writeOnAnyResource: Rule = {
   meta: {
@@ -32,17 +38,26 @@ export const writeOnAnyResource: Rule = {
       });
       if (actions.length === 0) continue;
       const permissions = actions.some((a) => a.accessLevels.includes('Permissions management'));
+      const baseline = baselineCovering(actions.map((a) => a.name)) !== undefined;
       offenses.push({
         held: grant.held,
         statement: grant.statement,
         node: grant.node,
-        severity: graded(permissions ? 'high' : 'medium', grant.scoping),
+        severity: graded(baseline ? 'low' : permissions ? 'high' : 'medium', grant.scoping),
         actions: actions.map((a) => a.name),
         element: grant.pattern.toLowerCase(),
         message: (merged) =>
-          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${baselineNote(merged)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
       });
     }
     reportOffenses(report, offenses);
   },
 };
+
+/** Says so when every write is one AWS's baseline policy for a purpose grants on every resource too. */
+function baselineNote(actions: readonly string[]): string {
+  const policies = baselineCovering(actions);
+  if (policies === undefined) return '';
+  const named = policies.map((p) => `${p.name} (${p.purpose})`).join(' and ');
+  return ` AWS's managed polic${policies.length > 1 ? 'ies' : 'y'} ${named} grant${policies.length > 1 ? '' : 's'} the same on every resource, so this is no broader than AWS's baseline; scope it where you can.`;
+}
