@@ -14,7 +14,9 @@ import {
 } from '../../model/instance-metadata.js';
 import type { DocumentModel } from '../../model/document-model.js';
 import type { SourceNode } from '../../parse/nodes.js';
-import type { Rule } from '../types.js';
+import type { Report, Rule } from '../types.js';
+import { managedInstanceSurfaces } from './_managed-instances.js';
+import { managedInstanceImds } from './managed-instance-imds.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 
 /**
@@ -99,8 +101,48 @@ export const credentialExfiltrationPath: Rule = {
         }
       }
     }
+    reportManagedInstanceChains(model, report);
   },
 };
+
+/**
+ * The same chain through instances a service runs for you (SageMaker notebook instances, EMR cluster
+ * nodes; src/rules/imdsv2/_managed-instances.ts): IMDSv1 allowed for certain, and the role whose
+ * credentials they serve reads data on every resource.
+ */
+function reportManagedInstanceChains(model: DocumentModel, report: (report: Report) => void): void {
+  const graph = identityGraph(model);
+  for (const surface of managedInstanceSurfaces(model)) {
+    if (surface.verdict !== 'v1') continue;
+    for (const roleId of surface.roles) {
+      const role = graph.principals.get(roleId);
+      if (role === undefined) continue;
+      const grants = broadReadGrants(model, role);
+      if (grants.length === 0) continue;
+      const actions = [...new Set(grants.map((g) => g.action))];
+      const via = surface.profile !== undefined ? `its instance profile ${surface.profile} gives role ${role.logicalId}` : `its role ${role.logicalId} has`;
+      report({
+        node: surface.node,
+        resource: surface.resource.logicalId,
+        message:
+          `Capital One chain: ${surface.label} allows IMDSv1 (it ${surface.detail}), and ${via} ${actions.join(', ')} on every resource. ` +
+          'An SSRF or untrusted code on its instances can fetch the role credentials with one GET and use them from anywhere to read that data.',
+        related: [
+          { node: surface.resource.keyNode, message: `${surface.label} allows IMDSv1` },
+          ...(surface.roleNode !== undefined ? [{ node: surface.roleNode, message: `${surface.label} runs with ${surface.profile !== undefined ? `instance profile ${surface.profile}` : `role ${role.logicalId}`}` }] : []),
+          { node: role.resource.keyNode, message: `${role.label} is the role whose credentials IMDS hands out` },
+          ...uniqueStatements(grants).map(({ match, actions: granted }) => ({
+            node: match.actionNode,
+            message: `${match.attachment.via} (statement ${match.statement.sid ?? match.statement.index + 1}) allows ${granted.join(', ')} on every resource`,
+          })),
+          ...guardNotes(model),
+        ],
+        element: `${surface.profile ?? 'role'}/${role.logicalId}`,
+        remediation: `${managedInstanceImds.meta.fix} ${RECOMMENDED_GUARD}`,
+      });
+    }
+  }
+}
 
 interface Exposure {
   /** Where to point: the setting that allows IMDSv1. */

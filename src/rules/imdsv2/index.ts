@@ -3,6 +3,7 @@ import { beanstalkImds } from './beanstalk-imds.js';
 import { credentialExfiltrationPath } from './credential-exfiltration-path.js';
 import { externalLaunchTemplate } from './external-launch-template.js';
 import { instanceImds } from './instance-imds.js';
+import { managedInstanceImds } from './managed-instance-imds.js';
 import { noLaunchTemplate } from './no-launch-template.js';
 import { userDataSecrets } from './user-data-secrets.js';
 import { weakMetadataGuard } from './weak-metadata-guard.js';
@@ -13,6 +14,7 @@ export const imdsv2Rules: readonly Rule[] = [
   credentialExfiltrationPath,
   externalLaunchTemplate,
   instanceImds,
+  managedInstanceImds,
   noLaunchTemplate,
   userDataSecrets,
   weakMetadataGuard,
