@@ -3,6 +3,7 @@ import { SourceFile } from '../parse/source-file.js';
 import { parseYaml } from '../parse/yaml.js';
 import { ALL_RULES } from '../rules/index.js';
 import { INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE } from '../engine/scan.js';
+import { NOT_CHECKED_RULE } from '../engine/terraform-scan.js';
 import type { Schema } from './schema-dsl.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateNode } from './validate.js';
@@ -34,7 +35,7 @@ export interface ConfigLayer {
 export type ConfigParseResult = { ok: true; layer: ConfigLayer } | { ok: false; problems: ConfigProblem[] };
 
 /** Rule ids that exist besides the rule registry: findings the engine itself produces. */
-const ENGINE_RULE_IDS = [PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE];
+const ENGINE_RULE_IDS = [PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, NOT_CHECKED_RULE];
 
 /**
  * Parses and validates one configuration file. Never throws: a file that is not YAML, is not a mapping

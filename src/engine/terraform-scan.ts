@@ -47,8 +47,8 @@ export function scanTerraformInputs(
       consumed.add(path);
       files.push({ path, status: 'scanned', kind: 'terraform' });
     }
-    for (const problem of module.problems) findings.push(problemFinding(problem));
-    for (const item of module.unchecked) findings.push(uncheckedFinding(item));
+    for (const problem of module.problems) findings.push(problemFinding(problem, options));
+    for (const item of module.unchecked) findings.push(uncheckedFinding(item, options));
     if (module.document === undefined) continue;
     const model = new DocumentModel(module.document, options);
     for (const rule of rules) {
@@ -59,7 +59,8 @@ export function scanTerraformInputs(
   return consumed;
 }
 
-function problemFinding(problem: TerraformProblem): Finding {
+/** Not read is not known to be safe: blocks unless configuration lowers the rule, as for templates. */
+function problemFinding(problem: TerraformProblem, options: EngineOptions): Finding {
   const span = problem.file.spanOf(problem.start, problem.end);
   if (problem.tooLarge) {
     const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: problem.file.path });
@@ -68,10 +69,10 @@ function problemFinding(problem: TerraformProblem): Finding {
       fingerprint,
       ruleId: FILE_TOO_LARGE_RULE,
       category: 'parse-error',
-      severity: 'info',
+      severity: options.rules[FILE_TOO_LARGE_RULE]?.severity ?? 'high',
       file: problem.file.path,
       ...span,
-      message: `${problem.file.path} was skipped: ${problem.message}.`,
+      message: `${problem.file.path} was not checked: ${problem.message}, so it is not known to be safe.`,
       remediation: 'Split the file; Terraform reads every .tf file of the directory as one module.',
       docs: docsUrl('docs/rules/file-too-large.md'),
     };
@@ -82,7 +83,7 @@ function problemFinding(problem: TerraformProblem): Finding {
     fingerprint,
     ruleId: PARSE_ERROR_RULE,
     category: 'parse-error',
-    severity: 'high',
+    severity: options.rules[PARSE_ERROR_RULE]?.severity ?? 'high',
     file: problem.file.path,
     ...span,
     message: `${problem.file.path} could not be read here: ${problem.message}. trustgate does not judge a block it cannot read.`,
@@ -91,7 +92,7 @@ function problemFinding(problem: TerraformProblem): Finding {
   };
 }
 
-function uncheckedFinding(item: Unchecked): Finding {
+function uncheckedFinding(item: Unchecked, options: EngineOptions): Finding {
   const span = item.file.spanOf(item.start, item.end);
   const fingerprint = fingerprintOf({ ruleId: NOT_CHECKED_RULE, file: item.file.path, ...(item.resource ? { resource: item.resource } : {}), element: item.message });
   const finding: Finding = {
@@ -99,7 +100,7 @@ function uncheckedFinding(item: Unchecked): Finding {
     fingerprint,
     ruleId: NOT_CHECKED_RULE,
     category: 'not-checked',
-    severity: 'low',
+    severity: options.rules[NOT_CHECKED_RULE]?.severity ?? 'low',
     file: item.file.path,
     ...span,
     message: item.message,

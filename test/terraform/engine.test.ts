@@ -268,7 +268,7 @@ resource "aws_iam_policy" "p" {
     }
     expect(scanFiles([{ path: 'main.tf', text: deep }]).findings.map((f) => f.ruleId)).toContain('parse-error');
     const huge = 'resource "aws_iam_role" "r" {}\n' + '# padding\n'.repeat(500_000);
-    expect(scanFiles([{ path: 'main.tf', text: huge }]).findings.map((f) => [f.ruleId, f.severity])).toEqual([['file-too-large', 'info']]);
+    expect(scanFiles([{ path: 'main.tf', text: huge }]).findings.map((f) => [f.ruleId, f.severity])).toEqual([['file-too-large', 'high']]);
   });
 });
 

@@ -1,0 +1,4 @@
+variable "http_tokens" {
+  type    = string
+  default = "required"
+}
