@@ -7,6 +7,7 @@ import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { SourceNode } from '../../parse/nodes.js';
 import type { Report } from '../types.js';
+import { controlPlaneHolders } from './_service-holders.js';
 
 /**
  * Shared walk of the statement-level least-privilege rules. Reporting policy, the same for every
@@ -55,12 +56,34 @@ export function actionItemGrants(model: DocumentModel): ActionItemGrant[] {
           for (const value of item.values) {
             if (value.kind !== 'known' || typeof value.value !== 'string') continue;
             out.push(itemGrant(held, statement, item.node, value.value, scoping));
+            // `*` on every resource of a service (`arn:aws:s3:::*`) is every action of that service there:
+            // judged as `s3:*` by every rule, as written `s3:*` on the same resource would be.
+            if (isEverything(value.value)) {
+              for (const service of servicesCoveredBy(statement)) out.push(itemGrant(held, statement, item.node, `${service}:*`, scoping));
+            }
           }
         }
       }
     }
     return out;
   });
+}
+
+/**
+ * The services whose every resource a statement names with an ARN (`arn:aws:s3:::*`,
+ * `arn:aws:dynamodb:*:*:table/*`), not with `*` itself (every service: full-admin's business).
+ */
+function servicesCoveredBy(statement: Statement): string[] {
+  const services = new Set<string>();
+  for (const item of elementItems(statement, 'Resource')) {
+    for (const value of item.values) {
+      const text = valueText(value);
+      if (text === undefined || !text.startsWith('arn:')) continue;
+      const service = text.split(':')[2] ?? '';
+      if (/^[a-z0-9-]+$/.test(service) && isBroadResource(text, service)) services.add(service);
+    }
+  }
+  return [...services];
 }
 
 function itemGrant(held: HeldDocument, statement: Statement, node: SourceNode, pattern: string, scoping: ConditionTest[]): ActionItemGrant {
@@ -276,17 +299,37 @@ export function reportRiskyActions(
     if (grant.held.attachment.origin === 'implicit') continue;
     const actions = grantedAmong(grant, risky);
     if (actions.length === 0) continue;
+    const services = serviceHeld(grant.held, model);
+    const severity = graded(severityOf(actions), grant.scoping);
     offenses.push({
       held: grant.held,
       statement: grant.statement,
       node: grant.node,
-      severity: graded(severityOf(actions), grant.scoping),
+      severity: services.length > 0 ? lowerSeverity(severity, 2) : severity,
       actions: actions.map((a) => a.name),
       element: grant.pattern.toLowerCase(),
-      message: (merged) => `${describe(grant, merged)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+      message: (merged) => `${describe(grant, merged)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}${serviceHeldNote(services)}`,
     });
   }
   reportOffenses(report, offenses);
+}
+
+/**
+ * The AWS services that hold a document when every holder is a role only services assume for their own
+ * work (EMR's service role, see _service-holders.ts); `[]` when any holder is a person, an account, code
+ * a person writes, or unknown. What such a role may do, nobody but the service does with it.
+ */
+export function serviceHeld(held: HeldDocument, model: DocumentModel): string[] {
+  if (held.holders.length === 0) return [];
+  const services = held.holders.map((holder) => controlPlaneHolders(holder, model.template));
+  return services.every((list) => list.length > 0) ? [...new Set(services.flat())] : [];
+}
+
+/** ` Only the AWS service elasticmapreduce.amazonaws.com can assume …, so the severity is lowered.` or ``. */
+export function serviceHeldNote(services: readonly string[]): string {
+  return services.length === 0
+    ? ''
+    : ` Only the AWS service ${services.join(', ')} can assume the role that holds it, and it uses the role for its own work, not to run code a person writes, so the severity is lowered.`;
 }
 
 /** `s3:GetObject` or `s3:GetObject (from s3:Get*)`. */

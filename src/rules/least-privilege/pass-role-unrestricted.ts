@@ -2,8 +2,7 @@ import { actionMatches } from '../../aws-data/iam-data.js';
 import { isStaticallyDenied } from '../../model/grants.js';
 import { lowerSeverity, type Severity } from '../../findings/severity.js';
 import type { Rule } from '../types.js';
-import { actionItemGrants, conditionNote, graded, holderText, isEverything, reportOffenses, type Offense } from './_grants.js';
-import { controlPlaneHolders } from './_service-holders.js';
+import { actionItemGrants, conditionNote, graded, holderText, isEverything, reportOffenses, serviceHeld, serviceHeldNote, type Offense } from './_grants.js';
 
 /**
  * iam:PassRole on every role, or without an iam:PassedToService condition. PassRole is what lets a
@@ -23,7 +22,6 @@ export const passRoleUnrestricted: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
-    const template = model.template;
     for (const grant of actionItemGrants(model)) {
       if (grant.held.attachment.origin === 'implicit' || isEverything(grant.pattern) || !actionMatches(grant.pattern, 'iam:PassRole')) continue;
       if (grant.held.holders.length > 0 && grant.held.holders.every((h) => isStaticallyDenied(h, 'iam:PassRole'))) continue;
@@ -35,8 +33,7 @@ export const passRoleUnrestricted: Rule = {
       if (!broad && toService) continue;
       const base: Severity = broad ? (toService ? 'medium' : 'high') : 'low';
       // Held only by roles that AWS services assume for their own work (the EMR service role): no person passes with it.
-      const services = grant.held.holders.length === 0 ? [] : grant.held.holders.map((holder) => controlPlaneHolders(holder, template));
-      const serviceHeld = services.length > 0 && services.every((list) => list.length > 0);
+      const services = serviceHeld(grant.held, model);
       const what = broad
         ? toService
           ? 'on every role (limited to named services by iam:PassedToService)'
@@ -46,17 +43,13 @@ export const passRoleUnrestricted: Rule = {
         held: grant.held,
         statement: grant.statement,
         node: grant.node,
-        severity: serviceHeld ? lowerSeverity(graded(base, otherScoping), 2) : graded(base, otherScoping),
+        severity: services.length > 0 ? lowerSeverity(graded(base, otherScoping), 2) : graded(base, otherScoping),
         actions: ['iam:PassRole'],
         element: grant.pattern.toLowerCase(),
         message: () =>
           `${holderText(grant.held)} allows iam:PassRole${grant.pattern.includes('*') ? ` (from ${grant.pattern})` : ''} ${what}. ${
             broad ? 'Scope Resource to the roles it passes (arn:${Partition}:iam::${Account}:role/${RoleNameWithPath})' : 'Add a StringEquals condition on iam:PassedToService'
-          }${broad && !toService ? ' and add iam:PassedToService' : ''}.${conditionNote(otherScoping)}${
-            serviceHeld
-              ? ` Only the AWS service ${[...new Set(services.flat())].join(', ')} can assume the role that holds it, and it uses the role for its own work, not to run code a person writes, so the severity is lowered.`
-              : ''
-          }`,
+          }${broad && !toService ? ' and add iam:PassedToService' : ''}.${conditionNote(otherScoping)}${serviceHeldNote(services)}`,
       });
     }
     reportOffenses(report, offenses);
