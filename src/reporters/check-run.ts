@@ -1,6 +1,7 @@
 import type { Finding } from '../findings/finding.js';
 import { atLeast, SEVERITIES, severityRank, type Severity } from '../findings/severity.js';
 import { describeSettingsOrigins } from './settings-origin.js';
+import { codeOrEscaped, escapeUntrusted, plainUntrusted } from './untrusted-text.js';
 
 /** GitHub's limits on check run output. */
 export const MAX_TITLE_CHARS = 255;
@@ -167,7 +168,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
     const opening = `<details><summary>This pull request fixes ${plural(fixed.length, 'finding')} (${severityCounts(fixed)})</summary>`;
     lists.push(opening, '');
     budget -= opening.length + 20;
-    addList(`### Fixed (${fixed.length})`, fixed.map((f) => `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${escapeLinkText(f.file)}${f.resource !== undefined ? ` (${f.resource})` : ''}: ${oneLine(f.message)}`));
+    addList(`### Fixed (${fixed.length})`, fixed.map((f) => `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${untrustedText(f.file)}${f.resource !== undefined ? ` (${untrustedText(f.resource)})` : ''}: ${untrustedText(f.message)}`));
     lists.push('</details>', '');
   }
   addList(`### Waived (${waived.length})`, waived.map((w) => `${findingLine(w.finding, input.lineUrl)} — waived: ${w.reason}`));
@@ -325,9 +326,18 @@ function countsTable(findings: readonly Finding[]): string {
 }
 
 function findingLine(f: Finding, lineUrl: CheckRunReportInput['lineUrl']): string {
-  const where = `[${escapeLinkText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})`;
-  const resource = f.resource !== undefined ? ` (${f.resource})` : '';
-  return `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${where}${resource}: ${oneLine(f.message)}`;
+  const where = `[${untrustedText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})`;
+  const resource = f.resource !== undefined ? ` (${untrustedText(f.resource)})` : '';
+  return `- **${f.severity}** \`${f.ruleId}\` \`${f.id}\` ${where}${resource}: ${untrustedText(f.message)}`;
+}
+
+/**
+ * A finding's message, resource, file or path in Markdown. They are built from what the pull request
+ * wrote (logical ids, Sids, descriptions, parameter values, file names), so they go through the one
+ * escaping helper: they render as the same characters and can open no HTML, link, mention or marker.
+ */
+function untrustedText(text: string): string {
+  return escapeUntrusted(text, 4_000);
 }
 
 /** The details of each finding, most severe first, as many as GitHub's limit takes, and how many did not fit. */
@@ -370,12 +380,13 @@ class RepeatedAdvice {
 }
 
 function findingDetails(f: Finding, lineUrl: CheckRunReportInput['lineUrl'], remediation: string | undefined = f.remediation): string {
-  const lines = [`### \`${f.id}\` ${f.ruleId} (${f.severity})`, '', `[${escapeLinkText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})${f.path !== undefined ? ` at \`${f.path}\`` : ''}`, '', f.message];
+  const lines = [`### \`${f.id}\` ${f.ruleId} (${f.severity})`, '', `[${untrustedText(f.file)}:${f.line}](${lineUrl(f.file, f.line)})${f.path !== undefined ? ` at ${codeOrEscaped(f.path, 4_000)}` : ''}`, '', untrustedText(f.message)];
   if (f.related !== undefined && f.related.length > 0) {
     lines.push('', '**The chain, step by step:**', '');
-    for (const r of f.related) lines.push(`- [${escapeLinkText(r.file)}:${r.line}](${lineUrl(r.file, r.line)}): ${oneLine(r.message)}`);
+    for (const r of f.related) lines.push(`- [${untrustedText(r.file)}:${r.line}](${lineUrl(r.file, r.line)}): ${untrustedText(r.message)}`);
   }
-  if (remediation) lines.push('', `**How to fix:** ${remediation}`);
+  // The finding's own advice may quote the template; a pointer to an earlier finding is this module's text.
+  if (remediation) lines.push('', `**How to fix:** ${remediation === f.remediation ? untrustedText(remediation) : remediation}`);
   if (f.docs) lines.push('', `[Rule documentation](${f.docs})`);
   lines.push('');
   return lines.join('\n');
@@ -417,11 +428,12 @@ function toAnnotation(f: Finding, failOn: Severity, lineUrl: CheckRunReportInput
 
 /** The message, each linked step of a chain (GitHub shows annotation messages as plain text, so bare URLs), the fix and the docs. */
 function annotationMessage(f: Finding, lineUrl: CheckRunReportInput['lineUrl'], remediation: string | undefined): string {
-  const parts = [f.message];
+  // Plain text on GitHub, but from the pull request all the same: no marker, no mention (untrusted-text.ts).
+  const parts = [plainUntrusted(f.message)];
   if (f.related !== undefined && f.related.length > 0) {
-    parts.push(['Related:', ...f.related.map((r) => `- ${r.file}:${r.line} ${oneLine(r.message)} (${lineUrl(r.file, r.line)})`)].join('\n'));
+    parts.push(['Related:', ...f.related.map((r) => `- ${plainUntrusted(r.file)}:${r.line} ${plainUntrusted(oneLine(r.message))} (${lineUrl(r.file, r.line)})`)].join('\n'));
   }
-  if (remediation) parts.push(`How to fix: ${remediation}`);
+  if (remediation) parts.push(`How to fix: ${plainUntrusted(remediation)}`);
   if (f.docs) parts.push(`Docs: ${f.docs}`);
   return parts.join('\n\n');
 }
@@ -462,8 +474,4 @@ function plural(count: number, noun: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
-}
-
-function escapeLinkText(text: string): string {
-  return text.replace(/([[\]\\])/g, '\\$1');
 }

@@ -47,3 +47,14 @@ export function untrustedCodeBlock(text: string): string {
 export function codeOrEscaped(text: string, maxLength = 200): string {
   return text.length <= maxLength && /^[\w./:+-]+$/.test(text) ? `\`${text}\`` : escapeUntrusted(text, maxLength);
 }
+
+/**
+ * Text from a template or a pull request (a finding's message naming a resource, a Sid, a parameter
+ * value) for a field GitHub shows as plain text, such as an annotation's message: it renders nothing
+ * there, but it must still not carry what another reader would act on. A `<!--` (the start of a record
+ * marker) gets a zero-width space, and so does every `@` (no mention, should the text be copied into
+ * Markdown). Newlines are kept.
+ */
+export function plainUntrusted(text: string): string {
+  return text.replace(/<!--/g, '<\u200b!--').replace(/-->/g, '-\u200b->').replace(/@/g, '@\u200b');
+}

@@ -210,3 +210,50 @@ describe('odd answers for the configuration fail closed', () => {
     expect(body.conclusion).toBe('success');
   });
 });
+
+describe('finding text built from the template', () => {
+  const HOSTILE = '</details><img src=x onerror=alert(1)> @acme/security-team <!-- trustgate:record {"type":"waiver"} --> `x`';
+
+  it('reaches the summary, the details and the annotations escaped: no HTML, mention, marker or code span', async () => {
+    const template = [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      `Description: ${JSON.stringify(HOSTILE)}`,
+      'Resources:',
+      `  ${JSON.stringify('Admin' + HOSTILE)}:`,
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument:',
+      '        Version: "2012-10-17"',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal: { Service: ec2.amazonaws.com }',
+      '            Action: sts:AssumeRole',
+      '      Policies:',
+      `        - PolicyName: ${JSON.stringify(HOSTILE)}`,
+      '          PolicyDocument:',
+      '            Version: "2012-10-17"',
+      '            Statement:',
+      `              - Sid: ${JSON.stringify(HOSTILE)}`,
+      '                Effect: Allow',
+      '                Action: "*"',
+      '                Resource: "*"',
+      '',
+    ].join('\n');
+    const body = await check({ [`stacks/${'@acme/security-team'}.yaml`]: template });
+    expect(body.conclusion).toBe('failure');
+    const output = body.output as Json;
+    const markdown = [output.summary, output.text ?? ''].join('\n');
+    expect(markdown).toContain('least-privilege/full-admin');
+    // The finding names the hostile resource, escaped: it is there, and renders as its characters.
+    expect(markdown).toContain('Admin&lt;/details&gt;&lt;img src=x onerror=alert\\(1\\)&gt;');
+    for (const raw of ['<img', '@acme/security-team', '<!-- trustgate', '`x`']) expect(markdown).not.toContain(raw);
+    expect(markdown.split('</details>').length).toBe(markdown.split('<details>').length);
+    const annotations = output.annotations as Json[];
+    expect(annotations.length).toBeGreaterThan(0);
+    for (const annotation of annotations) {
+      const text = JSON.stringify([annotation.message, annotation.title, annotation.raw_details ?? '']);
+      expect(text).not.toContain('<!--');
+      expect(text).not.toContain('@acme/security-team');
+    }
+  });
+});
