@@ -22,6 +22,7 @@ import { APP_NODE_FLAGS } from '../src/app/node-flags.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = findRepoRoot(here);
 const corpus = process.env['TRUSTGATE_CORPUS'] ?? join(repoRoot, '..', 'shared', 'corpus', 'aws-cloudformation-templates');
+const terraformCorpus = process.env['TRUSTGATE_TF_CORPUS'] ?? join(repoRoot, '..', 'shared', 'corpus', 'terraform-aws-modules');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(','));
@@ -116,6 +117,24 @@ function benchCorpusScan(): void {
   rows.push({ section: 'a', measurement: label, value: ms(cfnMs) });
   const ratio = cfnMs / scanMs;
   rows.push({ section: 'a', measurement: 'cfn-lint time ÷ trustgate time', value: `${ratio.toFixed(1)}×`, target: '≥ 20×', pass: ratio >= 20 });
+}
+
+/** The Terraform corpus (terraform-aws-modules), whole-process, beside the CloudFormation one. */
+function benchTerraformCorpusScan(): void {
+  if (!existsSync(terraformCorpus)) {
+    notes.push(`Terraform corpus not found at ${terraformCorpus} (set TRUSTGATE_TF_CORPUS): not measured.`);
+    return;
+  }
+  const files = listFiles(terraformCorpus).filter((file) => /(\.tf|\.tf\.json|\.tfvars)$/.test(file));
+  const runs = quick ? 1 : 3;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = timeProcess(process.execPath, [join(repoRoot, 'bin', 'trustgate.js'), 'scan', terraformCorpus, '--format', 'json']);
+    if (run.status !== 0 && run.status !== 1) throw new Error(`trustgate scan of the Terraform corpus exited ${run.status}: ${run.stderr.slice(0, 500)}`);
+    times.push(run.ms);
+  }
+  const scanMs = median(times);
+  rows.push({ section: 'a', measurement: `trustgate scan, Terraform corpus, ${files.length} files (median of ${runs})`, value: ms(scanMs), target: '≤ 2 s', pass: scanMs <= 2000 });
 }
 
 // --- the app under test, and deliveries ---------------------------------------------------------
@@ -426,7 +445,10 @@ async function main(): Promise<void> {
 
   const templates = corpusTemplates();
   {
-    if (only.has('a')) benchCorpusScan();
+    if (only.has('a')) {
+      benchCorpusScan();
+      benchTerraformCorpusScan();
+    }
     const needsApp = ['b', 'c', 'd'].some((part) => only.has(part));
     if (needsApp) {
       const fake = new FakeGitHub({ latencyMs });
