@@ -74,7 +74,15 @@ export type FileContent =
  * What reading one directory at one commit gave: the files of it a caller selected (by path; text,
  * or why there is none), or `missing` when the path is no directory at that commit.
  */
-export type DirectoryContent = { path: string; status: 'tree'; files: FileContent[] } | { path: string; status: 'missing' };
+export type DirectoryContent =
+  | {
+      path: string;
+      status: 'tree';
+      files: FileContent[];
+      /** Symbolic links among the selected entries, with the target as the link holds it (nothing is read through them here). */
+      links?: { path: string; target: string }[];
+    }
+  | { path: string; status: 'missing' };
 
 /** One path at one ref (a commit SHA). */
 export interface RevisionRead {

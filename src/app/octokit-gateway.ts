@@ -208,18 +208,21 @@ export class OctokitGateway implements GitHubGateway {
   private async toDirectory(target: Repository, path: string, entries: TreeEntryNode[] | undefined, select: (path: string) => boolean): Promise<DirectoryContent> {
     if (entries === undefined) return { path, status: 'missing' };
     const files: FileContent[] = [];
+    const links: { path: string; target: string }[] = [];
     for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.type !== 'blob') continue;
       const full = path === '' ? entry.name : `${path}/${entry.name}`;
       if (!select(full)) continue;
       if (entry.mode === SYMLINK_MODE) {
-        files.push({ path: full, status: 'unreadable', reason: 'it is a symbolic link, which trustgate does not follow' });
+        const target = entry.object !== null && 'oid' in entry.object ? (entry.object as BlobNode).text : null;
+        if (typeof target === 'string' && target.length <= 4096) links.push({ path: full, target });
+        else files.push({ path: full, status: 'unreadable', reason: 'it is a symbolic link GitHub gave no target for' });
         continue;
       }
       const node = entry.object;
       files.push(await this.toContent(target, full, node !== null && 'oid' in node ? (node as BlobNode) : undefined));
     }
-    return { path, status: 'tree', files };
+    return links.length > 0 ? { path, status: 'tree', files, links } : { path, status: 'tree', files };
   }
 
   async findPullRequestsForCommit(target: Repository, sha: string): Promise<PullRequestRef[]> {

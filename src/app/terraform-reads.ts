@@ -70,12 +70,26 @@ export async function readTerraformDirectories(
     queries: 0,
     ...(baseRef !== undefined ? { base: [] } : {}),
   };
+  // Symbolic links found by one level; their targets are read in the next query, under the link's path.
+  let links: { ref: string; path: string; target: string }[] = [];
   const readLevel = async (directories: readonly string[], files: readonly string[] = []) => {
     const asked = [...directories.map((path) => ({ ref, path })), ...(baseRef !== undefined ? directories.map((path) => ({ ref: baseRef, path })) : [])];
-    const answer = await gateway.readDirectories(target, asked, isTerraformPath, files.map((path) => ({ ref, path })));
+    const following = links;
+    links = [];
+    const answer = await gateway.readDirectories(target, asked, isTerraformPath, [...files.map((path) => ({ ref, path })), ...following.map((link) => ({ ref: link.ref, path: link.target }))]);
     reads.queries++;
+    following.forEach((link, index) => (link.ref === ref ? reads.files : reads.base!).push(throughLink(link.path, answer.files[files.length + index])));
+    answer.directories.forEach((directory, index) => {
+      if (directory.status !== 'tree') return;
+      const at = index < directories.length ? ref : baseRef!;
+      for (const link of directory.links ?? []) {
+        const resolved = linkTarget(link.path, link.target);
+        if (resolved !== undefined) links.push({ ref: at, path: link.path, target: resolved });
+        else (at === ref ? reads.files : reads.base!).push({ path: link.path, status: 'unreadable', reason: 'it is a symbolic link to a path outside the repository' });
+      }
+    });
     for (const directory of answer.directories.slice(directories.length)) if (directory.status === 'tree') reads.base!.push(...directory.files);
-    return { level: add(reads, answer.directories.slice(0, directories.length)), files: answer.files };
+    return { level: add(reads, answer.directories.slice(0, directories.length)), files: answer.files.slice(0, files.length) };
   };
   const answer = await readLevel(first, otherPaths);
   let level = answer.level;
@@ -100,7 +114,32 @@ export async function readTerraformDirectories(
     if (next.length === 0) break;
     level = (await readLevel(next)).level;
   }
+  // Links found by the last level still need their targets: one more query.
+  if (links.length > 0) await readLevel([]);
   return { terraform: reads, others: answer.files };
+}
+
+/**
+ * The repository path a symbolic link at `path` points at (targets are relative to the link's
+ * directory, as Git stores them), or `undefined` when it is absolute or leaves the repository.
+ */
+function linkTarget(path: string, target: string): string | undefined {
+  if (target.startsWith('/') || target.includes('\0')) return undefined;
+  const segments = moduleDirectory(path) === '' ? [] : moduleDirectory(path).split('/');
+  for (const segment of target.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (segments.length === 0) return undefined;
+      segments.pop();
+    } else segments.push(segment);
+  }
+  return segments.length > 0 ? segments.join('/') : undefined;
+}
+
+/** What a link's target gave, under the link's own path: Terraform reads the file as part of the link's directory. */
+function throughLink(path: string, content: FileContent | undefined): FileContent {
+  if (content === undefined || content.status === 'missing') return { path, status: 'unreadable', reason: 'it is a symbolic link to a path with no file at this commit' };
+  return { ...content, path };
 }
 
 /** Records what one level read; returns its directories that exist, with their files. */

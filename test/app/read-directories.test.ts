@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describe('OctokitGateway.readDirectories', () => {
-  it('lists directories and reads files at their refs in one query, keeping only the selected blobs directly in each directory', async () => {
+  it('lists directories and reads files at their refs in one query, keeping only the selected blobs directly in each directory and returning symbolic links with their targets', async () => {
     const bodies: Json[] = [];
     const long = 'resource "aws_iam_policy" "p" {}\n'.repeat(10);
     nock(API)
@@ -64,9 +64,9 @@ describe('OctokitGateway.readDirectories', () => {
         status: 'tree',
         files: [
           { path: 'infra/big.tf', status: 'text', text: long },
-          { path: 'infra/linked.tf', status: 'unreadable', reason: 'it is a symbolic link, which trustgate does not follow' },
           { path: 'infra/main.tf', status: 'text', text: 'resource "aws_iam_role" "r" {}\n' },
         ],
+        links: [{ path: 'infra/linked.tf', target: '../elsewhere/main.tf' }],
       },
       { path: 'gone', status: 'missing' },
     ]);

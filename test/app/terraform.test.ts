@@ -66,7 +66,7 @@ function nockRepository(scope: nock.Scope, repository: Record<string, string>, a
         const path = expression.slice(expression.indexOf(':') + 1);
         expressions.push(`${kind}:${path}${ref === HEAD_SHA ? '' : '@base'}`);
         if (kind === 'f') {
-          data[`f${index}`] = files[path] === undefined ? null : blob(files[path]!);
+          data[`f${index}`] = files[path] === undefined || files[path]!.startsWith('symlink:') ? null : blob(files[path]!);
           continue;
         }
         const prefix = path === '' ? '' : `${path}/`;
@@ -80,7 +80,14 @@ function nockRepository(scope: nock.Scope, repository: Record<string, string>, a
         data[`d${index}`] =
           names.size === 0
             ? null
-            : { entries: [...names].map(([name, type]) => ({ name, type, mode: type === 'tree' ? 0o40000 : 0o100644, object: type === 'blob' ? blob(files[prefix + name]!) : {} })) };
+            : {
+                entries: [...names].map(([name, type]) => {
+                  const text = files[prefix + name];
+                  // `symlink:<target>` stands for a symbolic link: Git stores the target as the blob's text.
+                  const link = text?.startsWith('symlink:') === true;
+                  return { name, type, mode: type === 'tree' ? 0o40000 : link ? 0o120000 : 0o100644, object: type === 'blob' ? blob(link ? text!.slice(8) : text!) : {} };
+                }),
+              };
       }
       asked.push(expressions);
       return { data: { repository: data } };
@@ -343,6 +350,34 @@ describe('Terraform reads', () => {
     expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:iam', 'd:legacy', 'd:other']]);
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(annotationsOf(writes)).toContainEqual(expect.objectContaining({ path: 'iam/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+  });
+
+  it('reads a symbolic link to a file of the repository as part of the link\'s module, and blocks on one that leaves the repository', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('live/main.tf')]);
+    nockRepository(
+      scope,
+      {
+        'live/main.tf': 'locals {\n  name = "live"\n}\n',
+        'live/iam.tf': 'symlink:../shared/iam.tf',
+        'live/escape.tf': 'symlink:../../outside.tf',
+        'shared/iam.tf': ADMIN_MAIN_TF,
+      },
+      asked,
+    );
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    // The link's target rides in one more query (there is no module level to carry it).
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:live'], ['f:shared/iam.tf']]);
+    const annotations = annotationsOf(writes);
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'live/iam.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'live/escape.tf', annotation_level: 'failure', message: expect.stringContaining('symbolic link to a path outside the repository') }));
   });
 
   it('follows local modules at most three levels below the changed directory: four content queries, the fifth level unread', async () => {
