@@ -6,7 +6,12 @@ import { MAX_FILE_BYTES } from '../parse/limits.js';
 import type { InputFile } from '../engine/scan.js';
 import { isTerraformPath } from '../terraform/index.js';
 
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'cdk.out', '.aws-sam', '.terraform', 'dist', 'coverage']);
+/**
+ * Folders a walk does not enter: git's own data, installed dependencies and Terraform's provider cache,
+ * none of which a repository deploys. Build output (`cdk.out`, `.aws-sam`, `dist`) is read: it is what
+ * `cdk deploy` and `sam deploy` send to CloudFormation. Anything else is left out with `exclude`.
+ */
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.terraform']);
 
 export type CollectResult = { ok: true; files: InputFile[]; namedFiles: string[] } | { ok: false; error: string };
 

@@ -96,6 +96,19 @@ describe('trustgate scan', () => {
     expect(JSON.parse(result.stdout).findings).toEqual([]);
     expect(result.code).toBe(0);
   });
+
+  it('reads build output a deploy sends to CloudFormation (cdk.out, .aws-sam)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trustgate-'));
+    mkdirSync(join(dir, 'cdk.out'), { recursive: true });
+    mkdirSync(join(dir, '.aws-sam', 'build'), { recursive: true });
+    const policy = JSON.stringify({ Resources: { Admin: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } } } });
+    writeFileSync(join(dir, 'cdk.out', 'Stack.template.json'), policy);
+    writeFileSync(join(dir, '.aws-sam', 'build', 'template.yaml'), policy);
+    const result = await run('scan', dir, '--format', 'json');
+    const files = (JSON.parse(result.stdout).findings as { file: string; ruleId: string }[]).filter((f) => f.ruleId === 'least-privilege/full-admin').map((f) => f.file);
+    expect(files.sort()).toEqual(['.aws-sam/build/template.yaml', 'cdk.out/Stack.template.json']);
+    expect(result.code).toBe(1);
+  });
 });
 
 describe('trustgate scan --access-analyzer', () => {
