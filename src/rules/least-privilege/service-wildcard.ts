@@ -1,5 +1,6 @@
 import { expandActionPattern } from '../../aws-data/iam-data.js';
 import type { Rule } from '../types.js';
+import { RESOURCE_EXPOSURE } from './_risk-actions.js';
 import { actionItemGrants, conditionNote, graded, holderText, isWritten, listActions, narrowingAdvice, reportOffenses, type Offense } from './_grants.js';
 
 /**
@@ -31,7 +32,10 @@ export const serviceWildcard: Rule = {
       if (match === null) continue;
       const actions = grant.broadActions();
       if (actions.length === 0) continue;
-      const permissions = actions.filter((a) => a.accessLevels.includes('Permissions management'));
+      // The ones that open resources to others first (s3:PutBucketPolicy before s3:BypassGovernanceRetention).
+      const permissions = actions
+        .filter((a) => a.accessLevels.includes('Permissions management'))
+        .sort((a, b) => Number(RESOURCE_EXPOSURE.has(b.key)) - Number(RESOURCE_EXPOSURE.has(a.key)));
       if (permissions.length === 0 && !isWritten(grant.held)) continue;
       // A service none of whose actions takes a resource ARN (ec2messages, ssmmessages) cannot be scoped
       // by Resource at all: the wildcard adds only the service's future actions, hygiene rather than risk.
