@@ -7,6 +7,7 @@ import {
   changedFile,
   HEAD_SHA,
   isConfigQuery,
+  nockConfigFiles,
   nockCheckRuns,
   nockInstallationToken,
   PULL_NUMBER,
@@ -230,6 +231,24 @@ describe('Terraform in pull requests', () => {
     expect(annotationsOf(writes)).toContainEqual(
       expect.objectContaining({ path: 'modules/x/main.tf', start_line: 26, start_column: 20, title: expect.stringMatching(/^least-privilege\/full-admin/) }),
     );
+  });
+
+  it('reads a local module the configuration excludes (the module is part of its caller) but reports nothing on its files', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockConfigFiles(scope, { 'Codertocat/Hello-World:.github/trustgate.yml': 'exclude: ["vendor/**"]\n' }, []);
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('live/main.tf')]);
+    nockRepository(scope, { 'live/main.tf': 'module "legacy" {\n  source = "../vendor/legacy"\n}\n', 'vendor/legacy/main.tf': ADMIN_MAIN_TF }, asked);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:live'], ['d:vendor/legacy']]);
+    expect(annotationsOf(writes).map((a) => a.path)).not.toContain('vendor/legacy/main.tf');
+    expect(writes[0]!.body.output.summary).not.toContain('vendor/legacy/main.tf');
   });
 
   it('reports a .tf file that does not parse at its line and still checks the other files of the module and of other directories', async () => {
