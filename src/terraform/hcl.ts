@@ -168,17 +168,34 @@ class TsNode {
   }
 }
 
+/** Named or not, by type name (no type name of the grammar is both): one wasm call fewer per node. */
+const namedTypes = new Map<string, boolean>();
+
+function isNamedType(type: string, cursorIsNamed: () => boolean): boolean {
+  let named = namedTypes.get(type);
+  if (named === undefined) namedTypes.set(type, (named = cursorIsNamed()));
+  return named;
+}
+
 function liteTree(tree: Tree, text: string): TsNode {
   const cursor = tree.walk();
+  // Without errors no node is missing, and punctuation needs only its type: fewer calls into wasm.
+  const clean = !tree.rootNode.hasError;
   let visited = 0;
+  const make = (): TsNode => {
+    const type = cursor.nodeType;
+    const named = isNamedType(type, () => cursor.nodeIsNamed);
+    if (clean && !named) return new TsNode(type, -1, -1, false, false, text);
+    return new TsNode(type, cursor.startIndex, cursor.endIndex, named, clean ? false : cursor.nodeIsMissing, text);
+  };
   try {
-    const root = new TsNode(cursor.nodeType, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, text);
+    const root = make();
     const stack: TsNode[] = [root];
     // Depth-first with an explicit stack: deep nesting cannot exhaust the call stack here.
     if (cursor.gotoFirstChild()) {
       for (;;) {
         if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, cursor.startIndex);
-        const node = new TsNode(cursor.nodeType, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, text);
+        const node = make();
         stack[stack.length - 1]!.children.push(node);
         if (cursor.gotoFirstChild()) {
           stack.push(node);
