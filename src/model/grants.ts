@@ -151,6 +151,7 @@ function resourcePatternMatches(pattern: string, resource: string): boolean {
 }
 
 const fitCache = new Map<string, boolean>();
+const MAX_FIT_CACHE = 50_000;
 
 /**
  * Whether a Resource value can name a resource `action` acts on, judged on the resource types AWS's
@@ -164,7 +165,11 @@ export function resourceFitsAction(text: string, action: string): boolean {
   if (/^[*?]+$/.test(text)) return true;
   const key = `${action.toLowerCase()}\u0000${text}`;
   let fits = fitCache.get(key);
-  if (fits === undefined) fitCache.set(key, (fits = computeFit(text, action)));
+  if (fits === undefined) {
+    // Keys hold text from scanned files: bounded, so a long-running server does not keep every one it met.
+    if (fitCache.size >= MAX_FIT_CACHE) fitCache.clear();
+    fitCache.set(key, (fits = computeFit(text, action)));
+  }
   return fits;
 }
 
