@@ -399,6 +399,33 @@ describe('Terraform reads', () => {
     expect(annotations).toContainEqual(expect.objectContaining({ path: 'live/escape.tf', annotation_level: 'failure', message: expect.stringContaining('symbolic link to a path outside the repository') }));
   });
 
+  it('reads at most 40 changed directories and blocks on a changed Terraform file beyond them, naming it', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const repository: Record<string, string> = {};
+    const changed: Json[] = [];
+    for (let index = 0; index < 41; index++) {
+      const path = `stacks/s${String(index).padStart(2, '0')}/main.tf`;
+      repository[path] = 'locals {\n  x = 1\n}\n';
+      changed.push(changedFile(path));
+    }
+    nockInstallationToken(scope);
+    nockFiles(scope, changed);
+    nockRepository(scope, repository, asked);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.filter((entry) => !entry.endsWith('@base'))).toHaveLength(40);
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(annotationsOf(writes)).toEqual([
+      expect.objectContaining({ path: 'stacks/s40/main.tf', annotation_level: 'failure', message: expect.stringContaining('more than 40 directories') }),
+    ]);
+  });
+
   it('follows local modules at most three levels below the changed directory: four content queries, the fifth level unread', async () => {
     const scope = nock(API);
     const asked: string[][] = [];
