@@ -99,7 +99,26 @@ export interface QueueStats {
   gaveUp: number;
 }
 
-export class CheckQueue {
+/** What the app and the server need of a queue: {@link CheckQueue} in one process, or RedisCheckQueue (redis-queue.ts) shared by replicas. */
+export interface WorkQueue {
+  readonly accepting: boolean;
+  readonly stats: QueueStats;
+  /** Starts working; resolves with the checks taken up again from an earlier process (0 when the store does that itself). */
+  start(worker: Worker): number | Promise<number>;
+  enqueue(input: Omit<CheckJob, 'attempts' | 'acceptedAt'>): EnqueueResult | Promise<EnqueueResult>;
+  /** Accepted work not finished, running included (for a shared queue: of every replica). */
+  currentDepth(): Promise<number>;
+  /** Rejects when the queue's store cannot be reached (readiness). */
+  reachable(): Promise<void>;
+  close(drainMs: number): Promise<CheckJob[]>;
+}
+
+export interface EnqueueResult {
+  accepted: boolean;
+  finished: Promise<void>;
+}
+
+export class CheckQueue implements WorkQueue {
   private readonly settings: CheckQueueSettings;
   private readonly entries: Entry[] = [];
   private readonly deliveries = new Set<string>();
@@ -144,11 +163,20 @@ export class CheckQueue {
     return !this.closed;
   }
 
+  currentDepth(): Promise<number> {
+    return Promise.resolve(this.depth);
+  }
+
+  /** In memory (and a local directory): always reachable. */
+  reachable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * Accepts work. Resolves once it is safely queued (written to the journal when there is one), with a
    * promise of its end; `accepted` is false for a duplicate.
    */
-  enqueue(input: Omit<CheckJob, 'attempts' | 'acceptedAt'>): { accepted: boolean; finished: Promise<void> } {
+  enqueue(input: Omit<CheckJob, 'attempts' | 'acceptedAt'>): EnqueueResult {
     if (this.closed) throw new QueueClosedError();
     const job: CheckJob = { ...input, attempts: 0, acceptedAt: this.clock() };
     let finished: Promise<void> = Promise.resolve();

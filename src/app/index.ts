@@ -1,6 +1,6 @@
 import type { Context, Probot, ProbotOctokit } from 'probot';
 import { CHECK_NAME } from './check-run-reporter.js';
-import { CheckQueue, coalescingKey } from './check-queue.js';
+import { CheckQueue, coalescingKey, type WorkQueue } from './check-queue.js';
 import { runQueuedCheck, type WorkerObserver } from './check-worker.js';
 import type { CheckTarget } from './github-gateway.js';
 import type { CheckHooks, RunCheckSettings } from './run-check.js';
@@ -16,7 +16,7 @@ export interface TrustgateAppOptions {
    * waits, with no retries from the queue (embedding and tests). The server passes its own queue, and
    * webhooks are answered as soon as the check is accepted.
    */
-  queue?: CheckQueue;
+  queue?: WorkQueue;
   settings?: Partial<RunCheckSettings>;
   observer?: WorkerObserver;
   /** Where the engine runs (the server's: worker threads, scan-pool.ts); absent: in this thread. */
@@ -40,7 +40,7 @@ function setUp(app: Probot, options: TrustgateAppOptions): void {
   const identity = appIdentityFrom(app);
   const inline = options.queue === undefined;
   const queue = options.queue ?? new CheckQueue({ maxAttempts: 1, concurrency: Number.MAX_SAFE_INTEGER });
-  queue.start(async (job, control) => {
+  void queue.start(async (job, control) => {
     const octokit = (await app.auth(job.installationId)) as Octokit;
     return runQueuedCheck(octokit, job, control, { identity, logger: app.log, ...(options.settings !== undefined ? { settings: options.settings } : {}), ...(options.observer !== undefined ? { observer: options.observer } : {}), ...(options.scan !== undefined ? { scan: options.scan } : {}) });
   });
@@ -54,7 +54,9 @@ function setUp(app: Probot, options: TrustgateAppOptions): void {
     const key = coalescingKey(event, target);
     // GitHub's redeliveries keep the delivery's GUID: the same GUID for the same work is a duplicate.
     const deliveryId = context.id !== undefined && context.id !== '' ? `${context.id}:${key}@${target.headSha}` : undefined;
-    const { finished } = queue.enqueue({
+    // Awaited: with a shared queue, a store that cannot be reached fails the delivery (GitHub records
+    // it as failed and the redelivery sweep sends it again) instead of losing it.
+    const { finished } = await queue.enqueue({
       id: `${context.id || 'local'}-${++sequence}`,
       ...(deliveryId !== undefined ? { deliveryId } : {}),
       key,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckQueue } from './check-queue.js';
+import type { WorkQueue } from './check-queue.js';
 import type { WorkerObserver } from './check-worker.js';
 import type { ResilienceObserver } from './resilience.js';
 
@@ -26,14 +26,14 @@ export class Operations {
   readonly recovered = new Counter({ name: 'trustgate_recovered_checks_total', help: 'Checks taken up again from the journal after a restart', registers: [this.registry] });
 
   constructor(
-    private readonly queue: CheckQueue,
+    private readonly queue: WorkQueue,
     /** A problem of the process itself (e.g. scan threads still loading), or undefined. */
     private readonly localProblem: () => string | undefined,
     private readonly credentialsWork: () => Promise<void>,
   ) {
     collectDefaultMetrics({ register: this.registry });
     const stats = queue.stats;
-    new Gauge({ name: 'trustgate_queue_depth', help: 'Checks accepted and not finished (running included)', registers: [this.registry], collect() { this.set(queue.depth); } });
+    new Gauge({ name: 'trustgate_queue_depth', help: 'Checks accepted and not finished (running included)', registers: [this.registry], async collect() { this.set(await queue.currentDepth().catch(() => -1)); } });
     new Gauge({ name: 'trustgate_queue_running', help: 'Checks running now', registers: [this.registry], collect() { this.set(stats.running); } });
     new Gauge({ name: 'trustgate_queue_retries_total', help: 'Checks put back in the queue after a GitHub fault', registers: [this.registry], collect() { this.set(stats.retried); } });
     new Gauge({ name: 'trustgate_queue_superseded_total', help: 'Checks superseded by a newer head of their pull request', registers: [this.registry], collect() { this.set(stats.superseded); } });
@@ -83,6 +83,11 @@ export class Operations {
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       return `not ready: GitHub did not accept the app's credentials (${typeof status === 'number' ? `status ${status}` : 'no answer'})`;
+    }
+    try {
+      await this.queue.reachable();
+    } catch (error) {
+      return `not ready: the queue's store cannot be reached (${error instanceof Error ? error.message : String(error)})`;
     }
     return this.localProblem();
   }

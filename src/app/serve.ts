@@ -4,7 +4,9 @@ import { docsPagesHandler, publishDocs } from './docs-pages.js';
 import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
 import { withBodyLimit } from './body-limit.js';
-import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS } from './check-queue.js';
+import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS, type WorkQueue } from './check-queue.js';
+import { RedisContentCreationScheduler } from './redis-pacing.js';
+import { onceAcrossReplicas, RedisCheckQueue } from './redis-queue.js';
 import { createTrustgate } from './index.js';
 import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } from './octokit.js';
 import { Operations } from './operations.js';
@@ -31,6 +33,11 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
  * - `TRUSTGATE_SCAN_THREADS`: worker threads the engine runs in (default: CPUs - 1, at most 4; 0 scans on the
  *   event loop), `TRUSTGATE_SCAN_MEMORY_MB`: heap of one thread (1024; a check that needs more fails, saying
  *   so), `TRUSTGATE_SCAN_TIMEOUT_MS`: a scan running longer is stopped and its check fails (5 min).
+ * - `TRUSTGATE_REDIS_URL`: several replicas share the queue, the write pacing, de-duplication and the
+ *   sweeps through this Redis (redis-queue.ts; not `REDIS_URL`, which switches Probot's own throttling to
+ *   Bottleneck clustering); `TRUSTGATE_REDIS_PREFIX` (default `trustgate`) separates apps sharing one Redis,
+ *   `TRUSTGATE_REDIS_LOCK_MS` (30 s) is how long a dead replica holds its checks before another takes them.
+ *   Without it the queue is in-process (and TRUSTGATE_QUEUE_DIR applies).
  * - `TRUSTGATE_TIME_SCALE`: multiplies every retry wait (tests use 0.001: GitHub's minute lasts 60 ms).
  */
 export interface ServerSettings {
@@ -47,6 +54,9 @@ export interface ServerSettings {
   scanThreads: number;
   scanMemoryMb: number;
   scanTimeoutMs: number;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  redisLockMs: number;
 }
 
 function numberFrom(value: string | undefined, fallback: number): number {
@@ -72,6 +82,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     scanThreads: numberFrom(env['TRUSTGATE_SCAN_THREADS'], DEFAULT_SCAN_POOL.threads),
     scanMemoryMb: numberFrom(env['TRUSTGATE_SCAN_MEMORY_MB'], DEFAULT_SCAN_POOL.memoryMb),
     scanTimeoutMs: numberFrom(env['TRUSTGATE_SCAN_TIMEOUT_MS'], DEFAULT_SCAN_POOL.timeoutMs),
+    redisUrl: env['TRUSTGATE_REDIS_URL'] === undefined || env['TRUSTGATE_REDIS_URL'].trim() === '' ? undefined : env['TRUSTGATE_REDIS_URL'].trim(),
+    redisPrefix: env['TRUSTGATE_REDIS_PREFIX'] === undefined || env['TRUSTGATE_REDIS_PREFIX'] === '' ? 'trustgate' : env['TRUSTGATE_REDIS_PREFIX'],
+    redisLockMs: numberFrom(env['TRUSTGATE_REDIS_LOCK_MS'], 30_000),
   };
 }
 
@@ -81,12 +94,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
  */
 export async function startServer(settings: ServerSettings = settingsFromEnv()): Promise<void> {
   const docs = publishDocs();
-  const queue = new CheckQueue({
-    concurrency: settings.concurrency,
-    maxAttempts: settings.maxAttempts,
-    retryDelayMs: (attempt) => DEFAULT_QUEUE_SETTINGS.retryDelayMs(attempt) * settings.timeScale,
-    ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}),
-  });
+  const retryDelayMs = (attempt: number) => DEFAULT_QUEUE_SETTINGS.retryDelayMs(attempt) * settings.timeScale;
+  // Several replicas share the queue, the write pacing, de-duplication and the sweeps through Redis.
+  const shared =
+    settings.redisUrl !== undefined
+      ? new RedisCheckQueue({ url: settings.redisUrl, prefix: settings.redisPrefix, lockMs: settings.redisLockMs, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs })
+      : undefined;
+  const local =
+    shared === undefined
+      ? new CheckQueue({ concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs, ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}) })
+      : undefined;
+  const queue: WorkQueue = (shared ?? local)!;
   const scans = settings.scanThreads > 0 ? new ScanPool({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, timeoutMs: settings.scanTimeoutMs }) : undefined;
   // Threads load the engine while Probot starts; the server is ready once they have.
   const warmStarted = performance.now();
@@ -103,7 +121,8 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     },
   };
   // Retries are this app's (resilience.ts, with waits tests can shorten), not plugin-retry's.
-  const Octokit = trustgateOctokit(new ContentCreationScheduler(), settings.requestTimeoutMs)
+  const scheduler = shared !== undefined ? new RedisContentCreationScheduler(shared.redis, settings.redisPrefix) : new ContentCreationScheduler();
+  const Octokit = trustgateOctokit(scheduler, settings.requestTimeoutMs)
     .plugin(resiliencePlugin(() => resilience))
     .defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
 
@@ -124,8 +143,9 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
       addHandler(operations.handler);
       addHandler(docsPagesHandler());
       createTrustgate({ queue, observer: operations.workerObserver, ...(scans !== undefined ? { scan: scans.scan } : {}) })(app);
-      if (queue.depth > 0) app.log.info({ recovered: queue.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
-      operations.recovered.inc(queue.depth);
+      if (local !== undefined && local.depth > 0) app.log.info({ recovered: local.depth }, 'trustgate took up checks an earlier process accepted and did not finish');
+      operations.recovered.inc(local?.depth ?? 0);
+      if (shared !== undefined) app.log.info({ prefix: settings.redisPrefix }, 'trustgate shares its queue, write pacing and sweeps with other replicas through Redis');
     },
     { Octokit, log: await operatorLog() },
   ));
@@ -134,11 +154,18 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
   if (scans !== undefined) void scans.warm().then(() => log.info({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, loadMs: warmMs }, 'trustgate scans in worker threads'));
   if (docs.warning !== undefined) log.warn(docs.warning);
   let sweepTimer: NodeJS.Timeout | undefined;
+  /** A sweep runs on one replica per interval when they share Redis. */
+  const onOneReplica = async (name: string, intervalMs: number, work: () => Promise<void>) => {
+    if (shared === undefined) await work();
+    else await onceAcrossReplicas(shared.redis, settings.redisPrefix, name, intervalMs, work);
+  };
   const sweep = async () => {
     try {
-      const octokit = (await probot!.auth()) as Octokit;
-      const redelivered = await sweepFailedDeliveries(octokit, log);
-      operations?.redeliveries.inc(redelivered);
+      await onOneReplica('redeliveries', settings.sweepMs, async () => {
+        const octokit = (await probot!.auth()) as Octokit;
+        const redelivered = await sweepFailedDeliveries(octokit, log);
+        operations?.redeliveries.inc(redelivered);
+      });
     } catch (error) {
       log.warn({ err: error }, 'trustgate could not look for failed webhook deliveries; it tries again at the next sweep');
     }
@@ -157,24 +184,30 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     if (staleRunning || !queue.accepting) return;
     staleRunning = true;
     try {
-      const octokit = (await probot!.auth()) as Octokit;
-      const { id: appId } = await identity();
-      const found = await sweepStaleCheckRuns(
-        octokit,
-        async (installationId) => (await probot!.auth(installationId)) as Octokit,
-        { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls },
-        (run) => {
-          const at = requeued.get(run.checkRunId);
-          if (at !== undefined && Date.now() - at < settings.staleAfterMs) return;
-          requeued.set(run.checkRunId, Date.now());
-          if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
-          // Queued on the run it found: updated and completed, never a second run; a check of the same
-          // commit already queued or running here answers for it.
-          queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey('pull-request', run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
-        },
-        log,
-      );
-      operations?.staleRuns.inc(found.length);
+      await onOneReplica('stale-runs', settings.staleSweepMs, async () => {
+        const octokit = (await probot!.auth()) as Octokit;
+        const { id: appId } = await identity();
+        const found = await sweepStaleCheckRuns(
+          octokit,
+          async (installationId) => (await probot!.auth(installationId)) as Octokit,
+          { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls },
+          async (run) => {
+            if (shared !== undefined) {
+              // Across replicas: one re-run per stale run and deadline.
+              if ((await shared.redis.set(`${settings.redisPrefix}:tg:stale:${run.checkRunId}`, '1', 'PX', Math.max(1, settings.staleAfterMs), 'NX')) === null) return;
+            }
+            const at = requeued.get(run.checkRunId);
+            if (at !== undefined && Date.now() - at < settings.staleAfterMs) return;
+            requeued.set(run.checkRunId, Date.now());
+            if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
+            // Queued on the run it found: updated and completed, never a second run; a check of the same
+            // commit already queued or running here answers for it.
+            await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey('pull-request', run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
+          },
+          log,
+        );
+        operations?.staleRuns.inc(found.length);
+      });
     } catch (error) {
       log.warn({ err: error }, 'trustgate could not look for check runs left in progress; it tries again at the next sweep');
     } finally {
@@ -195,7 +228,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     stopping = true;
     clearInterval(sweepTimer);
     clearInterval(staleTimer);
-    log.info({ signal, running: queue.stats.running, queued: queue.depth }, 'trustgate is stopping: no new work, draining running checks');
+    log.info({ signal, running: queue.stats.running, queued: local?.depth }, 'trustgate is stopping: no new work, draining running checks');
     // New deliveries are refused (500): GitHub records them as failed and the next sweep redelivers them.
     void server.stop().catch(() => undefined);
     const left = await queue.close(settings.drainMs);

@@ -92,6 +92,8 @@ const SECONDARY_LIMIT_MESSAGE =
 
 /** A request as faults and request listeners see it. */
 export interface FaultRequest {
+  /** The port the request came in on (see listenAlso). */
+  port: number;
   method: string;
   path: string;
   kind: RequestKind;
@@ -157,6 +159,7 @@ export class FakeGitHub {
   private readonly inFlight = new Map<number, number>();
   private readonly routes: Route[];
   private server: Server | undefined;
+  private readonly extraServers: Server[] = [];
   private started = 0;
   private nextCheckRunId = 1;
   private listeners: ((run: FakeCheckRun) => void)[] = [];
@@ -187,7 +190,23 @@ export class FakeGitHub {
     return this.url;
   }
 
+  /**
+   * Serves the same GitHub on one more port, so that tests with several app processes can tell whose
+   * request is whose (`FaultRequest.port`). Resolves with its URL.
+   */
+  async listenAlso(): Promise<string> {
+    const server = createServer((request, response) => void this.handle(request, response));
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.extraServers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
   async stop(): Promise<void> {
+    for (const extra of this.extraServers.splice(0)) {
+      extra.closeAllConnections();
+      await new Promise<void>((resolve) => extra.close(() => resolve()));
+    }
     const server = this.server;
     if (server === undefined) return;
     server.closeAllConnections();
@@ -303,7 +322,7 @@ export class FakeGitHub {
     if (installationId !== undefined) this.inFlight.set(installationId, (this.inFlight.get(installationId) ?? 0) + 1);
     try {
       let reply: Reply;
-      const seen: FaultRequest = { method, path, kind, body };
+      const seen: FaultRequest = { port: request.socket.localPort ?? 0, method, path, kind, body };
       for (const listener of this.requestListeners) listener(seen, 'arrived');
       let faulted: ReturnType<Fault>;
       for (const fault of this.faults) {
