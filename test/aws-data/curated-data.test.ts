@@ -15,7 +15,8 @@ describe('curated AWS data', () => {
     }
     expect(amiFamilyOfSsmParameter('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64')?.family).toBe('Amazon Linux 2023');
     expect(amiFamilyOfSsmParameter('/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2')).toBeUndefined();
-    expect(amiFamilyOfSsmParameter('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id')).toBeUndefined();
+    expect(amiFamilyOfSsmParameter('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id')?.family).toBe('Amazon ECS-optimized Amazon Linux 2023');
+    expect(amiFamilyOfSsmParameter('/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id')).toBeUndefined();
   });
 
   it('baseline policies exist in the managed policy data, cite an AWS page, and give their actions from their documents', () => {
