@@ -4,6 +4,7 @@ import { notActionAllow } from './not-action-allow.js';
 import { passRoleUnrestricted } from './pass-role-unrestricted.js';
 import { privilegeEscalation } from './privilege-escalation.js';
 import { resourceExposureActions } from './resource-exposure-actions.js';
+import { scopedServiceWildcard } from './scoped-service-wildcard.js';
 import { sensitiveDataRead } from './sensitive-data-read.js';
 import { serviceWildcard } from './service-wildcard.js';
 import { unresolvedGrant } from './unresolved-grant.js';
@@ -18,6 +19,7 @@ export const leastPrivilegeRules: readonly Rule[] = [
   passRoleUnrestricted,
   privilegeEscalation,
   resourceExposureActions,
+  scopedServiceWildcard,
   sensitiveDataRead,
   serviceWildcard,
   unresolvedGrant,
