@@ -186,6 +186,38 @@ describe('Terraform in pull requests', () => {
     expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
   });
 
+  it('counts a changed terraform.tfvars, *.auto.tfvars or *.tf.json as a change to its module, never as a template to read alone', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('a/terraform.tfvars'), changedFile('b/prod.auto.tfvars'), changedFile('c/iam.tf.json'), changedFile('d/prod.tfvars'), changedFile('e/.terraform/modules/x/main.tf')]);
+    nockRepository(
+      scope,
+      {
+        'a/terraform.tfvars': 'name = "a"\n',
+        'a/main.tf': ADMIN_MAIN_TF,
+        'b/prod.auto.tfvars': 'name = "b"\n',
+        'b/main.tf': ADMIN_MAIN_TF,
+        'c/iam.tf.json': '{"locals": {"team": "c"}}',
+        'c/main.tf': ADMIN_MAIN_TF,
+        'd/prod.tfvars': 'name = "d"\n',
+        'd/main.tf': ADMIN_MAIN_TF,
+      },
+      asked,
+    );
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    // prod.tfvars is only read with -var-file, and .terraform/ is what `terraform init` downloaded: neither is a change.
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:a', 'd:b', 'd:c']]);
+    const paths = annotationsOf(writes).map((a) => a.path);
+    expect(paths).toEqual(expect.arrayContaining(['a/main.tf', 'b/main.tf', 'c/main.tf']));
+    expect(paths.filter((path) => path.startsWith('d/') || path.startsWith('e/'))).toEqual([]);
+  });
+
   it('reads a changed iam.tf with the unchanged main.tf of its directory as one module: the attachment names the role, and the role\'s own finding is reported', async () => {
     const scope = nock(API);
     const writes: Recorded[] = [];
