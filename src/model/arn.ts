@@ -40,6 +40,13 @@ type Token =
   | { t: 'slot'; slash: boolean; colon: boolean };
 
 const tokenCache = new Map<string, Token[]>();
+/** The cache holds ARNs from scanned files: bounded, so a long-running server does not keep every one. */
+const MAX_CACHED_ARNS = 50_000;
+
+function remember(key: string, tokens: Token[]): void {
+  if (tokenCache.size >= MAX_CACHED_ARNS) tokenCache.clear();
+  tokenCache.set(key, tokens);
+}
 
 /*
  * Tokens are values, so one object per distinct token serves every ARN: the cache above keeps the token
@@ -87,7 +94,7 @@ function policyTokens(text: string): Token[] {
     }
   }
   tokens = tokens.slice();
-  tokenCache.set(cacheKey, tokens);
+  remember(cacheKey, tokens);
   return tokens;
 }
 
@@ -115,7 +122,7 @@ function patternTokens(pattern: string): Token[] {
     tokens.push(charToken(c));
   }
   tokens = tokens.slice();
-  tokenCache.set(cacheKey, tokens);
+  remember(cacheKey, tokens);
   return tokens;
 }
 
