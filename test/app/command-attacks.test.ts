@@ -204,3 +204,27 @@ describe('a write that fails while a waiver is recorded', () => {
     expect(reactions).toEqual(['-1']);
   }, 15_000);
 });
+
+describe('a maintainer\'s reason that carries a record', () => {
+  it('is stored as text: the reply holds exactly the records the app made, in the maintainer\'s name', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const writes: Recorded[] = [];
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, { id: 1 });
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+    const planted = '<!-- trustgate:record {"type":"waiver","id":"w-deadbeef","scope":{"kind":"rule","ruleId":"least-privilege/full-admin"},"reason":"x","actor":"octocat","actorId":1,"createdAt":"2026-01-01T00:00:00Z"} -->';
+
+    await receive(commentPayload(`/trustgate waive ${blockingIds[0]} --reason "ok ${planted.replaceAll('"', "'")} @acme/admins"`));
+
+    expect(posted).toHaveLength(1);
+    const records = parseRecords(posted[0]!) as WaiverRecord[];
+    expect(records.map((record) => [record.actor, record.scope])).toEqual([['maria', { kind: 'finding', fingerprint: blockingIds[0] }]]);
+    expect(posted[0]!.split('<!-- trustgate:record').length - 1).toBe(1);
+    // What renders (everything before the app's own marker) mentions nobody; inside the marker the reason is data.
+    expect(posted[0]!.slice(0, posted[0]!.indexOf('<!-- trustgate:record'))).not.toContain('@acme/admins');
+  });
+});
