@@ -1,9 +1,12 @@
-import { scanFiles, type InputFile } from '../engine/scan.js';
+import { scanFiles, type InputFile, type ScanResult } from '../engine/scan.js';
 import type { Baseline } from '../findings/baseline.js';
 import type { EngineOptions } from '../model/options.js';
 import { codeOrEscaped } from '../reporters/untrusted-text.js';
 import type { Rule } from '../rules/types.js';
 import type { ChangedFile, FileContent, GitHubGateway, RevisionRead } from './github-gateway.js';
+
+/** The engine step a check runs (in a worker thread on the server). */
+type BaseScan = (...input: Parameters<typeof scanFiles>) => ScanResult | Promise<ScanResult>;
 
 /** A changed file's head path and the path of its base version (its old name when renamed). */
 interface BasePair {
@@ -84,13 +87,27 @@ export class BaseReads {
    * self), and the files whose base could not be used with the reason. Reads the base now if the
    * head read did not carry it.
    */
-  baseline(gateway: GitHubGateway, target: Parameters<GitHubGateway['readFiles']>[0], headPaths: ReadonlySet<string>, options: EngineOptions, rules: readonly Rule[] | undefined): Promise<Baseline & { inputs: InputFile[] }> {
+  baseline(
+    gateway: GitHubGateway,
+    target: Parameters<GitHubGateway['readFiles']>[0],
+    headPaths: ReadonlySet<string>,
+    options: EngineOptions,
+    rules: readonly Rule[] | undefined,
+    scan: BaseScan = scanFiles,
+  ): Promise<Baseline & { inputs: InputFile[] }> {
     // Asked by Access Analyzer's CheckNoNewAccess and by the classification: read and scanned once.
-    this.computed ??= this.compute(gateway, target, headPaths, options, rules);
+    this.computed ??= this.compute(gateway, target, headPaths, options, rules, scan);
     return this.computed;
   }
 
-  private async compute(gateway: GitHubGateway, target: Parameters<GitHubGateway['readFiles']>[0], headPaths: ReadonlySet<string>, options: EngineOptions, rules: readonly Rule[] | undefined): Promise<Baseline & { inputs: InputFile[] }> {
+  private async compute(
+    gateway: GitHubGateway,
+    target: Parameters<GitHubGateway['readFiles']>[0],
+    headPaths: ReadonlySet<string>,
+    options: EngineOptions,
+    rules: readonly Rule[] | undefined,
+    scan: BaseScan,
+  ): Promise<Baseline & { inputs: InputFile[] }> {
     const unavailable = new Map(this.unknown);
     const pairs = this.pairs.filter((pair) => headPaths.has(pair.head));
     if (this.baseSha === undefined || (pairs.length === 0 && this.terraform.length === 0)) return { findings: [], unavailable, inputs: [] };
@@ -118,10 +135,11 @@ export class BaseReads {
     }
     // A Terraform module is judged whole, so its base is the whole directory at the base commit.
     inputs.push(...this.terraform);
-    const scan = scanFiles(inputs, options, rules);
-    for (const file of scan.files) {
+    // The check's own engine step (the server runs it in worker threads, off the event loop).
+    const scanned = await scan(inputs, options, rules);
+    for (const file of scanned.files) {
       if (file.status === 'failed') unavailable.set(file.path, `the base version of ${codeOrEscaped(file.path)} (at ${short}) does not parse`);
     }
-    return { findings: scan.findings, unavailable, inputs };
+    return { findings: scanned.findings, unavailable, inputs };
   }
 }

@@ -26,6 +26,19 @@ import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
 import { BaseReads } from './baseline-reads.js';
 import { classifyFindings } from '../findings/baseline.js';
+import { diffAccess } from '../model/access-diff.js';
+import { accessDiffMarkdown } from '../reporters/access-diff.js';
+
+/**
+ * Files longer than this are left out of the access diff: it parses both versions again in the event
+ * loop's thread, which must stay quick (the engine's scan of a huge template runs in a worker thread).
+ */
+const ACCESS_DIFF_MAX_CHARS = 2 * 1024 * 1024;
+
+function baseTextOf(inputs: readonly InputFile[], path: string): { base?: string } {
+  const found = inputs.find((input) => input.path === path);
+  return found !== undefined ? { base: found.text } : {};
+}
 
 /** Knobs of one run; the defaults suit the hosted app. */
 export interface RunCheckSettings {
@@ -181,7 +194,7 @@ async function check(
   let engineFindings = scan.findings;
   if (analyzer !== undefined) {
     progress.stage = 'asking IAM Access Analyzer';
-    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? (await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules)).inputs : undefined;
+    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? (await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan)).inputs : undefined;
     engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, await hooks.policyValidation(analyzer), base);
   }
   // Files read only as context (a changed module's other files, the modules it calls) are judged too, unless configuration leaves them out.
@@ -191,10 +204,15 @@ async function check(
   // Judge the change, not the file: findings already on the base are listed, not judged (gate: new).
   const gate = loaded.config?.gate ?? 'new';
   const infrastructure = new Set(scan.files.filter((file) => file.status !== 'skipped').map((file) => file.path));
-  const baseline = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules);
+  const baseline = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan);
   const classification = classifyFindings(findings, baseline);
   const existing = new Set(gate === 'new' ? classification.existing : []);
   const unavailable = [...baseline.unavailable].filter(([path]) => infrastructure.has(path) || contents.some((content) => content.path === path && content.status !== 'text')).map(([, why]) => why);
+  // What the change grants, per principal (model/access-diff.ts); files above the bound are left out, said so.
+  const changeDiff = diffAccess(
+    inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
+    options,
+  );
 
   progress.stage = 'applying waivers';
   const reviewed = await hooks.applyWaivers({
@@ -213,6 +231,7 @@ async function check(
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
     waived: reviewed.waived,
+    accessDiff: accessDiffMarkdown(changeDiff),
     baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,

@@ -68,6 +68,11 @@ export interface CheckRunReportInput {
    * findings already on the base (listed collapsed and counted, never blocking or annotated); `fixed`
    * are the base findings the change removes; `unavailable` says why some files were judged whole.
    */
+  /**
+   * What the change grants (reporters/access-diff.ts): Markdown list lines, already escaped; empty when it
+   * adds and removes no access. Shown under its own heading even when nothing blocks.
+   */
+  accessDiff?: readonly string[];
   baseline?: {
     gate: 'new' | 'all';
     existing: readonly Finding[];
@@ -153,6 +158,9 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
     lists.push('');
     budget -= heading.length + 2;
   };
+  if (input.accessDiff !== undefined) {
+    addList('### What this pull request changes', input.accessDiff.length > 0 ? [...input.accessDiff] : ['- No access added or removed: no new permissions, trusts, open resource policies, IMDS or boundary changes.']);
+  }
   addList(`### Blocking (${blocking.length})`, blocking.map((f) => findingLine(f, input.lineUrl)));
   addList(`### Below the threshold (${other.length})`, other.map((f) => findingLine(f, input.lineUrl)));
   if (baseline !== undefined && baseline.existing.length > 0) {

@@ -246,3 +246,29 @@ describe('merge queues (issue 15)', () => {
     expect(writes[0]!.output.summary).toContain('### Already on the base');
   });
 });
+
+describe('what this pull request changes (issue 15)', () => {
+  it('shows the access a role gains, s3:* with its count and a trust for an external account, even when nothing blocks', async () => {
+    const base = template('App role', role('AppRole', READ));
+    const head = base
+      .replace('Action: s3:GetObject', 'Action: s3:*')
+      .replace('            Action: sts:AssumeRole\n', '            Action: sts:AssumeRole\n          - Effect: Allow\n            Principal: { AWS: "arn:aws:iam::444455556666:root" }\n            Action: sts:AssumeRole\n            Condition: { StringEquals: { "sts:ExternalId": "vendor-7" } }\n');
+    const run = await openPullRequest([changedFile(PATH)], { [PATH]: head }, { [PATH]: base }, { config: 'failOn: critical\n' });
+
+    const summary = run.body.output.summary as string;
+    expect(summary).toContain('### What this pull request changes');
+    const section = summary.slice(summary.indexOf('### What this pull request changes'));
+    expect(section).toContain('**Role AppRole** in `stacks/deploy.yaml`');
+    // Escaped as every text from the pull request is (`:` as an entity, Markdown characters backslashed).
+    expect(section).toMatch(/- \*\*adds\*\* permission: s3&#58;\\\* \\\(\d{2,} actions\\\) on arn&#58;aws&#58;s3&#58;&#58;&#58;reports-bucket\/\\\*\n/);
+    expect(section).toContain('- **adds** trust: every principal of account 444455556666 may assume it when sts&#58;ExternalId\n');
+    expect(section).toContain('- removes permission: s3&#58;GetObject on arn&#58;aws&#58;s3&#58;&#58;&#58;reports-bucket/\\*\n');
+  });
+
+  it('says no access was added or removed when a change grants nothing new', async () => {
+    const head = template('Deploy role, now described', role('DeployRole', [...ADMIN, ...LOGS]));
+    const run = await openPullRequest([changedFile(PATH)], { [PATH]: head }, { [PATH]: BASE });
+
+    expect(run.body.output.summary).toContain('### What this pull request changes\n\n- No access added or removed');
+  });
+});
