@@ -1,6 +1,7 @@
 import { resourceLabel } from '../../model/instance-metadata.js';
 import { getKey, isMap, isScalar, isSeq, type ScalarNode, type SourceNode } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
+import { userDataReferences } from './_user-data-references.js';
 import { findSecrets, type UserDataSecret } from './_user-data-secrets.js';
 
 /** Where each resource type keeps user data (`*` steps into every list item). */
@@ -53,6 +54,14 @@ export const userDataSecrets: Rule = {
                 element: `${secret.kind}:${secret.masked}`,
               });
             }
+          }
+          for (const reference of userDataReferences(template, userData, model.file.text)) {
+            report({
+              node: reference.node,
+              resource: resource.logicalId,
+              message: `${resourceLabel(resource)} puts ${reference.what} into UserData: CloudFormation resolves it into the plain text that the instance metadata service serves to anything that reaches it, also readable with ec2:DescribeInstanceAttribute. Treat the secret as exposed.`,
+              element: `reference:${reference.element}`,
+            });
           }
         }
       }
