@@ -61,7 +61,12 @@ export function serviceHolders(principal: IdentityPrincipal, template: Template 
 /** The holders when every one of them is a service that uses the role for its own work only; else `[]`. */
 export function controlPlaneHolders(principal: IdentityPrincipal, template: Template | undefined): string[] {
   const holders = serviceHolders(principal, template);
-  return holders.length > 0 && holders.every((service) => SERVICE_CONTROL_PLANE_ROLES[normaliseService(service)] !== undefined) ? holders : [];
+  return holders.length > 0 && holders.every(isControlPlaneService) ? holders : [];
+}
+
+/** Whether a service principal (`dax.amazonaws.com`, `…amazonaws.com.cn`) is one of SERVICE_CONTROL_PLANE_ROLES; a pattern or placeholder is not. */
+export function isControlPlaneService(service: string): boolean {
+  return !/[*?]|\$\{/.test(service) && SERVICE_CONTROL_PLANE_ROLES[normaliseService(service.toLowerCase())] !== undefined;
 }
 
 /** `elasticmapreduce.amazonaws.com` for `elasticmapreduce.amazonaws.com.cn` or `${AWS::URLSuffix}` spellings. */

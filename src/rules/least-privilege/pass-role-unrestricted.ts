@@ -1,6 +1,8 @@
 import { actionMatches } from '../../aws-data/iam-data.js';
 import { isStaticallyDenied } from '../../model/grants.js';
 import { lowerSeverity, type Severity } from '../../findings/severity.js';
+import { valueText } from '../../model/intrinsics.js';
+import { isControlPlaneService } from './_service-holders.js';
 import type { Rule } from '../types.js';
 import { actionItemGrants, conditionNote, graded, holderText, isEverything, reportOffenses, serviceHeld, serviceHeldNote, type Offense } from './_grants.js';
 
@@ -27,16 +29,23 @@ export const passRoleUnrestricted: Rule = {
       if (grant.held.holders.length > 0 && grant.held.holders.every((h) => isStaticallyDenied(h, 'iam:PassRole'))) continue;
       // A Resource that names no role (arn:aws:s3:::*) passes none: judged on the resource types of AWS's data.
       if (!grant.namesResourceOf('iam:PassRole')) continue;
-      const toService = grant.scoping.some((test) => test.key.toLowerCase() === 'iam:passedtoservice');
+      const serviceTests = grant.scoping.filter((test) => test.key.toLowerCase() === 'iam:passedtoservice');
+      const toService = serviceTests.length > 0;
       const otherScoping = grant.scoping.filter((test) => test.key.toLowerCase() !== 'iam:passedtoservice');
+      // Passed only to services that use a role for their own work (DAX, Application Auto Scaling: the
+      // PassRole of AmazonDynamoDBFullAccess), whatever role is passed runs no code a person writes.
+      const receivers = [...new Set(serviceTests.flatMap((test) => test.values.map((value) => valueText(value) ?? '*')))];
+      const toControlPlane = receivers.length > 0 && receivers.every(isControlPlaneService);
       const broad = grant.broadResourceNode('iam:PassRole') !== undefined;
       if (!broad && toService) continue;
-      const base: Severity = broad ? (toService ? 'medium' : 'high') : 'low';
+      const base: Severity = broad ? (toService ? (toControlPlane ? 'low' : 'medium') : 'high') : 'low';
       // Held only by roles that AWS services assume for their own work (the EMR service role): no person passes with it.
       const services = serviceHeld(grant.held, model);
       const what = broad
         ? toService
-          ? 'on every role (limited to named services by iam:PassedToService)'
+          ? toControlPlane
+            ? `on every role, only to ${receivers.join(', ')} (iam:PassedToService), which use${receivers.length === 1 ? 's' : ''} a role for ${receivers.length === 1 ? 'its' : 'their'} own work and run${receivers.length === 1 ? 's' : ''} no code a person writes`
+            : 'on every role (limited to named services by iam:PassedToService)'
           : 'on every role, to any service'
         : 'without an iam:PassedToService condition';
       offenses.push({
