@@ -18,6 +18,8 @@ import { FakeGitHub, type FakeFile, type RecordedRequest } from '../test/support
 import type { MemoryReport } from './app-server.js';
 import { bigTemplate } from './big-template.js';
 import { APP_NODE_FLAGS } from '../src/app/node-flags.js';
+import { redisServerMissing, startRedisServer } from '../test/support/redis-server.js';
+import { createServer as createNetServer } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = findRepoRoot(here);
@@ -25,7 +27,8 @@ const corpus = process.env['TRUSTGATE_CORPUS'] ?? join(repoRoot, '..', 'shared',
 const terraformCorpus = process.env['TRUSTGATE_TF_CORPUS'] ?? join(repoRoot, '..', 'shared', 'corpus', 'terraform-aws-modules');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(','));
+// e) (two replicas on Redis) runs by default where redis-server is installed.
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? (redisServerMissing === undefined ? 'a,b,c,d,e' : 'a,b,c,d')).split(','));
 const octokitKind = args.find((a) => a.startsWith('--octokit='))?.slice(10) ?? 'trustgate';
 const jsonOut = args.find((a) => a.startsWith('--json='))?.slice(7);
 const latencyMs = Number(process.env['BENCH_LATENCY_MS'] ?? 50);
@@ -209,7 +212,7 @@ function openPullRequest(fake: FakeGitHub, files: FakeFile[], installationId: nu
   return { body: JSON.stringify(payload), headSha, number };
 }
 
-async function deliver(app: AppProcess, body: string, id: string): Promise<number> {
+async function deliver(app: Pick<AppProcess, 'url'>, body: string, id: string): Promise<number> {
   const response = await fetch(app.url, {
     method: 'POST',
     headers: {
@@ -409,6 +412,106 @@ async function benchBurst(fake: FakeGitHub, templates: Template[]): Promise<void
   }
 }
 
+// --- e) burst with two replicas on Redis -------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The server as `npm start` runs it (dist/src/app/server.js), pointed at `githubUrl`, sharing `redisUrl`. */
+async function startServerProcess(githubUrl: string, redisUrl: string, prefix: string): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, join(here, '..', 'src', 'app', 'server.js')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_ID: '1',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET,
+      GHE_HOST: new URL(githubUrl).host,
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
+      TRUSTGATE_REDIS_URL: redisUrl,
+      TRUSTGATE_REDIS_PREFIX: prefix,
+      TRUSTGATE_QUEUE_DIR: '',
+      TRUSTGATE_SWEEP_MS: '0',
+      TRUSTGATE_STALE_SWEEP_MS: '0',
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
+    const status = await fetch(`${base}/health/ready`).then((response) => response.status, () => 0);
+    if (status === 200) break;
+    if (Date.now() - started > 60_000) throw new Error('the server did not become ready in 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    child,
+    url: `${base}/api/github/webhooks`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function benchBurstReplicas(fake: FakeGitHub, templates: Template[]): Promise<void> {
+  if (redisServerMissing !== undefined) {
+    notes.push(`e) skipped: ${redisServerMissing}`);
+    return;
+  }
+  const installationId = 3;
+  const redis = await startRedisServer();
+  // Both replicas share one Redis and one prefix; each talks to the fake GitHub through a port of its own.
+  const prefix = `bench${randomBytes(3).toString('hex')}`;
+  const second = await fake.listenAlso();
+  const replicas = await Promise.all([fake.url, second].map((url) => startServerProcess(url, redis.url, prefix)));
+  try {
+    const pulls = Array.from({ length: burstSize }, (_, index) => openPullRequest(fake, pickTemplates(templates, 1, index * 3 + 1), installationId));
+    const limitedBefore = fake.secondaryLimitResponses;
+    const start = fake.now();
+    const statuses = await Promise.all(pulls.map((pull, index) => deliver(replicas[index % 2]!, pull.body, `burst-e-${index}`).catch(() => 0)));
+    const completed = await Promise.all(pulls.map((pull) => settled(fake, pull.headSha, 600_000, 2_000)));
+    const runs = pulls.map((pull) => [...fake.checkRuns.values()].filter((r) => r.headSha === pull.headSha));
+    const done = runs.filter((list, index) => list.length > 0 && completed[index]);
+    const duplicates = runs.reduce((sum, list) => sum + Math.max(0, list.length - 1), 0);
+    const lastWrite = Math.max(...done.map((list) => list[0]!.lastWriteAt));
+    const writes = fake.counts((r) => r.at >= start && r.installationId === installationId && r.kind === 'write' && r.status < 400).write;
+    const limited = fake.secondaryLimitResponses - limitedBefore;
+    if (limited > 0) notes.push(`e) refused: ${fake.secondaryLimitReasons.slice(-limited).slice(0, 5).join('; ')}`);
+    const drainMs = lastWrite - start;
+    const floor = (writes / 80) * 60_000;
+    const ratio = drainMs / floor;
+    rows.push({ section: 'e', measurement: `${burstSize} pull_request events at once, alternately to two replicas on one Redis: check runs completed`, value: `${done.length} of ${burstSize}, ${duplicates} duplicate runs (webhook answers: ${summariseStatuses(statuses)})`, target: 'all, 0 duplicates', pass: done.length === burstSize && duplicates === 0 });
+    rows.push({ section: 'e', measurement: 'secondary-rate-limit responses provoked (writes paced together through Redis)', value: String(limited), target: '0', pass: limited === 0 });
+    rows.push({
+      section: 'e',
+      measurement: `two replicas: burst drained (last write) vs floor of ${writes} writes at 80/min = ${ms(floor)}`,
+      value: `${ms(drainMs)} = ${ratio.toFixed(2)}× floor`,
+      target: '≤ 1.2× floor',
+      pass: ratio <= 1.2 && done.length === burstSize,
+    });
+  } finally {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await redis.stop();
+  }
+}
+
 function summariseStatuses(statuses: number[]): string {
   const counts = new Map<number, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
@@ -449,7 +552,7 @@ async function main(): Promise<void> {
       benchCorpusScan();
       benchTerraformCorpusScan();
     }
-    const needsApp = ['b', 'c', 'd'].some((part) => only.has(part));
+    const needsApp = ['b', 'c', 'd', 'e'].some((part) => only.has(part));
     if (needsApp) {
       const fake = new FakeGitHub({ latencyMs });
       await fake.start();
@@ -457,6 +560,7 @@ async function main(): Promise<void> {
         if (only.has('b')) await benchWebhookLatency(fake, templates);
         if (only.has('c')) await benchMemory(fake, templates);
         if (only.has('d')) await benchBurst(fake, templates);
+        if (only.has('e')) await benchBurstReplicas(fake, templates);
         const unserved = fake.requests.filter((r) => r.status === 404 && !/\/contents\//.test(r.path));
         if (unserved.length > 0) notes.push(`the fake answered 404 to ${unserved.length} requests the app made: ${[...new Set(unserved.map((r) => `${r.method} ${r.path.split('?')[0]}`))].slice(0, 5).join(', ')}`);
       } finally {
