@@ -2,7 +2,7 @@ import { fingerprintOf, type Finding } from '../findings/finding.js';
 import { DocumentModel } from '../model/document-model.js';
 import type { EngineOptions } from '../model/options.js';
 import type { Rule } from '../rules/types.js';
-import { groupByModule, hclUnavailable, readTerraformModule, type TerraformProblem, type Unchecked } from '../terraform/index.js';
+import { groupByModule, hclUnavailable, readTerraformModule, type ReadOptions, type TerraformProblem, type Unchecked } from '../terraform/index.js';
 import { docsUrl } from './docs-links.js';
 import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
 import { SourceFile } from '../parse/source-file.js';
@@ -28,7 +28,10 @@ export function scanTerraformInputs(
   if (terraform.length === 0) return consumed;
   const byPath = new Map(all.map((input) => [input.path, input.text]));
   const unavailable = hclUnavailable();
-  for (const [dir, inputs] of groupByModule(terraform)) {
+  const groups = groupByModule(terraform);
+  const parseCache: NonNullable<ReadOptions['parseCache']> = new Map();
+  const produced: Finding[] = [];
+  for (const [dir, inputs] of groups) {
     for (const input of inputs) files.push({ path: input.path, status: 'scanned', kind: 'terraform' });
     if (unavailable !== undefined) {
       findings.push(internalErrorFinding(new SourceFile(inputs[0]!.path, inputs[0]!.text), 'terraform', new Error(unavailable)));
@@ -36,7 +39,7 @@ export function scanTerraformInputs(
     }
     let module;
     try {
-      module = readTerraformModule(dir, inputs, (path) => byPath.get(path));
+      module = readTerraformModule(dir, inputs, { readFile: (path) => byPath.get(path), moduleFiles: (other) => groups.get(other), parseCache });
     } catch (error) {
       // Fails closed: the module is not known to be safe.
       findings.push(internalErrorFinding(new SourceFile(inputs[0]!.path, inputs[0]!.text), 'terraform', error));
@@ -47,16 +50,38 @@ export function scanTerraformInputs(
       consumed.add(path);
       files.push({ path, status: 'scanned', kind: 'terraform' });
     }
-    for (const problem of module.problems) findings.push(problemFinding(problem, options));
-    for (const item of module.unchecked) findings.push(uncheckedFinding(item, options));
+    for (const problem of module.problems) produced.push(problemFinding(problem, options));
+    for (const item of module.unchecked) produced.push(uncheckedFinding(item, options));
     if (module.document === undefined) continue;
     const model = new DocumentModel(module.document, options);
     for (const rule of rules) {
       if (!rule.appliesTo.includes('cloudformation')) continue;
-      runRule(rule, model, options, findings);
+      runRule(rule, model, options, produced);
     }
   }
+  findings.push(...withoutRepeats(produced));
   return consumed;
+}
+
+/**
+ * A local module is judged on its own (its directory is scanned) and again inside each caller, with the
+ * caller's inputs (`module.net.aws_instance.bastion`). A finding of a call that says the same as the
+ * module's own (rule, place, severity) is dropped; what the inputs change is kept.
+ */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const key = (finding: Finding) => `${finding.ruleId}|${finding.file}|${finding.line}|${finding.column}|${finding.severity}|${(finding.resource ?? '').replace(/^(module\.[^.]+\.)+/, '')}`;
+  const own = new Set(findings.filter((finding) => !finding.resource?.startsWith('module.') || !finding.resource.includes('.', 'module.'.length)).map(key));
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const k = key(finding);
+    const fromCall = finding.resource !== undefined && /^module\.[^.]+\./.test(finding.resource);
+    if (fromCall && own.has(k)) return false;
+    // One finding per call and place, however many callers read the module.
+    const exact = `${k}|${finding.resource ?? ''}|${finding.message}`;
+    if (seen.has(exact)) return false;
+    seen.add(exact);
+    return true;
+  });
 }
 
 /** Not read is not known to be safe: blocks unless configuration lowers the rule, as for templates. */

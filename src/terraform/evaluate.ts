@@ -13,11 +13,18 @@ export interface VariableDecl extends Declared {
   name: string;
   /** From terraform.tfvars / *.auto.tfvars, when set there. */
   tfvar?: { expr: Expr; file: SourceFile };
+  /** The argument of the module call that instantiates this module, evaluated where the call is written. */
+  input?: { expr: Expr; env: Env };
 }
 
 /** What the module declares, indexed by name; filled by module.ts. */
 export interface ModuleScope {
   dir: string;
+  /** `` for the module scanned, `module.net.` for a local module it calls (addresses and parameters carry it). */
+  prefix: string;
+  /** Local modules called from this one and read with the caller's inputs, by call name. */
+  children: Map<string, ModuleScope>;
+  outputs: Map<string, { expr: Expr; file: SourceFile }>;
   variables: Map<string, VariableDecl>;
   locals: Map<string, { expr: Expr; file: SourceFile }>;
   /** `aws_iam_role.app` → its block. */
@@ -187,7 +194,10 @@ function evaluateTraversal(expr: Expr, env: Env): Value {
     case 'module': {
       const module = attrName(0);
       const output = attrName(1);
-      return unknown(`output ${output ?? '?'} of module ${module ?? '?'} (module outputs are not evaluated)`, loc);
+      const child = module === undefined ? undefined : env.scope.children.get(module);
+      const declared = output === undefined ? undefined : child?.outputs.get(output);
+      if (child === undefined || declared === undefined) return unknown(`output ${output ?? '?'} of module ${module ?? '?'} (a module trustgate does not read)`, loc);
+      return applySteps(outputValue(child, output!, declared, env), steps.slice(2), env, loc);
     }
     case 'data': {
       const type = attrName(0);
@@ -200,7 +210,7 @@ function evaluateTraversal(expr: Expr, env: Env): Value {
       if (resourceName === undefined) return unknown(`${name} is not known here`, loc);
       const address = `${name}.${resourceName}`;
       if (!env.scope.resources.has(address)) return unknown(`${address} is not defined in this module`, loc);
-      return resourceAttribute(address, name, steps.slice(1), loc);
+      return resourceAttribute(env.scope.prefix + address, name, steps.slice(1), loc);
     }
   }
 }
@@ -257,10 +267,22 @@ function relocate(value: Value, loc: Loc): Value {
 
 const localStack = new Set<string>();
 
+function outputValue(child: ModuleScope, name: string, declared: { expr: Expr; file: SourceFile }, env: Env): Value {
+  const key = `${child.prefix}\u0000output.${name}`;
+  const loc = at(env, declared.expr);
+  if (localStack.has(key)) return unknown(`output ${name} refers to itself`, loc);
+  localStack.add(key);
+  try {
+    return evaluate(declared.expr, { scope: child, file: declared.file, depth: env.depth + 1 });
+  } finally {
+    localStack.delete(key);
+  }
+}
+
 function localValue(name: string, env: Env, loc: Loc): Value {
   const local = env.scope.locals.get(name);
   if (local === undefined) return unknown(`local.${name} is not defined in this module`, loc);
-  const key = `${env.scope.dir}\u0000${name}`;
+  const key = `${env.scope.prefix}${env.scope.dir}\u0000${name}`;
   if (localStack.has(key)) return unknown(`local.${name} refers to itself`, loc);
   localStack.add(key);
   try {
@@ -278,9 +300,16 @@ function localValue(name: string, env: Env, loc: Loc): Value {
 function variableValue(name: string, env: Env, loc: Loc): Value {
   const variable = env.scope.variables.get(name);
   if (variable === undefined) return unknown(`var.${name} is not declared in this module`, loc);
-  const parameterName = `var.${name}`;
+  const parameterName = `${env.scope.prefix}var.${name}`;
   let value: Value | undefined;
-  if (variable.tfvar !== undefined) value = evaluate(variable.tfvar.expr, { scope: env.scope, file: variable.tfvar.file, depth: env.depth + 1 });
+  if (variable.input !== undefined) {
+    value = evaluate(variable.input.expr, { ...variable.input.env, depth: env.depth + 1 });
+    // What the caller passes is the value, as written where the call is: a parameter of the caller stays one.
+    if (value.k !== 'scalar') return value;
+    if (value.v === null) value = undefined;
+    else return { ...value, loc: value.loc };
+  }
+  if (value === undefined && variable.tfvar !== undefined) value = evaluate(variable.tfvar.expr, { scope: env.scope, file: variable.tfvar.file, depth: env.depth + 1 });
   else {
     const defaultAttribute = variable.block.body.attributes.find((attribute) => attribute.name === 'default');
     if (defaultAttribute !== undefined) value = evaluate(defaultAttribute.expr, { scope: env.scope, file: variable.file, depth: env.depth + 1 });
@@ -345,8 +374,9 @@ function applySteps(value: Value, steps: readonly Expr[], env: Env, loc: Loc): V
     if (current.k === 'unknown') return { ...current, loc };
     if (step.t === 'attr') {
       if (current.k === 'object') {
+        // An attribute the object leaves out is null, as for optional() attributes of a typed variable.
         const found = get(current, step.name);
-        current = found ?? unknown(`attribute ${step.name} not found`, loc);
+        current = found ?? scalar(null, loc);
       } else return unknown(`.${step.name} of ${describeKind(current)}`, loc);
     } else if (step.t === 'index') {
       const key = concrete(evaluate(step.key, env));
@@ -609,7 +639,12 @@ export function bodyObject(body: Body, env: Env, loc: Loc): Value {
   if (env.depth > MAX_DEPTH) return unknown('blocks nested too deeply', loc);
   const inner: Env = { ...env, depth: env.depth + 1 };
   const entries: ObjectEntry[] = [];
-  for (const attribute of body.attributes) entries.push({ key: attribute.name, keyLoc: at(env, attribute.nameSpan), value: evaluate(attribute.expr, inner) });
+  for (const attribute of body.attributes) {
+    const value = evaluate(attribute.expr, inner);
+    // An argument set to null is not set (the provider's default applies).
+    if (value.k === 'scalar' && value.v === null) continue;
+    entries.push({ key: attribute.name, keyLoc: at(env, attribute.nameSpan), value });
+  }
   const nested = new Map<string, { keyLoc: Loc; items: Value[] }>();
   const add = (type: string, keyLoc: Loc, item: Value) => {
     let group = nested.get(type);

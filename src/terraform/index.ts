@@ -9,9 +9,9 @@
  */
 import { posix } from 'node:path';
 import { parseHcl } from './hcl.js';
-import { readTerraformModule } from './module.js';
+import { resolveLocalSource } from './paths.js';
 
-export { readTerraformModule, type TerraformModule, type TerraformProblem, type Unchecked } from './module.js';
+export { readTerraformModule, type ReadOptions, type TerraformModule, type TerraformProblem, type Unchecked } from './module.js';
 export { hclUnavailable } from './hcl.js';
 
 export interface TerraformInput {
@@ -78,10 +78,4 @@ export function localModuleDirectories(dir: string, files: readonly TerraformInp
   return out;
 }
 
-/** `./x` or `../x` from `dir`, normalised; `undefined` for other sources or paths outside the repository. */
-export function resolveLocalSource(dir: string, source: string): string | undefined {
-  if (!source.startsWith('./') && !source.startsWith('../')) return undefined;
-  const joined = posix.normalize(posix.join(dir === '' ? '.' : dir, source));
-  if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) return undefined;
-  return joined === '.' ? '' : joined.replace(/\/$/, '');
-}
+export { resolveLocalSource } from './paths.js';

@@ -4,6 +4,7 @@ import type { ParsedDocument } from '../parse/parse-file.js';
 import { SourceFile } from '../parse/source-file.js';
 import { blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
 import { parseHcl, type Body } from './hcl.js';
+import { resolveLocalSource } from './paths.js';
 import { mapResources } from './resources.js';
 import { renderPolicyDocument } from './policy-document.js';
 import type { Loc, ObjectEntry, Value } from './values.js';
@@ -58,31 +59,63 @@ export interface TerraformInputFile {
  *
  * `readFile` gives other files of the scanned set (for `file()`), by path relative to the root.
  */
-export function readTerraformModule(dir: string, inputs: readonly TerraformInputFile[], readFile: (path: string) => string | undefined = () => undefined): TerraformModule {
+export interface ReadOptions {
+  /** Other files of the scanned set (for `file()`), by path relative to the root. */
+  readFile?: (path: string) => string | undefined;
+  /** The Terraform files of another directory of the scanned set, for local module calls. */
+  moduleFiles?: (dir: string) => readonly TerraformInputFile[] | undefined;
+  /** Parses shared between the modules of one scan (a local module is read by each caller). */
+  parseCache?: Map<string, { text: string; result: ReturnType<typeof parseHcl> }>;
+}
+
+/** Local modules are followed this many calls deep (as the app reads them). */
+const MAX_MODULE_DEPTH = 3;
+
+export function readTerraformModule(dir: string, inputs: readonly TerraformInputFile[], options: ReadOptions | ((path: string) => string | undefined) = {}): TerraformModule {
+  const settings: ReadOptions = typeof options === 'function' ? { readFile: options } : options;
+  const readFile = settings.readFile ?? (() => undefined);
+  const parseCache = settings.parseCache ?? new Map();
   const files = inputs.map((input) => new SourceFile(input.path, input.text));
   const problems: TerraformProblem[] = [];
   const unchecked: Unchecked[] = [];
   const fileCache = new Map<string, SourceFile | undefined>(files.map((file) => [file.path, file]));
-  const scope: ModuleScope = {
-    dir,
-    variables: new Map(),
-    locals: new Map(),
-    resources: new Map(),
-    data: new Map(),
-    modules: new Map(),
-    parameters: new Map(),
-    policyDocuments: new Map(),
-    readFile(path) {
-      if (!fileCache.has(path)) {
-        const text = readFile(path);
-        fileCache.set(path, text === undefined ? undefined : new SourceFile(path, text));
-      }
-      return fileCache.get(path);
-    },
-    renderPolicyDocument(address) {
-      return renderPolicyDocument(scope, address, unchecked);
-    },
+  const parameters: ModuleScope['parameters'] = new Map();
+  const readOther = (path: string): SourceFile | undefined => {
+    if (!fileCache.has(path)) {
+      const text = readFile(path);
+      fileCache.set(path, text === undefined ? undefined : new SourceFile(path, text));
+    }
+    return fileCache.get(path);
   };
+  const parse = (file: SourceFile) => {
+    const cached = parseCache.get(file.path);
+    if (cached !== undefined && cached.text === file.text) return cached.result;
+    const result = parseHcl(file.text);
+    parseCache.set(file.path, { text: file.text, result });
+    return result;
+  };
+  const newScope = (scopeDir: string, prefix: string): ModuleScope => {
+    const scope: ModuleScope = {
+      dir: scopeDir,
+      prefix,
+      children: new Map(),
+      outputs: new Map(),
+      variables: new Map(),
+      locals: new Map(),
+      resources: new Map(),
+      data: new Map(),
+      modules: new Map(),
+      parameters,
+      policyDocuments: new Map(),
+      readFile: readOther,
+      renderPolicyDocument(address) {
+        return renderPolicyDocument(scope, address, unchecked);
+      },
+    };
+    return scope;
+  };
+
+  const scope = newScope(dir, '');
   const tfvars: { body: Body; file: SourceFile }[] = [];
   for (const file of files) {
     const lower = file.path.toLowerCase();
@@ -94,7 +127,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       problems.push({ file, start: 0, end: 0, tooLarge: true, message: `the file is larger than ${MAX_TERRAFORM_FILE_CHARS / (1024 * 1024)} MiB and was not scanned` });
       continue;
     }
-    const parsed = parseHcl(file.text);
+    const parsed = parse(file);
     if (!parsed.ok) {
       problems.push({ file, ...parsed.problem });
       continue;
@@ -118,33 +151,60 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   if (mainFile === undefined || (scope.resources.size === 0 && scope.data.size === 0 && scope.modules.size === 0)) {
     return { dir, document: undefined, files, problems, unchecked, consumed: [] };
   }
-  for (const module of scope.modules.values()) {
-    const env: Env = { scope, file: module.file, depth: 0 };
-    const source = evaluateAttr(module.block.body, 'source', env);
-    const text = source?.k === 'scalar' && typeof source.v === 'string' ? source.v : undefined;
-    if (text !== undefined && (text.startsWith('./') || text.startsWith('../'))) continue;
-    const label = module.block.labels[0];
-    unchecked.push({
-      file: module.file,
-      start: module.block.start,
-      end: label?.end ?? module.block.start,
-      resource: `module.${module.name}`,
-      message: `module.${module.name} comes from ${text === undefined ? 'a source not known before apply' : `"${text}"`}, which trustgate never downloads: the roles, policies and instances it creates are not checked.`,
-    });
-  }
-  const resources = mapResources(scope, unchecked);
-  const parameters: ObjectEntry[] = [];
-  for (const parameter of scope.parameters.values()) {
+
+  // Module calls: registry and remote sources are reported; local ones are read with the caller's inputs.
+  const scopes: ModuleScope[] = [scope];
+  const instantiate = (parent: ModuleScope, depth: number, chain: string[]): void => {
+    for (const module of parent.modules.values()) {
+      const env: Env = { scope: parent, file: module.file, depth: 0 };
+      const source = evaluateAttr(module.block.body, 'source', env);
+      const text = source?.k === 'scalar' && typeof source.v === 'string' ? source.v : undefined;
+      const label = module.block.labels[0];
+      const address = `${parent.prefix}module.${module.name}`;
+      if (text === undefined || !(text.startsWith('./') || text.startsWith('../'))) {
+        unchecked.push({
+          file: module.file,
+          start: module.block.start,
+          end: label?.end ?? module.block.start,
+          resource: address,
+          message: `${address} comes from ${text === undefined ? 'a source not known before apply' : `"${text}"`}, which trustgate never downloads: the roles, policies and instances it creates are not checked.`,
+        });
+        continue;
+      }
+      const childDir = resolveLocalSource(parent.dir, text);
+      const childFiles = childDir === undefined ? undefined : settings.moduleFiles?.(childDir);
+      if (childDir === undefined || childFiles === undefined || depth >= MAX_MODULE_DEPTH || chain.includes(childDir)) continue;
+      const child = newScope(childDir, `${address}.`);
+      for (const input of childFiles) {
+        if (!input.path.toLowerCase().endsWith('.tf')) continue;
+        const file = new SourceFile(input.path, input.text);
+        if (file.text.length > MAX_TERRAFORM_FILE_CHARS) continue;
+        const parsed = parse(file);
+        if (parsed.ok) declare(child, parsed.body, file);
+      }
+      for (const attribute of module.block.body.attributes) {
+        const variable = child.variables.get(attribute.name);
+        if (variable !== undefined && !MODULE_META_ARGUMENTS.has(attribute.name)) variable.input = { expr: attribute.expr, env };
+      }
+      parent.children.set(module.name, child);
+      scopes.push(child);
+      instantiate(child, depth + 1, [...chain, childDir]);
+    }
+  };
+  instantiate(scope, 0, [dir]);
+  const resources = mapResources(scopes, unchecked);
+  const parameterEntries: ObjectEntry[] = [];
+  for (const parameter of parameters.values()) {
     const entries: ObjectEntry[] = [{ key: 'Type', keyLoc: parameter.loc, value: { k: 'scalar', v: 'String', loc: parameter.loc } }];
     if (parameter.default !== undefined) entries.push({ key: 'Default', keyLoc: parameter.default.loc, value: parameter.default });
-    parameters.push({ key: parameter.name, keyLoc: parameter.loc, value: { k: 'object', entries, loc: parameter.loc } });
+    parameterEntries.push({ key: parameter.name, keyLoc: parameter.loc, value: { k: 'object', entries, loc: parameter.loc } });
   }
   const rootLoc: Loc = { file: mainFile, start: 0, end: 0 };
   const template: Value = {
     k: 'object',
     entries: [
       { key: 'AWSTemplateFormatVersion', keyLoc: rootLoc, value: { k: 'scalar', v: '2010-09-09', loc: rootLoc } },
-      { key: 'Parameters', keyLoc: rootLoc, value: { k: 'object', entries: parameters, loc: rootLoc } },
+      { key: 'Parameters', keyLoc: rootLoc, value: { k: 'object', entries: parameterEntries, loc: rootLoc } },
       { key: 'Resources', keyLoc: rootLoc, value: { k: 'object', entries: resources, loc: rootLoc } },
     ],
     loc: rootLoc,
@@ -154,6 +214,9 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const consumed = [...fileCache].filter(([path, file]) => file !== undefined && !inputs.some((input) => input.path === path)).map(([path]) => path);
   return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform' }, files, problems, unchecked, consumed };
 }
+
+/** Arguments of a module block that are not inputs of the module. */
+const MODULE_META_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 
 function rank(path: string): number {
   return /(^|\/)terraform\.tfvars(\.json)?$/i.test(path) ? 0 : 1;
@@ -180,6 +243,11 @@ function declare(scope: ModuleScope, body: Body, file: SourceFile): void {
       case 'module':
         if (labels[0] !== undefined) scope.modules.set(labels[0], { ...declared, name: labels[0] });
         break;
+      case 'output': {
+        const value = block.body.attributes.find((attribute) => attribute.name === 'value');
+        if (labels[0] !== undefined && value !== undefined) scope.outputs.set(labels[0], { expr: value.expr, file });
+        break;
+      }
     }
   }
 }

@@ -117,10 +117,8 @@ function renderStatement(statement: Value): Value {
     ['principals', 'Principal'],
     ['not_principals', 'NotPrincipal'],
   ] as const) {
-    const all = blocks(statement, from);
-    // A dynamic principals block over an unknown collection counts only when nothing else names the principal.
-    const known = all.filter((item) => !(item.k === 'object' && item.unknownInstance !== undefined));
-    const items = known.length > 0 ? known : all;
+    // A dynamic principals block over a collection not known before apply is not guessed into a principal.
+    const items = blocks(statement, from).filter((item) => !(item.k === 'object' && item.unknownInstance !== undefined));
     if (items.length > 0) entries.push({ key: to, keyLoc: getEntry(statement, from)!.keyLoc, value: renderPrincipals(items) });
   }
   const conditions = blocks(statement, 'condition').filter((item) => !(item.k === 'object' && item.unknownInstance !== undefined));

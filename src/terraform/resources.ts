@@ -30,9 +30,11 @@ interface Ctx {
   extra: Map<string, Map<string, Value[]>>;
 }
 
-export function mapResources(scope: ModuleScope, unchecked: Unchecked[]): ObjectEntry[] {
+/** The resources of the module and of the local modules it calls (addresses `module.x.…`), as template entries. */
+export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecked[]): ObjectEntry[] {
   const all: Res[] = [];
-  for (const [address, declared] of scope.resources) {
+  for (const scope of scopes) for (const [local, declared] of scope.resources) {
+    const address = scope.prefix + local;
     const env: Env = { scope, file: declared.file, depth: 0 };
     const labels = declared.block.labels;
     const header: Loc = { file: declared.file, start: declared.block.start, end: labels[labels.length - 1]?.end ?? declared.block.start };

@@ -62,6 +62,73 @@ describe('a module is a directory', () => {
   });
 });
 
+describe('local modules', () => {
+  const child = {
+    'modules/net/main.tf': `variable "tokens" {
+  default = "required"
+}
+variable "role_name" {
+  type = string
+}
+resource "aws_instance" "bastion" {
+  ami                  = "ami-0123456789abcdef0"
+  iam_instance_profile = aws_iam_instance_profile.bastion.name
+  metadata_options {
+    http_tokens = var.tokens
+  }
+}
+resource "aws_iam_instance_profile" "bastion" {
+  role = var.role_name
+}
+output "profile" {
+  value = aws_iam_instance_profile.bastion.name
+}
+`,
+  };
+  const caller = {
+    'envs/prod/main.tf': `module "net" {
+  source    = "../../modules/net"
+  tokens    = "optional"
+  role_name = aws_iam_role.ops.name
+}
+resource "aws_iam_role" "ops" {
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }] })
+}
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.ops.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+`,
+  };
+  const inputs = (files: Record<string, string>) => Object.entries(files).map(([path, text]) => ({ path, text }));
+
+  it('are read with the inputs of the call, under module.<name>. addresses, findings in the module files', () => {
+    const chain = ruleById('imdsv2/credential-exfiltration-path')!;
+    const { findings } = scanFiles(inputs({ ...child, ...caller }), {}, [chain, ruleById('imdsv2/instance-imds')!]);
+    // The caller's "optional" makes the chain through the caller's admin role; the module alone requires tokens.
+    expect(findings.map((f) => [f.ruleId, f.file, f.line, f.resource])).toEqual([
+      ['imdsv2/credential-exfiltration-path', 'envs/prod/main.tf', 3, 'module.net.aws_instance.bastion'],
+      ['imdsv2/instance-imds', 'envs/prod/main.tf', 3, 'module.net.aws_instance.bastion'],
+    ]);
+    // Without the module's files the call is not read (and not guessed).
+    expect(scanFiles(inputs(caller), {}, [chain]).findings).toEqual([]);
+  });
+
+  it('drop what a call finds that the module finds on its own', () => {
+    const own = { 'modules/iam/main.tf': 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })\n}\nresource "aws_iam_user" "u" {}\nresource "aws_iam_user_policy_attachment" "a" {\n  user       = aws_iam_user.u.name\n  policy_arn = aws_iam_policy.p.arn\n}\n' };
+    const calls = { 'main.tf': 'module "a" {\n  source = "./modules/iam"\n}\nmodule "b" {\n  source = "./modules/iam"\n}\n' };
+    const { findings } = scanFiles(inputs({ ...own, ...calls }), {}, [fullAdmin]);
+    expect(findings.map((f) => [f.file, f.line, f.resource])).toEqual([['modules/iam/main.tf', 2, 'aws_iam_policy.p']]);
+  });
+
+  it('give their outputs to the caller', () => {
+    const { module } = model({ ...child, ...caller, 'envs/prod/out.tf': 'resource "aws_instance" "other" {\n  iam_instance_profile = module.net.profile\n}\n' }, 'envs/prod');
+    expect(module.document).toBeDefined();
+    const { plain } = model({ 'main.tf': 'module "net" {\n  source = "./net"\n}\nresource "aws_instance" "i" {\n  iam_instance_profile = module.net.profile\n}\n' });
+    expect(plain!.Resources['aws_instance.i']!.Properties.IamInstanceProfile).toEqual({ 'Fn::Unresolved': 'output profile of module net (a module trustgate does not read)' });
+  });
+});
+
 describe('values', () => {
   it('keeps the exact line and column inside jsonencode and heredoc policies', () => {
     const text = `resource "aws_iam_policy" "a" {
