@@ -65,8 +65,6 @@ export interface FakePullRequest {
   headSha: string;
   baseSha: string;
   files: FakeFile[];
-  /** Files of the head commit the pull request does not change (a module's other files): readable, not listed. */
-  context?: FakeFile[];
 }
 
 export interface FakeCheckRun {
@@ -147,6 +145,8 @@ export class FakeGitHub {
   readonly blobTextLimitBytes: number;
   readonly requests: RecordedRequest[] = [];
   readonly checkRuns = new Map<number, FakeCheckRun>();
+  /** Reactions the app added to comments. */
+  readonly reactions: { commentId: number; content: string }[] = [];
   /** Writes the rate limiter refused, also counted in `requests` with status 403. */
   secondaryLimitResponses = 0;
   /** Why each refused request was refused, in order. */
@@ -164,8 +164,6 @@ export class FakeGitHub {
   private readonly extraServers: Server[] = [];
   private started = 0;
   private nextCheckRunId = 1;
-  /** Files of each commit by `owner/repo@sha` (lower case), paths as written: what directory listings answer from. */
-  private readonly trees = new Map<string, Map<string, string>>();
   private listeners: ((run: FakeCheckRun) => void)[] = [];
   /** Fault injection: the first fault that answers for a request replaces GitHub's answer. */
   private faults: Fault[] = [];
@@ -224,14 +222,10 @@ export class FakeGitHub {
 
   addPullRequest(pull: FakePullRequest): void {
     this.pulls.set(`${pull.owner}/${pull.repo}#${pull.number}`.toLowerCase(), pull);
-    for (const file of [...pull.files, ...(pull.context ?? [])]) {
+    for (const file of pull.files) {
       if (file.text === undefined) continue;
       this.blobs.set(`${pull.owner}/${pull.repo}@${pull.headSha}:${file.path}`.toLowerCase(), file.text);
       this.blobsBySha.set(blobSha(file.text), file.text);
-      const commit = `${pull.owner}/${pull.repo}@${pull.headSha}`.toLowerCase();
-      const tree = this.trees.get(commit) ?? new Map<string, string>();
-      tree.set(file.path, file.text);
-      this.trees.set(commit, tree);
     }
   }
 
@@ -490,6 +484,16 @@ export class FakeGitHub {
         handle: () => ({ status: 200, body: [] }),
       },
       {
+        // A reaction to a command comment (the app's 👍 or 😕): recorded, nothing else.
+        method: 'POST',
+        pattern: new RegExp(`^${repo}/issues/comments/(\\d+)/reactions$`),
+        kind: 'write',
+        handle: ({ params, body }) => {
+          this.reactions.push({ commentId: Number(params[2]), content: String((body as { content?: unknown }).content) });
+          return { status: 201, body: { id: this.reactions.length, content: (body as { content?: unknown }).content } };
+        },
+      },
+      {
         method: 'GET',
         pattern: new RegExp(`^${repo}/pulls/(\\d+)/commits$`),
         kind: 'read',
@@ -639,11 +643,6 @@ export class FakeGitHub {
       const expression = variables[match[2]!];
       if (expression === undefined) continue;
       const colon = expression.indexOf(':');
-      // A directory (`... on Tree { entries { … } }`): its direct entries, blobs with their content.
-      if (query.slice(match.index! + match[0].length).trimStart().startsWith('{ ... on Tree')) {
-        repository[match[1]!] = this.treeAt(`${owner}/${name}@${expression.slice(0, colon)}`.toLowerCase(), expression.slice(colon + 1));
-        continue;
-      }
       const text = this.blobs.get(`${owner}/${name}@${expression.slice(0, colon)}:${expression.slice(colon + 1)}`.toLowerCase());
       if (text === undefined) {
         repository[match[1]!] = null;
@@ -654,20 +653,6 @@ export class FakeGitHub {
       repository[match[1]!] = { oid: blobSha(text), text: truncated ? text.slice(0, 1024) : text, isTruncated: truncated, isBinary: false, byteSize };
     }
     return { status: 200, body: { data: { repository } } };
-  }
-
-  /** A directory of a commit as GraphQL's `Tree.entries` gives it, or null when the commit has nothing under it. */
-  private treeAt(commit: string, directory: string): unknown {
-    const prefix = directory === '' ? '' : `${directory}/`;
-    const entries = new Map<string, unknown>();
-    for (const [path, text] of this.trees.get(commit) ?? []) {
-      if (!path.startsWith(prefix)) continue;
-      const rest = path.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      if (slash >= 0) entries.set(rest.slice(0, slash), { name: rest.slice(0, slash), type: 'tree', mode: 0o40000, object: {} });
-      else entries.set(rest, { name: rest, type: 'blob', mode: 0o100644, object: { oid: blobSha(text), text, isTruncated: false, isBinary: false, byteSize: Buffer.byteLength(text) } });
-    }
-    return entries.size === 0 ? null : { entries: [...entries.values()] };
   }
 
   /**
@@ -711,7 +696,7 @@ function isGraphQLMutation(path: string, body: unknown): boolean {
 }
 
 function pullJson(pull: FakePullRequest): Record<string, unknown> {
-  return { number: pull.number, state: 'open', head: { sha: pull.headSha, ref: `branch-${pull.number}` }, base: { sha: pull.baseSha, ref: 'main' } };
+  return { number: pull.number, state: 'open', user: { login: 'octocat', id: 583231, type: 'User' }, head: { sha: pull.headSha, ref: `branch-${pull.number}` }, base: { sha: pull.baseSha, ref: 'main' } };
 }
 
 /** GitHub's page-number pagination with a Link header. */
