@@ -20,7 +20,7 @@ import { runAccessAnalyzer, type PolicyValidationService } from '../engine/acces
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
-import { readCheckContents } from './terraform-reads.js';
+import { readCheckContents, terraformReadNote } from './terraform-reads.js';
 import { isTerraformPath } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
@@ -227,6 +227,7 @@ async function check(
     ...(resolved.pullNumber !== undefined ? { pullNumber: resolved.pullNumber } : {}),
   });
 
+  const notes = [reviewed.notes, terraformReadNote(read.terraform)].filter((note): note is string => note !== undefined);
   progress.stage = 'reporting the check run';
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
@@ -240,7 +241,7 @@ async function check(
     maxAnnotations: settings.maxAnnotations,
     ...(loaded.config?.reportOnly === true ? { reportOnly: true } : {}),
     ...(loaded.origins !== undefined ? { settingsOrigins: loaded.origins } : {}),
-    ...(reviewed.notes !== undefined ? { notes: reviewed.notes } : {}),
+    ...(notes.length > 0 ? { notes: notes.join('\n\n') } : {}),
   });
   await reporter.complete(report);
   return { conclusion: report.conclusion, findings: reviewed.findings };

@@ -1,4 +1,5 @@
 import { isTerraformPath, localModuleDirectories, moduleDirectory } from '../terraform/index.js';
+import { codeOrEscaped } from '../reporters/untrusted-text.js';
 import type { CheckTarget, DirectoryContent, FileContent, GitHubGateway } from './github-gateway.js';
 
 /**
@@ -181,4 +182,15 @@ export async function readCheckContents(
     contents.push({ path, status: 'unreadable', reason });
   }
   return { contents, terraform: read.terraform };
+}
+
+/**
+ * A note for the check run's summary naming the local modules a bound kept the check from reading, or
+ * `undefined` when every one was read. Directory names come from the pull request: shown as inert text.
+ */
+export function terraformReadNote(reads: TerraformReads | undefined): string | undefined {
+  if (reads === undefined || reads.notFollowed.length === 0) return undefined;
+  const shown = reads.notFollowed.slice(0, 10).map((entry) => `- ${codeOrEscaped(entry.directory === '' ? '.' : entry.directory)}: ${entry.reason}`);
+  const more = reads.notFollowed.length > shown.length ? [`- and ${reads.notFollowed.length - shown.length} more`] : [];
+  return ['**Terraform modules not read.** What these local modules create is not checked:', ...shown, ...more].join('\n');
 }

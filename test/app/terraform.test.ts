@@ -458,7 +458,7 @@ describe('Terraform reads', () => {
     ]);
   });
 
-  it('follows local modules at most three levels below the changed directory: four content queries, the fifth level unread', async () => {
+  it('follows local modules at most three levels below the changed directory: four content queries, the fourth level unread and named in the summary', async () => {
     const scope = nock(API);
     const asked: string[][] = [];
     nockInstallationToken(scope);
@@ -466,12 +466,16 @@ describe('Terraform reads', () => {
     const chain: Record<string, string> = { 'live/main.tf': 'module "m1" {\n  source = "../modules/m1"\n}\n' };
     for (let level = 1; level <= 5; level++) chain[`modules/m${level}/main.tf`] = `module "m${level + 1}" {\n  source = "../m${level + 1}"\n}\n`;
     nockRepository(scope, chain, asked, 10);
-    nockCheckRuns(scope, []);
+    const writes: Recorded[] = [];
+    nockCheckRuns(scope, writes);
 
     await receive();
 
     expect(harness.requests.unmatched).toEqual([]);
     expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:live'], ['d:modules/m1'], ['d:modules/m2'], ['d:modules/m3']]);
+    // The summary says which module was not read and why.
+    expect(writes[0]!.body.output.summary).toContain('**Terraform modules not read.**');
+    expect(writes[0]!.body.output.summary).toContain('- `modules/m4`: more than 3 levels of local modules below a changed directory');
   });
 
   it('stays within six reads for a pull request changing 199 templates and a main.tf that calls a local module', async () => {
