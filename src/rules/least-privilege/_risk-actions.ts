@@ -1,3 +1,4 @@
+import { expandActionPattern } from '../../aws-data/iam-data.js';
 import { actionSet } from './_grants.js';
 
 /**
@@ -46,7 +47,12 @@ export const SENSITIVE_READ_ACTIONS = [
 /** Reads whose values are usually configuration rather than data (SecureString values also need kms:Decrypt). */
 export const LOWER_RISK_READS = actionSet(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 'sqs:ReceiveMessage', 'kinesis:GetRecords']);
 
-/** Actions that rewrite who may reach a resource (resource policies, ACLs, grants, sharing). */
+/**
+ * Actions that rewrite who may reach a resource, besides those AWS's action data names (see
+ * {@link resourcePolicyWriters}): setters AWS files under other access levels or generic names
+ * (`sqs:SetQueueAttributes` writes the queue policy, `ec2:ModifyImageAttribute` shares an AMI), and
+ * removals of a policy that may hold the Deny keeping a resource private.
+ */
 export const RESOURCE_EXPOSURE_ACTIONS = [
   's3:PutBucketPolicy',
   's3:DeleteBucketPolicy',
@@ -79,5 +85,78 @@ export const RESOURCE_EXPOSURE_ACTIONS = [
 
 export const CREDENTIALS = actionSet(CREDENTIAL_ACTIONS);
 export const SENSITIVE_READS = actionSet(SENSITIVE_READ_ACTIONS);
-export const RESOURCE_EXPOSURE = actionSet(RESOURCE_EXPOSURE_ACTIONS);
+/** The verbs and objects of an action that writes a resource's access: `PutBucketPolicy`, `AddPermission`, `CreateGrant`. */
+const POLICY_WRITER = /^(Put|Set|Add|Update|Modify|Create)\w*(ResourcePolicy|Policy|Permission|Permissions|Acl|AccessPolicy|SnapshotAttribute|ImageAttribute|PublicAccessBlock|Grant)$/;
+/**
+ * Writers by name that open nothing to other principals: a stack policy only guards updates, an AWS IoT
+ * policy is a device identity's, and a network interface permission lets an AWS service attach to it.
+ */
+const NOT_EXPOSURE = new Set(['cloudformation:setstackpolicy', 'iot:createpolicy', 'ec2:createnetworkinterfacepermission']);
+/** Services whose "Permissions management" actions manage identities and organisations, not resource policies. */
+const IDENTITY_SERVICES = new Set(['iam', 'sts', 'organizations', 'sso', 'sso-directory', 'identitystore', 'access-analyzer']);
+
+/**
+ * Resource-policy writers found in AWS's action data (service authorization reference): actions at the
+ * "Permissions management" access level (or named `…ResourcePolicy`, which AWS sometimes files as Write,
+ * as kinesis:PutResourcePolicy) that act on a resource type, whose name puts, sets, adds, updates,
+ * modifies or creates a policy, permission, ACL or grant. `iam:UpdateAssumeRolePolicy` (a role's trust
+ * policy) is the one IAM action among them; IAM's identity-policy actions are escalation, not exposure.
+ */
+export function resourcePolicyWriters(): string[] {
+  return expandActionPattern('*')
+    .filter((action) => {
+      const name = action.name.slice(action.name.indexOf(':') + 1);
+      if (action.service === 'iam') return name === 'UpdateAssumeRolePolicy';
+      if (IDENTITY_SERVICES.has(action.service) || NOT_EXPOSURE.has(action.key)) return false;
+      if (action.resourceTypes.length === 0 && !/Registry|Account/.test(name)) return false;
+      if (!action.accessLevels.includes('Permissions management') && !/ResourcePolicy$/.test(name)) return false;
+      return POLICY_WRITER.test(name);
+    })
+    .map((action) => action.key);
+}
+
+/**
+ * A set computed on first use: deriving the writers reads every service's data (~150 ms), which a scan
+ * that never asks should not pay at start-up.
+ */
+class DerivedActionSet extends Set<string> {
+  private filled = false;
+
+  constructor(private readonly compute: () => Iterable<string>) {
+    super();
+  }
+
+  private fill(): void {
+    if (this.filled) return;
+    this.filled = true;
+    for (const key of this.compute()) super.add(key);
+  }
+
+  override has(key: string): boolean {
+    this.fill();
+    return super.has(key);
+  }
+
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+
+  override [Symbol.iterator](): SetIterator<string> {
+    this.fill();
+    return super[Symbol.iterator]();
+  }
+
+  override values(): SetIterator<string> {
+    this.fill();
+    return super.values();
+  }
+
+  override forEach(callback: (value: string, key: string, set: Set<string>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(callback, thisArg);
+  }
+}
+
+export const RESOURCE_EXPOSURE: ReadonlySet<string> = new DerivedActionSet(() => [...actionSet(RESOURCE_EXPOSURE_ACTIONS), ...resourcePolicyWriters()]);
 export const PASS_ROLE = actionSet(['iam:PassRole']);
