@@ -12,6 +12,11 @@ export const CONFUSED_DEPUTY_SERVICES: readonly string[] = [
   'apigateway',
   'backup',
   'budgets',
+  // Macros (a Lambda permission for cloudformation.amazonaws.com) and Hooks: AWS CloudFormation User Guide,
+  // "Cross-service confused deputy prevention" (AWSCloudFormation/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+  'cloudformation',
+  'hooks.cloudformation',
+  'resources.cloudformation',
   'cloudfront',
   'cloudtrail',
   'cloudwatch',
