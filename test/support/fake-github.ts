@@ -65,6 +65,8 @@ export interface FakePullRequest {
   headSha: string;
   baseSha: string;
   files: FakeFile[];
+  /** Files of the head commit the pull request does not change (a module's other files): readable, not listed. */
+  context?: FakeFile[];
 }
 
 export interface FakeCheckRun {
@@ -164,6 +166,8 @@ export class FakeGitHub {
   private readonly extraServers: Server[] = [];
   private started = 0;
   private nextCheckRunId = 1;
+  /** Files of each commit by `owner/repo@sha` (lower case), paths as written: what directory listings answer from. */
+  private readonly trees = new Map<string, Map<string, string>>();
   private listeners: ((run: FakeCheckRun) => void)[] = [];
   /** Fault injection: the first fault that answers for a request replaces GitHub's answer. */
   private faults: Fault[] = [];
@@ -222,10 +226,14 @@ export class FakeGitHub {
 
   addPullRequest(pull: FakePullRequest): void {
     this.pulls.set(`${pull.owner}/${pull.repo}#${pull.number}`.toLowerCase(), pull);
-    for (const file of pull.files) {
+    for (const file of [...pull.files, ...(pull.context ?? [])]) {
       if (file.text === undefined) continue;
       this.blobs.set(`${pull.owner}/${pull.repo}@${pull.headSha}:${file.path}`.toLowerCase(), file.text);
       this.blobsBySha.set(blobSha(file.text), file.text);
+      const commit = `${pull.owner}/${pull.repo}@${pull.headSha}`.toLowerCase();
+      const tree = this.trees.get(commit) ?? new Map<string, string>();
+      tree.set(file.path, file.text);
+      this.trees.set(commit, tree);
     }
   }
 
@@ -643,6 +651,11 @@ export class FakeGitHub {
       const expression = variables[match[2]!];
       if (expression === undefined) continue;
       const colon = expression.indexOf(':');
+      // A directory (`... on Tree { entries { … } }`): its direct entries, blobs with their content.
+      if (query.slice(match.index! + match[0].length).trimStart().startsWith('{ ... on Tree')) {
+        repository[match[1]!] = this.treeAt(`${owner}/${name}@${expression.slice(0, colon)}`.toLowerCase(), expression.slice(colon + 1));
+        continue;
+      }
       const text = this.blobs.get(`${owner}/${name}@${expression.slice(0, colon)}:${expression.slice(colon + 1)}`.toLowerCase());
       if (text === undefined) {
         repository[match[1]!] = null;
@@ -653,6 +666,20 @@ export class FakeGitHub {
       repository[match[1]!] = { oid: blobSha(text), text: truncated ? text.slice(0, 1024) : text, isTruncated: truncated, isBinary: false, byteSize };
     }
     return { status: 200, body: { data: { repository } } };
+  }
+
+  /** A directory of a commit as GraphQL's `Tree.entries` gives it, or null when the commit has nothing under it. */
+  private treeAt(commit: string, directory: string): unknown {
+    const prefix = directory === '' ? '' : `${directory}/`;
+    const entries = new Map<string, unknown>();
+    for (const [path, text] of this.trees.get(commit) ?? []) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash >= 0) entries.set(rest.slice(0, slash), { name: rest.slice(0, slash), type: 'tree', mode: 0o40000, object: {} });
+      else entries.set(rest, { name: rest, type: 'blob', mode: 0o100644, object: { oid: blobSha(text), text, isTruncated: false, isBinary: false, byteSize: Buffer.byteLength(text) } });
+    }
+    return entries.size === 0 ? null : { entries: [...entries.values()] };
   }
 
   /**
