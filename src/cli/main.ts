@@ -16,6 +16,9 @@ import { collectFiles } from './collect-files.js';
 import { engineOptionsWithFlags, readCliConfig, selectPaths } from '../config/index.js';
 import { editDistance } from '../config/validate.js';
 import { reviewFindings } from '../waivers/review.js';
+import type { Finding } from '../findings/finding.js';
+import { collectInRepository } from './git-base.js';
+import { changeJson, changeText, isFolder, judgeChange, readChangeBase } from './change.js';
 
 export const USAGE = `Usage: trustgate scan [paths...] [options]
 
@@ -37,7 +40,11 @@ Options:
   --aa-fetch-managed-policies    fetch AWS managed policies unknown offline with IAM GetPolicy
   --aa-check-public-access       paid check: CheckNoPublicAccess of resource policies
   --aa-sensitive-action <action> paid check: CheckAccessNotGranted of this action (repeatable)
-  --base <dir>                   paid check: CheckNoNewAccess against the same files in <dir>
+  --base <git-ref>               judge the change: compare with the files at this commit (read with git
+                                 show; nothing checked out or run); the exit code counts new findings,
+                                 and the output lists existing and fixed ones and the access it adds
+  --base <dir>                   or a folder: the paid CheckNoNewAccess against the same files in <dir>
+  --gate new|all                 with --base <git-ref>: judge new findings only (default) or all
   -h, --help                     this help
   -v, --version                  the version of trustgate
 
@@ -98,6 +105,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         'aa-check-public-access': { type: 'boolean', default: false },
         'aa-sensitive-action': { type: 'string', multiple: true, default: [] },
         base: { type: 'string' },
+        gate: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -145,7 +153,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const collected = await collectFiles(positionals.length > 0 ? positionals : ['.']);
+  const gate = values.gate ?? configured.config.gate;
+  if (gate !== 'new' && gate !== 'all') {
+    io.stderr(`trustgate: --gate must be new or all (got "${gate}")\n`);
+    return 2;
+  }
+  const { collected, repositoryPath } = await collectInRepository(positionals.length > 0 ? positionals : ['.']);
   if (!collected.ok) {
     io.stderr(`trustgate: ${collected.error}\n`);
     return 2;
@@ -158,7 +171,23 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ...(values['org-id'] !== undefined ? { organizationId: values['org-id'] } : {}),
   });
   const selected = selectPaths(configured.config, collected.files);
-  const scan = scanFiles(selected, options, rules);
+  // Scanned under their paths from the repository root, so ids equal the app's wherever the scan starts
+  // (and two template.yaml in different folders never share one); reported under the paths shown today.
+  const toRepository = (path: string) => repositoryPath.get(path)?.path ?? path;
+  const display = new Map(selected.map((file) => [toRepository(file.path), file.path]));
+  const shown = (finding: Finding): Finding => ({
+    ...finding,
+    file: display.get(finding.file) ?? finding.file,
+    ...(finding.related !== undefined ? { related: finding.related.map((r) => ({ ...r, file: display.get(r.file) ?? r.file })) } : {}),
+  });
+  const inputs = selected.map((file) => ({ path: toRepository(file.path), text: file.text }));
+  const baseIsFolder = values.base !== undefined && (await isFolder(values.base));
+  const change = values.base !== undefined && !baseIsFolder ? await readChangeBase(values.base, inputs, repositoryPath, selected) : undefined;
+  if (change !== undefined && !change.ok) {
+    io.stderr(`trustgate: ${change.error}\n`);
+    return 2;
+  }
+  const scan = scanFiles(inputs, options, rules);
   if (values['access-analyzer'] || options.accessAnalyzer?.enabled === true) {
     const configuredAa = options.accessAnalyzer;
     const region = values['aa-region'] ?? configuredAa?.region;
@@ -175,25 +204,30 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         checkNoNewAccess: values.base !== undefined,
       },
     };
-    const base = values.base !== undefined ? await collectFiles([values.base]) : undefined;
-    if (base !== undefined && !base.ok) {
-      io.stderr(`trustgate: --base: ${base.error}\n`);
+    const folder = baseIsFolder ? await collectFiles([values.base!]) : undefined;
+    if (folder !== undefined && !folder.ok) {
+      io.stderr(`trustgate: --base: ${folder.error}\n`);
       return 2;
     }
+    // The folder's files stand for the scanned files of the same relative path; a git ref's are read already.
+    const base = folder?.ok === true ? { ok: true as const, files: folder.files.map((file) => ({ path: toRepository(file.path), text: file.text })) } : change?.ok === true ? { ok: true as const, files: change.inputs } : undefined;
     // Loaded only when asked for: the AWS SDK takes about a third of a second to import, more than a scan.
     const { createAwsPolicyValidationService } = await import('../integrations/aws/access-analyzer-service.js');
     const service = createAwsPolicyValidationService(region !== undefined ? { region } : {});
-    scan.findings = await runAccessAnalyzer(selected, scan.findings, options, service, base?.ok === true ? base.files : undefined);
+    scan.findings = await runAccessAnalyzer(inputs, scan.findings, options, service, base?.ok === true ? base.files : undefined);
   }
   // Inline suppressions apply locally as in the app; waivers live on pull requests, so none here.
-  const review = reviewFindings({ findings: scan.findings, inputs: selected, waivers: [], inlineSuppressions: configured.config.inlineSuppressions, now: new Date() });
-  const result = { ...scan, findings: review.findings };
+  const review = reviewFindings({ findings: scan.findings, inputs, waivers: [], inlineSuppressions: configured.config.inlineSuppressions, now: new Date() });
+  // With --base <git-ref>: new, existing and fixed findings, and what the change grants (as the app does).
+  const judgedChange = change?.ok === true ? judgeChange(change, inputs, scan.findings, review.findings, options, rules, gate) : undefined;
+  const judged = judgedChange?.judged ?? review.findings;
+  const result = { ...scan, findings: judged.map(shown), files: scan.files.map((file) => ({ ...file, path: display.get(file.path) ?? file.path })) };
   if (review.accepted.length > 0) io.stderr(`trustgate: ${review.accepted.length} finding(s) suppressed inline (not shown)\n`);
   const scanned = result.files.filter((f) => f.status !== 'skipped').length;
   const notApplied = suppressionsNotApplied(review);
-  if (format === 'json') io.stdout(renderJson(result.findings));
-  else if (format === 'sarif') io.stdout(renderSarif(result.findings, rules, packageVersion()));
-  else io.stdout(renderText(result.findings, failOn, scanned, { reportOnly: configured.config.reportOnly, notApplied }));
+  if (format === 'json') io.stdout(judgedChange !== undefined ? changeJson(judgedChange, shown) : renderJson(result.findings));
+  else if (format === 'sarif') io.stdout(renderSarif(judgedChange !== undefined ? [...judgedChange.judged, ...judgedChange.existing].map(shown) : result.findings, rules, packageVersion()));
+  else io.stdout(renderText(result.findings, failOn, scanned, { reportOnly: configured.config.reportOnly, notApplied }) + (judgedChange !== undefined ? changeText(judgedChange, shown, values.base!) : ''));
   if (format !== 'text') for (const line of notApplied) io.stderr(`trustgate: inline suppression not applied: ${line}\n`);
   // A file named on the command line that is not read is a mistake (a typo, a wrong file), not a pass.
   const unread = collected.namedFiles.filter((path) => !result.files.some((f) => f.path === path && f.status !== 'skipped'));
@@ -218,7 +252,7 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-const OPTION_NAMES = ['format', 'fail-on', 'config', 'trusted-account', 'org-id', 'allowed-oidc-subject', 'scp-path', 'access-analyzer', 'aa-region', 'aa-resolve-imports', 'aa-fetch-managed-policies', 'aa-check-public-access', 'aa-sensitive-action', 'base', 'help', 'version'];
+const OPTION_NAMES = ['format', 'fail-on', 'config', 'trusted-account', 'org-id', 'allowed-oidc-subject', 'scp-path', 'access-analyzer', 'aa-region', 'aa-resolve-imports', 'aa-fetch-managed-policies', 'aa-check-public-access', 'aa-sensitive-action', 'base', 'gate', 'help', 'version'];
 
 /** One line for a bad argument: the unknown option and the nearest real one, not Node's parser text. */
 export function describeArgError(error: unknown, args: readonly string[]): string {

@@ -1,0 +1,126 @@
+import { stat } from 'node:fs/promises';
+import { scanFiles, type InputFile } from '../engine/scan.js';
+import { classifyFindings, type GateMode } from '../findings/baseline.js';
+import type { Finding } from '../findings/finding.js';
+import { diffAccess, type AccessDiff } from '../model/access-diff.js';
+import type { EngineOptions } from '../model/options.js';
+import { accessDiffJson, accessDiffText } from '../reporters/access-diff.js';
+import { renderJson } from '../reporters/json.js';
+import type { Rule } from '../rules/types.js';
+import { readAtRef } from './git-base.js';
+
+/** `trustgate scan --base <git-ref>`: the base versions of the scanned files, read with git show. */
+export type ChangeBase = { ok: true; ref: string; inputs: InputFile[]; unavailable: Map<string, string> } | { ok: false; error: string };
+
+export async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads each scanned file at `ref` from the repository that holds it (inputs are under their paths
+ * from the repository root). A file outside any repository cannot be compared: it is judged whole.
+ */
+export async function readChangeBase(ref: string, inputs: readonly InputFile[], repositoryPath: ReadonlyMap<string, { root: string; path: string }>, selected: readonly InputFile[]): Promise<ChangeBase> {
+  const unavailable = new Map<string, string>();
+  const byRoot = new Map<string, string[]>();
+  selected.forEach((file, index) => {
+    const where = repositoryPath.get(file.path);
+    if (where === undefined) unavailable.set(inputs[index]!.path, `${file.path} is in no git repository, so it cannot be compared with ${ref}`);
+    else byRoot.set(where.root, [...(byRoot.get(where.root) ?? []), where.path]);
+  });
+  if (byRoot.size === 0 && selected.length > 0 && unavailable.size === selected.length) {
+    return { ok: false, error: `--base ${ref}: the scanned files are in no git repository (or git is not installed), so there is nothing to compare with` };
+  }
+  const base: InputFile[] = [];
+  for (const [root, paths] of byRoot) {
+    const read = await readAtRef(root, ref, paths);
+    if (!read.ok) return read;
+    for (const [path, text] of read.files) base.push({ path, text });
+    for (const [path, why] of read.unreadable) unavailable.set(path, `${path} could not be read at ${ref} (${why})`);
+  }
+  return { ok: true, ref, inputs: base, unavailable };
+}
+
+export interface JudgedChange {
+  ref: string;
+  gate: GateMode;
+  /** What sets the exit code: the new findings (gate new) or all (gate all), after inline suppressions. */
+  judged: Finding[];
+  /** Findings already at the base (not judged with gate new). */
+  existing: Finding[];
+  fixed: Finding[];
+  unavailable: string[];
+  access: AccessDiff;
+  /** Every head finding that was already at the base, whatever the gate (labels `change` in JSON). */
+  onBase: ReadonlySet<Finding>;
+}
+
+/** Classifies the findings as the app does, and computes what the change grants. */
+export function judgeChange(
+  change: Extract<ChangeBase, { ok: true }>,
+  inputs: readonly InputFile[],
+  engineFindings: readonly Finding[],
+  remaining: readonly Finding[],
+  options: Partial<EngineOptions>,
+  rules: readonly Rule[],
+  gate: GateMode,
+): JudgedChange {
+  const scanned = scanFiles(change.inputs, options, rules);
+  const unavailable = new Map(change.unavailable);
+  for (const file of scanned.files) if (file.status === 'failed') unavailable.set(file.path, `the version of ${file.path} at ${change.ref} does not parse`);
+  const classification = classifyFindings(engineFindings, { findings: scanned.findings, unavailable });
+  const existing = new Set(classification.existing);
+  const baseText = new Map(change.inputs.map((input) => [input.path, input.text]));
+  const access = diffAccess(
+    inputs.map((input) => ({ path: input.path, head: input.text, ...(baseText.has(input.path) ? { base: baseText.get(input.path)! } : {}) })),
+    options,
+  );
+  return {
+    ref: change.ref,
+    gate,
+    judged: gate === 'all' ? [...remaining] : remaining.filter((finding) => !existing.has(finding)),
+    existing: gate === 'all' ? [] : remaining.filter((finding) => existing.has(finding)),
+    fixed: classification.fixed,
+    unavailable: [...unavailable.values()],
+    access,
+    onBase: existing,
+  };
+}
+
+/** The text output's part about the change: existing and fixed findings, files judged whole, the access diff. */
+export function changeText(change: JudgedChange, shown: (finding: Finding) => Finding, ref: string): string {
+  const lines: string[] = ['', `Compared with ${ref}:`];
+  if (change.gate === 'new') {
+    lines.push(`  ${change.existing.length} finding(s) already there, not judged (--gate all judges them)${change.existing.length > 0 ? ':' : ''}`);
+    for (const finding of change.existing.map(shown)) lines.push(`    ${finding.file}:${finding.line}  ${finding.severity} ${finding.ruleId}  [${finding.id}]`);
+  }
+  if (change.fixed.length > 0) {
+    lines.push(`  this change fixes ${change.fixed.length} finding(s):`);
+    for (const finding of change.fixed.map(shown)) lines.push(`    ${finding.file}  ${finding.severity} ${finding.ruleId}  [${finding.id}]`);
+  }
+  for (const why of change.unavailable) lines.push(`  judged whole: ${why}; every finding there counts as new`);
+  lines.push('', accessDiffText(change.access).trimEnd(), '');
+  return lines.join('\n');
+}
+
+/** The JSON contract plus `change` on each finding and top-level `existing`, `fixed`, `judgedWhole` and `access`. */
+export function changeJson(change: JudgedChange, shown: (finding: Finding) => Finding): string {
+  const judged = JSON.parse(renderJson(change.judged.map(shown))) as { findings: Record<string, unknown>[] };
+  const existing = JSON.parse(renderJson(change.existing.map(shown))) as { findings: Record<string, unknown>[] };
+  const fixed = JSON.parse(renderJson(change.fixed.map(shown))) as { findings: Record<string, unknown>[] };
+  const output = {
+    findings: judged.findings.map((finding, index) => ({ ...finding, change: change.onBase.has(change.judged[index]!) ? 'existing' : 'new' })),
+    base: change.ref,
+    gate: change.gate,
+    existing: existing.findings.map((finding) => ({ ...finding, change: 'existing' })),
+    fixed: fixed.findings.map((finding) => ({ ...finding, change: 'fixed' })),
+    judgedWhole: change.unavailable,
+    access: accessDiffJson(change.access),
+  };
+  return `${JSON.stringify(output, null, 2)}\n`;
+}
+

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import type { InputFile } from '../engine/scan.js';
+import { MAX_FILE_BYTES } from '../parse/limits.js';
+import { decodeFileBytes } from '../parse/decode-text.js';
+import { collectFiles, type CollectResult } from './collect-files.js';
+
+const run = promisify(execFile);
+
+/**
+ * Git for the CLI, never through a shell: `execFile('git', [...])` with every value its own argument,
+ * and nothing checked out or executed. Used to make paths relative to the repository root (so the
+ * CLI's finding ids equal the app's, wherever the scan starts) and to read base versions with
+ * `git show <ref>:<path>` for `trustgate scan --base <git-ref>`.
+ */
+
+/** The repository root holding `path` (a file or folder), or `undefined` outside a repository or without git. */
+export async function repositoryRoot(path: string): Promise<string | undefined> {
+  let dir = resolve(path);
+  try {
+    if (!(await stat(dir)).isDirectory()) dir = dirname(dir);
+    const { stdout } = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+    const root = stdout.trim();
+    return root === '' ? undefined : root;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CollectedInRepository {
+  collected: CollectResult;
+  /** Display path (as the CLI reports files) → the path from the repository root, when in one. */
+  repositoryPath: Map<string, { root: string; path: string }>;
+}
+
+/**
+ * Collects the files of each given path as {@link collectFiles} does, and finds for each file its path
+ * from the root of the git repository that holds it. Display paths stay as they were (relative to a
+ * scanned folder, or as given): the JSON contract does not change, only the fingerprints.
+ */
+export async function collectInRepository(paths: readonly string[]): Promise<CollectedInRepository> {
+  const repositoryPath = new Map<string, { root: string; path: string }>();
+  const files: InputFile[] = [];
+  const namedFiles: string[] = [];
+  for (const given of paths) {
+    const collected = await collectFiles([given]);
+    if (!collected.ok) return { collected, repositoryPath };
+    files.push(...collected.files);
+    namedFiles.push(...collected.namedFiles);
+    const root = await repositoryRoot(given);
+    if (root === undefined) continue;
+    const isDirectory = (await stat(given)).isDirectory();
+    for (const file of collected.files) {
+      const absolute = isDirectory ? resolve(given, file.path) : resolve(file.path);
+      const fromRoot = relative(root, absolute).split(sep).join('/');
+      if (fromRoot.startsWith('../') || fromRoot === '..') continue;
+      repositoryPath.set(file.path, { root, path: fromRoot });
+    }
+  }
+  return { collected: { ok: true, files, namedFiles }, repositoryPath };
+}
+
+export type BaseRead = { ok: true; files: Map<string, string>; missing: Set<string>; unreadable: Map<string, string> } | { ok: false; error: string };
+
+/**
+ * Reads `paths` (from the repository root) as they are at `ref` with `git show <ref>:<path>`. A path
+ * that does not exist at `ref` is `missing` (the file is new); a ref git does not know is an error.
+ */
+export async function readAtRef(root: string, ref: string, paths: readonly string[]): Promise<BaseRead> {
+  // A value starting with `-` would be read by git as an option.
+  if (ref.startsWith('-') || ref.trim() === '') return { ok: false, error: `--base: "${ref}" is not a git ref` };
+  try {
+    await run('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' });
+  } catch {
+    return { ok: false, error: `--base: "${ref}" is neither a folder nor a commit git knows in ${root}` };
+  }
+  const files = new Map<string, string>();
+  const missing = new Set<string>();
+  const unreadable = new Map<string, string>();
+  const queue = [...paths];
+  const worker = async () => {
+    for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+      try {
+        const { stdout } = await run('git', ['-C', root, 'show', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: MAX_FILE_BYTES + 1024 });
+        files.set(path, decodeFileBytes(new Uint8Array(stdout)));
+      } catch (error) {
+        const stderr = String((error as { stderr?: Buffer | string }).stderr ?? '');
+        if (/does not exist|exists on disk, but not in/.test(stderr)) missing.add(path);
+        else unreadable.set(path, stderr.trim().split('\n')[0] || (error instanceof Error ? error.message : String(error)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, paths.length) }, worker));
+  return { ok: true, files, missing, unreadable };
+}

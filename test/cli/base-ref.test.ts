@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { scanFiles } from '../../src/engine/scan.js';
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const role = (description: string, statements: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Description: ${description}
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ec2.amazonaws.com }
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: main
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+${statements}`;
+const ADMIN = '              - Effect: Allow\n                Action: "*"\n                Resource: "*"\n';
+const READ = '              - Effect: Allow\n                Action: s3:GetObject\n                Resource: arn:aws:s3:::reports/*\n';
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+}
+
+/** A repository whose first commit holds `files`; returns its folder. */
+function repository(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trustgate-git-'));
+  git(dir, 'init', '-q');
+  write(dir, files);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'base');
+  return dir;
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+const PATH = 'stacks/prod/template.yaml';
+
+describe('trustgate scan --base <git-ref> (issue 15)', () => {
+  it('passes a description-only edit of a template whose admin policy is at the base, listing the finding as existing', async () => {
+    const dir = repository({ [PATH]: role('old', ADMIN) });
+    write(dir, { [PATH]: role('now described', ADMIN) });
+
+    const all = await run('scan', dir);
+    expect(all.code).toBe(1);
+    const judged = await run('scan', dir, '--base', 'HEAD');
+    expect(judged.code).toBe(0);
+    expect(judged.stdout).toContain('Compared with HEAD:');
+    expect(judged.stdout).toMatch(/\d+ finding\(s\) already there, not judged/);
+    expect(judged.stdout).toContain('least-privilege/full-admin');
+    expect(judged.stdout).toContain('What this change grants: no access added or removed.');
+    expect((await run('scan', dir, '--base', 'HEAD', '--gate', 'all')).code).toBe(1);
+  });
+
+  it('fails on a new admin policy, and the JSON names it new, lists the access it adds and counts what it fixes', async () => {
+    const dir = repository({ [PATH]: role('old', READ) });
+    write(dir, { [PATH]: role('old', ADMIN) });
+
+    const result = await run('scan', dir, '--base', 'HEAD', '--format', 'json');
+    expect(result.code).toBe(1);
+    const output = JSON.parse(result.stdout) as { findings: { ruleId: string; change: string; file: string }[]; base: string; access: { subject: string; added: { what: string }[]; removed: { what: string }[] }[] };
+    expect(output.base).toBe('HEAD');
+    const admin = output.findings.find((f) => f.ruleId === 'least-privilege/full-admin')!;
+    expect(admin).toMatchObject({ change: 'new', file: PATH });
+    expect(output.access).toContainEqual(expect.objectContaining({ subject: 'Role DeployRole', added: [expect.objectContaining({ what: expect.stringMatching(/^\* \(\d+ actions\) on \*$/) })], removed: [{ kind: 'action', what: 's3:GetObject on arn:aws:s3:::reports/*' }] }));
+  });
+
+  it('gives the ids the app gives, from the repository root, wherever the scan starts', async () => {
+    const dir = repository({ [PATH]: role('old', ADMIN), 'stacks/dev/template.yaml': role('old', ADMIN) });
+    const fromRoot = JSON.parse((await run('scan', dir, '--format', 'json')).stdout) as { findings: { id: string; file: string; ruleId: string }[] };
+    const fromFolder = JSON.parse((await run('scan', join(dir, 'stacks', 'prod'), '--format', 'json')).stdout) as { findings: { id: string; file: string; ruleId: string }[] };
+    const appIds = scanFiles([{ path: PATH, text: role('old', ADMIN) }]).findings.map((f) => f.id).sort();
+    expect(fromFolder.findings.map((f) => f.file)).toContain('template.yaml');
+    expect(fromFolder.findings.map((f) => f.id).sort()).toEqual(appIds);
+    expect(fromRoot.findings.filter((f) => f.file === PATH).map((f) => f.id).sort()).toEqual(appIds);
+    // Two template.yaml in different folders never share an id.
+    const dev = fromRoot.findings.filter((f) => f.file === 'stacks/dev/template.yaml').map((f) => f.id);
+    expect(dev.length).toBeGreaterThan(0);
+    expect(dev.some((id) => appIds.includes(id))).toBe(false);
+  });
+
+  it('judges a file whole when its base does not parse, and treats a file new since the base as new', async () => {
+    const dir = repository({ [PATH]: 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  DeployRole: [unclosed\n' });
+    write(dir, { [PATH]: role('fixed syntax', ADMIN), 'stacks/new.yaml': role('new', ADMIN) });
+    const result = await run('scan', dir, '--base', 'HEAD');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`judged whole: the version of ${PATH} at HEAD does not parse`);
+  });
+
+  it('refuses a ref git does not know and one that would be read as an option, running nothing else', async () => {
+    const dir = repository({ [PATH]: role('old', ADMIN) });
+    const unknown = await run('scan', dir, '--base', 'no-such-branch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"no-such-branch" is neither a folder nor a commit git knows');
+    const option = await run('scan', dir, '--base=--output=/tmp/x');
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('is not a git ref');
+  });
+});
