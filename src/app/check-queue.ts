@@ -47,6 +47,10 @@ export interface JobControl {
   readonly lastAttempt: boolean;
   /** Records the run this work owns, so a later attempt (or another process) updates it instead of adding one. */
   ownsCheckRun(id: number): void;
+  /** Brings {@link superseded} up to date where that takes a round trip (a shared queue); called before a run is created. */
+  refresh?(): Promise<void>;
+  /** True once this process has handed the work back (shutdown with a shared queue): stop at the next request, write nothing. */
+  abandoned?(): boolean;
 }
 
 /** `done`: finished (whatever the conclusion); `retry`: a retryable fault stopped it, try again later. */

@@ -17,6 +17,14 @@ export class SupersededError extends Error {
   }
 }
 
+/** Thrown into a check this process handed back to the shared queue while stopping. */
+export class HandedBackError extends Error {
+  override name = 'HandedBackError';
+  constructor() {
+    super('This process is stopping and handed the check to another replica.');
+  }
+}
+
 /** The title an error report of runCheck starts with (reporters/check-run.ts, buildErrorReport). */
 const ERROR_TITLE = 'trustgate could not finish';
 
@@ -54,6 +62,8 @@ export async function runQueuedCheck(
     error(name: 'request', fn: (error: unknown) => never): void;
   };
   hook.before('request', (options) => {
+    // Handed back to the shared queue at shutdown: another replica finishes it; nothing more is sent from here.
+    if (control.abandoned?.() === true) throw new HandedBackError();
     // Work for an older head stops at its next request, except the writes that close its own run.
     if (control.superseded() && !/\/check-runs/.test(options.url ?? '')) throw new SupersededError();
   });
@@ -105,6 +115,8 @@ class OwnedRunGateway implements GitHubGateway {
   findPullRequestsForCommit: GitHubGateway['findPullRequestsForCommit'] = (target, sha) => this.inner.findPullRequestsForCommit(target, sha);
 
   async createCheckRun(target: CheckTarget, name: string, body: CheckRunWrite): Promise<number> {
+    // Work another replica has superseded adds no run (a shared queue learns of it by asking).
+    if (this.job.checkRunId === undefined) await this.control.refresh?.();
     const write = this.rewrite(body);
     if (write === undefined) return this.job.checkRunId ?? -1;
     const owned = this.job.checkRunId ?? (this.job.mayHaveRun ? await this.findOwnedRun(target, name) : undefined);

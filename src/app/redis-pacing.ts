@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { HandedBackError } from './check-worker.js';
 import { CONTENT_CREATION_LIMITS, ContentCreationScheduler, type ContentCreationLimits } from './octokit.js';
 
 /**
@@ -41,8 +42,20 @@ export class RedisContentCreationScheduler extends ContentCreationScheduler {
     });
   }
 
+  private halted = false;
+
+  /**
+   * From now on no write is sent: each one waiting for its turn fails with HandedBackError. The server
+   * calls this when it hands its running checks back to the shared queue at shutdown, so that a write
+   * that was waiting for the installation's slot cannot land after another replica took the check.
+   */
+  halt(): void {
+    this.halted = true;
+  }
+
   override async attempt<T>(key: string, send: () => Promise<T>): Promise<T> {
     for (let wait = await this.sharedWait(key); wait > 0; wait = await this.sharedWait(key)) await sleep(wait);
+    if (this.halted) throw new HandedBackError();
     const starts = this.key(key, 'starts');
     const now = Date.now();
     await this.redis.multi().zadd(starts, now, `${now}-${randomBytes(4).toString('hex')}`).pexpire(starts, 3_600_000).exec();

@@ -25,6 +25,8 @@ export interface RedisQueueSettings extends Pick<CheckQueueSettings, 'concurrenc
   prefix: string;
   /** A replica that stops renewing its locks for this long is taken for dead and its jobs move on. */
   lockMs: number;
+  /** Called when running checks are handed back at shutdown (the server halts its shared write pacing). */
+  onAbandon?: () => void;
 }
 
 const DELIVERY_TTL_MS = 3 * 24 * 3_600_000;
@@ -32,6 +34,8 @@ const HEAD_TTL_MS = 30 * 24 * 3_600_000;
 const QUEUE_NAME = 'checks';
 
 export class RedisCheckQueue implements WorkQueue {
+  /** Jobs handed back at the last close. */
+  handedBack = 0;
   readonly stats: QueueStats = { queued: 0, running: 0, superseded: 0, retried: 0, duplicates: 0, gaveUp: 0 };
   private readonly settings: RedisQueueSettings;
   /** Commands of this class: they fail at once while Redis is unreachable (a webhook then fails and is redelivered). */
@@ -40,6 +44,10 @@ export class RedisCheckQueue implements WorkQueue {
   private bull: BullWorker | undefined;
   private closed = false;
   private running = 0;
+  /** Jobs running here, to hand back at shutdown. */
+  private readonly active = new Map<string, { finished: Promise<void> }>();
+  /** Set at the drain bound: running checks stop at their next request and go back to the queue. */
+  private abandoning = false;
 
   constructor(settings: Partial<RedisQueueSettings> & { url: string }) {
     this.settings = { concurrency: DEFAULT_QUEUE_SETTINGS.concurrency, maxAttempts: DEFAULT_QUEUE_SETTINGS.maxAttempts, retryDelayMs: DEFAULT_QUEUE_SETTINGS.retryDelayMs, prefix: 'trustgate', lockMs: 30_000, ...settings };
@@ -62,6 +70,11 @@ export class RedisCheckQueue implements WorkQueue {
 
   get accepting(): boolean {
     return !this.closed;
+  }
+
+  /** Sets what to do when running checks are handed back at shutdown. */
+  onAbandon(callback: () => void): void {
+    this.settings.onAbandon = callback;
   }
 
   async reachable(): Promise<void> {
@@ -135,6 +148,9 @@ export class RedisCheckQueue implements WorkQueue {
       throw new DelayedError();
     }
     await this.redis.del(this.key('pending', work));
+    const activeId = `${bullJob.id}:${lockValue}`;
+    let finish!: () => void;
+    this.active.set(activeId, { finished: new Promise<void>((resolve) => (finish = resolve)) });
     this.running++;
     this.stats.running = this.running;
     const attempt = bullJob.attemptsMade + 1;
@@ -151,6 +167,11 @@ export class RedisCheckQueue implements WorkQueue {
     const control: JobControl = {
       superseded: () => superseded,
       lastAttempt: attempt >= this.settings.maxAttempts || this.closed,
+      refresh: async () => {
+        const head = await this.redis.get(headKey).catch(() => null);
+        if (head !== null && head !== job.target.headSha) superseded = true;
+      },
+      abandoned: () => this.abandoning,
       ownsCheckRun: (id) => {
         if (job.checkRunId === id) return;
         job.checkRunId = id;
@@ -165,6 +186,12 @@ export class RedisCheckQueue implements WorkQueue {
         outcome = 'retry' as const;
       }
       await saving;
+      if (this.abandoning && outcome !== 'done') {
+        // Back to the waiting jobs at once (the run id it learnt is saved with it): another replica takes it.
+        this.handedBack++;
+        await bullJob.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       if (superseded) this.stats.superseded++;
       if (outcome === 'retry' && !superseded) {
         this.stats.retried++;
@@ -172,6 +199,8 @@ export class RedisCheckQueue implements WorkQueue {
       }
     } finally {
       clearInterval(renew);
+      this.active.delete(activeId);
+      finish();
       this.running--;
       this.stats.running = this.running;
       // Only our own lock: one that expired and was taken by another replica stays theirs.
@@ -181,7 +210,9 @@ export class RedisCheckQueue implements WorkQueue {
 
   /**
    * Stops taking jobs and lets running ones finish for up to `drainMs`; what is still running then is
-   * left locked in Redis and moves to another replica (or the next process) once its lock expires.
+   * handed back: it stops at its next GitHub request and is moved to the waiting jobs with its lock
+   * released, so another replica (or the next process) takes it at once and updates the run it owns. Only a replica that dies without this
+   * (SIGKILL, a lost node) leaves its jobs locked until the lock expires.
    */
   async close(drainMs: number): Promise<CheckJob[]> {
     this.closed = true;
@@ -190,7 +221,16 @@ export class RedisCheckQueue implements WorkQueue {
       let bound: NodeJS.Timeout | undefined;
       const drained = await Promise.race([bull.close().then(() => true), new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(false), drainMs)))]);
       clearTimeout(bound);
-      if (!drained) await bull.close(true).catch(() => undefined);
+      if (!drained) {
+        // Running checks stop at their next GitHub request (the one in flight is let finish, so a run it
+        // creates is recorded with the job) and are moved back to the waiting jobs, their locks released.
+        this.abandoning = true;
+        this.settings.onAbandon?.();
+        let handBound: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all([...this.active.values()].map((entry) => entry.finished)), new Promise((resolve) => (handBound = setTimeout(resolve, 5_000)))]);
+        clearTimeout(handBound);
+        await bull.close(true).catch(() => undefined);
+      }
     }
     await this.queue.close().catch(() => undefined);
     this.redis.disconnect();

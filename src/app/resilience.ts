@@ -61,6 +61,8 @@ interface RequestError {
 export type FaultKind = { kind: 'secondary-rate-limit'; waitMs: number } | { kind: 'fault' } | { kind: 'answer' };
 
 export function classifyFailure(error: unknown, minimumMs = SECONDARY_LIMIT_MINIMUM_MS): FaultKind {
+  // This process stopped sending (it handed its checks to another replica): nothing to retry.
+  if (error instanceof Error && error.name === 'HandedBackError') return { kind: 'answer' };
   const failure = (typeof error === 'object' && error !== null ? error : {}) as RequestError;
   const status = typeof failure.status === 'number' ? failure.status : undefined;
   const headers = failure.response?.headers ?? {};

@@ -121,7 +121,9 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     },
   };
   // Retries are this app's (resilience.ts, with waits tests can shorten), not plugin-retry's.
-  const scheduler = shared !== undefined ? new RedisContentCreationScheduler(shared.redis, settings.redisPrefix) : new ContentCreationScheduler();
+  const sharedScheduler = shared !== undefined ? new RedisContentCreationScheduler(shared.redis, settings.redisPrefix) : undefined;
+  shared?.onAbandon(() => sharedScheduler?.halt());
+  const scheduler = sharedScheduler ?? new ContentCreationScheduler();
   const Octokit = trustgateOctokit(scheduler, settings.requestTimeoutMs)
     .plugin(resiliencePlugin(() => resilience))
     .defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
@@ -203,10 +205,11 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
             // Queued on the run it found: updated and completed, never a second run; a check of the same
             // commit already queued or running here answers for it.
             await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey('pull-request', run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
+            operations?.staleRuns.inc();
           },
           log,
         );
-        operations?.staleRuns.inc(found.length);
+        if (found.length > 0) log.info({ found: found.length }, 'the stale-run sweep is done');
       });
     } catch (error) {
       log.warn({ err: error }, 'trustgate could not look for check runs left in progress; it tries again at the next sweep');
@@ -232,6 +235,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     // New deliveries are refused (500): GitHub records them as failed and the next sweep redelivers them.
     void server.stop().catch(() => undefined);
     const left = await queue.close(settings.drainMs);
+    if (shared !== undefined && shared.handedBack > 0) log.info({ handedBack: shared.handedBack }, 'checks still running at the drain bound were handed back to the shared queue for another replica');
     await scans?.close();
     if (left.length > 0) {
       if (settings.queueDir !== undefined) log.info({ left: left.length }, 'unfinished checks stay in the queue directory for the next process');

@@ -47,7 +47,7 @@ if (redisServerMissing !== undefined) {
     });
 
     /** Two replicas sharing a fresh key prefix, replica i talking to the fake through port i. */
-    async function replicas(): Promise<AppProcess[]> {
+    async function replicas(env: Record<string, string> = {}): Promise<AppProcess[]> {
       const prefix = `t${randomBytes(4).toString('hex')}`;
       const started = await Promise.all(
         urls.map((url) =>
@@ -58,6 +58,7 @@ if (redisServerMissing !== undefined) {
             TRUSTGATE_REDIS_LOCK_MS: '1000',
             TRUSTGATE_QUEUE_DIR: '',
             TRUSTGATE_SCAN_THREADS: '1',
+            ...env,
           }),
         ),
       );
@@ -154,6 +155,49 @@ if (redisServerMissing !== undefined) {
       const survivor = started.find((app) => app !== killed)!;
       expect(await outcome([pull.headSha])).toEqual(CLEAN);
       expect(survivor.logs.some((line) => line.includes('trustgate check completed') && line.includes(pull.headSha))).toBe(true);
+    }, 90_000);
+
+    it('SIGTERM on a replica with checks still running at its drain bound hands them to the other at once (not after the lock expires)', async () => {
+      const [a, b] = await replicas({ TRUSTGATE_REDIS_LOCK_MS: '20000', TRUSTGATE_DRAIN_MS: '300' });
+      const installation = 9700 + nextPull;
+      // Writes of one installation are 800 ms apart: six checks take ~5 s, far past the drain bound.
+      const pulls = Array.from({ length: 6 }, () => pullRequest(installation));
+      for (const pull of pulls) expect(await a!.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+      await until(() => fake.requests.some((request) => request.path.includes(`/pulls/${pulls[0]!.number}/files`)));
+      const stopped = Date.now();
+      await a!.kill('SIGTERM');
+      const shas = pulls.map((pull) => pull.headSha);
+      await until(() => shas.every((sha) => runsOf(sha).some((run) => run.status === 'completed')), 15_000).catch((error) => {
+        console.log([...a!.logs, '-----', ...b!.logs].filter((line) => !line.includes('"http"')).join('\n'));
+        throw error;
+      });
+      // Well before the 20 s lock would have expired.
+      expect(Date.now() - stopped).toBeLessThan(15_000);
+      expect(await outcome(shas)).toEqual(CLEAN);
+      expect(shas.map(completions).every((count) => count === 1)).toBe(true);
+      if (!a!.logs.some((line) => line.includes('handed back to the shared queue'))) console.log(a!.logs.filter((line) => !line.includes('"http"')).slice(-15).join('\n'));
+      expect(a!.logs.some((line) => line.includes('handed back to the shared queue'))).toBe(true);
+      expect(b!.logs.some((line) => line.includes('trustgate check completed'))).toBe(true);
+    }, 90_000);
+
+    it('pushes to one pull request spread over both replicas: the newest head is checked, no older one is left pending', async () => {
+      const started = await replicas();
+      const number = nextPull++;
+      const shas = Array.from({ length: 5 }, () => randomBytes(20).toString('hex'));
+      for (const sha of shas) fake.addPullRequest({ owner: OWNER, repo: REPO, number, headSha: sha, baseSha: 'b'.repeat(40), files: [{ path: 'stacks/app.yaml', text: SAFE }] });
+      for (const [index, sha] of shas.entries()) {
+        const payload = structuredClone(opened);
+        payload['action'] = 'synchronize';
+        payload['number'] = number;
+        payload['installation'].id = 9800 + number;
+        payload['pull_request'].number = number;
+        payload['pull_request'].head.sha = sha;
+        expect(await started[index % 2]!.deliver('pull_request', payload, randomBytes(8).toString('hex'))).toBe(200);
+      }
+      expect(await outcome([shas[shas.length - 1]!])).toEqual(CLEAN);
+      const older = shas.slice(0, -1).flatMap(runsOf);
+      expect(older.filter((run) => run.status !== 'completed')).toEqual([]);
+      expect(older.length).toBeLessThan(4);
     }, 90_000);
 
     // Last: it stops the Redis the others use.
