@@ -5,6 +5,7 @@ import { passRoleUnrestricted } from './pass-role-unrestricted.js';
 import { privilegeEscalation } from './privilege-escalation.js';
 import { resourceExposureActions } from './resource-exposure-actions.js';
 import { scopedServiceWildcard } from './scoped-service-wildcard.js';
+import { selfMintedRole } from './self-minted-role.js';
 import { sensitiveDataRead } from './sensitive-data-read.js';
 import { serviceWildcard } from './service-wildcard.js';
 import { unresolvedGrant } from './unresolved-grant.js';
@@ -20,6 +21,7 @@ export const leastPrivilegeRules: readonly Rule[] = [
   privilegeEscalation,
   resourceExposureActions,
   scopedServiceWildcard,
+  selfMintedRole,
   sensitiveDataRead,
   serviceWildcard,
   unresolvedGrant,
