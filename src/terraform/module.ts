@@ -4,6 +4,7 @@ import type { ParsedDocument } from '../parse/parse-file.js';
 import { SourceFile } from '../parse/source-file.js';
 import { blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
 import { parseHcl, type Body } from './hcl.js';
+import { parseTerraformJson, parseTfvarsJson } from './json-syntax.js';
 import { resolveLocalSource } from './paths.js';
 import { mapResources } from './resources.js';
 import { renderPolicyDocument } from './policy-document.js';
@@ -90,7 +91,8 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const parse = (file: SourceFile) => {
     const cached = parseCache.get(file.path);
     if (cached !== undefined && cached.text === file.text) return cached.result;
-    const result = parseHcl(file.text);
+    const lower = file.path.toLowerCase();
+    const result = lower.endsWith('.tf.json') ? parseTerraformJson(file.text) : lower.endsWith('.json') ? parseTfvarsJson(file.text) : parseHcl(file.text);
     parseCache.set(file.path, { text: file.text, result });
     return result;
   };
@@ -119,10 +121,6 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const tfvars: { body: Body; file: SourceFile }[] = [];
   for (const file of files) {
     const lower = file.path.toLowerCase();
-    if (lower.endsWith('.json')) {
-      problems.push({ file, start: 0, end: 0, message: 'Terraform JSON syntax (.tf.json) is not read yet, so this file was not checked' });
-      continue;
-    }
     if (file.text.length > MAX_TERRAFORM_FILE_CHARS) {
       problems.push({ file, start: 0, end: 0, tooLarge: true, message: `the file is larger than ${MAX_TERRAFORM_FILE_CHARS / (1024 * 1024)} MiB and was not scanned` });
       continue;
@@ -133,7 +131,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       continue;
     }
     for (const problem of parsed.problems) problems.push({ file, ...problem });
-    if (!lower.endsWith('.tf')) {
+    if (!lower.endsWith('.tf') && !lower.endsWith('.tf.json')) {
       tfvars.push({ body: parsed.body, file });
       continue;
     }
@@ -176,7 +174,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       if (childDir === undefined || childFiles === undefined || depth >= MAX_MODULE_DEPTH || chain.includes(childDir)) continue;
       const child = newScope(childDir, `${address}.`);
       for (const input of childFiles) {
-        if (!input.path.toLowerCase().endsWith('.tf')) continue;
+        if (!input.path.toLowerCase().endsWith('.tf') && !input.path.toLowerCase().endsWith('.tf.json')) continue;
         const file = new SourceFile(input.path, input.text);
         if (file.text.length > MAX_TERRAFORM_FILE_CHARS) continue;
         const parsed = parse(file);
