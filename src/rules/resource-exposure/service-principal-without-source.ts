@@ -1,44 +1,16 @@
 import type { Rule } from '../types.js';
+import { CONFUSED_DEPUTY_DATA, confusedDeputyService } from '../../aws-data/confused-deputy-services.js';
 import { describeActions, resourceGrants } from './_grants.js';
 
 /**
  * Services that act for every customer with one service principal and set aws:SourceArn /
  * aws:SourceAccount on the requests they make for a resource: a resource policy trusting one of them
- * without those conditions lets the service act on behalf of any account (the confused deputy). The
- * list is trustgate's decision, documented on the rule page; services that only ever act inside the
- * caller's account (ec2, lambda as a principal) are not on it.
+ * without those conditions lets the service act on behalf of any account (the confused deputy). The list
+ * is src/aws-data/confused-deputy-services.json, each principal with the AWS page that documents its
+ * resource policy and the keys; services that only ever act inside the caller's account (ec2, lambda as
+ * a principal) are not on it.
  */
-export const CONFUSED_DEPUTY_SERVICES: readonly string[] = [
-  'apigateway',
-  'backup',
-  'budgets',
-  // Macros (a Lambda permission for cloudformation.amazonaws.com) and Hooks: AWS CloudFormation User Guide,
-  // "Cross-service confused deputy prevention" (AWSCloudFormation/latest/UserGuide/cross-service-confused-deputy-prevention.html).
-  'cloudformation',
-  'hooks.cloudformation',
-  'resources.cloudformation',
-  'cloudfront',
-  'cloudtrail',
-  'cloudwatch',
-  'codestar-notifications',
-  'config',
-  'delivery.logs',
-  'elasticloadbalancing',
-  'events',
-  'firehose',
-  'guardduty',
-  'iot',
-  'logdelivery.elasticloadbalancing',
-  'logs',
-  'pipes',
-  's3',
-  'scheduler',
-  'securityhub',
-  'serverlessrepo',
-  'ses',
-  'sns',
-  'ssm',
-];
+export const CONFUSED_DEPUTY_SERVICES: readonly string[] = CONFUSED_DEPUTY_DATA.map((entry) => entry.service);
 
 export const servicePrincipalWithoutSource: Rule = {
   meta: {
@@ -57,12 +29,14 @@ export const servicePrincipalWithoutSource: Rule = {
       if (pinned) continue;
       for (const principal of grant.principals) {
         if (principal.element !== 'Principal' || principal.kind !== 'service' || principal.service === undefined) continue;
-        if (!CONFUSED_DEPUTY_SERVICES.includes(principal.service)) continue;
+        const deputy = confusedDeputyService(principal.service);
+        if (deputy === undefined) continue;
         const ineffective = grant.ineffective.find((i) => /source/i.test(i.test.key));
         report({
           node: principal.node,
           message: `${grant.label} lets the AWS service ${principal.text} ${describeActions(grant)} (${grant.where}) without aws:SourceArn or aws:SourceAccount${ineffective !== undefined ? ` (the condition on ${ineffective.test.key} does not count: ${ineffective.reason})` : ''}: the service may do so on behalf of any AWS account.`,
           element: principal.text ?? principal.service,
+          remediation: `${deputy.principal} acts for every AWS account (${deputy.for}): pin it to ${deputy.pin} with ${grant.statement === undefined ? "the permission's SourceArn and SourceAccount properties (source_arn, source_account in Terraform)" : 'Condition ArnLike aws:SourceArn and StringEquals aws:SourceAccount (or aws:SourceOrgID)'}, as AWS documents at ${deputy.source}.`,
         });
       }
     }
