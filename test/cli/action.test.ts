@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -17,17 +17,18 @@ const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
 };
 const script = readFileSync(join(root, 'scripts', 'action-scan.sh'), 'utf8');
 
-function runScanStep(env: Record<string, string>): { output: Record<string, string>; log: string } {
+function runScanStep(env: Record<string, string>, cwd: string = root): { output: Record<string, string>; log: string } {
   const outputFile = join(mkdtempSync(join(tmpdir(), 'trustgate-action-')), 'output');
   const log = execFileSync('bash', [join(root, 'scripts', 'action-scan.sh')], {
-    cwd: root,
+    cwd,
     encoding: 'utf8',
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? '',
       GITHUB_ACTION_PATH: root,
       GITHUB_OUTPUT: outputFile,
-      TRUSTGATE_CLI: `node --import tsx ${join(root, 'test', 'support', 'cli-from-source.ts')}`,
+      // tsx by its file URL: the scan may run in a repository of its own, where `tsx` does not resolve.
+      TRUSTGATE_CLI: `node --import ${import.meta.resolve('tsx')} ${join(root, 'test', 'support', 'cli-from-source.ts')}`,
       ...env,
     },
   });
@@ -68,5 +69,26 @@ describe('the GitHub Action', () => {
 
     const good = runScanStep({ TRUSTGATE_PATHS: 'examples/good', TRUSTGATE_SARIF_FILE: sarifFile });
     expect(good.output['exit-code']).toBe('0');
+  }, 60_000);
+
+  it('with a base commit, blocks only what the change adds', () => {
+    // A repository whose main already holds an admin role; the pull request only edits a Description.
+    const repo = mkdtempSync(join(tmpdir(), 'trustgate-action-repo-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test' } }).trim();
+    git('init', '-q');
+    mkdirSync(join(repo, 'stacks'));
+    const template = readFileSync(join(root, 'test', 'fixtures', 'app', 'admin-role.yaml'), 'utf8');
+    writeFileSync(join(repo, 'stacks', 'admin.yaml'), template);
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    const base = git('rev-parse', 'HEAD');
+    writeFileSync(join(repo, 'stacks', 'admin.yaml'), template.replace(/^Description: .*$/m, 'Description: only the description changes'));
+    git('commit', '-q', '-am', 'head');
+    const sarifFile = join(repo, 'out.sarif');
+
+    const judged = runScanStep({ TRUSTGATE_PATHS: '.', TRUSTGATE_BASE: base, TRUSTGATE_SARIF_FILE: sarifFile }, repo);
+    expect(judged.output['exit-code']).toBe('0');
+    const whole = runScanStep({ TRUSTGATE_PATHS: '.', TRUSTGATE_SARIF_FILE: sarifFile }, repo);
+    expect(whole.output['exit-code']).toBe('1');
   }, 60_000);
 });
