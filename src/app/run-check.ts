@@ -20,7 +20,7 @@ import { runAccessAnalyzer, type PolicyValidationService } from '../engine/acces
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
-import { readCheckContents, terraformReadNote } from './terraform-reads.js';
+import { readCheckContents, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
 import { isTerraformPath } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
@@ -190,6 +190,8 @@ async function check(
     else if (content.status === 'missing') tooLarge.push(unreadableFinding(content.path, `GitHub returned no file at ${target.headSha.slice(0, 12)} for a path the pull request lists`, options));
     else tooLarge.push(unreadableFinding(content.path, 'GitHub calls it binary', options));
   }
+  // Local Terraform modules this check did not read are not known to be safe.
+  tooLarge.push(...unreadModuleFindings(read.terraform, options));
   const scan = await hooks.scan(inputs, options, loaded.rules);
   let engineFindings = scan.findings;
   if (analyzer !== undefined) {

@@ -1,5 +1,11 @@
-import { isTerraformPath, localModuleDirectories, moduleDirectory } from '../terraform/index.js';
+import { docsUrl } from '../engine/docs-links.js';
+import { NOT_CHECKED_RULE } from '../engine/terraform-scan.js';
+import { fingerprintOf, type Finding } from '../findings/finding.js';
+import type { EngineOptions } from '../model/options.js';
+import { SourceFile } from '../parse/source-file.js';
 import { codeOrEscaped } from '../reporters/untrusted-text.js';
+import { parseHcl } from '../terraform/hcl.js';
+import { isTerraformPath, moduleDirectory, resolveLocalSource } from '../terraform/index.js';
 import type { CheckTarget, DirectoryContent, FileContent, GitHubGateway } from './github-gateway.js';
 
 /**
@@ -23,8 +29,13 @@ export interface TerraformReads {
   files: FileContent[];
   /** The directories read, in the order they were read (changed ones first, then each level of modules). */
   directories: string[];
-  /** Local module directories a call names that were not read, and why (the engine reports such calls as not checked). */
+  /** Local module directories a call names that were not read, and why. */
   notFollowed: { directory: string; reason: string }[];
+  /**
+   * Every `module` block with a local source (`./…`, `../…`) in what was read, with where its source is
+   * written and the directory it names (`undefined` when the path leaves the repository).
+   */
+  calls: LocalCall[];
   /** Changed Terraform files left unread because their directory was beyond the directory bound. */
   notRead: string[];
   /** GraphQL queries this took (the first one also read `otherPaths`). */
@@ -34,6 +45,17 @@ export interface TerraformReads {
    * change adds (a finding of an unchanged `main.tf` that is also on the base is not new).
    */
   base?: FileContent[];
+}
+
+/** A `module` block whose source is a local path. */
+export interface LocalCall {
+  file: SourceFile;
+  /** Offsets of the `source` attribute. */
+  start: number;
+  end: number;
+  name: string;
+  source: string;
+  directory: string | undefined;
 }
 
 export interface TerraformReadOptions {
@@ -67,6 +89,7 @@ export async function readTerraformDirectories(
     files: [],
     directories: [],
     notFollowed: [],
+    calls: [],
     notRead: changed.filter((path) => !first.includes(moduleDirectory(path))),
     queries: 0,
     ...(baseRef !== undefined ? { base: [] } : {}),
@@ -97,9 +120,11 @@ export async function readTerraformDirectories(
   for (let depth = 1; level.length > 0; depth++) {
     const next: string[] = [];
     for (const directory of level) {
-      const texts = directory.files.flatMap((file) => (file.status === 'text' ? [{ path: file.path, text: file.text }] : []));
-      for (const called of localModuleDirectories(directory.path, texts)) {
-        if (called === directory.path || reads.directories.includes(called) || next.includes(called)) continue;
+      const calls = localCalls(directory.path, directory.files);
+      reads.calls.push(...calls);
+      for (const call of calls) {
+        const called = call.directory;
+        if (called === undefined || called === directory.path || reads.directories.includes(called) || next.includes(called)) continue;
         const stop =
           depth > bounds.maxModuleDepth
             ? `more than ${bounds.maxModuleDepth} levels of local modules below a changed directory`
@@ -141,6 +166,67 @@ function linkTarget(path: string, target: string): string | undefined {
 function throughLink(path: string, content: FileContent | undefined): FileContent {
   if (content === undefined || content.status === 'missing') return { path, status: 'unreadable', reason: 'it is a symbolic link to a path with no file at this commit' };
   return { ...content, path };
+}
+
+/** The local module calls of one directory's `.tf` files; files that do not parse are the engine's to report. */
+function localCalls(directory: string, files: readonly FileContent[]): LocalCall[] {
+  const calls: LocalCall[] = [];
+  for (const content of files) {
+    if (content.status !== 'text' || !content.path.toLowerCase().endsWith('.tf')) continue;
+    const parsed = parseHcl(content.text);
+    if (!parsed.ok) continue;
+    const file = new SourceFile(content.path, content.text);
+    for (const block of parsed.body.blocks) {
+      if (block.type !== 'module' || block.hasError) continue;
+      const attribute = block.body.attributes.find((candidate) => candidate.name === 'source');
+      if (attribute?.expr.t !== 'lit' || typeof attribute.expr.value !== 'string') continue;
+      const source = attribute.expr.value;
+      // Registry, git and other remote sources are the engine's to report; only paths are followed here.
+      if (!source.startsWith('./') && !source.startsWith('../')) continue;
+      calls.push({ file, start: attribute.start, end: attribute.end, name: block.labels[0]?.value ?? '', source, directory: resolveLocalSource(directory, source) });
+    }
+  }
+  return calls;
+}
+
+/**
+ * A low `not-checked` finding on each local module call whose module this check did not read (a read
+ * bound, a path that leaves the repository, a directory with no Terraform files): what such a module
+ * creates is not known, and is not passed as safe.
+ */
+export function unreadModuleFindings(reads: TerraformReads | undefined, options: Pick<EngineOptions, 'rules'>): Finding[] {
+  if (reads === undefined || options.rules[NOT_CHECKED_RULE]?.enabled === false) return [];
+  const readFiles = new Set(reads.files.map((file) => moduleDirectory(file.path)));
+  const findings: Finding[] = [];
+  for (const call of reads.calls) {
+    const bound = reads.notFollowed.find((entry) => entry.directory === call.directory);
+    const why =
+      call.directory === undefined
+        ? 'a path outside the repository, which trustgate does not read'
+        : bound !== undefined
+          ? `not read in this check (${bound.reason})`
+          : !readFiles.has(call.directory)
+            ? 'a directory with no Terraform files at this commit'
+            : undefined;
+    if (why === undefined) continue;
+    const address = `module.${call.name}`;
+    const message = `${address} comes from "${call.source}", ${why}: the roles, policies and instances it creates are not checked.`;
+    const fingerprint = fingerprintOf({ ruleId: NOT_CHECKED_RULE, file: call.file.path, resource: address, element: call.source });
+    findings.push({
+      id: fingerprint.slice(0, 12),
+      fingerprint,
+      ruleId: NOT_CHECKED_RULE,
+      category: 'not-checked',
+      severity: options.rules[NOT_CHECKED_RULE]?.severity ?? 'low',
+      file: call.file.path,
+      ...call.file.spanOf(call.start, call.end),
+      resource: address,
+      message,
+      remediation: 'Check the module where it lives: a pull request that changes its files checks it.',
+      docs: docsUrl('docs/rules/not-checked.md'),
+    });
+  }
+  return findings;
 }
 
 /** Records what one level read; returns its directories that exist, with their files. */

@@ -3,7 +3,7 @@ import { terraformReadNote, type TerraformReads } from '../../src/app/terraform-
 
 /** The summary note about unread local modules carries directory names from the pull request. */
 function reads(notFollowed: TerraformReads['notFollowed']): TerraformReads {
-  return { files: [], directories: [], notFollowed, notRead: [], queries: 1 };
+  return { files: [], directories: [], notFollowed, calls: [], notRead: [], queries: 1 };
 }
 
 describe('terraformReadNote', () => {

@@ -383,6 +383,10 @@ describe('Terraform reads', () => {
     expect(harness.requests.unmatched).toEqual([]);
     expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:envs/prod'], ['d:modules/x'], ['d:modules/x/nested']]);
     expect(writes).toHaveLength(1);
+    // The call whose path leaves the repository is not known to be safe: a low finding on its source line.
+    expect(annotationsOf(writes)).toContainEqual(
+      expect.objectContaining({ path: 'envs/prod/main.tf', start_line: 9, title: expect.stringMatching(/^not-checked \(low\)/), message: expect.stringContaining('a path outside the repository') }),
+    );
     expect(writes[0]!.body.status).toBe('completed');
   });
 
@@ -476,6 +480,10 @@ describe('Terraform reads', () => {
     // The summary says which module was not read and why.
     expect(writes[0]!.body.output.summary).toContain('**Terraform modules not read.**');
     expect(writes[0]!.body.output.summary).toContain('- `modules/m4`: more than 3 levels of local modules below a changed directory');
+    // And the call itself is a low finding at its source line: what modules/m4 creates is not known.
+    expect(annotationsOf(writes)).toContainEqual(
+      expect.objectContaining({ path: 'modules/m3/main.tf', start_line: 2, title: expect.stringMatching(/^not-checked \(low\)/), message: expect.stringContaining('module.m4 comes from "../m4", not read in this check') }),
+    );
   });
 
   it('stays within six reads for a pull request changing 199 templates and a main.tf that calls a local module', async () => {
