@@ -25,6 +25,8 @@ export interface ModuleScope {
   /** Local modules called from this one and read with the caller's inputs, by call name. */
   children: Map<string, ModuleScope>;
   outputs: Map<string, { expr: Expr; file: SourceFile }>;
+  /** Instances of resources with a known count or for_each (`null`: one instance stands for all). */
+  instances: Map<string, ResourceInstance[] | null>;
   variables: Map<string, VariableDecl>;
   locals: Map<string, { expr: Expr; file: SourceFile }>;
   /** `aws_iam_role.app` → its block. */
@@ -210,22 +212,37 @@ function evaluateTraversal(expr: Expr, env: Env): Value {
       if (resourceName === undefined) return unknown(`${name} is not known here`, loc);
       const address = `${name}.${resourceName}`;
       if (!env.scope.resources.has(address)) return unknown(`${address} is not defined in this module`, loc);
-      return resourceAttribute(env.scope.prefix + address, name, steps.slice(1), loc);
+      return resourceAttribute(env, address, name, steps.slice(1), loc);
     }
   }
 }
 
 /** `aws_iam_role.app.arn`, `aws_iam_role.app[0].name`, `aws_iam_role.app[*].arn`. */
-function resourceAttribute(address: string, type: string, steps: Expr[], loc: Loc): Value {
+function resourceAttribute(env: Env, local: string, type: string, steps: Expr[], loc: Loc): Value {
+  const base = env.scope.prefix + local;
+  const instances = resourceInstances(env.scope, local);
   let rest = steps;
   let splat = false;
+  let index: Value | undefined;
   while (rest[0]?.t === 'index' || rest[0]?.t === 'splat') {
     if (rest[0].t === 'splat') splat = true;
+    else index ??= concrete(evaluate(rest[0].key, env));
     rest = rest.slice(1);
   }
   const attribute = rest[0]?.t === 'attr' ? rest[0].name : undefined;
-  const value = referenceTo(address, type, attribute, loc);
-  return splat ? { k: 'list', items: [value], loc } : value;
+  if (instances === null) {
+    const value = referenceTo(base, type, attribute, loc);
+    return splat ? { k: 'list', items: [value], loc } : value;
+  }
+  if (instances.length === 0) return unknown(`${local} has no instances (its count or for_each is empty)`, loc);
+  if (splat) return { k: 'list', items: instances.map((instance) => referenceTo(base + instance.suffix, type, attribute, loc)), loc };
+  if (index?.k === 'scalar') {
+    const found = instances.find((instance) => String(instance.key) === String(index.v));
+    if (found === undefined) return unknown(`${local}[${String(index.v)}] is not an instance`, loc);
+    return referenceTo(base + found.suffix, type, attribute, loc);
+  }
+  if (index !== undefined) return unknown(`${local}[…] with an index not known before apply`, loc);
+  return referenceTo(base + instances[0]!.suffix, type, attribute, loc);
 }
 
 /** Ref for what CloudFormation's Ref returns (ids, names, a managed policy's ARN), Fn::GetAtt otherwise. */
@@ -681,6 +698,61 @@ export function bodyObject(body: Body, env: Env, loc: Loc): Value {
 export function evaluateAttr(body: Body, name: string, env: Env): Value | undefined {
   const attribute = body.attributes.find((candidate) => candidate.name === name);
   return attribute === undefined ? undefined : evaluate(attribute.expr, env);
+}
+
+/** One instance of a resource whose count or for_each is known: `["key"]` or `[0]`, with each/count bound. */
+export interface ResourceInstance {
+  suffix: string;
+  key: string | number;
+  symbols: Map<string, Value>;
+}
+
+const MAX_INSTANCES = 32;
+const computing = new Set<string>();
+
+/**
+ * The instances of a resource: one per element of a known for_each (each.key, each.value) or per index
+ * of a known count (count.index); `null` when neither is known (one instance judged for all), `[]` when
+ * the collection is empty or count is 0.
+ */
+export function resourceInstances(scope: ModuleScope, local: string): ResourceInstance[] | null {
+  if (scope.instances.has(local)) return scope.instances.get(local)!;
+  const declared = scope.resources.get(local);
+  const key = `${scope.prefix}${scope.dir}\u0000${local}`;
+  if (declared === undefined || computing.has(key)) return null;
+  computing.add(key);
+  let result: ResourceInstance[] | null = null;
+  try {
+    const env: Env = { scope, file: declared.file, depth: 0 };
+    const forEachAttr = declared.block.body.attributes.find((attribute) => attribute.name === 'for_each');
+    const countAttr = declared.block.body.attributes.find((attribute) => attribute.name === 'count');
+    if (forEachAttr !== undefined) {
+      const collection = concrete(evaluate(forEachAttr.expr, env));
+      if ((collection.k === 'object' || collection.k === 'list') && (collection.k === 'list' ? collection.items.every((item) => item.k === 'scalar') : true)) {
+        const pairs: [string | number, Value, Loc][] =
+          collection.k === 'object' ? collection.entries.map((entry) => [entry.key, entry.value, entry.keyLoc]) : collection.items.map((item, index) => [item.k === 'scalar' && item.v !== null ? String(item.v) : index, item, item.loc]);
+        result = pairs.slice(0, MAX_INSTANCES).map(([instanceKey, value, loc]) => ({
+          suffix: `[${JSON.stringify(instanceKey)}]`,
+          key: instanceKey,
+          symbols: new Map([['each', { k: 'object', entries: [{ key: 'key', keyLoc: loc, value: scalar(instanceKey, loc) }, { key: 'value', keyLoc: loc, value }], loc } as Value]]),
+        }));
+      }
+    } else if (countAttr !== undefined) {
+      const count = decidedValue(evaluate(countAttr.expr, env));
+      if (count.k === 'scalar' && typeof count.v === 'number' && Number.isInteger(count.v) && count.v >= 0) {
+        const loc = at(env, countAttr.expr);
+        result = Array.from({ length: Math.min(count.v, MAX_INSTANCES) }, (_, index) => ({
+          suffix: `[${index}]`,
+          key: index,
+          symbols: new Map([['count', { k: 'object', entries: [{ key: 'index', keyLoc: loc, value: scalar(index, loc) }], loc } as Value]]),
+        }));
+      }
+    }
+  } finally {
+    computing.delete(key);
+  }
+  scope.instances.set(local, result);
+  return result;
 }
 
 export interface Instance {

@@ -102,6 +102,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       prefix,
       children: new Map(),
       outputs: new Map(),
+      instances: new Map(),
       variables: new Map(),
       locals: new Map(),
       resources: new Map(),

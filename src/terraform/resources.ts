@@ -1,4 +1,4 @@
-import { blockObject, type Env, type ModuleScope } from './evaluate.js';
+import { blockObject, resourceInstances, type Env, type ModuleScope } from './evaluate.js';
 import type { Unchecked } from './module.js';
 import { policyValue } from './policy-document.js';
 import { blocks, describe, get, getEntry, knownString, type Loc, type ObjectEntry, type Value } from './values.js';
@@ -34,11 +34,16 @@ interface Ctx {
 export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecked[]): ObjectEntry[] {
   const all: Res[] = [];
   for (const scope of scopes) for (const [local, declared] of scope.resources) {
-    const address = scope.prefix + local;
     const env: Env = { scope, file: declared.file, depth: 0 };
     const labels = declared.block.labels;
     const header: Loc = { file: declared.file, start: declared.block.start, end: labels[labels.length - 1]?.end ?? declared.block.start };
-    all.push({ address, type: declared.type, obj: blockObject(declared.block, env), loc: { file: declared.file, start: declared.block.start, end: declared.block.end }, header });
+    const loc: Loc = { file: declared.file, start: declared.block.start, end: declared.block.end };
+    // Each instance of a known count or for_each is judged; otherwise one instance stands for all.
+    const instances = resourceInstances(scope, local) ?? [{ suffix: '', key: '', symbols: new Map() }];
+    for (const instance of instances) {
+      const instanceEnv: Env = instance.symbols.size === 0 ? env : { ...env, symbols: instance.symbols };
+      all.push({ address: scope.prefix + local + instance.suffix, type: declared.type, obj: blockObject(declared.block, instanceEnv), loc, header });
+    }
   }
   const ctx: Ctx = { unchecked, extra: new Map() };
   const byAddress = new Map(all.map((resource) => [resource.address, resource]));

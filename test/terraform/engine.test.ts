@@ -273,6 +273,29 @@ resource "aws_iam_role" "r" {
     expect(parameters).toEqual({ 'var.arn': { Type: 'String' } });
   });
 
+  it('judges each instance of a known for_each or count, and none of an empty one', () => {
+    const text = `resource "aws_iam_policy" "p" {
+  for_each = {
+    reader = "s3:GetObject"
+    admin  = "*"
+  }
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = each.value, Resource = "*" }] })
+}
+resource "aws_iam_policy" "off" {
+  count  = 0
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+resource "aws_iam_user" "u" {}
+resource "aws_iam_user_policy_attachment" "a" {
+  for_each   = aws_iam_policy.p
+  user       = aws_iam_user.u.name
+  policy_arn = aws_iam_policy.p["admin"].arn
+}
+`;
+    const { findings } = scanFiles([{ path: 'main.tf', text }], {}, [fullAdmin]);
+    expect(findings.map((f) => [f.line, f.resource])).toEqual([[4, 'aws_iam_policy.p["admin"]']]);
+  });
+
   it('judges both branches of a conditional on a default', () => {
     const text = `variable "admin" {
   default = false
