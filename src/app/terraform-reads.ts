@@ -5,6 +5,7 @@ import type { EngineOptions } from '../model/options.js';
 import { SourceFile } from '../parse/source-file.js';
 import { codeOrEscaped } from '../reporters/untrusted-text.js';
 import { parseHcl } from '../terraform/hcl.js';
+import { parseTerraformJson } from '../terraform/json-syntax.js';
 import { isTerraformPath, moduleDirectory, resolveLocalSource } from '../terraform/index.js';
 import type { CheckTarget, DirectoryContent, FileContent, GitHubGateway } from './github-gateway.js';
 
@@ -168,12 +169,14 @@ function throughLink(path: string, content: FileContent | undefined): FileConten
   return { ...content, path };
 }
 
-/** The local module calls of one directory's `.tf` files; files that do not parse are the engine's to report. */
+/** The local module calls of one directory's `.tf` and `.tf.json` files; files that do not parse are the engine's to report. */
 function localCalls(directory: string, files: readonly FileContent[]): LocalCall[] {
   const calls: LocalCall[] = [];
   for (const content of files) {
-    if (content.status !== 'text' || !content.path.toLowerCase().endsWith('.tf')) continue;
-    const parsed = parseHcl(content.text);
+    if (content.status !== 'text') continue;
+    const lower = content.path.toLowerCase();
+    if (!lower.endsWith('.tf') && !lower.endsWith('.tf.json')) continue;
+    const parsed = lower.endsWith('.tf') ? parseHcl(content.text) : parseTerraformJson(content.text);
     if (!parsed.ok) continue;
     const file = new SourceFile(content.path, content.text);
     for (const block of parsed.body.blocks) {

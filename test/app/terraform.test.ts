@@ -350,7 +350,7 @@ describe('Terraform against the base commit', () => {
 });
 
 describe('Terraform reads', () => {
-  it('reads every Terraform file of the changed directory and of the local modules it calls, one query per level, and never a remote source', async () => {
+  it('reads every Terraform file of the changed directory and of the local modules it calls (from .tf and .tf.json), one query per level, and never a remote source', async () => {
     const scope = nock(API);
     const asked: string[][] = [];
     const writes: Recorded[] = [];
@@ -369,8 +369,8 @@ describe('Terraform reads', () => {
         'envs/prod/terraform.tfvars': 'region = "eu-west-1"\n',
         'envs/prod/README.md': '# prod\n',
         'envs/prod/.terraform/modules/vpc/main.tf': 'resource "aws_vpc" "this" {}\n',
-        'modules/x/main.tf': 'module "nested" {\n  source = "./nested"\n}\n',
-        'modules/x/variables.tf.json': '{"variable": {"name": {}}}',
+        'modules/x/main.tf': 'locals {\n  x = 1\n}\n',
+        'modules/x/calls.tf.json': '{"module": {"nested": {"source": "./nested"}}, "variable": {"name": {}}}',
         'modules/x/nested/main.tf': 'locals {\n  nested = true\n}\n',
         'modules/y/main.tf': 'locals {\n  unrelated = true\n}\n',
       },
