@@ -27,7 +27,7 @@ import { applyWaivers } from './waivers.js';
 import { BaseReads } from './baseline-reads.js';
 import { classifyFindings } from '../findings/baseline.js';
 import { diffAccess } from '../model/access-diff.js';
-import { accessDiffMarkdown } from '../reporters/access-diff.js';
+import { accessAnalyzerAgreement, accessDiffMarkdown } from '../reporters/access-diff.js';
 
 /**
  * Files longer than this are left out of the access diff: it parses both versions again in the event
@@ -215,6 +215,15 @@ async function check(
     inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
     options,
   );
+  // With Access Analyzer's CheckNoNewAccess on, both verdicts appear: they agree, or the difference is listed.
+  const agreementLines =
+    analyzer?.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined
+      ? accessAnalyzerAgreement(
+          changeDiff,
+          findings.filter((finding) => finding.ruleId === 'policy-validation/access-analyzer' && finding.message.startsWith('CheckNoNewAccess')),
+          new Set(baseline.inputs.map((input) => input.path)),
+        )
+      : [];
 
   progress.stage = 'applying waivers';
   const reviewed = await hooks.applyWaivers({
@@ -234,7 +243,7 @@ async function check(
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
     waived: reviewed.waived,
-    accessDiff: accessDiffMarkdown(changeDiff),
+    accessDiff: [...accessDiffMarkdown(changeDiff), ...agreementLines],
     baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,

@@ -30,6 +30,8 @@ export interface AccessFact {
   key: string;
   /** For `imds`: whether the setting is the weak one (IMDSv1 answered); ranks downgrades. */
   weak?: boolean;
+  /** Logical ids the fact belongs to: the principal or resource, and the resource holding the policy. */
+  owners: string[];
 }
 
 export interface AccessChange {
@@ -58,7 +60,8 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
   if (outcome.status !== 'parsed') return [];
   const model = new DocumentModel(outcome.document, withDefaults(partialOptions));
   const facts: AccessFact[] = [];
-  const add = (fact: Omit<AccessFact, 'key' | 'file'> & { key?: string }) => facts.push({ ...fact, file: path, key: `${fact.kind}\u0000${fact.subject}\u0000${fact.key ?? fact.what}` });
+  const add = (fact: Omit<AccessFact, 'key' | 'file' | 'owners'> & { key?: string; owners: (string | undefined)[] }) =>
+    facts.push({ ...fact, owners: [...new Set(fact.owners.filter((owner): owner is string => owner !== undefined))], file: path, key: `${fact.kind}\u0000${fact.subject}\u0000${fact.key ?? fact.what}` });
   let graph;
   try {
     graph = identityGraph(model);
@@ -70,12 +73,12 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
     for (const attachment of principal.attachments) {
       for (const statement of attachment.document.statements) {
         if (statement.effect !== 'Allow') continue;
-        for (const grant of actionGrants(statement)) add({ kind: 'action', subject, what: grant.what, key: grant.key });
+        for (const grant of actionGrants(statement)) add({ kind: 'action', subject, what: grant.what, key: grant.key, owners: [principal.logicalId, attachment.document.owner.resource?.logicalId] });
       }
     }
     for (const arn of principal.managedPolicyArns) {
       const what = `managed policy ${arn.arn ?? '(not known until deployment)'} attached, its document not known here`;
-      add({ kind: 'action', subject, what });
+      add({ kind: 'action', subject, what, owners: [principal.logicalId] });
     }
     if (principal.trust !== undefined) {
       for (const statement of principal.trust.statements) {
@@ -85,11 +88,11 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
           if (trusted.element !== 'Principal') continue;
           const who = describePrincipal(trusted);
           const provider = trusted.kind === 'federated' ? ' (federated provider)' : '';
-          add({ kind: 'trust', subject, what: `${who}${provider} may assume it${conditions}` });
+          add({ kind: 'trust', subject, what: `${who}${provider} may assume it${conditions}`, owners: [principal.logicalId] });
         }
       }
     }
-    if (principal.kind !== 'policy-file') add({ kind: 'boundary', subject, what: boundaryText(principal), key: 'boundary' });
+    if (principal.kind !== 'policy-file') add({ kind: 'boundary', subject, what: boundaryText(principal), key: 'boundary', owners: [principal.logicalId] });
   }
   for (const document of model.policies) {
     if (document.kind !== 'resource') continue;
@@ -107,7 +110,7 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
                 : undefined
               : undefined;
         if (open === undefined) continue;
-        add({ kind: 'resource-policy', subject, what: `open to ${open}${conditions}` });
+        add({ kind: 'resource-policy', subject, what: `open to ${open}${conditions}`, owners: [document.owner.resource?.logicalId] });
       }
     }
   }
@@ -116,10 +119,10 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
     for (const source of metadata.sources) {
       const subject = sourceLabel(source);
       const weak = tokenProblems(model.resolver, source).length > 0;
-      add({ kind: 'imds', subject, what: weak ? 'instances answer IMDSv1 requests (tokens not required)' : 'IMDSv2 required (HttpTokens: required)', key: 'imds', weak });
+      add({ kind: 'imds', subject, what: weak ? 'instances answer IMDSv1 requests (tokens not required)' : 'IMDSv2 required (HttpTokens: required)', key: 'imds', weak, owners: [source.resource.logicalId] });
       for (const reference of instanceProfileOf(model, source)) {
         const roles = reference.profile?.roles.map((role) => role.logicalId ?? 'a role outside the template') ?? [reference.description];
-        for (const role of roles) add({ kind: 'instance-role', subject, what: `runs as ${role} (instance profile ${reference.profile?.logicalId ?? reference.description})` });
+        for (const role of roles) add({ kind: 'instance-role', subject, what: `runs as ${role} (instance profile ${reference.profile?.logicalId ?? reference.description})`, owners: [source.resource.logicalId] });
       }
     }
   } catch {

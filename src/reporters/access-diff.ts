@@ -59,3 +59,31 @@ function label(fact: AccessFact): string {
 function ordered(changes: readonly AccessChange[]): AccessChange[] {
   return [...changes].sort((a, b) => Number(b.added.length > 0) - Number(a.added.length > 0) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
 }
+
+/**
+ * When IAM Access Analyzer's CheckNoNewAccess ran, its verdict beside the offline diff: where both say
+ * a policy grants new access they agree; a policy Access Analyzer flags that the offline diff shows no
+ * added access for, or added access offline on a policy Access Analyzer compared and passed, is listed
+ * as a difference. `flagged` are the CheckNoNewAccess findings; `compared` the files it had a base for.
+ */
+export function accessAnalyzerAgreement(diff: AccessDiff, flagged: readonly { file: string; resource?: string }[], compared: ReadonlySet<string>): string[] {
+  const grants = (fact: AccessFact) => fact.kind === 'action' || fact.kind === 'trust' || fact.kind === 'resource-policy';
+  const offline = diff.changes.flatMap((change) => change.added.filter(grants));
+  const agree: string[] = [];
+  const differ: string[] = [];
+  for (const finding of flagged) {
+    const where = `${codeOrEscaped(finding.file)}${finding.resource !== undefined ? ` ${escapeUntrusted(finding.resource, 200)}` : ''}`;
+    const matched = offline.some((fact) => fact.file === finding.file && (finding.resource === undefined || fact.owners.includes(finding.resource)));
+    (matched ? agree : differ).push(matched ? where : `- Access Analyzer reports new access for ${where}; the offline diff shows none added there.`);
+  }
+  for (const fact of offline) {
+    if (!compared.has(fact.file)) continue;
+    if (flagged.some((finding) => finding.file === fact.file && (finding.resource === undefined || fact.owners.includes(finding.resource)))) continue;
+    differ.push(`- The offline diff shows ${escapeUntrusted(fact.subject, 200)} in ${codeOrEscaped(fact.file)} gaining ${escapeUntrusted(fact.what, 300)}; Access Analyzer's CheckNoNewAccess did not flag it.`);
+  }
+  const lines: string[] = [];
+  if (agree.length > 0) lines.push(`- IAM Access Analyzer's CheckNoNewAccess agrees: new access in ${agree.join(', ')}.`);
+  if (differ.length === 0 && agree.length === 0) lines.push("- IAM Access Analyzer's CheckNoNewAccess agrees: no new access.");
+  lines.push(...[...new Set(differ)]);
+  return lines;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffAccess } from '../../src/model/access-diff.js';
+import { accessAnalyzerAgreement } from '../../src/reporters/access-diff.js';
 
 const base = `AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -72,5 +73,22 @@ describe('the access a change adds and removes', () => {
     const [change] = diffAccess([{ path: 'p.json', head: policy('iam:*'), base: policy('iam:GetRole') }]).changes;
     expect(change!.added.map((fact) => fact.what)).toEqual([expect.stringMatching(/^iam:\* \(\d{2,} actions\) on \*$/)]);
     expect(change!.removed.map((fact) => fact.what)).toEqual(['iam:GetRole on *']);
+  });
+});
+
+describe('beside IAM Access Analyzer (issue 15)', () => {
+  const head = base.replace('Resources:\n', 'Resources:\n  Extra:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: extra\n      Roles: [!Ref AppRole]\n      PolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - { Effect: Allow, Action: "iam:PassRole", Resource: "*" }\n');
+  const diff = diffAccess([{ path: 'stack.yaml', head, base }]);
+
+  it('agree when CheckNoNewAccess flags the policy that the offline diff shows gaining access', () => {
+    const lines = accessAnalyzerAgreement(diff, [{ file: 'stack.yaml', resource: 'Extra' }], new Set(['stack.yaml']));
+    expect(lines).toEqual(["- IAM Access Analyzer's CheckNoNewAccess agrees: new access in `stack.yaml` Extra."]);
+  });
+
+  it('show the difference both ways', () => {
+    const missed = accessAnalyzerAgreement(diff, [], new Set(['stack.yaml']));
+    expect(missed).toEqual([expect.stringContaining("gaining iam&#58;PassRole on \\*; Access Analyzer's CheckNoNewAccess did not flag it.")]);
+    const extra = accessAnalyzerAgreement(diffAccess([{ path: 'stack.yaml', head: base, base }]), [{ file: 'stack.yaml', resource: 'AppRole' }], new Set(['stack.yaml']));
+    expect(extra).toEqual(['- Access Analyzer reports new access for `stack.yaml` AppRole; the offline diff shows none added there.']);
   });
 });
