@@ -4,6 +4,7 @@ import { getKey, isMap, isSeq, scalarString, type SourceNode } from '../parse/no
 import { readInfrastructureFile } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { InputFile } from './scan.js';
+import { terraformSuppressions } from '../terraform/suppressions.js';
 
 /**
  * An inline suppression written in the file it suppresses:
@@ -75,6 +76,13 @@ export function collectSuppressions(inputs: readonly InputFile[]): CollectedSupp
   const out: CollectedSuppressions = { suppressions: [], problems: [] };
   for (const input of inputs) {
     if (!input.text.includes(MARKER)) continue;
+    if (input.path.toLowerCase().endsWith('.tf')) {
+      // `# trustgate:suppress <rule> -- <reason>` comments (src/terraform/suppressions.ts).
+      const found = terraformSuppressions(input.path, input.text);
+      out.suppressions.push(...found.suppressions);
+      out.problems.push(...found.problems.map((problem) => ({ file: input.path, ...problem })));
+      continue;
+    }
     const outcome = readInfrastructureFile(input.path, input.text);
     if (outcome.status !== 'parsed') continue;
     const { root, file, kind } = outcome.document;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { getPath, toPlain } from '../../src/parse/nodes.js';
 import { ruleById } from '../../src/rules/index.js';
+import { applySuppressions, collectSuppressions } from '../../src/engine/suppressions.js';
 import { isTerraformPath, localModuleDirectories, readTerraformModule, resolveLocalSource } from '../../src/terraform/index.js';
 
 const fullAdmin = ruleById('least-privilege/full-admin')!;
@@ -386,5 +387,33 @@ resource "aws_iam_role" "r" {}
     });
     expect(plain!.Resources['aws_iam_instance_profile.p']!.Properties).toEqual({ Roles: [{ Ref: 'aws_iam_role.r' }] });
     expect(getPath(model({ 'main.tf': 'resource "aws_s3_bucket" "b" {}\n' }).module.document!.root, ['Resources', 'aws_s3_bucket.b', 'Type'])).toMatchObject({ value: 'AWS::S3::Bucket' });
+  });
+});
+
+describe('inline suppressions', () => {
+  it('a # trustgate:suppress comment above or inside a resource covers its findings in that file; a reason is required', () => {
+    const trust = (name: string) => `resource "aws_iam_role" "${name}" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::999988887777:root" } }]
+  })
+}
+`;
+    const text = `# trustgate:suppress cross-account-trust/external-account-without-external-id -- the vendor's own account, reviewed in SEC-12
+${trust('vendor')}
+${trust('other')}
+resource "aws_iam_role" "third" {
+  # trustgate:suppress cross-account-trust/external-account-without-external-id
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::999988887777:root" } }] })
+}
+`;
+    const inputs = [{ path: 'main.tf', text }];
+    const { findings } = scanFiles(inputs, {}, [ruleById('cross-account-trust/external-account-without-external-id')!]);
+    const collected = collectSuppressions(inputs);
+    expect(collected.suppressions.map((s) => [s.line, s.resource])).toEqual([[1, 'aws_iam_role.vendor']]);
+    expect(collected.problems.map((p) => p.line)).toEqual([17]);
+    const outcome = applySuppressions(findings, collected.suppressions);
+    expect(outcome.suppressed.map((s) => s.finding.resource)).toEqual(['aws_iam_role.vendor']);
+    expect(outcome.remaining.map((f) => f.resource)).toEqual(['aws_iam_role.other', 'aws_iam_role.third']);
   });
 });
