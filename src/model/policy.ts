@@ -1,4 +1,5 @@
 import { getKey, getKeyIgnoreCase, isMap, isScalar, isSeq, type SourceNode } from '../parse/nodes.js';
+import { originOf } from '../parse/node-origin.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { intrinsicOf, IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
 import { parsePolicyText } from './policy-text.js';
@@ -157,7 +158,8 @@ function resolveElementItems(statement: Statement, element: StatementElement): E
  */
 function documentNode(node: SourceNode, file: SourceFile): SourceNode {
   if (isMap(node) && intrinsicOf(node) === undefined) return node;
-  return parsePolicyText(node, file.text) ?? node;
+  // A document of several files (a Terraform module) keeps each node's file apart.
+  return parsePolicyText(node, (originOf(node) ?? file).text) ?? node;
 }
 
 /** Guess the kind of a plain policy JSON file from its statements. */
