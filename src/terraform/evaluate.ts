@@ -25,6 +25,8 @@ export interface ModuleScope {
   /** Local modules called from this one and read with the caller's inputs, by call name. */
   children: Map<string, ModuleScope>;
   outputs: Map<string, { expr: Expr; file: SourceFile }>;
+  /** Values of locals and variables, computed once: they depend on nothing but the module. */
+  valueCache?: Map<string, Value>;
   /** Instances of resources with a known count or for_each (`null`: one instance stands for all). */
   instances: Map<string, ResourceInstance[] | null>;
   variables: Map<string, VariableDecl>;
@@ -297,6 +299,15 @@ function outputValue(child: ModuleScope, name: string, declared: { expr: Expr; f
 }
 
 function localValue(name: string, env: Env, loc: Loc): Value {
+  const cache = (env.scope.valueCache ??= new Map());
+  const cached = cache.get(`local.${name}`);
+  if (cached !== undefined) return cached;
+  const value = computeLocal(name, env, loc);
+  cache.set(`local.${name}`, value);
+  return value;
+}
+
+function computeLocal(name: string, env: Env, loc: Loc): Value {
   const local = env.scope.locals.get(name);
   if (local === undefined) return unknown(`local.${name} is not defined in this module`, loc);
   const key = `${env.scope.prefix}${env.scope.dir}\u0000${name}`;
@@ -315,6 +326,16 @@ function localValue(name: string, env: Env, loc: Loc): Value {
  * with neither is a parameter without default: symbolic, never a wildcard.
  */
 function variableValue(name: string, env: Env, loc: Loc): Value {
+  const cache = (env.scope.valueCache ??= new Map());
+  const cached = cache.get(`var.${name}`);
+  // The cached value keeps the place of its first use; a parameter is placed at each use.
+  if (cached !== undefined) return cached.k === 'param' ? { ...cached, loc } : cached;
+  const value = computeVariable(name, env, loc);
+  cache.set(`var.${name}`, value);
+  return value;
+}
+
+function computeVariable(name: string, env: Env, loc: Loc): Value {
   const variable = env.scope.variables.get(name);
   if (variable === undefined) return unknown(`var.${name} is not declared in this module`, loc);
   const parameterName = `${env.scope.prefix}var.${name}`;

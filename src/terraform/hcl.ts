@@ -159,8 +159,10 @@ class TsNode {
     return this.type === 'ERROR';
   }
 
+  private named: TsNode[] | undefined;
+
   get namedChildren(): TsNode[] {
-    return this.children.filter((child) => child.isNamed);
+    return (this.named ??= this.children.filter((child) => child.isNamed));
   }
 
   get text(): string {

@@ -254,20 +254,21 @@ function declare(scope: ModuleScope, body: Body, file: SourceFile): void {
 export { blockObject };
 
 /** The value tree as source nodes: CloudFormation intrinsics for what stays symbolic; every node keeps its file. */
-export function toNode(value: Value): SourceNode {
+export function toNode(value: Value, parentFile?: SourceFile): SourceNode {
   const { file, start, end } = value.loc;
+  const child = (inner: Value) => toNode(inner, file);
   const node = ((): SourceNode => {
     switch (value.k) {
       case 'scalar':
         return scalarNode(value.v, start, end);
       case 'list':
-        return seqNode(value.items.map(toNode), start, end);
+        return seqNode(value.items.map(child), start, end);
       case 'object':
         return mapNode(
           value.entries.map((entry): MapEntry => {
             const key = scalarNode(entry.key, entry.keyLoc.start, entry.keyLoc.end);
-            setOrigin(key, entry.keyLoc.file);
-            return { key, value: toNode(entry.value) };
+            if (entry.keyLoc.file !== file) setOrigin(key, entry.keyLoc.file);
+            return { key, value: child(entry.value) };
           }),
           start,
           end,
@@ -280,14 +281,15 @@ export function toNode(value: Value): SourceNode {
       case 'absent':
         return intrinsic('Ref', scalarNode('AWS::NoValue', start, end), value.loc);
       case 'concat':
-        return intrinsic('Fn::Join', seqNode([scalarNode('', start, end), seqNode(value.parts.map(toNode), start, end)], start, end), value.loc);
+        return intrinsic('Fn::Join', seqNode([scalarNode('', start, end), seqNode(value.parts.map(child), start, end)], start, end), value.loc);
       case 'cond':
-        return intrinsic('Fn::If', seqNode([scalarNode('terraform-conditional', start, end), toNode(value.whenTrue), toNode(value.whenFalse)], start, end), value.loc);
+        return intrinsic('Fn::If', seqNode([scalarNode('terraform-conditional', start, end), child(value.whenTrue), child(value.whenFalse)], start, end), value.loc);
       case 'unknown':
         return intrinsic('Fn::Unresolved', scalarNode(value.reason, start, end), value.loc);
     }
   })();
-  setOrigin(node, file);
+  // Only where the file changes: a node without an entry is in its nearest ancestor's file.
+  if (file !== parentFile) setOrigin(node, file);
   return node;
 }
 
