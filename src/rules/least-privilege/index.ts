@@ -1,6 +1,7 @@
 import { credentialsExposure } from './credentials-exposure.js';
 import { fullAdmin } from './full-admin.js';
 import { notActionAllow } from './not-action-allow.js';
+import { passPrivilegedRole } from './pass-privileged-role.js';
 import { passRoleUnrestricted } from './pass-role-unrestricted.js';
 import { privilegeEscalation } from './privilege-escalation.js';
 import { resourceExposureActions } from './resource-exposure-actions.js';
@@ -17,6 +18,7 @@ export const leastPrivilegeRules: readonly Rule[] = [
   credentialsExposure,
   fullAdmin,
   notActionAllow,
+  passPrivilegedRole,
   passRoleUnrestricted,
   privilegeEscalation,
   resourceExposureActions,
