@@ -69,7 +69,7 @@ export function scanTerraformInputs(
  * module's own (rule, place, severity) is dropped; what the inputs change is kept.
  */
 function withoutRepeats(findings: Finding[]): Finding[] {
-  const key = (finding: Finding) => `${finding.ruleId}|${finding.file}|${finding.line}|${finding.column}|${finding.severity}|${(finding.resource ?? '').replace(/^(module\.[^.]+\.)+/, '')}`;
+  const key = (finding: Finding) => `${finding.ruleId}|${finding.file}|${finding.line}|${finding.column}|${finding.severity}|${(finding.resource ?? '').replace(/^(module\.[^.]+\.)+/, '').replace(/\[[^\]]*\]/g, '')}`;
   const own = new Set(findings.filter((finding) => !finding.resource?.startsWith('module.') || !finding.resource.includes('.', 'module.'.length)).map(key));
   const seen = new Set<string>();
   return findings.filter((finding) => {

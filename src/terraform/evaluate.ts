@@ -364,7 +364,7 @@ function computeVariable(name: string, env: Env, loc: Loc): Value {
       ...(value !== undefined ? { default: value } : {}),
     });
   }
-  return { k: 'param', name: parameterName, loc, ...(value !== undefined ? { value } : {}), ...(variable.tfvar !== undefined ? { fromTfvars: true } : {}) };
+  return { k: 'param', name: parameterName, loc, ...(value !== undefined ? { value } : {}), ...(variable.tfvar !== undefined || env.scope.prefix !== '' ? { fromTfvars: true } : {}) };
 }
 
 /**

@@ -57,7 +57,8 @@ export function concrete(value: Value): Value {
 
 /**
  * The value a conditional is decided on. A default may be changed by whoever calls the module, so a
- * conditional on it judges both branches (as Fn::If on a parameter does); a tfvars value decides.
+ * conditional on it judges both branches (as Fn::If on a parameter does); a tfvars value decides, and so
+ * does a default inside a module call (the call fixes every input it does not pass).
  */
 export function decided(value: Value): Value {
   return value.k === 'param' && value.value !== undefined && value.fromTfvars === true ? value.value : value;
