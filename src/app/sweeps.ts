@@ -20,6 +20,10 @@ interface Delivery {
 }
 
 const asked = new Map<string, number>();
+/** When each GUID was last asked for, so a redelivery still on its way is not asked for again. */
+const askedAt = new Map<string, number>();
+/** A redelivery GitHub has not attempted after this long is asked for again. */
+const REASK_AFTER_MS = 10 * 60_000;
 
 /**
  * GitHub never redelivers a failed webhook by itself. Lists the app's recent deliveries
@@ -47,7 +51,12 @@ export async function sweepFailedDeliveries(octokit: Octokit, log: Logger, now: 
     const times = memory.get(guid) ?? 0;
     if (times >= MAX_REDELIVERIES) continue;
     const latest = deliveries.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || b.id > a.id ? b : a));
+    // Asked for before and GitHub has listed no attempt since: the redelivery may still be on its way.
+    const last = askedAt.get(guid);
+    if (last !== undefined && Date.parse(latest.delivered_at) <= last && now() - last < REASK_AFTER_MS) continue;
     memory.set(guid, times + 1);
+    askedAt.set(guid, now());
+    if (askedAt.size > 10_000) askedAt.delete(askedAt.keys().next().value!);
     try {
       await octokit.rest.apps.redeliverWebhookDelivery({ delivery_id: latest.id });
       redelivered++;

@@ -286,8 +286,8 @@ describe('crashes and restarts, through the server process', () => {
     const first = await start();
     await first.kill('SIGKILL');
     expect(await first.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(502);
-    // A sweep every 500 ms: long enough for the redelivery it asked for to be answered before the next.
-    const second = await start({ TRUSTGATE_SWEEP_MS: '500' });
+    // A sweep every 100 ms: a redelivery still on its way when the next sweep looks is not asked for again.
+    const second = await start({ TRUSTGATE_SWEEP_MS: '100' });
     fake.onRedeliver = (delivery) => void second.deliver(delivery.event, JSON.parse(delivery.body), delivery.guid);
     expect(await outcome([pull.headSha])).toEqual(CLEAN);
     expect(fake.requests.filter((r) => /\/app\/hook\/deliveries\/\d+\/attempts/.test(r.path))).toHaveLength(1);
