@@ -10,9 +10,9 @@
 // Each one is classified here, never by hand in the data: a policy (with its kind) or not a policy (with
 // the reason). A property the rules below do not decide is written as "unclassified".
 //
-// Usage (no network: the schemas come from the npm tarball):
-//   npm pack @aws-cdk/aws-service-spec@<version> && tar xzf aws-cdk-aws-service-spec-<version>.tgz
-//   node scripts/generate-policy-properties.mjs package/db.json.gz <version> [output, default data/cfn-policy-properties.json]
+// Usage (no network: the schemas come from the pinned devDependency):
+//   node scripts/generate-policy-properties.mjs node_modules/@aws-cdk/aws-service-spec/db.json.gz <version> [output]
+// (output defaults to data/cfn-policy-properties.json; <version> is the devDependency's, recorded in the file).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
