@@ -160,10 +160,17 @@ if (redisServerMissing !== undefined) {
     it('SIGTERM on a replica with checks still running at its drain bound hands them to the other at once (not after the lock expires)', async () => {
       const [a, b] = await replicas({ TRUSTGATE_REDIS_LOCK_MS: '20000', TRUSTGATE_DRAIN_MS: '300' });
       const installation = 9700 + nextPull;
-      // Writes of one installation are 800 ms apart: six checks take ~5 s, far past the drain bound.
-      const pulls = Array.from({ length: 6 }, () => pullRequest(installation));
+      // Writes of one installation are 800 ms apart: eight checks take ~7 s, far past the drain bound.
+      const pulls = Array.from({ length: 8 }, () => pullRequest(installation));
+      // Stopped once it is working on checks of its own (both replicas take jobs from Redis).
+      const portOfA = Number(new URL(urls[0]!).port);
+      let aWorking = 0;
+      const stop = fake.onRequest((request, phase) => {
+        if (phase === 'arrived' && request.port === portOfA && request.path.endsWith('/files')) aWorking++;
+      });
       for (const pull of pulls) expect(await a!.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
-      await until(() => fake.requests.some((request) => request.path.includes(`/pulls/${pulls[0]!.number}/files`)));
+      await until(() => aWorking >= 2);
+      stop();
       const stopped = Date.now();
       await a!.kill('SIGTERM');
       const shas = pulls.map((pull) => pull.headSha);
@@ -175,7 +182,6 @@ if (redisServerMissing !== undefined) {
       expect(Date.now() - stopped).toBeLessThan(15_000);
       expect(await outcome(shas)).toEqual(CLEAN);
       expect(shas.map(completions).every((count) => count === 1)).toBe(true);
-      if (!a!.logs.some((line) => line.includes('handed back to the shared queue'))) console.log(a!.logs.filter((line) => !line.includes('"http"')).slice(-15).join('\n'));
       expect(a!.logs.some((line) => line.includes('handed back to the shared queue'))).toBe(true);
       expect(b!.logs.some((line) => line.includes('trustgate check completed'))).toBe(true);
     }, 90_000);
