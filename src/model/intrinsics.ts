@@ -240,11 +240,13 @@ export class IntrinsicResolver {
         if (text === undefined) return unknown(node, `parameter ${name} has a value that is not a scalar`);
         return { kind: 'known', value: isList ? text.split(',').map((s) => s.trim()) : coerce(source), node: source, via };
       };
+      // A Terraform variable says where its value is written (`var.x (terraform.tfvars)`).
+      const terraformSource = scalarString(getKey(parameter.node, 'x-terraform-source'));
       const [candidates, via] =
         parameter.allowedValues !== undefined && parameter.allowedValues.length > 0
           ? [parameter.allowedValues, `parameter ${name} (AllowedValues)`]
           : parameter.default !== undefined
-            ? [[parameter.default], `parameter ${name} (Default)`]
+            ? [[parameter.default], terraformSource !== undefined ? `${name} (${terraformSource})` : `parameter ${name} (Default)`]
             : [[], ''];
       // Only the values the conditions guarding this use admit: inside `Fn::If [HasBucket, …]` the bucket
       // parameter is not its empty default. When none is admitted, the value is one the deployer supplies.

@@ -42,7 +42,7 @@ export interface ModuleScope {
   policyDocuments: Map<string, Value>;
   renderPolicyDocument(address: string): Value;
   /** Scalar variables become template parameters (Ref with Default), so findings point at the use. */
-  parameters: Map<string, { name: string; loc: Loc; default?: Value }>;
+  parameters: Map<string, { name: string; loc: Loc; default?: Value; source?: string }>;
 }
 
 /** Bindings of the expression being evaluated: the file it is written in and iterator symbols. */
@@ -361,7 +361,7 @@ function computeVariable(name: string, env: Env, loc: Loc): Value {
     env.scope.parameters.set(parameterName, {
       name: parameterName,
       loc: { file: variable.file, start: label?.start ?? variable.block.start, end: label?.end ?? variable.block.end },
-      ...(value !== undefined ? { default: value } : {}),
+      ...(value !== undefined ? { default: value, source: variable.tfvar !== undefined ? baseName(variable.tfvar.file.path) : `default in ${baseName(variable.file.path)}` } : {}),
     });
   }
   return { k: 'param', name: parameterName, loc, ...(value !== undefined ? { value } : {}), ...(variable.tfvar !== undefined || env.scope.prefix !== '' ? { fromTfvars: true } : {}) };
@@ -487,6 +487,10 @@ function binary(op: string, left: Value, right: Value, loc: Loc): Value {
     default:
       return unknown(`operator ${op}`, loc);
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function isEmptyText(value: Value): boolean {

@@ -196,6 +196,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   for (const parameter of parameters.values()) {
     const entries: ObjectEntry[] = [{ key: 'Type', keyLoc: parameter.loc, value: { k: 'scalar', v: 'String', loc: parameter.loc } }];
     if (parameter.default !== undefined) entries.push({ key: 'Default', keyLoc: parameter.default.loc, value: parameter.default });
+    if (parameter.source !== undefined) entries.push({ key: 'x-terraform-source', keyLoc: parameter.loc, value: { k: 'scalar', v: parameter.source, loc: parameter.loc } });
     parameterEntries.push({ key: parameter.name, keyLoc: parameter.loc, value: { k: 'object', entries, loc: parameter.loc } });
   }
   const rootLoc: Loc = { file: mainFile, start: 0, end: 0 };
