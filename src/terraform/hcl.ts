@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import { packageRoot } from '../aws-data/package-root.js';
@@ -9,7 +10,7 @@ import { MAX_NESTING_DEPTH } from '../parse/limits.js';
  * SourceFile counts them) on every node. The tree-sitter tree is converted and freed at once, so
  * nothing of the wasm heap outlives one parse.
  *
- * The grammar is loaded once per process from node_modules (nothing is downloaded); its load is
+ * The grammar is loaded once per process from the installed packages (nothing is downloaded); its load is
  * asynchronous, so this module waits for it at import. If it cannot load, {@link parseHcl} says so and
  * the engine reports every Terraform file as not checked (fail closed).
  */
@@ -67,10 +68,22 @@ export type HclResult = { ok: true; body: Body; problems: SyntaxProblem[] } | { 
 let parser: Parser | undefined;
 let loadError: string | undefined;
 
+/**
+ * A wasm file of a dependency: resolved as Node resolves the package (so a hoisted install works), else
+ * under the package root's node_modules.
+ */
+function dependencyFile(specifier: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(specifier);
+  } catch {
+    return join(packageRoot(), 'node_modules', ...specifier.split('/'));
+  }
+}
+
 try {
-  const root = packageRoot();
-  await Parser.init({ locateFile: () => join(root, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm') });
-  const language = await Language.load(readFileSync(join(root, 'node_modules', '@tree-sitter-grammars', 'tree-sitter-hcl', 'tree-sitter-terraform.wasm')));
+  const runtime = dependencyFile('web-tree-sitter/tree-sitter.wasm');
+  await Parser.init({ locateFile: () => runtime });
+  const language = await Language.load(readFileSync(dependencyFile('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm')));
   parser = new Parser();
   parser.setLanguage(language);
 } catch (error) {
