@@ -28,6 +28,7 @@ import { BaseReads } from './baseline-reads.js';
 import { classifyFindings } from '../findings/baseline.js';
 import { diffAccess } from '../model/access-diff.js';
 import { accessAnalyzerAgreement, accessDiffMarkdown } from '../reporters/access-diff.js';
+import { codeOrEscaped } from '../reporters/untrusted-text.js';
 
 /**
  * Files longer than this are left out of the access diff: it parses both versions again in the event
@@ -243,7 +244,11 @@ async function check(
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
     waived: reviewed.waived,
-    accessDiff: [...accessDiffMarkdown(changeDiff), ...agreementLines],
+    accessDiff: [
+      ...accessDiffMarkdown(changeDiff),
+      ...inputs.filter((input) => infrastructure.has(input.path) && input.text.length > ACCESS_DIFF_MAX_CHARS).map((input) => `- Not computed for ${codeOrEscaped(input.path)}: it is larger than 2 MiB of text.`),
+      ...agreementLines,
+    ],
     baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,

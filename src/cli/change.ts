@@ -7,7 +7,7 @@ import type { EngineOptions } from '../model/options.js';
 import { accessDiffJson, accessDiffText } from '../reporters/access-diff.js';
 import { renderJson } from '../reporters/json.js';
 import type { Rule } from '../rules/types.js';
-import { readAtRef } from './git-base.js';
+import { readAtRef, renamesSince } from './git-base.js';
 
 /** `trustgate scan --base <git-ref>`: the base versions of the scanned files, read with git show. */
 export type ChangeBase = { ok: true; ref: string; inputs: InputFile[]; unavailable: Map<string, string> } | { ok: false; error: string };
@@ -37,10 +37,13 @@ export async function readChangeBase(ref: string, inputs: readonly InputFile[], 
   }
   const base: InputFile[] = [];
   for (const [root, paths] of byRoot) {
-    const read = await readAtRef(root, ref, paths);
+    // A file renamed since the ref is compared with its previous path; its findings keep the new one.
+    const renames = await renamesSince(root, ref);
+    const previous = new Map(paths.map((path) => [renames.get(path) ?? path, path]));
+    const read = await readAtRef(root, ref, [...previous.keys()]);
     if (!read.ok) return read;
-    for (const [path, text] of read.files) base.push({ path, text });
-    for (const [path, why] of read.unreadable) unavailable.set(path, `${path} could not be read at ${ref} (${why})`);
+    for (const [path, text] of read.files) base.push({ path: previous.get(path) ?? path, text });
+    for (const [path, why] of read.unreadable) unavailable.set(previous.get(path) ?? path, `${path} could not be read at ${ref} (${why})`);
   }
   return { ok: true, ref, inputs: base, unavailable };
 }

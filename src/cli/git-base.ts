@@ -95,3 +95,28 @@ export async function readAtRef(root: string, ref: string, paths: readonly strin
   await Promise.all(Array.from({ length: Math.min(8, paths.length) }, worker));
   return { ok: true, files, missing, unreadable };
 }
+
+/**
+ * Files renamed since `ref` in the working tree (tracked or staged), new path → path at `ref`, as
+ * `git diff -M --name-status` finds them; empty when git cannot tell. A renamed file is compared with
+ * its previous path, as the app does.
+ */
+export async function renamesSince(root: string, ref: string): Promise<Map<string, string>> {
+  const renames = new Map<string, string>();
+  if (ref.startsWith('-')) return renames;
+  try {
+    const { stdout } = await run('git', ['-C', root, 'diff', '-M', '--name-status', '-z', ref, '--'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const parts = stdout.split('\0');
+    for (let index = 0; index < parts.length; ) {
+      const status = parts[index++] ?? '';
+      if (status.startsWith('R') || status.startsWith('C')) {
+        const before = parts[index++];
+        const after = parts[index++];
+        if (status.startsWith('R') && before !== undefined && after !== undefined) renames.set(after, before);
+      } else if (status !== '') index++;
+    }
+  } catch {
+    // No rename information: each file is compared with the same path.
+  }
+  return renames;
+}

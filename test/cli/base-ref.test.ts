@@ -118,3 +118,15 @@ describe('trustgate scan --base <git-ref> (issue 15)', () => {
     expect(option.stderr).toContain('is not a git ref');
   });
 });
+
+describe('trustgate scan --base <git-ref> and renames', () => {
+  it('compares a file renamed since the ref with its previous path', async () => {
+    const dir = repository({ [PATH]: role('old', ADMIN) });
+    git(dir, 'mv', PATH, 'stacks/prod/renamed.yaml');
+    const result = await run('scan', dir, '--base', 'HEAD', '--format', 'json');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { existing: { file: string; ruleId: string }[]; fixed: unknown[] };
+    expect(output.existing.map((f) => f.file)).toContain('stacks/prod/renamed.yaml');
+    expect(output.fixed).toEqual([]);
+  });
+});
