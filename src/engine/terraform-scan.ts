@@ -4,7 +4,7 @@ import type { EngineOptions } from '../model/options.js';
 import type { Rule } from '../rules/types.js';
 import { groupByModule, hclUnavailable, readTerraformModule, type ReadOptions, type TerraformProblem, type Unchecked } from '../terraform/index.js';
 import { docsUrl } from './docs-links.js';
-import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './scan.js';
+import { FILE_TOO_LARGE_RULE, PARSE_ERROR_RULE, internalErrorFinding, runRule, type InputFile, type ScannedFile } from './rule-run.js';
 import { SourceFile } from '../parse/source-file.js';
 
 /** Findings about Terraform values only known at apply, or modules trustgate does not read. */
