@@ -1,12 +1,12 @@
 /**
  * The corpus snapshot: what trustgate reports on the AWS sample templates in ../shared/corpus (findings per
  * rule and severity, totals, the files that would block at the default threshold, and every finding as one
- * line), written to test/corpus/cfn-summary.json so that every change in what trustgate reports on real
- * templates shows up in review. Run: `npm run corpus:summary` (or `npx tsx scripts/corpus-summary.ts`);
+ * line), written to test/corpus/cfn-summary.json (and the Terraform modules' to terraform-summary.json) so
+ * that every change in what trustgate reports on real code shows up in review. Run: `npm run corpus:summary` (or `npx tsx scripts/corpus-summary.ts`);
  * test/corpus/corpus-summary.test.ts fails when the committed file is out of date.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectFiles } from '../src/cli/collect-files.js';
 import { scanFiles } from '../src/engine/scan.js';
@@ -16,6 +16,9 @@ import { atLeast, SEVERITIES, type Severity } from '../src/findings/severity.js'
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CFN_CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'aws-cloudformation-templates');
 export const CFN_SUMMARY = join(REPO_ROOT, 'test', 'corpus', 'cfn-summary.json');
+/** The Terraform modules of ../shared/corpus, summarised the same way. */
+export const TF_CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'terraform-aws-modules');
+export const TF_SUMMARY = join(REPO_ROOT, 'test', 'corpus', 'terraform-summary.json');
 export const REGENERATE_COMMAND = 'npm run corpus:summary';
 /** The threshold the CLI and the app fail at unless configured otherwise. */
 const DEFAULT_FAIL_ON: Severity = 'high';
@@ -38,10 +41,10 @@ export async function summarizeCorpus(root: string = CFN_CORPUS): Promise<Corpus
   const collected = await collectFiles([root]);
   if (!collected.ok) throw new Error(collected.error);
   const scan = scanFiles(collected.files);
-  return summarize(scan.findings, scan.files);
+  return summarize(scan.findings, scan.files, `../shared/corpus/${basename(root)}`);
 }
 
-function summarize(found: readonly Finding[], files: readonly { status: string }[]): CorpusSummary {
+function summarize(found: readonly Finding[], files: readonly { status: string }[], corpus: string): CorpusSummary {
   const severityTotals = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byRule: Record<string, Partial<Record<Severity, number>>> = {};
   const findings: Record<string, string[]> = {};
@@ -61,7 +64,7 @@ function summarize(found: readonly Finding[], files: readonly { status: string }
   const sortedFindings: CorpusSummary['findings'] = {};
   for (const file of Object.keys(findings).sort()) sortedFindings[file] = findings[file]!;
   return {
-    corpus: '../shared/corpus/aws-cloudformation-templates',
+    corpus,
     regenerate: REGENERATE_COMMAND,
     failOn: DEFAULT_FAIL_ON,
     files: {
@@ -119,4 +122,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const summary = await summarizeCorpus();
   writeFileSync(CFN_SUMMARY, renderSummary(summary));
   process.stdout.write(`wrote ${CFN_SUMMARY}: ${summary.totals.findings} findings, ${summary.totals.blockingFiles} of ${summary.files.scanned} files would block\n`);
+  if (existsSync(TF_CORPUS)) {
+    const terraform = await summarizeCorpus(TF_CORPUS);
+    writeFileSync(TF_SUMMARY, renderSummary(terraform));
+    process.stdout.write(`wrote ${TF_SUMMARY}: ${terraform.totals.findings} findings, ${terraform.totals.blockingFiles} of ${terraform.files.scanned} files would block\n`);
+  }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CFN_CORPUS, CFN_SUMMARY, describeChanges, REGENERATE_COMMAND, renderSummary, summarizeCorpus, type CorpusSummary } from '../../scripts/corpus-summary.js';
+import { CFN_CORPUS, CFN_SUMMARY, describeChanges, REGENERATE_COMMAND, renderSummary, summarizeCorpus, TF_CORPUS, TF_SUMMARY, type CorpusSummary } from '../../scripts/corpus-summary.js';
 
 // The corpus lives outside the repository (../shared/corpus); where it is absent the snapshot cannot be checked.
 const present = existsSync(CFN_CORPUS);
@@ -15,6 +15,19 @@ describe('corpus snapshot (test/corpus/cfn-summary.json)', () => {
     expect(changes, message).toEqual([]);
     // Byte-for-byte too: the file is what the script writes (order and formatting included).
     expect(readFileSync(CFN_SUMMARY, 'utf8'), `regenerate with \`${REGENERATE_COMMAND}\``).toBe(renderSummary(summary));
+  });
+
+  const terraformPresent = existsSync(TF_CORPUS);
+  if (!terraformPresent) console.warn(`Terraform corpus snapshot not checked: ${TF_CORPUS} is absent`);
+  it.skipIf(!terraformPresent)(`test/corpus/terraform-summary.json matches what trustgate reports on ../shared/corpus/terraform-aws-modules (regenerate with ${REGENERATE_COMMAND})`, async () => {
+    const summary = await summarizeCorpus(TF_CORPUS);
+    const committed = existsSync(TF_SUMMARY) ? (JSON.parse(readFileSync(TF_SUMMARY, 'utf8')) as CorpusSummary) : undefined;
+    const changes = committed === undefined ? ['test/corpus/terraform-summary.json is missing'] : describeChanges(committed, summary);
+    const message = `what trustgate reports on the Terraform corpus changed (${changes.length} line(s)); read each change, then regenerate with \`${REGENERATE_COMMAND}\` and commit test/corpus/terraform-summary.json:\n${changes.slice(0, 200).join('\n')}${changes.length > 200 ? `\n... and ${changes.length - 200} more` : ''}\n`;
+    expect(changes, message).toEqual([]);
+    expect(readFileSync(TF_SUMMARY, 'utf8'), `regenerate with \`${REGENERATE_COMMAND}\``).toBe(renderSummary(summary));
+    // Every file of the corpus is read: none fails to parse.
+    expect(summary.files.failed).toBe(0);
   });
 
   it('describes a change in a rule, a blocking file and a finding line by line', () => {
