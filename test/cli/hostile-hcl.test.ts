@@ -6,7 +6,7 @@
  * The it.fails cases are real defects found while writing these (issue 17), kept so they turn red once fixed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,7 @@ function scanInChild(text: string): Promise<Outcome> {
         const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
         child.on('close', (status, signal) => {
           clearTimeout(timer);
+          rmSync(dir, { recursive: true, force: true });
           let parsed: { scanMs: number; maxRssKb: number; findings: Outcome['findings'] } = { scanMs: 0, maxRssKb: 0, findings: [] };
           try {
             parsed = JSON.parse(stdout) as typeof parsed;
@@ -161,6 +162,7 @@ describe('a syntax error outside every block is a parse-error, never a silent pa
     writeFileSync(join(dir, 'main.tf'), text);
     let stdout = '';
     const code = await main(['scan', dir, '--format', 'json'], { stdout: (t) => (stdout += t), stderr: () => {} });
+    rmSync(dir, { recursive: true, force: true });
     return { code, ruleIds: (JSON.parse(stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId) };
   }
 

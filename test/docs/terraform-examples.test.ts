@@ -9,7 +9,7 @@
  * with at least one failing block, a not-yet block and the words "Not checked on Terraform yet", or a line
  * saying the rule does not apply to Terraform. The convention is documented in docs/rules/README.md.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,7 @@ async function scan(text: string): Promise<Finding[]> {
   let stdout = '';
   let stderr = '';
   await main(['scan', dir, '--format', 'json'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  rmSync(dir, { recursive: true, force: true });
   try {
     return (JSON.parse(stdout) as { findings: Finding[] }).findings;
   } catch {
