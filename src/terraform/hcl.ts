@@ -141,6 +141,9 @@ function parseOnce(text: string): HclResult {
     const root = liteTree(tree, text);
     const converter = new Converter(text);
     const body = converter.body(root.namedChildren.find((child) => child?.type === 'body') ?? null, 0);
+    // What tree-sitter could not place in the body (a stray `}` before the first block, a root that is an
+    // error node itself) is a syntax error too: a file is never read as fine while part of it went unread.
+    if (root.hasError && converter.problems.length === 0) converter.unplaced(root);
     return { ok: true, body, problems: converter.problems };
   } catch (error) {
     if (error instanceof TooComplex) return { ok: false, problem: { start: error.at, end: error.at, message: error.message } };
@@ -263,6 +266,11 @@ class Converter {
   private count(node: TsNode, depth: number): void {
     if (++this.visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, node.startIndex);
     if (depth > MAX_NESTING_DEPTH) throw new TooComplex(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, node.startIndex);
+  }
+
+  /** A syntax error somewhere under `node` that no block or attribute reported. */
+  unplaced(node: TsNode): void {
+    this.problem(node);
   }
 
   private problem(node: TsNode): void {
