@@ -355,6 +355,42 @@ const MAPPERS: Record<string, Mapper> = {
     ],
   }),
 
+  aws_sagemaker_notebook_instance: (r) => ({
+    type: 'AWS::SageMaker::NotebookInstance',
+    props: [
+      ...props(r.obj, [
+        ['name', 'NotebookInstanceName'],
+        ['role_arn', 'RoleArn'],
+        ['instance_type', 'InstanceType'],
+      ]),
+      ...nested(r.obj, 'instance_metadata_service_configuration', 'InstanceMetadataServiceConfiguration', [['minimum_instance_metadata_service_version', 'MinimumInstanceMetadataServiceVersion']]),
+    ],
+  }),
+  // EMR takes its IMDS setting only from the security configuration the cluster names; the nodes serve
+  // the credentials of the ec2_attributes instance profile (CloudFormation's JobFlowRole).
+  aws_emr_cluster: (r) => {
+    const ec2 = blocks(r.obj, 'ec2_attributes')[0];
+    return {
+      type: 'AWS::EMR::Cluster',
+      props: [
+        ...props(r.obj, [
+          ['name', 'Name'],
+          ['release_label', 'ReleaseLabel'],
+          ['service_role', 'ServiceRole'],
+          ['security_configuration', 'SecurityConfiguration'],
+        ]),
+        ...(ec2 === undefined ? [] : props(ec2, [['instance_profile', 'JobFlowRole']])),
+      ],
+    };
+  },
+  aws_emr_security_configuration: (r) => {
+    const entry = getEntry(r.obj, 'configuration');
+    return {
+      type: 'AWS::EMR::SecurityConfiguration',
+      props: [...props(r.obj, [['name', 'Name']]), ...(entry === undefined ? [] : [{ key: 'SecurityConfiguration', keyLoc: entry.keyLoc, value: policyValue(entry.value) }])],
+    };
+  },
+
   aws_s3_bucket: (r) => ({ type: 'AWS::S3::Bucket', props: props(r.obj, [['bucket', 'BucketName']]) }),
   aws_s3_bucket_policy: resourcePolicy('AWS::S3::BucketPolicy', 'policy', 'PolicyDocument', [['bucket', 'Bucket']]),
   aws_s3_access_point: resourcePolicy('AWS::S3::AccessPoint', 'policy', 'Policy', [['bucket', 'Bucket'], ['name', 'Name']]),

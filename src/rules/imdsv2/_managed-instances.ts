@@ -95,6 +95,10 @@ function clusterSurfaces(model: DocumentModel, cluster: Resource): ManagedInstan
   const body = getKey(configuration.properties, 'SecurityConfiguration');
   // The security configuration is JSON, written as YAML/JSON or as JSON text (a string, Fn::Sub).
   const document = body === undefined || (isMap(body) && intrinsicOf(body) === undefined) ? body : (parsePolicyText(body, model.file.text) ?? body);
+  if (document !== undefined && (!isMap(document) || intrinsicOf(document) !== undefined)) {
+    // Not known before deployment (a parameter, a value only known at apply, JSON that does not parse): never a pass.
+    return [{ ...base, verdict: 'unknown', node: document, detail: `uses security configuration ${configuration.logicalId}, whose JSON is not known before deployment, so its IMDS setting could not be verified` }];
+  }
   const imds = getKey(document, 'InstanceMetadataServiceConfiguration');
   const setting = getKey(imds, SETTING);
   if (setting === undefined) {
