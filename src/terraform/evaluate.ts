@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
 import type { Block, Body, Expr, Span } from './hcl.js';
-import { concrete, decided as decidedValue, get, isKnown, knownString, plain, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
+import { concrete, decided as decidedValue, get, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type Value } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
 export interface Declared {
@@ -61,7 +61,16 @@ export function at(env: Env, span: Span): Loc {
   return { file: env.file, start: span.start, end: span.end };
 }
 
+/** A value that would expand past this (characters and nodes) is not evaluated: a "billion laughs" of locals. */
+const MAX_VALUE_WEIGHT = 1_000_000;
+
 export function evaluate(expr: Expr, env: Env): Value {
+  const value = evaluateUnbounded(expr, env);
+  if (value.k === 'unknown' || weightOf(value) <= MAX_VALUE_WEIGHT) return value;
+  return unknown(`a value that expands to more than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, at(env, expr));
+}
+
+function evaluateUnbounded(expr: Expr, env: Env): Value {
   if (env.depth > MAX_DEPTH) return unknown('expressions nested too deeply', at(env, expr));
   const inner: Env = { ...env, depth: env.depth + 1 };
   const loc = at(env, expr);
@@ -130,6 +139,8 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
   // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference.
   if (parts.length === 1 && expr.parts[0]!.t === 'interp') return parts[0]!;
   if (parts.every((part) => part.k === 'scalar')) {
+    // Counted before it is built: a template of templates can double its length at every local.
+    if (parts.reduce((sum, part) => sum + weightOf(part), 0) > MAX_VALUE_WEIGHT) return unknown(`a string longer than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
     const text = parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join('');
     const value = scalar(text, loc);
     // The text is exactly the file's slice (a heredoc without escapes): JSON inside maps back exactly.

@@ -42,6 +42,41 @@ export interface HeredocSource {
   interpolations: { start: number; end: number; value: Value }[];
 }
 
+/**
+ * The size a value expands to when written out (characters of its text, one per other node), counted
+ * once per shared part: locals that double themselves build a small graph that expands exponentially.
+ */
+const weights = new WeakMap<Value, number>();
+export function weightOf(value: Value): number {
+  const known = weights.get(value);
+  if (known !== undefined) return known;
+  let weight = 1;
+  switch (value.k) {
+    case 'scalar':
+      weight += typeof value.v === 'string' ? value.v.length : 1;
+      break;
+    case 'list':
+      for (const item of value.items) weight += weightOf(item);
+      break;
+    case 'object':
+      for (const entry of value.entries) weight += entry.key.length + weightOf(entry.value);
+      break;
+    case 'concat':
+      for (const part of value.parts) weight += weightOf(part);
+      break;
+    case 'cond':
+      weight += weightOf(value.whenTrue) + weightOf(value.whenFalse);
+      break;
+    case 'param':
+      if (value.value !== undefined) weight += weightOf(value.value);
+      break;
+    default:
+      break;
+  }
+  weights.set(value, weight);
+  return weight;
+}
+
 export function scalar(v: string | number | boolean | null, loc: Loc): Value {
   return { k: 'scalar', v, loc };
 }
