@@ -102,6 +102,7 @@ const MAX_TREE_NODES = 2_000_000;
 const TOP_LEVEL_BLOCK = /^(resource|data|variable|locals|module|output|provider|terraform|moved|import|check|removed|ephemeral)\b/gm;
 const MAX_RECOVERY_CHARS = 2 * 1024 * 1024;
 const MAX_RECOVERY_BLOCKS = 400;
+const MAX_RECOVERY_WORK = 32 * 1024 * 1024;
 
 /**
  * Parses one file. A syntax error makes the grammar's recovery swallow what follows into the broken
@@ -112,7 +113,9 @@ export function parseHcl(text: string): HclResult {
   const whole = parseOnce(text);
   if (!whole.ok || whole.problems.length === 0 || text.length > MAX_RECOVERY_CHARS) return whole;
   const starts = [...text.matchAll(TOP_LEVEL_BLOCK)].map((match) => match.index);
-  if (starts.length < 2 || starts.length > MAX_RECOVERY_BLOCKS) return whole;
+  // Each block is read against the whole file's length: past this much parsing the file is reported as
+  // it parsed whole (its syntax error blocks), not read block by block.
+  if (starts.length < 2 || starts.length > MAX_RECOVERY_BLOCKS || starts.length * text.length > MAX_RECOVERY_WORK) return whole;
   const body: Body = { attributes: [], blocks: [] };
   const problems: SyntaxProblem[] = [];
   const bounds = [0, ...starts.slice(1), text.length];
