@@ -12,6 +12,15 @@ export interface ParsedDocument {
   root: SourceNode;
   /** Set when the document was built from another language (a Terraform module mapped into this shape). */
   language?: 'terraform';
+  /** A Terraform module's resources as written (evaluated arguments and blocks), for rules that select Terraform types. */
+  terraformResources?: readonly TerraformResourceView[];
+}
+
+/** One Terraform resource instance: its address, type and evaluated attributes (built on first use, every node at its `.tf` line). */
+export interface TerraformResourceView {
+  address: string;
+  type: string;
+  attributes(): SourceNode;
 }
 
 /** A key a map gives twice: AWS (and JSON.parse, and the `yaml` package) reads the last, a reviewer the first. */

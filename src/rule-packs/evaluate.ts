@@ -35,7 +35,8 @@ class WorkMeter {
 /** Where a rule looks: one resource (its map is `$`) or the whole document. */
 interface Scope {
   node: SourceNode;
-  resource?: Resource;
+  /** The resource: its logical id (a Terraform address) and type (CloudFormation's, or Terraform's for Terraform types). */
+  resource?: Pick<Resource, 'logicalId' | 'type'>;
 }
 
 class BudgetExceeded extends Error {}
@@ -73,9 +74,20 @@ export function evaluatePackRule(rule: PackRule, model: DocumentModel, report: (
 
 function scopesOf(rule: PackRule, model: DocumentModel): Scope[] {
   if (rule.resources === undefined) return [{ node: model.document.root }];
+  if (rule.resources.some(isTerraformType)) {
+    // Terraform types select a module's resources as written: `$` is the evaluated arguments and blocks.
+    return (model.document.terraformResources ?? [])
+      .filter((r) => matchesType(r.type, rule.resources!))
+      .map((r) => ({ node: r.attributes(), resource: { logicalId: r.address, type: r.type } }));
+  }
   const template = model.template;
   if (template === undefined) return [];
   return [...template.resources.values()].filter((r) => matchesType(r.type, rule.resources!)).map((resource) => ({ node: resource.node, resource }));
+}
+
+/** `aws_launch_template`, `aws_iam_*`: no `::`, so not a CloudFormation type (the loader checks the form). */
+function isTerraformType(pattern: string): boolean {
+  return !pattern.includes('::');
 }
 
 function matchesType(type: string, patterns: readonly string[]): boolean {

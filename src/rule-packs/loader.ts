@@ -49,6 +49,8 @@ const CONDITION_KEYS = ['select', 'if-missing', ...OPERATORS];
 const DOCUMENT_KINDS: readonly DocumentKind[] = ['cloudformation', 'iam-policy'];
 const ID_PART = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const RESOURCE_TYPE = /^[A-Za-z0-9*?]+(::[A-Za-z0-9*?]+){1,3}$/;
+/** A Terraform resource type (`aws_launch_template`) or a glob of them (`aws_iam_*`). */
+const TERRAFORM_TYPE = /^[a-z0-9*?]+(_[a-z0-9*?]+)+$|^[a-z0-9?]+\*$/;
 /** Categories a rule may use: the product's, or its own under `custom/`. Parse and internal errors are the engine's. */
 const RULE_CATEGORIES = CATEGORIES.filter((c) => c !== 'parse-error' && c !== 'internal-error');
 
@@ -126,8 +128,14 @@ function readRule(node: SourceNode, file: SourceFile, options: LoadOptions, repo
   const ifMissing = readIfMissing(node, report);
 
   const resources = optionalStringList(node, 'resources', report, (value, at) => {
-    if (!RESOURCE_TYPE.test(value)) report(at, `"${value}" is not a CloudFormation resource type such as AWS::EC2::LaunchTemplate (globs like AWS::EC2::* are allowed)`);
+    if (!RESOURCE_TYPE.test(value) && !TERRAFORM_TYPE.test(value)) {
+      report(at, `"${value}" is not a CloudFormation resource type such as AWS::EC2::LaunchTemplate nor a Terraform one such as aws_launch_template (globs like AWS::EC2::* and aws_iam_* are allowed)`);
+    }
   });
+  const terraformTypes = resources !== undefined && resources.some((value) => TERRAFORM_TYPE.test(value));
+  if (resources !== undefined && terraformTypes && resources.some((value) => RESOURCE_TYPE.test(value))) {
+    report(getKey(node, 'resources')!, `${label} lists both CloudFormation and Terraform resource types: their selectors differ ($.Properties.MetadataOptions.HttpTokens, $.metadata_options[0].http_tokens), so write one rule for each`);
+  }
   const files = optionalStringList(node, 'files', report);
   const documentsNode = getKey(node, 'documents');
   const documentNames = optionalStringList(node, 'documents', report, (value, at) => {
@@ -144,7 +152,7 @@ function readRule(node: SourceNode, file: SourceFile, options: LoadOptions, repo
   const checksNode = getKey(node, 'checks');
   const inline = OPERATORS.some((op) => getKey(node, op) !== undefined) || getKey(node, 'select') !== undefined;
   const checks: Check[] = [];
-  const context: CheckDefaults = { label, severity: severity ?? 'medium', message, ifUnknown, ifMissing, scopeIsResource: resources !== undefined };
+  const context: CheckDefaults = { label, severity: severity ?? 'medium', message, ifUnknown, ifMissing, scopeIsResource: resources !== undefined, terraformTypes };
   if (inline) {
     report(node, `${label}: put select and the assertion under \`checks:\` (a list), even for one check`);
   } else if (checksNode === undefined) {
@@ -182,6 +190,8 @@ interface CheckDefaults {
   ifUnknown: IfUnknown | undefined;
   ifMissing: IfMissing | undefined;
   scopeIsResource: boolean;
+  /** The rule selects Terraform resource types: a check narrows them with Terraform types too. */
+  terraformTypes: boolean;
 }
 
 function readCheck(node: SourceNode, index: number, defaults: CheckDefaults, report: Reporter): Check | undefined {
@@ -194,7 +204,7 @@ function readCheck(node: SourceNode, index: number, defaults: CheckDefaults, rep
   const condition = readCondition(node, label, defaults.ifMissing, report, 'check');
   const each = readSelector(node, 'each', report);
   const resources = optionalStringList(node, 'resources', report, (value, at) => {
-    if (!RESOURCE_TYPE.test(value)) report(at, `"${value}" is not a CloudFormation resource type`);
+    if (!(defaults.terraformTypes ? TERRAFORM_TYPE : RESOURCE_TYPE).test(value)) report(at, `"${value}" is not a ${defaults.terraformTypes ? 'Terraform' : 'CloudFormation'} resource type, as the rule's are`);
   });
   if (resources !== undefined && !defaults.scopeIsResource) report(getKey(node, 'resources')!, `${label}: \`resources\` on a check narrows the rule's resources, and this rule has none`);
   const severity = readSeverity(node, report, label, false) ?? defaults.severity;

@@ -1,6 +1,6 @@
 import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type SourceNode } from '../parse/nodes.js';
 import { setOrigin } from '../parse/node-origin.js';
-import type { ParsedDocument } from '../parse/parse-file.js';
+import type { ParsedDocument, TerraformResourceView } from '../parse/parse-file.js';
 import { SourceFile } from '../parse/source-file.js';
 import { blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
 import { parseHcl, type Body } from './hcl.js';
@@ -24,7 +24,9 @@ export interface TerraformProblem {
  * Terraform files above this size are reported, not parsed: the grammar reads about a megabyte a
  * second in wasm, and real modules are far smaller (the largest of terraform-aws-modules is 60 KB).
  */
-export const MAX_TERRAFORM_FILE_CHARS = 4 * 1024 * 1024;
+// The largest file of the 566 in terraform-aws-modules is 76 KB; tree-sitter takes seconds and a gigabyte
+// on a few megabytes of hostile expression before any bound of ours applies.
+export const MAX_TERRAFORM_FILE_CHARS = 1024 * 1024;
 
 /** Something that could not be checked because its value is only known at apply (or lives elsewhere). */
 export interface Unchecked {
@@ -191,7 +193,19 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
     }
   };
   instantiate(scope, 0, [dir]);
-  const resources = mapResources(scopes, unchecked);
+  const written: { address: string; type: string; obj: Value }[] = [];
+  const resources = mapResources(scopes, unchecked, written);
+  const terraformResources = written.map(({ address, type, obj }): TerraformResourceView => {
+    let node: SourceNode | undefined;
+    return {
+      address,
+      type,
+      attributes() {
+        if (node === undefined) linkParents((node = toNode(obj)));
+        return node;
+      },
+    };
+  });
   const parameterEntries: ObjectEntry[] = [];
   for (const parameter of parameters.values()) {
     const entries: ObjectEntry[] = [{ key: 'Type', keyLoc: parameter.loc, value: { k: 'scalar', v: 'String', loc: parameter.loc } }];
@@ -212,7 +226,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const root = toNode(template);
   linkParents(root);
   const consumed = [...fileCache].filter(([path, file]) => file !== undefined && !inputs.some((input) => input.path === path)).map(([path]) => path);
-  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform' }, files, problems, unchecked, consumed };
+  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform', terraformResources }, files, problems, unchecked, consumed };
 }
 
 /** Arguments of a module block that are not inputs of the module. */

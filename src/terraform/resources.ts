@@ -31,7 +31,7 @@ interface Ctx {
 }
 
 /** The resources of the module and of the local modules it calls (addresses `module.x.…`), as template entries. */
-export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecked[]): ObjectEntry[] {
+export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecked[], written?: { address: string; type: string; obj: Value }[]): ObjectEntry[] {
   const all: Res[] = [];
   for (const scope of scopes) for (const [local, declared] of scope.resources) {
     const env: Env = { scope, file: declared.file, depth: 0 };
@@ -45,6 +45,7 @@ export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecke
       all.push({ address: scope.prefix + local + instance.suffix, type: declared.type, obj: blockObject(declared.block, instanceEnv), loc, header });
     }
   }
+  if (written !== undefined) for (const resource of all) written.push({ address: resource.address, type: resource.type, obj: resource.obj });
   const ctx: Ctx = { unchecked, extra: new Map() };
   const byAddress = new Map(all.map((resource) => [resource.address, resource]));
   for (const resource of all) collectAttachments(resource, byAddress, ctx);

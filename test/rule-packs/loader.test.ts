@@ -159,7 +159,7 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
       'rules.yml:2:5: rule custom/no-optional-tokens needs `resources` (CloudFormation resource types) or `documents` (cloudformation, iam-policy): say what it applies to',
     ]);
     expect(errorsOf(withChange('[AWS::EC2::LaunchTemplate]', '[LaunchTemplate]'))).toEqual([
-      'rules.yml:8:17: "LaunchTemplate" is not a CloudFormation resource type such as AWS::EC2::LaunchTemplate (globs like AWS::EC2::* are allowed)',
+      'rules.yml:8:17: "LaunchTemplate" is not a CloudFormation resource type such as AWS::EC2::LaunchTemplate nor a Terraform one such as aws_launch_template (globs like AWS::EC2::* and aws_iam_* are allowed)',
     ]);
     expect(errorsOf(withChange('category: imdsv2', 'category: internal-error'))).toEqual([
       'rules.yml:4:15: category "internal-error" must be one of least-privilege, imdsv2, cross-account-trust, resource-exposure, policy-validation, or custom/<kebab-case-name>',
