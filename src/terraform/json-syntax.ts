@@ -20,6 +20,8 @@ const NESTED_BLOCKS = new Set([
   'launch_template_specification',
   'override',
   'content',
+  'instance_metadata_service_configuration',
+  'ec2_attributes',
 ]);
 
 /** Top-level block types and how many labels they take. */
