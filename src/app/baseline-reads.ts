@@ -12,6 +12,8 @@ type BaseScan = (...input: Parameters<typeof scanFiles>) => ScanResult | Promise
 interface BasePair {
   head: string;
   base: string;
+  /** A file the change deletes: its base findings are all fixed, and nothing about it is "judged whole". */
+  removed?: true;
 }
 
 /**
@@ -36,15 +38,17 @@ export class BaseReads {
 
   /**
    * Plans the reads: every candidate that existed before the change (not `added`), under its old name
-   * when renamed. Without a base commit nothing can be compared: every finding is new, and the summary
-   * says so.
+   * when renamed, and every candidate path the change deletes (its findings at the base are fixed).
+   * Without a base commit nothing can be compared: every finding is new, and the summary says so.
    */
-  static plan(candidates: readonly ChangedFile[], baseSha: string | undefined): BaseReads {
+  static plan(candidates: readonly ChangedFile[], baseSha: string | undefined, deleted: readonly string[] = []): BaseReads {
     if (baseSha === undefined) {
       const why = 'the base commit of this change is not known, so its files are judged whole';
       return new BaseReads(undefined, [], new Map(candidates.map((file) => [file.path, why])));
     }
-    const pairs = candidates.filter((file) => file.status !== 'added').map((file) => ({ head: file.path, base: file.previousPath ?? file.path }));
+    const pairs: BasePair[] = candidates.filter((file) => file.status !== 'added').map((file) => ({ head: file.path, base: file.previousPath ?? file.path }));
+    const kept = new Set(pairs.map((pair) => pair.head));
+    for (const path of new Set(deleted)) if (!kept.has(path)) pairs.push({ head: path, base: path, removed: true });
     return new BaseReads(baseSha, pairs, new Map());
   }
 
@@ -109,7 +113,8 @@ export class BaseReads {
     scan: BaseScan,
   ): Promise<Baseline & { inputs: InputFile[] }> {
     const unavailable = new Map(this.unknown);
-    const pairs = this.pairs.filter((pair) => headPaths.has(pair.head));
+    // A deleted file has no head to scan: its base is read and scanned all the same (its findings are fixed).
+    const pairs = this.pairs.filter((pair) => pair.removed === true || headPaths.has(pair.head));
     if (this.baseSha === undefined || (pairs.length === 0 && this.terraform.length === 0)) return { findings: [], unavailable, inputs: [] };
     const baseSha = this.baseSha;
     const read = this.contents ?? (pairs.length > 0 ? gateway.readRevisions(target, pairs.map((pair) => ({ ref: baseSha, path: pair.base }))) : Promise.resolve([]));
@@ -125,6 +130,11 @@ export class BaseReads {
     const short = baseSha.slice(0, 12);
     for (const pair of pairs) {
       const content = byBasePath.get(pair.head);
+      // Nothing of a deleted file is judged: a base that cannot be read only means no fixed findings from it.
+      if (pair.removed === true) {
+        if (content?.status === 'text') inputs.push({ path: pair.head, text: content.text });
+        continue;
+      }
       // Paths are written by whoever opened the pull request: shown as inert text only.
       const name = pair.base === pair.head ? codeOrEscaped(pair.head) : `${codeOrEscaped(pair.base)} (now ${codeOrEscaped(pair.head)})`;
       if (content === undefined || content.status === 'missing') unavailable.set(pair.head, `${name} was not found at the base commit ${short}`);
@@ -137,8 +147,9 @@ export class BaseReads {
     inputs.push(...this.terraform);
     // The check's own engine step (the server runs it in worker threads, off the event loop).
     const scanned = await scan(inputs, options, rules);
+    const removed = new Set(pairs.filter((pair) => pair.removed === true).map((pair) => pair.head));
     for (const file of scanned.files) {
-      if (file.status === 'failed') unavailable.set(file.path, `the base version of ${codeOrEscaped(file.path)} (at ${short}) does not parse`);
+      if (file.status === 'failed' && !removed.has(file.path)) unavailable.set(file.path, `the base version of ${codeOrEscaped(file.path)} (at ${short}) does not parse`);
     }
     return { findings: scanned.findings, unavailable, inputs };
   }

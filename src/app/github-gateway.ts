@@ -51,8 +51,9 @@ export interface ChangedFile {
 export interface ChangedFiles {
   files: ChangedFile[];
   /**
-   * Paths the change took away (removed files, old names of renamed ones). Nothing is read from them,
-   * but a Terraform directory that lost a file is a changed module and is checked again.
+   * Paths the change took away (removed files, old names of renamed ones). A removed template is read
+   * at the base only (its findings are fixed); a Terraform directory that lost a file is a changed
+   * module and is checked again.
    */
   removed?: string[];
   /**

@@ -169,7 +169,10 @@ async function check(
 
   progress.stage = 'reading the changed files';
   // The base versions ride in the same GraphQL queries as the head versions (baseline-reads.ts).
-  const baseReads = BaseReads.plan(candidates, resolved.baseSha);
+  // A template the change deletes is read at the base too: its findings are fixed ("this pull request fixes N").
+  const renamedFrom = new Set(changed.files.flatMap((file) => (file.previousPath !== undefined ? [file.previousPath] : [])));
+  const deleted = (changed.removed ?? []).filter((path) => !renamedFrom.has(path) && isCandidatePath(path) && !isTerraformPath(path) && isSelected(path));
+  const baseReads = BaseReads.plan(candidates, resolved.baseSha, deleted);
   gateway = baseReads.attach(gateway, target.headSha);
   const removedTerraform = (changed.removed ?? []).filter((path) => isTerraformPath(path) && isSelected(path));
   const read = await readCheckContents(gateway, target, candidates.map((file) => file.path), terraform, { removed: removedTerraform, ...(resolved.baseSha !== undefined ? { baseSha: resolved.baseSha } : {}) });

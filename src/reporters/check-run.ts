@@ -104,7 +104,7 @@ export function buildCheckRunReport(input: CheckRunReportInput): CheckRunReport 
   const notes = input.notes ?? '';
   const origins = describeSettingsOrigins(input.settingsOrigins ?? {});
 
-  if (findings.length === 0 && waived.length === 0 && problems.length === 0 && input.infrastructureFiles === 0 && notes === '') {
+  if (findings.length === 0 && waived.length === 0 && problems.length === 0 && input.infrastructureFiles === 0 && notes === '' && (input.baseline?.fixed.length ?? 0) === 0) {
     return {
       conclusion: 'success',
       output: {

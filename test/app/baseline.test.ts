@@ -201,6 +201,43 @@ describe('judging the change against the base (issue 15)', () => {
     expect(summary).toContain(fullAdmin(BASE).id);
   });
 
+  it('counts the findings of a template the pull request deletes as fixed, reading its base in the same query', async () => {
+    const gone = 'stacks/legacy.yaml';
+    const head = template('Deploy role, now described', role('DeployRole', [...ADMIN, ...LOGS]));
+    const run = await openPullRequest([changedFile(PATH), changedFile(gone, 'removed')], { [PATH]: head }, { [PATH]: BASE, [gone]: BASE });
+
+    expect(expressions(run)).toEqual([`${HEAD_SHA}:${PATH}`, `${BASE_SHA}:${PATH}`, `${BASE_SHA}:${gone}`]);
+    expect(run.body.conclusion).toBe('success');
+    const summary = run.body.output.summary as string;
+    const fixed = scanFiles([{ path: gone, text: BASE }]).findings;
+    expect(fixed.length).toBeGreaterThan(0);
+    expect(summary).toContain(`this pull request fixes ${fixed.length === 1 ? '1 finding' : `${fixed.length} findings`}`);
+    const section = summary.slice(summary.indexOf('### Fixed'));
+    expect(section).toContain(fullAdmin(BASE, gone).id);
+    expect(section).toContain('stacks/legacy.yaml');
+    // The kept template's admin policy is still there: existing, not fixed.
+    expect(summary.slice(summary.indexOf('### Already on the base'), summary.indexOf('### Fixed'))).toContain(fullAdmin(head).id);
+    expect(summary).not.toContain('Judged whole');
+  });
+
+  it('counts the findings of deleted templates as fixed when the pull request only deletes files', async () => {
+    const gone = 'stacks/legacy.yaml';
+    const run = await openPullRequest([changedFile(gone, 'removed')], {}, { [gone]: BASE });
+
+    expect(expressions(run)).toEqual([`${BASE_SHA}:${gone}`]);
+    expect(run.body.conclusion).toBe('success');
+    expect(run.body.output.summary).toMatch(/this pull request fixes \d+ findings?/);
+    expect(run.body.output.summary).toContain(fullAdmin(BASE, gone).id);
+  });
+
+  it('does not count a renamed file\'s old path as deleted', async () => {
+    const newPath = 'stacks/prod/deploy.yaml';
+    const run = await openPullRequest([changedFile(newPath, 'renamed', PATH)], { [newPath]: BASE }, { [PATH]: BASE });
+
+    expect(run.body.output.summary).not.toContain('### Fixed');
+    expect(run.body.output.summary).not.toMatch(/fixes \d+ finding/);
+  });
+
   it('judges everything with gate: all', async () => {
     const head = template('Deploy role, now described', role('DeployRole', [...ADMIN, ...LOGS]));
     const run = await openPullRequest([changedFile(PATH)], { [PATH]: head }, { [PATH]: BASE }, { config: 'gate: all\n' });

@@ -43,7 +43,7 @@ function expressionsOf(call: Recorded): string[] {
 }
 
 describe('pull_request events', () => {
-  it('lists files over two pages, skips removed files, follows renames, reads contents in one GraphQL batch and completes in one write', async () => {
+  it('lists files over two pages, reads removed files at the base only, follows renames, reads contents in one GraphQL batch and completes in one write', async () => {
     const graphql: Recorded[] = [];
     const writes: Recorded[] = [];
     const scope = nock(API);
@@ -69,7 +69,7 @@ describe('pull_request events', () => {
     expect(scope.isDone()).toBe(true);
     expect(harness.requests.unmatched).toEqual([]);
     expect(graphql).toHaveLength(1);
-    // The base versions in the same query: not for the added file, and a renamed file under its old name.
+    // The base versions in the same query: not for the added file, a renamed file under its old name, a removed one (its findings are fixed).
     expect(expressionsOf(graphql[0]!)).toEqual([
       `${HEAD_SHA}:templates/admin-role.yaml`,
       `${HEAD_SHA}:policies/admin.json`,
@@ -78,6 +78,7 @@ describe('pull_request events', () => {
       `${BASE_SHA}:templates/admin-role.yaml`,
       `${BASE_SHA}:infra/old-scoped.yaml`,
       `${BASE_SHA}:k8s/deployment.yaml`,
+      `${BASE_SHA}:old/gone.yaml`,
     ]);
     expect(writes).toHaveLength(1);
     const body = writes[0]!.body;
@@ -144,16 +145,20 @@ describe('pull_request events', () => {
     expect(fullAdminLines).toEqual(Array.from({ length: 120 }, (_, i) => 3 + i * 17 + 15));
   });
 
-  it('passes with "No infrastructure files changed" when no changed file is a candidate, without reading any content', async () => {
+  it('passes with "No infrastructure files changed" when no changed file is a candidate, reading only the removed YAML at the base', async () => {
     const writes: Recorded[] = [];
+    const graphql: Recorded[] = [];
     const scope = nock(API);
     nockInstallationToken(scope);
     nockFilePages(scope, [[changedFile('README.md'), changedFile('src/index.ts'), changedFile('docs/setup.txt'), changedFile('gone.yaml', 'removed')]]);
+    // A removed file's findings at the base would be fixed: it is read there (here it is not infrastructure).
+    nockBlobBatch(scope, {}, graphql, { base: { 'gone.yaml': fixture('deployment.yaml') } });
     nockCheckRuns(scope, writes);
 
     await receive('ready_for_review');
 
     expect(scope.isDone()).toBe(true);
+    expect(graphql.map(expressionsOf)).toEqual([[`${BASE_SHA}:gone.yaml`]]);
     expect(harness.requests.unmatched).toEqual([]);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No infrastructure files changed' } });
