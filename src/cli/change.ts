@@ -7,10 +7,21 @@ import type { EngineOptions } from '../model/options.js';
 import { accessDiffJson, accessDiffText } from '../reporters/access-diff.js';
 import { renderJson } from '../reporters/json.js';
 import type { Rule } from '../rules/types.js';
-import { readAtRef, renamesSince } from './git-base.js';
+import { isCandidatePath } from '../parse/classify.js';
+import { isTerraformPath } from '../terraform/index.js';
+import { changesSince, readAtRef, type ScannedFolder } from './git-base.js';
 
 /** `trustgate scan --base <git-ref>`: the base versions of the scanned files, read with git show. */
-export type ChangeBase = { ok: true; ref: string; inputs: InputFile[]; unavailable: Map<string, string> } | { ok: false; error: string };
+export type ChangeBase =
+  | {
+      ok: true;
+      ref: string;
+      inputs: InputFile[];
+      unavailable: Map<string, string>;
+      /** Files of the scanned folders deleted since the ref: path from the repository root → display path (their findings are fixed). */
+      deleted: Map<string, string>;
+    }
+  | { ok: false; error: string };
 
 export async function isFolder(path: string): Promise<boolean> {
   try {
@@ -24,7 +35,15 @@ export async function isFolder(path: string): Promise<boolean> {
  * Reads each scanned file at `ref` from the repository that holds it (inputs are under their paths
  * from the repository root). A file outside any repository cannot be compared: it is judged whole.
  */
-export async function readChangeBase(ref: string, inputs: readonly InputFile[], repositoryPath: ReadonlyMap<string, { root: string; path: string }>, selected: readonly InputFile[]): Promise<ChangeBase> {
+export async function readChangeBase(
+  ref: string,
+  inputs: readonly InputFile[],
+  repositoryPath: ReadonlyMap<string, { root: string; path: string }>,
+  selected: readonly InputFile[],
+  /** Folders scanned: a template deleted under one since the ref is read there (its findings are fixed). */
+  folders: readonly ScannedFolder[] = [],
+  isSelected: (displayPath: string) => boolean = () => true,
+): Promise<ChangeBase> {
   const unavailable = new Map<string, string>();
   const byRoot = new Map<string, string[]>();
   selected.forEach((file, index) => {
@@ -36,16 +55,29 @@ export async function readChangeBase(ref: string, inputs: readonly InputFile[], 
     return { ok: false, error: `--base ${ref}: the scanned files are in no git repository (or git is not installed), so there is nothing to compare with` };
   }
   const base: InputFile[] = [];
+  const deleted = new Map<string, string>();
+  for (const folder of folders) if (!byRoot.has(folder.root)) byRoot.set(folder.root, []);
   for (const [root, paths] of byRoot) {
     // A file renamed since the ref is compared with its previous path; its findings keep the new one.
-    const renames = await renamesSince(root, ref);
-    const previous = new Map(paths.map((path) => [renames.get(path) ?? path, path]));
-    const read = await readAtRef(root, ref, [...previous.keys()]);
+    const changes = await changesSince(root, ref);
+    const previous = new Map(paths.map((path) => [changes.renames.get(path) ?? path, path]));
+    // A template deleted since the ref under a scanned folder: read there, judged by nothing, its findings fixed.
+    // (A deleted Terraform file changes its module, which is judged whole from the files that remain.)
+    const gone = new Map<string, string>();
+    for (const path of changes.deleted) {
+      const folder = folders.find((candidate) => candidate.root === root && path.startsWith(candidate.prefix));
+      const display = folder !== undefined ? path.slice(folder.prefix.length) : undefined;
+      if (display !== undefined && !previous.has(path) && isCandidatePath(display) && !isTerraformPath(display) && isSelected(display)) gone.set(path, display);
+    }
+    const read = await readAtRef(root, ref, [...previous.keys(), ...gone.keys()]);
     if (!read.ok) return read;
-    for (const [path, text] of read.files) base.push({ path: previous.get(path) ?? path, text });
-    for (const [path, why] of read.unreadable) unavailable.set(previous.get(path) ?? path, `${path} could not be read at ${ref} (${why})`);
+    for (const [path, text] of read.files) {
+      base.push({ path: previous.get(path) ?? path, text });
+      if (!previous.has(path) && gone.has(path)) deleted.set(path, gone.get(path)!);
+    }
+    for (const [path, why] of read.unreadable) if (!gone.has(path) || previous.has(path)) unavailable.set(previous.get(path) ?? path, `${path} could not be read at ${ref} (${why})`);
   }
-  return { ok: true, ref, inputs: base, unavailable };
+  return { ok: true, ref, inputs: base, unavailable, deleted };
 }
 
 export interface JudgedChange {
@@ -74,7 +106,7 @@ export function judgeChange(
 ): JudgedChange {
   const scanned = scanFiles(change.inputs, options, rules);
   const unavailable = new Map(change.unavailable);
-  for (const file of scanned.files) if (file.status === 'failed') unavailable.set(file.path, `the version of ${file.path} at ${change.ref} does not parse`);
+  for (const file of scanned.files) if (file.status === 'failed' && !change.deleted.has(file.path)) unavailable.set(file.path, `the version of ${file.path} at ${change.ref} does not parse`);
   const classification = classifyFindings(engineFindings, { findings: scanned.findings, unavailable });
   const existing = new Set(classification.existing);
   const baseText = new Map(change.inputs.map((input) => [input.path, input.text]));

@@ -33,6 +33,13 @@ export interface CollectedInRepository {
   collected: CollectResult;
   /** Display path (as the CLI reports files) → the path from the repository root, when in one. */
   repositoryPath: Map<string, { root: string; path: string }>;
+  /** Each folder scanned inside a repository: its root and its path from there (`''` for the root, else ending in `/`). */
+  folders: ScannedFolder[];
+}
+
+export interface ScannedFolder {
+  root: string;
+  prefix: string;
 }
 
 /**
@@ -44,14 +51,19 @@ export async function collectInRepository(paths: readonly string[]): Promise<Col
   const repositoryPath = new Map<string, { root: string; path: string }>();
   const files: InputFile[] = [];
   const namedFiles: string[] = [];
+  const folders: ScannedFolder[] = [];
   for (const given of paths) {
     const collected = await collectFiles([given]);
-    if (!collected.ok) return { collected, repositoryPath };
+    if (!collected.ok) return { collected, repositoryPath, folders };
     files.push(...collected.files);
     namedFiles.push(...collected.namedFiles);
     const root = await repositoryRoot(given);
     if (root === undefined) continue;
     const isDirectory = (await stat(given)).isDirectory();
+    if (isDirectory) {
+      const prefix = relative(root, resolve(given)).split(sep).join('/');
+      if (prefix !== '..' && !prefix.startsWith('../')) folders.push({ root, prefix: prefix === '' ? '' : `${prefix}/` });
+    }
     for (const file of collected.files) {
       const absolute = isDirectory ? resolve(given, file.path) : resolve(file.path);
       const fromRoot = relative(root, absolute).split(sep).join('/');
@@ -59,7 +71,7 @@ export async function collectInRepository(paths: readonly string[]): Promise<Col
       repositoryPath.set(file.path, { root, path: fromRoot });
     }
   }
-  return { collected: { ok: true, files, namedFiles }, repositoryPath };
+  return { collected: { ok: true, files, namedFiles }, repositoryPath, folders };
 }
 
 export type BaseRead = { ok: true; files: Map<string, string>; missing: Set<string>; unreadable: Map<string, string> } | { ok: false; error: string };
@@ -102,8 +114,17 @@ export async function readAtRef(root: string, ref: string, paths: readonly strin
  * its previous path, as the app does.
  */
 export async function renamesSince(root: string, ref: string): Promise<Map<string, string>> {
+  return (await changesSince(root, ref)).renames;
+}
+
+/**
+ * What `git diff -M --name-status <ref>` says about the working tree: renames (new path → path at
+ * `ref`) and the paths at `ref` that are gone (deleted, not renamed). Empty when git cannot tell.
+ */
+export async function changesSince(root: string, ref: string): Promise<{ renames: Map<string, string>; deleted: string[] }> {
   const renames = new Map<string, string>();
-  if (ref.startsWith('-')) return renames;
+  const deleted: string[] = [];
+  if (ref.startsWith('-')) return { renames, deleted };
   try {
     const { stdout } = await run('git', ['-C', root, 'diff', '-M', '--name-status', '-z', ref, '--'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const parts = stdout.split('\0');
@@ -113,10 +134,13 @@ export async function renamesSince(root: string, ref: string): Promise<Map<strin
         const before = parts[index++];
         const after = parts[index++];
         if (status.startsWith('R') && before !== undefined && after !== undefined) renames.set(after, before);
+      } else if (status.startsWith('D')) {
+        const path = parts[index++];
+        if (path !== undefined) deleted.push(path);
       } else if (status !== '') index++;
     }
   } catch {
     // No rename information: each file is compared with the same path.
   }
-  return renames;
+  return { renames, deleted };
 }

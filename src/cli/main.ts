@@ -13,7 +13,7 @@ import { renderText } from '../reporters/text.js';
 import { ALL_RULES } from '../rules/index.js';
 import { formatRulePackError, loadCustomRules } from '../rule-packs/custom-rules.js';
 import { collectFiles } from './collect-files.js';
-import { engineOptionsWithFlags, readCliConfig, selectPaths } from '../config/index.js';
+import { engineOptionsWithFlags, isPathSelected, readCliConfig, selectPaths } from '../config/index.js';
 import { editDistance } from '../config/validate.js';
 import { reviewFindings } from '../waivers/review.js';
 import type { Finding } from '../findings/finding.js';
@@ -158,7 +158,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`trustgate: --gate must be new or all (got "${gate}")\n`);
     return 2;
   }
-  const { collected, repositoryPath } = await collectInRepository(positionals.length > 0 ? positionals : ['.']);
+  const { collected, repositoryPath, folders } = await collectInRepository(positionals.length > 0 ? positionals : ['.']);
   if (!collected.ok) {
     io.stderr(`trustgate: ${collected.error}\n`);
     return 2;
@@ -182,11 +182,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
   const inputs = selected.map((file) => ({ path: toRepository(file.path), text: file.text }));
   const baseIsFolder = values.base !== undefined && (await isFolder(values.base));
-  const change = values.base !== undefined && !baseIsFolder ? await readChangeBase(values.base, inputs, repositoryPath, selected) : undefined;
+  const change =
+    values.base !== undefined && !baseIsFolder ? await readChangeBase(values.base, inputs, repositoryPath, selected, folders, (path) => isPathSelected(configured.config, path)) : undefined;
   if (change !== undefined && !change.ok) {
     io.stderr(`trustgate: ${change.error}\n`);
     return 2;
   }
+  // Templates deleted since the ref: their fixed findings are shown under the path they had in the scanned folder.
+  for (const [path, shownAs] of change?.ok === true ? change.deleted : []) display.set(path, shownAs);
   const scan = scanFiles(inputs, options, rules);
   if (values['access-analyzer'] || options.accessAnalyzer?.enabled === true) {
     const configuredAa = options.accessAnalyzer;

@@ -130,3 +130,38 @@ describe('trustgate scan --base <git-ref> and renames', () => {
     expect(output.fixed).toEqual([]);
   });
 });
+
+describe('trustgate scan --base <git-ref> and deleted files', () => {
+  it('counts the findings of a template deleted since the ref as fixed, under the scanned folder, with the app\'s ids', async () => {
+    const gone = 'stacks/prod/legacy.yaml';
+    const dir = repository({ [PATH]: role('old', READ), [gone]: role('old', ADMIN), 'stacks/dev/other.yaml': role('old', ADMIN) });
+    git(dir, 'rm', '-q', gone, 'stacks/dev/other.yaml');
+
+    const result = await run('scan', join(dir, 'stacks', 'prod'), '--base', 'HEAD', '--format', 'json');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { findings: unknown[]; fixed: { file: string; id: string; change: string }[]; judgedWhole: string[] };
+    const appIds = scanFiles([{ path: gone, text: role('old', ADMIN) }]).findings.map((f) => f.id).sort();
+    expect(appIds.length).toBeGreaterThan(0);
+    // Only the deleted file under the scanned folder, shown as the folder's files are; stacks/dev is not scanned.
+    expect(output.fixed.map((f) => f.id).sort()).toEqual(appIds);
+    expect(new Set(output.fixed.map((f) => f.file))).toEqual(new Set(['legacy.yaml']));
+    expect(output.judgedWhole).toEqual([]);
+
+    const text = await run('scan', dir, '--base', 'HEAD');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/this change fixes \d+ finding\(s\):/);
+    expect(text.stdout).toContain(`    ${gone}  critical least-privilege/full-admin`);
+    expect(text.stdout).toContain('    stacks/dev/other.yaml  critical least-privilege/full-admin');
+  });
+
+  it('does not count a renamed file as deleted, nor a deleted file the configuration leaves out', async () => {
+    const dir = repository({ [PATH]: role('old', ADMIN), 'stacks/skipped/gone.yaml': role('old', ADMIN), '.trustgate.yml': 'exclude:\n  - stacks/skipped/**\n' });
+    git(dir, 'mv', PATH, 'stacks/prod/renamed.yaml');
+    git(dir, 'rm', '-q', 'stacks/skipped/gone.yaml');
+    const result = await run('scan', dir, '--base', 'HEAD', '--format', 'json', '--config', join(dir, '.trustgate.yml'));
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { fixed: unknown[]; existing: { file: string }[] };
+    expect(output.existing.map((f) => f.file)).toContain('stacks/prod/renamed.yaml');
+    expect(output.fixed).toEqual([]);
+  });
+});
