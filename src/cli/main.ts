@@ -229,7 +229,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const scanned = result.files.filter((f) => f.status !== 'skipped').length;
   const notApplied = suppressionsNotApplied(review);
   if (format === 'json') io.stdout(judgedChange !== undefined ? changeJson(judgedChange, shown) : renderJson(result.findings));
-  else if (format === 'sarif') io.stdout(renderSarif(judgedChange !== undefined ? [...judgedChange.judged, ...judgedChange.existing].map(shown) : result.findings, rules, packageVersion()));
+  else if (format === 'sarif') {
+    // With --base: each result says whether it is new or was on the base (SARIF baselineState); fixed ones are listed in the run's properties.
+    const listed = judgedChange !== undefined ? [...judgedChange.judged, ...judgedChange.existing] : undefined;
+    const sarifChange = judgedChange !== undefined && listed !== undefined ? { base: judgedChange.ref, states: listed.map((f) => (judgedChange.onBase.has(f) ? ('unchanged' as const) : ('new' as const))), fixed: judgedChange.fixed.map(shown) } : undefined;
+    io.stdout(renderSarif(listed !== undefined ? listed.map(shown) : result.findings, rules, packageVersion(), sarifChange));
+  }
   else io.stdout(renderText(result.findings, failOn, scanned, { reportOnly: configured.config.reportOnly, notApplied }) + (judgedChange !== undefined ? changeText(judgedChange, shown, values.base!) : ''));
   if (format !== 'text') for (const line of notApplied) io.stderr(`trustgate: inline suppression not applied: ${line}\n`);
   // A file named on the command line that is not read is a mistake (a typo, a wrong file), not a pass.

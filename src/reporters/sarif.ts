@@ -19,11 +19,27 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '0.0',
 };
 
+/** How a result compares with the base of the change (`trustgate scan --base <git-ref>`). */
+export interface SarifChange {
+  /** The base the change is judged against (a git ref). */
+  base: string;
+  /** Per finding, in the order given: `new`, or `unchanged` when the same finding was on the base. */
+  states: readonly ('new' | 'unchanged')[];
+  /** Findings on the base that are gone at the head. */
+  fixed: readonly Finding[];
+}
+
 /**
  * SARIF 2.1.0 as GitHub code scanning accepts it: one run, the rules that appear (with help text), and
  * results with a region and partialFingerprints so alerts survive line shifts.
+ *
+ * With a change (`--base <git-ref>`), each result carries SARIF's `baselineState` (`new` or
+ * `unchanged`). Fixed findings are not results: GitHub code scanning documents no support for
+ * `absent` results or `kind`, and would show them as alerts at lines the head may not have (an alert
+ * it no longer receives is closed as fixed anyway). They are listed, by id, rule and file, in the
+ * run's `properties.trustgate.fixed`, with the base in `properties.trustgate.base`.
  */
-export function renderSarif(findings: readonly Finding[], rules: readonly Rule[], version: string): string {
+export function renderSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, change?: SarifChange): string {
   const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
   const byId = new Map(rules.map((rule) => [rule.meta.id, rule]));
   const sarifRules = ruleIds.map((id) => {
@@ -43,7 +59,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
       },
     };
   });
-  const results = findings.map((f) => ({
+  const results = findings.map((f, index) => ({
     ruleId: f.ruleId,
     ruleIndex: ruleIds.indexOf(f.ruleId),
     level: LEVEL[f.severity],
@@ -67,6 +83,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
         }
       : {}),
     partialFingerprints: { trustgateFingerprint: f.fingerprint },
+    ...(change !== undefined ? { baselineState: change.states[index] ?? 'new' } : {}),
     properties: { severity: f.severity, category: f.category, 'security-severity': SECURITY_SEVERITY[f.severity] },
   }));
   const log = {
@@ -77,6 +94,9 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
         tool: { driver: { name: 'trustgate', version, semanticVersion: version, rules: sarifRules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: './' } },
         results,
+        ...(change !== undefined
+          ? { properties: { trustgate: { base: change.base, fixed: change.fixed.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, file: f.file, ...(f.resource !== undefined ? { resource: f.resource } : {}) })) } } }
+          : {}),
       },
     ],
   };

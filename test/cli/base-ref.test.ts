@@ -165,3 +165,34 @@ describe('trustgate scan --base <git-ref> and deleted files', () => {
     expect(output.fixed).toEqual([]);
   });
 });
+
+describe('trustgate scan --base <git-ref> --format sarif', () => {
+  it('marks each result new or unchanged (SARIF baselineState) and lists the fixed findings in the run properties', async () => {
+    const gone = 'stacks/legacy.yaml';
+    const dir = repository({ [PATH]: role('old', ADMIN), [gone]: role('old', ADMIN) });
+    const second = role('old', ADMIN).replace('Resources:\n', `Resources:\n  BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: ec2.amazonaws.com }\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: build\n          PolicyDocument:\n            Version: "2012-10-17"\n            Statement:\n${ADMIN}`);
+    write(dir, { [PATH]: second });
+    git(dir, 'rm', '-q', gone);
+
+    type Sarif = { runs: { results: { ruleId: string; baselineState?: string; logicalLocations?: unknown; locations: { logicalLocations?: { name: string }[] }[] }[]; properties?: { trustgate: { base: string; fixed: { id: string; file: string }[] } } }[] };
+    const result = await run('scan', dir, '--base', 'HEAD', '--format', 'sarif');
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(result.stdout) as Sarif;
+    const admin = sarif.runs[0]!.results.filter((r) => r.ruleId === 'least-privilege/full-admin');
+    const stateOf = (name: string) => admin.find((r) => r.locations[0]!.logicalLocations?.[0]?.name === name)?.baselineState;
+    expect(stateOf('BuildRole')).toBe('new');
+    expect(stateOf('DeployRole')).toBe('unchanged');
+    expect(sarif.runs[0]!.results.every((r) => r.baselineState === 'new' || r.baselineState === 'unchanged')).toBe(true);
+    expect(sarif.runs[0]!.properties!.trustgate.base).toBe('HEAD');
+    const fixedIds = scanFiles([{ path: gone, text: role('old', ADMIN) }]).findings.map((f) => f.id).sort();
+    expect(sarif.runs[0]!.properties!.trustgate.fixed.map((f) => f.id).sort()).toEqual(fixedIds);
+    expect(sarif.runs[0]!.properties!.trustgate.fixed.every((f) => f.file === gone)).toBe(true);
+
+    // Judging everything, the old role's result is still marked unchanged; without --base nothing is marked.
+    const all = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'sarif', '--gate', 'all')).stdout) as Sarif;
+    expect(all.runs[0]!.results.find((r) => r.ruleId === 'least-privilege/full-admin' && r.locations[0]!.logicalLocations?.[0]?.name === 'DeployRole')?.baselineState).toBe('unchanged');
+    const plain = JSON.parse((await run('scan', dir, '--format', 'sarif')).stdout) as Sarif;
+    expect(plain.runs[0]!.results.some((r) => 'baselineState' in r)).toBe(false);
+    expect(plain.runs[0]!.properties).toBeUndefined();
+  });
+});
