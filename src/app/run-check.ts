@@ -21,7 +21,7 @@ import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
 import { readCheckContents, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
-import { isTerraformPath } from '../terraform/index.js';
+import { isTerraformPath, moduleDirectory } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
 import { BaseReads } from './baseline-reads.js';
@@ -216,8 +216,14 @@ async function check(
   const unavailable = [...baseline.unavailable].filter(([path]) => infrastructure.has(path) || contents.some((content) => content.path === path && content.status !== 'text')).map(([, why]) => why);
   // What the change grants, per principal (model/access-diff.ts); files above the bound are left out, said so.
   const changeDiff = diffAccess(
-    inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
+    [
+      ...inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
+      // A Terraform file the change removed still counts in its module's base.
+      ...baseline.inputs.filter((input) => isTerraformPath(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS && !inputs.some((head) => head.path === input.path)).map((input) => ({ path: input.path, base: input.text })),
+    ],
     options,
+    // Terraform: the changed modules, each compared whole with its directory at the base (the modules they call were read at the head only).
+    new Set([...terraform, ...removedTerraform].map(moduleDirectory)),
   );
   // With Access Analyzer's CheckNoNewAccess on, both verdicts appear: they agree, or the difference is listed.
   const agreementLines =

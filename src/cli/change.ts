@@ -62,12 +62,12 @@ export async function readChangeBase(
     const changes = await changesSince(root, ref);
     const previous = new Map(paths.map((path) => [changes.renames.get(path) ?? path, path]));
     // A template deleted since the ref under a scanned folder: read there, judged by nothing, its findings fixed.
-    // (A deleted Terraform file changes its module, which is judged whole from the files that remain.)
+    // A deleted Terraform file is part of its module's base (its findings fixed, its access removed).
     const gone = new Map<string, string>();
     for (const path of changes.deleted) {
       const folder = folders.find((candidate) => candidate.root === root && path.startsWith(candidate.prefix));
       const display = folder !== undefined ? path.slice(folder.prefix.length) : undefined;
-      if (display !== undefined && !previous.has(path) && isCandidatePath(display) && !isTerraformPath(display) && isSelected(display)) gone.set(path, display);
+      if (display !== undefined && !previous.has(path) && (isCandidatePath(display) || isTerraformPath(display)) && isSelected(display)) gone.set(path, display);
     }
     const read = await readAtRef(root, ref, [...previous.keys(), ...gone.keys()]);
     if (!read.ok) return read;
@@ -111,7 +111,11 @@ export function judgeChange(
   const existing = new Set(classification.existing);
   const baseText = new Map(change.inputs.map((input) => [input.path, input.text]));
   const access = diffAccess(
-    inputs.map((input) => ({ path: input.path, head: input.text, ...(baseText.has(input.path) ? { base: baseText.get(input.path)! } : {}) })),
+    [
+      ...inputs.map((input) => ({ path: input.path, head: input.text, ...(baseText.has(input.path) ? { base: baseText.get(input.path)! } : {}) })),
+      // Files deleted since the ref: what they granted is removed.
+      ...change.inputs.filter((input) => change.deleted.has(input.path)).map((input) => ({ path: input.path, base: input.text })),
+    ],
     options,
   );
   return {

@@ -8,6 +8,7 @@ import type { ResolvedValue } from './intrinsics.js';
 import { withDefaults, type EngineOptions } from './options.js';
 import { elementItems, type Statement } from './policy.js';
 import { accountTrust, describePrincipal, statementPrincipals } from './principals.js';
+import { groupByModule, isTerraformPath, moduleDirectory as moduleDirectoryOf, readTerraformModule } from '../terraform/index.js';
 
 /**
  * What a change grants, offline: the counterpart of IAM Access Analyzer's CheckNoNewAccess that needs
@@ -58,7 +59,27 @@ export interface VersionedText {
 export function accessFacts(path: string, text: string, partialOptions: Partial<EngineOptions> = {}): AccessFact[] {
   const outcome = readInfrastructureFile(path, text);
   if (outcome.status !== 'parsed') return [];
-  const model = new DocumentModel(outcome.document, withDefaults(partialOptions));
+  return modelFacts(path, new DocumentModel(outcome.document, withDefaults(partialOptions)));
+}
+
+/**
+ * The access facts of a Terraform module (a directory's `.tf` files, read with the local modules it
+ * calls from `all`), under `path` (how the module is named in the output); none when it cannot be read.
+ */
+export function terraformAccessFacts(path: string, dir: string, inputs: readonly { path: string; text: string }[], all: readonly { path: string; text: string }[], partialOptions: Partial<EngineOptions> = {}): AccessFact[] {
+  const byPath = new Map(all.map((input) => [input.path, input.text]));
+  const groups = groupByModule(all);
+  try {
+    const module = readTerraformModule(dir, inputs, { readFile: (other) => byPath.get(other), moduleFiles: (other) => groups.get(other) });
+    if (module.document === undefined) return [];
+    return modelFacts(path, new DocumentModel(module.document, withDefaults(partialOptions)));
+  } catch {
+    // The scan reports a module it cannot read; the diff only leaves it out.
+    return [];
+  }
+}
+
+function modelFacts(path: string, model: DocumentModel): AccessFact[] {
   const facts: AccessFact[] = [];
   const add = (fact: Omit<AccessFact, 'key' | 'file' | 'owners'> & { key?: string; owners: (string | undefined)[] }) =>
     facts.push({ ...fact, owners: [...new Set(fact.owners.filter((owner): owner is string => owner !== undefined))], file: path, key: `${fact.kind}\u0000${fact.subject}\u0000${fact.key ?? fact.what}` });
@@ -132,11 +153,43 @@ export function accessFacts(path: string, text: string, partialOptions: Partial<
 }
 
 /** Compares the facts of each file's base and head: what the change adds and removes, per subject. */
-export function diffAccess(files: readonly VersionedText[], options: Partial<EngineOptions> = {}): AccessDiff {
+export function diffAccess(
+  files: readonly VersionedText[],
+  options: Partial<EngineOptions> = {},
+  /** The Terraform module directories to compare (the app's changed ones: the others were read at the head only); all by default. */
+  terraformModules?: ReadonlySet<string>,
+): AccessDiff {
   const changes: AccessChange[] = [];
-  for (const file of files) {
-    const head = file.head !== undefined ? accessFacts(file.path, file.head, options) : [];
-    const base = file.base !== undefined ? accessFacts(file.path, file.base, options) : [];
+  // A Terraform module is one document across its directory's files: compared as a whole, under its directory.
+  const terraform = files.filter((file) => isTerraformPath(file.path));
+  const headTf = terraform.flatMap((file) => (file.head !== undefined ? [{ path: file.path, text: file.head }] : []));
+  const baseTf = terraform.flatMap((file) => (file.base !== undefined ? [{ path: file.path, text: file.base }] : []));
+  const headModules = groupByModule(headTf);
+  const baseModules = groupByModule(baseTf);
+  // A module read at the head only (a local module the changed one calls) is the same at the base.
+  const baseAll = [...baseTf, ...headTf.filter((file) => !baseModules.has(moduleDirectoryOf(file.path)))];
+  const versions: { path: string; head: () => AccessFact[]; base: () => AccessFact[] }[] = files
+    .filter((file) => !isTerraformPath(file.path))
+    .map((file) => ({
+      path: file.path,
+      head: () => (file.head !== undefined ? accessFacts(file.path, file.head, options) : []),
+      base: () => (file.base !== undefined ? accessFacts(file.path, file.base, options) : []),
+    }));
+  for (const dir of new Set([...headModules.keys(), ...baseModules.keys()])) {
+    if (terraformModules !== undefined && !terraformModules.has(dir)) continue;
+    const name = dir === '' ? '(root module)' : `${dir}/`;
+    const inHead = headModules.get(dir);
+    const inBase = baseModules.get(dir);
+    versions.push({
+      path: name,
+      head: () => (inHead !== undefined ? terraformAccessFacts(name, dir, inHead, headTf, options) : []),
+      // Without any base file the module is new: everything it grants is added.
+      base: () => (inBase !== undefined ? terraformAccessFacts(name, dir, inBase, baseAll, options) : []),
+    });
+  }
+  for (const file of versions) {
+    const head = file.head();
+    const base = file.base();
     const baseKeys = new Map(base.map((fact) => [fact.key, fact]));
     const headKeys = new Map(head.map((fact) => [fact.key, fact]));
     const bySubject = new Map<string, AccessChange>();
@@ -165,7 +218,7 @@ export function diffAccess(files: readonly VersionedText[], options: Partial<Eng
     }
     changes.push(...[...bySubject.values()].filter((change) => change.added.length > 0 || change.removed.length > 0));
   }
-  return { changes, files: files.length };
+  return { changes, files: versions.length };
 }
 
 function headHasBoundary(fact: AccessFact): boolean {

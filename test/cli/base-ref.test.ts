@@ -196,3 +196,40 @@ describe('trustgate scan --base <git-ref> --format sarif', () => {
     expect(plain.runs[0]!.properties).toBeUndefined();
   });
 });
+
+describe('trustgate scan --base <git-ref>: the access a Terraform change grants', () => {
+  const module = (principal: string) => `resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = ${principal}, Action = "sts:AssumeRole" }]
+  })
+}
+`;
+  const policy = (action: string) => `resource "aws_iam_role_policy" "read" {
+  role = aws_iam_role.app.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "${action}", Resource = "arn:aws:s3:::reports/*" }]
+  })
+}
+`;
+
+  it('compares the module as a whole with its files at the ref: s3:* with its count and a trust for an external account, per role', async () => {
+    const dir = repository({ 'infra/main.tf': module('{ Service = "ec2.amazonaws.com" }'), 'infra/policy.tf': policy('s3:GetObject') });
+    write(dir, { 'infra/main.tf': module('{ AWS = "arn:aws:iam::444455556666:root" }'), 'infra/policy.tf': policy('s3:*') });
+
+    const result = await run('scan', dir, '--base', 'HEAD', '--format', 'json');
+    const output = JSON.parse(result.stdout) as { access: { file: string; subject: string; added: { what: string }[]; removed: { what: string }[] }[] };
+    const role = output.access.find((change) => change.subject === 'Role aws_iam_role.app')!;
+    expect(role.file).toBe('infra/');
+    expect(role.added.map((fact) => fact.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^s3:\* \(\d{2,} actions\) on arn:aws:s3:::reports\/\*$/), 'every principal of account 444455556666 may assume it']));
+    expect(role.removed.map((fact) => fact.what)).toEqual(expect.arrayContaining(['s3:GetObject on arn:aws:s3:::reports/*', 'the AWS service ec2.amazonaws.com may assume it']));
+
+    // A policy in a file the change deletes is access removed from the module's role.
+    git(dir, 'checkout', '-q', '--', '.');
+    git(dir, 'rm', '-q', 'infra/policy.tf');
+    const removed = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'json')).stdout) as typeof output;
+    expect(removed.access).toEqual([expect.objectContaining({ subject: 'Role aws_iam_role.app', added: [], removed: [expect.objectContaining({ what: 's3:GetObject on arn:aws:s3:::reports/*' })] })]);
+  });
+});
