@@ -347,6 +347,33 @@ describe('Terraform against the base commit', () => {
     const failures = annotationsOf(writes).filter((a) => a.annotation_level === 'failure');
     expect(failures.map((a) => [a.path, a.start_line, String(a.title).split(' ')[0]])).toEqual([['iam/iam.tf', 3, 'least-privilege/full-admin']]);
   });
+
+  it('shows what the change grants in the module, compared whole with its directory at the base, and nothing for the module it calls', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const reads = countReads(scope);
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/policy.tf')]);
+    const policy = (action: string) => `resource "aws_iam_role_policy" "read" {\n  role = aws_iam_role.app.id\n  policy = jsonencode({\n    Version   = "2012-10-17"\n    Statement = [{ Effect = "Allow", Action = "${action}", Resource = "arn:aws:s3:::reports/*" }]\n  })\n}\n`;
+    const role = `resource "aws_iam_role" "app" {\n  name               = "app"\n  assume_role_policy = ${TRUST_EC2}\n}\n\nmodule "extra" {\n  source = "../modules/extra"\n}\n`;
+    const called = `resource "aws_iam_role" "extra" {\n  name               = "extra"\n  assume_role_policy = ${TRUST_EC2}\n}\n`;
+    nockRepository(scope, { 'iam/main.tf': role, 'iam/policy.tf': policy('s3:*'), 'modules/extra/main.tf': called }, asked, 5, { 'iam/main.tf': role, 'iam/policy.tf': policy('s3:GetObject') });
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(reads.length).toBeLessThanOrEqual(5);
+    expect(writes).toHaveLength(1);
+    const summary = writes[0]!.body.output.summary as string;
+    const section = summary.slice(summary.indexOf('### What this pull request changes'));
+    expect(section).toContain('**Role aws\\_iam\\_role.app** in `iam/`');
+    expect(section).toMatch(/- \*\*adds\*\* permission: s3&#58;\\\* \\\(\d{2,} actions\\\) on arn&#58;aws&#58;s3&#58;&#58;&#58;reports\/\\\*\n/);
+    expect(section).toContain('- removes permission: s3&#58;GetObject on arn&#58;aws&#58;s3&#58;&#58;&#58;reports/\\*\n');
+    // The module it calls was read at the head only: the same at the base, so no access "added" to it.
+    expect(section).not.toContain('extra');
+  });
 });
 
 describe('Terraform reads', () => {
