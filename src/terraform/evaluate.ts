@@ -64,13 +64,17 @@ export function at(env: Env, span: Span): Loc {
 /** A value that would expand past this (characters and nodes) is not evaluated: a "billion laughs" of locals. */
 const MAX_VALUE_WEIGHT = 1_000_000;
 
-export function evaluate(expr: Expr, env: Env): Value {
-  const value = evaluateUnbounded(expr, env);
-  if (value.k === 'unknown' || weightOf(value) <= MAX_VALUE_WEIGHT) return value;
-  return unknown(`a value that expands to more than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, at(env, expr));
+/**
+ * A value past {@link MAX_VALUE_WEIGHT} becomes unknown. Checked where a value can outgrow the text it is
+ * written in: a local (what a doubling chain goes through), a template, a function's result.
+ */
+function bounded(value: Value, loc: Loc): Value {
+  if (value.k === 'unknown' || value.k === 'scalar' && (typeof value.v !== 'string' || value.v.length <= MAX_VALUE_WEIGHT)) return value;
+  if (value.k !== 'scalar' && weightOf(value) <= MAX_VALUE_WEIGHT) return value;
+  return unknown(`a value that expands to more than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
 }
 
-function evaluateUnbounded(expr: Expr, env: Env): Value {
+export function evaluate(expr: Expr, env: Env): Value {
   if (env.depth > MAX_DEPTH) return unknown('expressions nested too deeply', at(env, expr));
   const inner: Env = { ...env, depth: env.depth + 1 };
   const loc = at(env, expr);
@@ -96,7 +100,7 @@ function evaluateUnbounded(expr: Expr, env: Env): Value {
     case 'splat':
       return evaluateTraversal(expr, inner);
     case 'call':
-      return callFunction(expr, inner);
+      return bounded(callFunction(expr, inner), loc);
     case 'cond': {
       const condition = decidedValue(evaluate(expr.condition, inner));
       const decided = condition.k === 'scalar' && typeof condition.v === 'boolean' ? condition.v : undefined;
@@ -140,7 +144,7 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
   if (parts.length === 1 && expr.parts[0]!.t === 'interp') return parts[0]!;
   if (parts.every((part) => part.k === 'scalar')) {
     // Counted before it is built: a template of templates can double its length at every local.
-    if (parts.reduce((sum, part) => sum + weightOf(part), 0) > MAX_VALUE_WEIGHT) return unknown(`a string longer than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
+    if (parts.reduce((sum, part) => sum + (part.k === 'scalar' && typeof part.v === 'string' ? part.v.length : 1), 0) > MAX_VALUE_WEIGHT) return unknown(`a string longer than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
     const text = parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join('');
     const value = scalar(text, loc);
     // The text is exactly the file's slice (a heredoc without escapes): JSON inside maps back exactly.
@@ -313,7 +317,7 @@ function localValue(name: string, env: Env, loc: Loc): Value {
   const cache = (env.scope.valueCache ??= new Map());
   const cached = cache.get(`local.${name}`);
   if (cached !== undefined) return cached;
-  const value = computeLocal(name, env, loc);
+  const value = bounded(computeLocal(name, env, loc), loc);
   cache.set(`local.${name}`, value);
   return value;
 }
