@@ -218,8 +218,8 @@ async function check(
   const changeDiff = diffAccess(
     [
       ...inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
-      // A Terraform file the change removed still counts in its module's base.
-      ...baseline.inputs.filter((input) => isTerraformPath(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS && !inputs.some((head) => head.path === input.path)).map((input) => ({ path: input.path, base: input.text })),
+      // A file the change removed: a template's access is removed, a Terraform file still counts in its module's base.
+      ...baseline.inputs.filter((input) => input.text.length <= ACCESS_DIFF_MAX_CHARS && !inputs.some((head) => head.path === input.path)).map((input) => ({ path: input.path, base: input.text })),
     ],
     options,
     // Terraform: the changed modules, each compared whole with its directory at the base (the modules they call were read at the head only).

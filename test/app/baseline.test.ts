@@ -218,6 +218,10 @@ describe('judging the change against the base (issue 15)', () => {
     // The kept template's admin policy is still there: existing, not fixed.
     expect(summary.slice(summary.indexOf('### Already on the base'), summary.indexOf('### Fixed'))).toContain(fullAdmin(head).id);
     expect(summary).not.toContain('Judged whole');
+    // What it granted is removed.
+    const changes = summary.slice(summary.indexOf('### What this pull request changes'));
+    expect(changes).toContain('**Role DeployRole** in `stacks/legacy.yaml`');
+    expect(changes).toMatch(/- removes permission: \\\* \\\(\d+ actions\\\) on \\\*\n/);
   });
 
   it('counts the findings of deleted templates as fixed when the pull request only deletes files', async () => {
