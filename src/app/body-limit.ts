@@ -53,7 +53,9 @@ export function limitRequestBodies(server: HttpServer, maxBytes: number = MAX_WE
 
 function refuse(request: IncomingMessage, response: ServerResponse, maxBytes: number): void {
   if (!response.headersSent) {
-    response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+    // No `connection: close`: Node would close the socket at once with the body still unread, the kernel
+    // would answer the peer's next bytes with a reset, and a reset can discard the 413 before it is read.
+    response.writeHead(413, { 'content-type': 'text/plain' });
     response.end(`request body larger than ${maxBytes} bytes (GitHub sends no webhook above 25 MB)\n`);
   }
   // Nothing more is read (the peer's writes stall on TCP backpressure): the rest of the body is not this
