@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { FakeGitHub } from '../support/fake-github.js';
-import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { startAppProcess, type AppProcess, until } from '../support/app-process.js';
 import { fixture } from './helpers.js';
 
 /**
@@ -31,14 +31,6 @@ afterAll(async () => {
   for (const app of apps) await app.kill('SIGKILL');
   await fake.stop();
 });
-
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Runs a check of the admin-role fixture and returns the annotations the app wrote. */
 async function annotationsOf(app: AppProcess): Promise<{ message: string }[]> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FakeGitHub, type FakeCheckRun } from '../support/fake-github.js';
-import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { startAppProcess, type AppProcess, until } from '../support/app-process.js';
 import { fixture } from './helpers.js';
 
 /**
@@ -100,14 +100,6 @@ function largeTemplate(roles: number): string {
 
 function runsOf(headSha: string): FakeCheckRun[] {
   return [...fake.checkRuns.values()].filter((run) => run.headSha === headSha && run.name === 'trustgate');
-}
-
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The suite's numbers for the commits of a scenario, once every one of them has a completed run. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../support/fake-github.js';
-import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { startAppProcess, type AppProcess, until } from '../support/app-process.js';
 import { fixture } from './helpers.js';
 
 /**
@@ -60,21 +60,13 @@ function rerunPayload(number: number, commentId: number): Json {
   return payload;
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const runsOf = (headSha: string) => [...fake.checkRuns.values()].filter((run) => run.headSha === headSha);
 
 describe('a burst of /trustgate rerun comments', () => {
   it('coalesces per pull request and does not hold up another pull request', async () => {
     const busy = addPull(501);
     expect(await app.deliver('pull_request', pullPayload(501, busy), randomBytes(8).toString('hex'))).toBeLessThan(300);
-    await until(() => runsOf(busy).some((run) => run.status === 'completed'));
+    await until(() => runsOf(busy).some((run) => run.status === 'completed'), 20_000);
     const writesBefore = runsOf(busy)[0]!.writes;
 
     for (let i = 0; i < BURST; i++) {
@@ -83,9 +75,9 @@ describe('a burst of /trustgate rerun comments', () => {
     const other = addPull(502);
     expect(await app.deliver('pull_request', pullPayload(502, other), randomBytes(8).toString('hex'))).toBeLessThan(300);
 
-    await until(() => runsOf(other).some((run) => run.status === 'completed'));
+    await until(() => runsOf(other).some((run) => run.status === 'completed'), 20_000);
     // Every comment was acknowledged.
-    await until(() => fake.reactions.filter((r) => r.commentId >= 9000).length === BURST);
+    await until(() => fake.reactions.filter((r) => r.commentId >= 9000).length === BURST, 20_000);
     // Let the queue settle, then count what the burst cost the busy pull request.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const reruns = runsOf(busy)[0]!.writes - writesBefore;

@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../support/fake-github.js';
-import { startAppProcess, WEBHOOK_SECRET, type AppProcess } from '../support/app-process.js';
+import { startAppProcess, WEBHOOK_SECRET, type AppProcess, until } from '../support/app-process.js';
 import { fixture } from './helpers.js';
 
 /**
@@ -44,14 +44,6 @@ afterAll(async () => {
   await new Promise((resolve) => channel.close(resolve));
   await fake.stop();
 });
-
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('WEBHOOK_PROXY_URL (smee) in development', () => {
   it('subscribes to the channel and turns an event it forwards into a completed check run', async () => {

@@ -113,3 +113,12 @@ export async function startAppProcess(fake: FakeGitHub, env: Record<string, stri
     },
   };
 }
+
+/** Polls `condition` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
