@@ -463,9 +463,11 @@ function fitOutput(text: string, what: string, where: string): string {
 function clipMarkdown(text: string, max: number, what: string): string {
   if (text.length <= max) return text;
   const note = `\n\n**… ${what} were cut here to keep the summary within GitHub's limit.**`;
-  const cut = text.slice(0, max - note.length);
-  const lineEnd = cut.lastIndexOf('\n');
-  return (lineEnd > 0 ? cut.slice(0, lineEnd) : cut) + note;
+  const cut = text.slice(0, max - note.length - 40);
+  const kept = cut.lastIndexOf('\n') > 0 ? cut.slice(0, cut.lastIndexOf('\n')) : cut;
+  // A collapsed block cut open would swallow everything after it (what to do next among it): close it.
+  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+  return kept + note + '\n\n</details>'.repeat(Math.max(0, open));
 }
 
 function joinedLength(lines: readonly string[]): number {

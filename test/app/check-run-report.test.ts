@@ -103,6 +103,17 @@ describe('buildCheckRunReport', () => {
     expect(summary).not.toContain('was cut here: it is longer');
   });
 
+  it('a collapsed block cut to fit is closed, so what to do next stays outside it', () => {
+    const settingsOrigins = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`rules.least-privilege/rule-${i}.severity`, '.github/trustgate.yml']));
+    const { summary } = buildCheckRunReport({ findings: [finding('critical', 1)], failOn: 'high', infrastructureFiles: 1, lineUrl, settingsOrigins }).output;
+    expect(summary.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(summary).toContain('where the settings came from were cut here');
+    const nextSteps = summary.indexOf('### What to do next');
+    const before = summary.slice(0, nextSteps);
+    expect(nextSteps).toBeGreaterThan(0);
+    expect((before.match(/<details>/g) ?? []).length).toBe((before.match(/<\/details>/g) ?? []).length);
+  });
+
   it('says when annotations are capped, and that the summary lists them all when it does', () => {
     const { output, annotations } = report([finding('high', 1), finding('high', 2), finding('high', 3)], 'high', { maxAnnotations: 2 });
     expect(annotations).toHaveLength(2);
