@@ -1,5 +1,5 @@
 import type { Context, ProbotOctokit } from 'probot';
-import { PERMISSION_LEVELS } from '../config/schema.js';
+import { PERMISSION_LEVELS, type PermissionLevel } from '../config/schema.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../engine/scan.js';
 import { escapeUntrusted, untrustedCodeBlock } from '../reporters/untrusted-text.js';
 import { ruleById } from '../rules/index.js';
@@ -44,8 +44,39 @@ export interface CommentCommandDeps {
 /** Commands run from one comment; the rest are refused with one line. */
 export const MAX_COMMANDS_PER_COMMENT = 20;
 
-/** GitHub's author_association values of people with no access to the repository granted. */
-const OUTSIDER_ASSOCIATIONS = new Set(['NONE', 'FIRST_TIMER', 'FIRST_TIME_CONTRIBUTOR', 'CONTRIBUTOR', 'MANNEQUIN']);
+/** `author_association` values that name access granted on the repository: its owner, a member of its organisation, a collaborator. */
+const INSIDER_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+/** The other values GitHub documents; none of them is evidence either way in an organisation's repository. */
+const OTHER_ASSOCIATIONS = new Set(['CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'FIRST_TIMER', 'NONE', 'MANNEQUIN']);
+
+/**
+ * What the webhook payload alone says about the commenter's access to the repository:
+ *
+ * - `inside`: OWNER, MEMBER or COLLABORATOR — access was granted (how much is asked of GitHub when it matters);
+ * - `outside`: a MANNEQUIN (a placeholder for an imported, unclaimed account: it holds no permission),
+ *   or anyone but OWNER and COLLABORATOR on a personal account's repository, where access comes only
+ *   from being its owner or a collaborator and both are named so in the payload;
+ * - `ask`: anyone else on an organisation's repository. GitHub computes the payload's association
+ *   without a viewer, so it cannot see private organisation membership: a maintainer whose membership
+ *   is private and who reaches the repository through a team arrives as CONTRIBUTOR, NONE or a
+ *   first-time value. Only the permission API can tell them from an outsider.
+ *
+ * An unknown or missing value is `ask` (never trusted, never locked out).
+ */
+export function standingFromPayload(association: string | undefined, ownerType: string | undefined): 'inside' | 'outside' | 'ask' {
+  if (association === 'MANNEQUIN') return 'outside';
+  if (association !== undefined && INSIDER_ASSOCIATIONS.has(association)) return 'inside';
+  if (ownerType === 'User' && association !== undefined && OTHER_ASSOCIATIONS.has(association)) return 'outside';
+  return 'ask';
+}
+
+/**
+ * On a public or internal repository GitHub answers `read` for everyone (every user, every member of
+ * the enterprise), so `read` there is not access anyone granted: the least that counts is `triage`.
+ */
+function leastGranted(repository: { private?: boolean; visibility?: string }): PermissionLevel {
+  return repository.private === true && repository.visibility !== 'internal' ? 'read' : 'triage';
+}
 
 /** One ledger per app instance when none is passed (the identity provider is made once per app). */
 const defaultLedgers = new WeakMap<AppIdentityProvider, DeliveryLedger>();
@@ -71,9 +102,11 @@ const ENGINE_RULES = new Set([PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE, INTERNAL_ER
  * reply, and re-runs the check at once when a waiver or `/trustgate rerun` asks for it.
  *
  * Defences (docs/commands-and-waivers.md, "Threat model"): a delivery or comment seen before is not
- * acted on again; at most {@link MAX_COMMANDS_PER_COMMENT} commands run; an outsider's waive costs no
- * permission call; permissions are asked once per comment; text from the comment is escaped in every
- * reply; the reply carrying records is written first and retried, and a failure is said.
+ * acted on again; at most {@link MAX_COMMANDS_PER_COMMENT} commands run; a commenter the payload shows
+ * to have no access is ignored with no GitHub call at all, and one it cannot place ({@link standingFromPayload})
+ * costs one permission call before anything else; permissions are asked once per actor and comment;
+ * text from the comment is escaped in every reply; the reply carrying records is written first and
+ * retried, and a failure is said.
  */
 export async function handleCommentCommands(context: Context<'issue_comment.created'>, deps: CommentCommandDeps): Promise<void> {
   const { comment, issue, repository } = context.payload;
@@ -86,7 +119,17 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   const repo = repository.name;
   const pullNumber = issue.number;
   const actor = comment.user.login;
-  const log = context.log.child({ owner, repo, pull: pullNumber, comment: comment.id, actor });
+  const association = (comment as { author_association?: string }).author_association;
+  const log = context.log.child({ owner, repo, pull: pullNumber, comment: comment.id, actor, association });
+
+  // Commands are for people with access to the repository. Someone the payload alone shows to have none
+  // is ignored before any GitHub call: no configuration read, no permission call, no reply, no reaction
+  // (what the configuration says cannot widen that).
+  const standing = standingFromPayload(association, (repository.owner as { type?: string }).type);
+  if (standing === 'outside') {
+    log.info('the commenter has no access to this repository; their commands are ignored');
+    return;
+  }
 
   // Replays: the same delivery (GitHub keeps the GUID on redelivery) or the same comment twice is ignored
   // before any GitHub call.
@@ -104,7 +147,6 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   const now = deps.now?.() ?? new Date();
   const key = deps.recordKey ?? recordKeyFrom();
   const binding: RecordBinding = { repository: repositoryName(owner, repo), pullNumber, commentId: comment.id };
-  const outsider = OUTSIDER_ASSOCIATIONS.has(String((comment as { author_association?: string }).author_association ?? ''));
 
   let config: RepositoryConfig | undefined;
   const loadConfig = async () => (config ??= await loadRepositoryConfig(new OctokitConfigReader(octokit), owner, repo));
@@ -123,18 +165,17 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
     if ((await loadLedger()).handledComments.has(comment.id)) throw new AlreadyHandled();
   };
   const permissions = memoisedPermissions(githubPermissions(octokit, owner, repo, pullNumber));
+  const least = leastGranted(repository as { private?: boolean; visibility?: string });
   const decisions = new Map<'waive' | 'unwaive', Promise<AuthorizationDecision>>();
   /** One decision per action and comment, whatever the number of commands. */
   const authorize = (action: 'waive' | 'unwaive', policy: Extract<RepositoryConfig, { ok: true }>['config']['waivers']) => {
     let decision = decisions.get(action);
     if (decision === undefined) {
+      // `waivers.permission: read` cannot open waivers to everyone on a public repository: read counts as granted only where GitHub grants it.
+      const floored = rankOf(policy.permission) < rankOf(least) ? { ...policy, permission: least } : policy;
       decision = (async (): Promise<AuthorizationDecision> => {
-        // The payload already says whether the commenter has any access: an outsider is refused without asking GitHub.
-        if (policy.enabled && outsider && PERMISSION_LEVELS.indexOf(policy.permission) > 0) {
-          return { allowed: false, reason: `waiving needs ${policy.permission} permission on this repository, and @${actor} is not a collaborator on this repository` };
-        }
-        const author = policy.enabled ? (await loadPull()).author : '';
-        return authorizeWaiver(policy, { action, actor, pullRequestAuthor: author, owner }, permissions);
+        const author = floored.enabled ? (await loadPull()).author : '';
+        return authorizeWaiver(floored, { action, actor, pullRequestAuthor: author, owner }, permissions);
       })();
       decisions.set(action, decision);
     }
@@ -144,6 +185,15 @@ export async function handleCommentCommands(context: Context<'issue_comment.crea
   const outcomes: CommandOutcome[] = [];
   let helpShown = false;
   try {
+    // The payload could not tell: one permission call (the same answer serves the waiver decisions),
+    // and someone with no access granted is ignored as above, before the configuration is read.
+    if (standing === 'ask') {
+      const permission = await permissions.repositoryPermission(actor);
+      if (permission === 'none' || rankOf(permission) < rankOf(least)) {
+        log.info({ permission }, 'the commenter has no access granted on this repository; their commands are ignored');
+        return;
+      }
+    }
     for (const command of commands) outcomes.push(await handle(command));
   } catch (error) {
     if (error instanceof AlreadyHandled) {
@@ -350,6 +400,10 @@ export function githubPermissions(octokit: Octokit, owner: string, repo: string,
 
 function isKnownRule(ruleId: string): boolean {
   return ruleById(ruleId) !== undefined || ENGINE_RULES.has(ruleId) || ruleId.startsWith('custom/');
+}
+
+function rankOf(permission: PermissionLevel): number {
+  return PERMISSION_LEVELS.indexOf(permission);
 }
 
 function capitalise(text: string): string {

@@ -182,7 +182,8 @@ export const CONFIG_SCHEMA: ObjectSchema = {
         permission: {
           type: 'string',
           enum: PERMISSION_LEVELS,
-          description: 'Minimum repository permission (collaborator permission API) needed to waive or unwaive.',
+          description:
+            'Minimum repository permission (collaborator permission API) needed to waive or unwaive. On a public or internal repository `read` counts as `triage`: GitHub answers read there for everyone, so it is not access anyone granted.',
           default: 'maintain',
         },
         teams: {

@@ -13,6 +13,7 @@ import {
   INSTALLATION_ID,
   nockBlobBatch,
   nockCheckRuns,
+  nockConfigFiles,
   nockInstallationToken,
   PULL_NUMBER,
   REPO_PATH,
@@ -36,9 +37,16 @@ const blockingIds = scanFiles([{ path: POLICY_PATH, text: files[POLICY_PATH]! }]
 const harness = useAppHarness();
 let deliveries = 0;
 
-function commentPayload(body: string, { login = 'maria', association = 'MEMBER' }: { login?: string; association?: string } = {}): Json {
+/**
+ * `organisation`: the repository belongs to an organisation (the example's belongs to the user Codertocat);
+ * `visibility` of the repository (the example's is public).
+ */
+function commentPayload(body: string, { login = 'maria', association = 'MEMBER', organisation = false, visibility = 'public' }: { login?: string; association?: string; organisation?: boolean; visibility?: 'public' | 'private' } = {}): Json {
   const payload = examplePayload<Json>('issue_comment', 'created');
   payload.installation.id = INSTALLATION_ID;
+  if (organisation) payload.repository.owner = { ...payload.repository.owner, type: 'Organization' };
+  payload.repository.private = visibility === 'private';
+  payload.repository.visibility = visibility;
   payload.issue.number = PULL_NUMBER;
   payload.issue.pull_request = { url: `${API}${REPO_PATH}/pulls/${PULL_NUMBER}`, html_url: `https://github.com/Codertocat/Hello-World/pull/${PULL_NUMBER}` };
   const user = { ...payload.comment.user, login, id: 77, type: 'User' };
@@ -92,27 +100,18 @@ async function receive(payload: Json): Promise<void> {
 const waiveLines = (count: number) => Array.from({ length: count }, (_, i) => `/trustgate waive ${blockingIds[i % blockingIds.length]} --reason "line ${i}"`).join('\n');
 
 describe('a comment of 2,000 waive lines', () => {
-  it('from a non-collaborator: no permission call, one reply, one reaction, whatever the number of lines', async () => {
+  it('from someone the payload shows to have no access: ignored before any GitHub call (no token, no configuration, no permission call, no reply, no reaction)', async () => {
     const scope = nock(API);
-    const posted: string[] = [];
-    const reactions: string[] = [];
-    nockThread(scope, [], posted);
-    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
-    nockInstallationToken(scope);
     const log = requestLog(scope);
+    // Anything the app asked would be answered here and logged; nothing may be.
+    scope.get(/.*/).optionally().reply(500, {}).persist();
+    scope.post(/.*/).optionally().reply(500, {}).persist();
 
-    await receive(commentPayload(waiveLines(2000), { login: 'mallory', association: 'NONE' }));
+    await receive(commentPayload(`${waiveLines(2000)}\n/trustgate rerun\n/trustgate help`, { login: 'mallory', association: 'NONE' }));
     log.stop();
 
-    expect(log.lines.filter((line) => line.includes('/permission'))).toEqual([]);
-    expect(log.lines.filter((line) => line.includes('/pulls/'))).toEqual([]);
-    // The token exchange, the configuration (one GraphQL query), the reply and the reaction: nothing grows with the lines.
-    expect(log.lines.length).toBeLessThanOrEqual(5);
-    expect(posted).toHaveLength(1);
-    expect(posted[0]).toContain('is not a collaborator on this repository');
-    expect(posted[0]).toContain('Only the first 20 commands of a comment are run; the other 1980 were ignored.');
-    expect(parseRecords(posted[0]!)).toEqual([]);
-    expect(reactions).toEqual(['-1']);
+    expect(log.lines).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
   });
 
   it('from a maintainer: one permission call and at most 20 waivers, then one re-run', async () => {
@@ -137,6 +136,135 @@ describe('a comment of 2,000 waive lines', () => {
     expect(parseRecords(posted[0]!).length).toBeLessThanOrEqual(20);
     expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
     expect(harness.requests.unmatched).toEqual([]);
+  });
+});
+
+/*
+ * Who may run commands, decided from the payload where it can be (docs/commands-and-waivers.md, "Who may
+ * run commands"). GitHub computes `author_association` without a viewer: on an organisation's repository
+ * a maintainer whose membership is private arrives as CONTRIBUTOR or NONE, so there one permission call
+ * decides; on a personal repository only OWNER and COLLABORATOR can have access.
+ */
+describe('commands from people without access', () => {
+  const TOKEN = `POST /app/installations/${INSTALLATION_ID}/access_tokens`;
+  const PERMISSION = (login: string) => `GET ${REPO_PATH}/collaborators/${login}/permission`;
+  const everyCommand = (id: string) => `/trustgate waive ${id} --reason "mine"\n/trustgate unwaive w-00000000\n/trustgate rerun\n/trustgate explain least-privilege/full-admin`;
+  const OPEN_POLICY = { 'Codertocat/Hello-World:.github/trustgate.yml': 'waivers:\n  permission: read\n  allowAuthor: true\n  allowCommitters: true\n' };
+
+  for (const [association, organisation] of [
+    ['NONE', false],
+    ['CONTRIBUTOR', false],
+    ['FIRST_TIME_CONTRIBUTOR', false],
+    ['FIRST_TIMER', false],
+    ['MANNEQUIN', false],
+    ['MANNEQUIN', true],
+  ] as const) {
+    it(`${association} on ${organisation ? 'an organisation' : 'a personal'} repository: no request at all, whatever the configuration would allow`, async () => {
+      const scope = nock(API);
+      const log = requestLog(scope);
+      const reads: string[][] = [];
+      nockConfigFiles(scope, OPEN_POLICY, reads, { optional: true });
+      scope.get(/.*/).optionally().reply(500, {}).persist();
+      scope.post(/.*/).optionally().reply(500, {}).persist();
+
+      await receive(commentPayload(everyCommand(blockingIds[0]!), { login: 'mallory', association, organisation }));
+      log.stop();
+
+      expect(log.lines).toEqual([]);
+      expect(reads).toEqual([]);
+      expect(harness.requests.unmatched).toEqual([]);
+    });
+  }
+
+  it('NONE on an organisation\'s repository: one permission call says no access, and nothing else is asked or written', async () => {
+    const scope = nock(API);
+    const reads: string[][] = [];
+    nockConfigFiles(scope, OPEN_POLICY, reads, { optional: true });
+    scope.get(`${REPO_PATH}/collaborators/mallory/permission`).reply(404, { message: 'Not Found' });
+    nockInstallationToken(scope);
+    const log = requestLog(scope);
+
+    await receive(commentPayload(`${waiveLines(2000)}\n/trustgate rerun`, { login: 'mallory', association: 'NONE', organisation: true }));
+    log.stop();
+
+    expect(log.lines).toEqual([TOKEN, PERMISSION('mallory')]);
+    expect(reads).toEqual([]);
+    expect(harness.requests.unmatched).toEqual([]);
+  });
+
+  it('a public repository\'s "read" (what GitHub answers for anyone) is no access: even `waivers.permission: read` does not open waivers or re-runs to everyone', async () => {
+    const scope = nock(API);
+    const reads: string[][] = [];
+    nockConfigFiles(scope, OPEN_POLICY, reads, { optional: true });
+    scope.get(`${REPO_PATH}/collaborators/mallory/permission`).reply(200, { permission: 'read', role_name: 'read', user: { login: 'mallory' } });
+    nockInstallationToken(scope);
+    const log = requestLog(scope);
+
+    await receive(commentPayload(everyCommand(blockingIds[0]!), { login: 'mallory', association: 'CONTRIBUTOR', organisation: true }));
+    log.stop();
+
+    expect(log.lines).toEqual([TOKEN, PERMISSION('mallory')]);
+    expect(reads).toEqual([]);
+  });
+
+  it('a maintainer whose organisation membership is private arrives as CONTRIBUTOR and is not locked out: one permission call, the waiver is stored and the re-run passes', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const reactions: string[] = [];
+    const writes: Recorded[] = [];
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+    const log = requestLog(scope);
+
+    await receive(commentPayload(blockingIds.map((id) => `/trustgate waive ${id} --reason "sandbox"`).join('\n'), { association: 'CONTRIBUTOR', organisation: true }));
+    log.stop();
+
+    expect(log.lines.filter((line) => line.includes('/permission'))).toEqual([PERMISSION('maria')]);
+    expect(reactions).toEqual(['+1']);
+    expect((parseRecords(posted[0]!) as WaiverRecord[]).map((record) => record.actor)).toEqual(blockingIds.map(() => 'maria'));
+    expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
+    expect(harness.requests.unmatched).toEqual([]);
+  });
+
+  it('a member with read permission on a public repository, under `waivers.permission: read`: told that waiving needs triage there', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const reactions: string[] = [];
+    nockConfigFiles(scope, OPEN_POLICY, []);
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (_uri, body) => (reactions.push((body as Json).content), { id: 1 }));
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'read', role_name: 'read', user: { login: 'maria' } });
+    nockInstallationToken(scope);
+
+    await receive(commentPayload(`/trustgate waive ${blockingIds[0]} --reason "sandbox"`, { association: 'MEMBER', organisation: true }));
+
+    expect(reactions).toEqual(['-1']);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toContain('Waiving needs triage permission on this repository, and @maria has read permission');
+    expect(parseRecords(posted[0]!)).toEqual([]);
+  });
+
+  it('on a private repository read is granted access: `waivers.permission: read` lets a reader whose membership is private waive', async () => {
+    const scope = nock(API);
+    const posted: string[] = [];
+    const writes: Recorded[] = [];
+    nockConfigFiles(scope, OPEN_POLICY, []);
+    nockThread(scope, [], posted);
+    scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, { id: 1 });
+    nockPull(scope);
+    scope.get(`${REPO_PATH}/collaborators/maria/permission`).reply(200, { permission: 'read', role_name: 'read', user: { login: 'maria' } });
+    nockCheck(scope, writes);
+    nockInstallationToken(scope);
+
+    await receive(commentPayload(blockingIds.map((id) => `/trustgate waive ${id} --reason "sandbox"`).join('\n'), { association: 'NONE', organisation: true, visibility: 'private' }));
+
+    expect(parseRecords(posted[0]!)).toHaveLength(blockingIds.length);
+    expect(writes.map((write) => write.body.conclusion)).toEqual(['success']);
   });
 });
 
