@@ -10,8 +10,14 @@ export type { CheckAnnotation, CheckConclusion, CheckOutput } from '../reporters
 
 /** A list of changed files GitHub can give directly. */
 export type FileListSource =
-  /** The files of a pull request (GitHub lists up to 3,000). */
-  | { kind: 'pull-request'; number: number }
+  /**
+   * The files of a pull request (GitHub lists up to 3,000, 100 a page). `compareWith` names its base
+   * and head commits: when the first page shows the list takes exactly three pages (201-300 files),
+   * the gateway may take it from the three-dot comparison of those commits instead (one request for up
+   * to 300 files, renames with their previous path), provided that comparison lists every file of the
+   * first page as the pull request does; otherwise it reads the pages.
+   */
+  | { kind: 'pull-request'; number: number; compareWith?: { base: string; head: string } }
   /**
    * The three-dot comparison `base...head` (GitHub lists up to 300 files). `fallbackPullNumber`
    * names a pull request whose file list (3,000) is used when the comparison is cut off.

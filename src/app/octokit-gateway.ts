@@ -22,6 +22,8 @@ type Repository = Pick<CheckTarget, 'owner' | 'repo'>;
 export const PULL_REQUEST_FILE_LIMIT = 3000;
 /** GitHub lists at most this many files of a comparison, and does not paginate them. */
 export const COMPARE_FILE_LIMIT = 300;
+/** Files per page of a pull request's list (GitHub's maximum). */
+const FILES_PER_PAGE = 100;
 /**
  * Blobs per GraphQL query. GitHub's GraphQL limits count connection nodes (500,000) and rate-limit
  * points from connections; aliased `object(expression:)` fields are no connections, so a query of 250
@@ -66,12 +68,17 @@ export class OctokitGateway implements GitHubGateway {
   constructor(private readonly octokit: Octokit) {}
 
   async listChangedFiles(target: Repository, source: FileListSource): Promise<ChangedFiles> {
-    if (source.kind === 'pull-request') return this.listPullRequestFiles(target, source.number);
+    if (source.kind === 'pull-request') return this.listPullRequestFiles(target, source.number, source.compareWith);
     const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
       owner: target.owner,
       repo: target.repo,
       basehead: `${source.base}...${source.head}`,
     });
+    // An answer without a file list is not "nothing changed" (GitHub lists none only for identical commits).
+    if (!Array.isArray(data.files) && data.status !== 'identical') {
+      if (source.fallbackPullNumber !== undefined) return this.listPullRequestFiles(target, source.fallbackPullNumber);
+      return { files: [], incompleteReason: 'GitHub gave no list of the changed files of this comparison, so none could be checked.' };
+    }
     const raw = data.files ?? [];
     if (raw.length >= COMPARE_FILE_LIMIT) {
       if (source.fallbackPullNumber !== undefined) return this.listPullRequestFiles(target, source.fallbackPullNumber);
@@ -84,16 +91,23 @@ export class OctokitGateway implements GitHubGateway {
     return { files: toChangedFiles(raw), ...removedPaths(raw) };
   }
 
-  private async listPullRequestFiles(target: Repository, pullNumber: number): Promise<ChangedFiles> {
+  private async listPullRequestFiles(target: Repository, pullNumber: number, compareWith?: { base: string; head: string }): Promise<ChangedFiles> {
     const raw: RawFile[] = [];
     const pages = this.octokit.paginate.iterator(this.octokit.rest.pulls.listFiles, {
       owner: target.owner,
       repo: target.repo,
       pull_number: pullNumber,
-      per_page: 100,
+      per_page: FILES_PER_PAGE,
     });
+    let first = true;
     for await (const page of pages) {
       raw.push(...page.data);
+      // Three pages (201-300 files) cost two more requests; the comparison lists them all in one (reads per check, docs/benchmarks.md).
+      if (first && compareWith !== undefined && lastPageOf(page.headers.link) === 3) {
+        const compared = await this.compareInstead(target, compareWith, raw);
+        if (compared !== undefined) return compared;
+      }
+      first = false;
       if (raw.length >= PULL_REQUEST_FILE_LIMIT) break;
     }
     const files = toChangedFiles(raw);
@@ -105,6 +119,29 @@ export class OctokitGateway implements GitHubGateway {
       };
     }
     return { files, ...removedPaths(raw) };
+  }
+
+  /**
+   * The pull request's files from the three-dot comparison of its base and head (what its Files tab
+   * shows), or `undefined` when that answer cannot stand for the pull request's list: the request
+   * failed, GitHub gave no list or one cut at its 300-file limit, a count that is not the 201-299 three
+   * pages hold, or a file of the pull request's first page the comparison does not list the same way
+   * (status, previous path). The caller then reads the pages.
+   */
+  private async compareInstead(target: Repository, compareWith: { base: string; head: string }, firstPage: readonly RawFile[]): Promise<ChangedFiles | undefined> {
+    let files: RawFile[] | undefined;
+    try {
+      // One commit a page: the files come with page 1 whatever its size, and the commits are not needed.
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ owner: target.owner, repo: target.repo, basehead: `${compareWith.base}...${compareWith.head}`, per_page: 1 });
+      files = Array.isArray(data.files) ? data.files : undefined;
+    } catch {
+      return undefined;
+    }
+    if (files === undefined || files.length >= COMPARE_FILE_LIMIT || files.length <= 2 * FILES_PER_PAGE) return undefined;
+    const key = (file: RawFile) => JSON.stringify([file.filename, file.status, file.previous_filename ?? null]);
+    const listed = new Set(files.map(key));
+    if (!firstPage.every((file) => listed.has(key(file)))) return undefined;
+    return { files: toChangedFiles(files), ...removedPaths(files) };
   }
 
   async readFiles(target: Repository, ref: string, paths: readonly string[]): Promise<FileContent[]> {
@@ -251,6 +288,17 @@ function blobText(data: unknown): string | undefined {
     const { content, encoding } = data as { content: string; encoding?: string };
     if (encoding === 'base64') return decodeFileBytes(Buffer.from(content, 'base64'));
     if (encoding === 'utf-8') return content;
+  }
+  return undefined;
+}
+
+/** The number of the last page a `link` header names (`rel="last"`), or `undefined` when it names none. */
+function lastPageOf(link: string | undefined): number | undefined {
+  for (const part of (link ?? '').split(',')) {
+    if (!/;\s*rel="last"/.test(part)) continue;
+    const url = /<([^>]*)>/.exec(part)?.[1];
+    const page = url === undefined ? null : new URL(url, 'https://api.github.com').searchParams.get('page');
+    return page !== null && /^\d+$/.test(page) ? Number(page) : undefined;
   }
   return undefined;
 }

@@ -276,7 +276,9 @@ async function check(
 async function listChanges(gateway: GitHubGateway, target: CheckTarget) {
   const resolved = await resolveFileListSource(gateway, target);
   if (resolved === undefined) return undefined;
-  return { resolved, changed: await gateway.listChangedFiles(target, resolved.source) };
+  // A pull request's base and head: a list of three pages may come from their comparison, in one read.
+  const source = resolved.source.kind === 'pull-request' && resolved.baseSha !== undefined ? { ...resolved.source, compareWith: { base: resolved.baseSha, head: target.headSha } } : resolved.source;
+  return { resolved, changed: await gateway.listChangedFiles(target, source) };
 }
 
 /** A file GitHub would not give us is not known to be safe: a blocking finding that names it. */

@@ -327,6 +327,124 @@ describe('GitHub reads per check', () => {
     ].sort());
     expect(reads.length).toBeLessThanOrEqual(5);
   });
+
+  const COMPARE_PATH = `${REPO_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`;
+  const TOPIC = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
+  const ADMIN = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n${adminRole('Role')}`;
+
+  /**
+   * A pull request of exactly 250 changed files (three pages): 247 templates that gain an admin role, one
+   * renamed from `old/renamed.yaml` (admin at both ends: existing), one added, one removed (admin at the
+   * base: fixed). `comparison` is what GitHub's three-dot comparison answers, or `undefined` for none asked.
+   */
+  async function twoHundredFiftyFiles(comparison: (files: Json[]) => Json | undefined) {
+    const scope = nock(API);
+    const reads = countReads(scope);
+    const graphql: Recorded[] = [];
+    const writes: Recorded[] = [];
+    const changed: Json[] = [];
+    const head: Record<string, string> = {};
+    const base: Record<string, string> = { 'old/renamed.yaml': ADMIN, 'gone/removed.yaml': ADMIN };
+    for (let index = 0; index < 247; index++) {
+      const path = `stacks/stack-${index}.yaml`;
+      changed.push(changedFile(path));
+      head[path] = ADMIN;
+      base[path] = TOPIC;
+    }
+    changed.splice(10, 0, changedFile('stacks/renamed.yaml', 'renamed', 'old/renamed.yaml'));
+    changed.splice(150, 0, changedFile('gone/removed.yaml', 'removed'));
+    changed.push(changedFile('stacks/added.yaml', 'added'));
+    head['stacks/renamed.yaml'] = ADMIN;
+    head['stacks/added.yaml'] = ADMIN;
+    expect(changed).toHaveLength(250);
+    nockFilePages(scope, [changed.slice(0, 100), changed.slice(100, 200), changed.slice(200)]);
+    const answer = comparison(changed);
+    if (answer !== undefined) scope.get(COMPARE_PATH).query({ per_page: '1' }).reply(200, answer);
+    nockBlobBatch(scope, head, graphql, { base });
+    nockCheckRuns(scope, writes, 20);
+    nockInstallationToken(scope);
+
+    await receive('opened');
+
+    expect(harness.requests.unmatched).toEqual([]);
+    return { reads, graphql, writes };
+  }
+
+  /** GitHub's comparison of the pull request's base and head, as GitHub answers it (a commit a page, every file). */
+  const comparisonOf = (files: Json[]) => ({ status: 'ahead', ahead_by: 3, total_commits: 3, commits: [{ sha: HEAD_SHA }], files });
+
+  /** What a 250-file check must read and write, whichever way its files were listed. */
+  function expectTheSameCheck({ graphql, writes }: { graphql: Recorded[]; writes: Recorded[] }): void {
+    expect(graphql).toHaveLength(1);
+    const expressions = expressionsOf(graphql[0]!);
+    // 249 head versions (not the removed file) and 249 base versions: the renamed file under its old path, the removed one, not the added one.
+    expect(expressions.filter((e) => e.startsWith(`${HEAD_SHA}:`))).toHaveLength(249);
+    expect(expressions.filter((e) => e.startsWith(`${BASE_SHA}:`))).toHaveLength(249);
+    expect(expressions).toContain(`${BASE_SHA}:old/renamed.yaml`);
+    expect(expressions).toContain(`${BASE_SHA}:gone/removed.yaml`);
+    expect(expressions).not.toContain(`${HEAD_SHA}:gone/removed.yaml`);
+    expect(expressions).not.toContain(`${BASE_SHA}:stacks/added.yaml`);
+    // The writes do not depend on how the files were listed: one create, then one update per further 50 annotations.
+    const perFile = scanFiles([{ path: 'x.yaml', text: ADMIN }]).findings.length;
+    const annotated = Math.min(perFile * 248, 500);
+    expect(writes.map((w) => w.method)).toEqual(['POST', ...Array<string>(Math.ceil(annotated / 50) - 1).fill('PATCH')]);
+    const body = writes[0]!.body;
+    expect(body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(body.output.title).toMatch(new RegExp(`^${perFile * 248} findings block this merge`));
+    const annotations = writes.flatMap((w) => w.body.output.annotations as Json[]);
+    expect(annotations).toHaveLength(annotated);
+    // The renamed file's admin role was on the base under its old name: existing, not annotated; the removed file's is fixed.
+    expect(annotations.map((a) => a.path)).not.toContain('stacks/renamed.yaml');
+    expect(body.output.summary).toContain(`this pull request fixes ${perFile === 1 ? '1 finding' : `${perFile} findings`}`);
+  }
+
+  it('stays within five reads for a pull request of exactly 250 files: the first page, then their comparison instead of two more pages', async () => {
+    const check = await twoHundredFiftyFiles(comparisonOf);
+    // Page 1 of the files, the comparison, the configuration, one blob query (head and base), the waiver comments.
+    expect(check.reads.sort()).toEqual([`GET ${FILES_PATH}`, `GET ${REPO_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`, 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
+    expect(check.reads.length).toBeLessThanOrEqual(5);
+    expectTheSameCheck(check);
+  });
+
+  it.each([
+    ['lists a file of the first page under another status', (files: Json[]) => comparisonOf(files.map((file) => (file.filename === 'stacks/stack-3.yaml' ? { ...file, status: 'added' } : file)))],
+    ['does not list a renamed file of the first page with its previous path', (files: Json[]) => comparisonOf(files.map((file) => (file.status === 'renamed' ? { ...file, previous_filename: 'elsewhere.yaml' } : file)))],
+    ['leaves out a file of the first page', (files: Json[]) => comparisonOf(files.filter((file) => file.filename !== 'stacks/stack-0.yaml'))],
+    ['stops at its 300-file limit', (files: Json[]) => comparisonOf([...files, ...Array.from({ length: 50 }, (_, i) => changedFile(`extra/${i}.yaml`))])],
+    ['gives no file list', () => ({ status: 'ahead', ahead_by: 3, total_commits: 3, commits: [] })],
+  ])('reads the pages when the comparison %s', async (_, comparison) => {
+    const check = await twoHundredFiftyFiles(comparison);
+    expect(check.reads.filter((read) => read === `GET ${FILES_PATH}`)).toHaveLength(3);
+    expectTheSameCheck(check);
+  });
+
+  it('reads the pages when the comparison fails', async () => {
+    const scope = nock(API);
+    scope.get(`${REPO_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`).query({ per_page: '1' }).reply(500, { message: 'Server Error' });
+    const check = await twoHundredFiftyFiles(() => undefined);
+    expect(check.reads.filter((read) => read === `GET ${FILES_PATH}`)).toHaveLength(3);
+    expectTheSameCheck(check);
+  });
+
+  it('does not ask for the comparison when the list has two pages or more than three', async () => {
+    for (const count of [200, 301]) {
+      nock.cleanAll();
+      const scope = nock(API);
+      const reads = countReads(scope);
+      const paths = Array.from({ length: count }, (_, index) => `docs/page-${index}.md`);
+      const pages: Json[][] = [];
+      for (let start = 0; start < count; start += 100) pages.push(paths.slice(start, start + 100).map((path) => changedFile(path)));
+      nockFilePages(scope, pages);
+      const writes: Recorded[] = [];
+      nockCheckRuns(scope, writes);
+      nockInstallationToken(scope);
+      await harness.probot.receive({ id: `delivery-${count}`, name: 'pull_request', payload: { ...pullRequestPayload('opened'), number: count } } as never);
+      expect(harness.requests.unmatched).toEqual([]);
+      expect(reads.filter((read) => read.includes('/compare/'))).toEqual([]);
+      expect(reads.filter((read) => read === `GET ${FILES_PATH}`)).toHaveLength(pages.length);
+      expect(writes).toHaveLength(1);
+    }
+  });
 });
 
 function adminRole(name: string): string {

@@ -36,7 +36,8 @@ function nockFiles(scope: nock.Scope, files: Json[]): void {
   for (let start = 0, page = 1; start < Math.max(files.length, 1); start += 100, page++) {
     const query = page === 1 ? { per_page: '100' } : { per_page: '100', page: String(page) };
     const headers: Record<string, string> = {};
-    if (start + 100 < files.length) headers['link'] = `<${API}${FILES_PATH}?per_page=100&page=${page + 1}>; rel="next"`;
+    const last = Math.ceil(files.length / 100);
+    if (start + 100 < files.length) headers['link'] = `<${API}${FILES_PATH}?per_page=100&page=${page + 1}>; rel="next", <${API}${FILES_PATH}?per_page=100&page=${last}>; rel="last"`;
     scope.get(FILES_PATH).query(query).reply(200, files.slice(start, start + 100), headers);
   }
 }
@@ -544,5 +545,38 @@ describe('Terraform reads', () => {
     // Two file pages, the configuration, two content queries, the waiver comments.
     expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, `GET ${FILES_PATH}`, 'POST /graphql', 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
     expect(reads.length).toBeLessThanOrEqual(6);
+  });
+
+  it('stays within six reads for a pull request of exactly 250 files: 249 templates and a main.tf that calls a local module', async () => {
+    const scope = nock(API);
+    const reads = countReads(scope);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const template = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
+    const repository: Record<string, string> = { 'stack/main.tf': 'module "x" {\n  source = "../modules/x"\n}\n', 'modules/x/main.tf': ADMIN_MAIN_TF };
+    const changed: Json[] = [changedFile('stack/main.tf')];
+    for (let index = 0; index < 249; index++) {
+      repository[`stacks/stack-${index}.yaml`] = template;
+      changed.push(changedFile(`stacks/stack-${index}.yaml`));
+    }
+    nockInstallationToken(scope);
+    // Three pages: the first is read, the rest come from the comparison of the pull request's base and head in one read.
+    scope.get(FILES_PATH).query({ per_page: '100' }).reply(200, changed.slice(0, 100), { link: `<${API}${FILES_PATH}?per_page=100&page=2>; rel="next", <${API}${FILES_PATH}?per_page=100&page=3>; rel="last"` });
+    scope.get(`${REPO_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`).query({ per_page: '1' }).reply(200, { status: 'ahead', files: changed });
+    nockRepository(scope, repository, asked);
+    nockCheckRuns(scope, writes, 10);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toHaveLength(2);
+    expect(asked[0]!.filter((entry) => entry.startsWith('f:') && !entry.endsWith('@base'))).toHaveLength(249);
+    expect(asked[1]).toEqual(['d:modules/x', 'd:modules/x@base']);
+    // The first page, the comparison, the configuration, two content queries, the waiver comments.
+    expect(reads.sort()).toEqual([`GET ${FILES_PATH}`, `GET ${REPO_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`, 'POST /graphql', 'POST /graphql', 'POST /graphql', `GET ${REPO_PATH}/issues/${PULL_NUMBER}/comments`].sort());
+    expect(reads.length).toBeLessThanOrEqual(6);
+    // The module's admin policy is judged at its own file and line.
+    expect(writes).toHaveLength(1);
+    expect(annotationsOf(writes)).toContainEqual(expect.objectContaining({ path: 'modules/x/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
   });
 });
