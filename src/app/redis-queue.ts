@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DelayedError, Queue, Worker as BullWorker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { RedeliveryClaim, RedeliveryCounts } from './sweeps.js';
 import { DEFAULT_QUEUE_SETTINGS, QueueClosedError, type CheckJob, type CheckQueueSettings, type EnqueueResult, type JobControl, type QueueStats, type Worker, type WorkQueue } from './check-queue.js';
 
 /**
@@ -244,4 +245,36 @@ export async function onceAcrossReplicas(redis: Redis, prefix: string, name: str
   if (claimed === null) return false;
   await work();
   return true;
+}
+
+/**
+ * Atomically: counts one more redelivery of a GUID unless the limit was reached or one was asked for
+ * after GitHub's newest attempt less than the re-ask time ago. KEYS[1]: the GUID's hash; ARGV: now,
+ * newest attempt, max, re-ask ms, time to live.
+ */
+const CLAIM_REDELIVERY = `
+local times = tonumber(redis.call('HGET', KEYS[1], 'times') or '0')
+local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
+local now = tonumber(ARGV[1])
+if times >= tonumber(ARGV[3]) then return 0 end
+if at >= 0 and tonumber(ARGV[2]) <= at and now - at < tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[1], 'times', times + 1, 'at', now)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
+/**
+ * Redeliveries asked for each GUID, counted in Redis once for every replica sharing it (kept three
+ * days, GitHub's retention): with counts per replica, each of N replicas would ask up to the limit.
+ */
+export class RedisRedeliveries implements RedeliveryCounts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async claim(guid: string, { now, latestAttemptAt, max, reaskAfterMs }: RedeliveryClaim): Promise<boolean> {
+    const claimed = await this.redis.eval(CLAIM_REDELIVERY, 1, `${this.prefix}:tg:redelivery:${guid}`, now, Number.isFinite(latestAttemptAt) ? latestAttemptAt : 0, max, reaskAfterMs, DELIVERY_TTL_MS);
+    return claimed === 1;
+  }
 }

@@ -6,7 +6,7 @@ import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit }
 import { withBodyLimit } from './body-limit.js';
 import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS, type WorkQueue } from './check-queue.js';
 import { RedisContentCreationScheduler } from './redis-pacing.js';
-import { onceAcrossReplicas, RedisCheckQueue } from './redis-queue.js';
+import { onceAcrossReplicas, RedisCheckQueue, RedisRedeliveries } from './redis-queue.js';
 import { createTrustgate } from './index.js';
 import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } from './octokit.js';
 import { Operations } from './operations.js';
@@ -28,7 +28,7 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
  * - `TRUSTGATE_SWEEP_MS`: how often failed webhook deliveries are looked for and redelivered (5 min; 0: never).
  * - `TRUSTGATE_STALE_SWEEP_MS`: how often runs of this app left in progress are looked for (10 min; 0: never),
  *   `TRUSTGATE_STALE_AFTER_MS`: how long after its start a run not completed is stale (15 min: longer than
- *   a check's 8-minute deadline plus the drain), `TRUSTGATE_STALE_MAX_PULLS`: open pull requests read per sweep.
+ *   a check's 8-minute deadline plus the drain), `TRUSTGATE_STALE_MAX_PULLS`: commits (open pull request heads and merge queue heads) read per sweep.
  * - `TRUSTGATE_REQUEST_TIMEOUT_MS`: one GitHub request attempt is abandoned after this long (30 s).
  * - `TRUSTGATE_SCAN_THREADS`: worker threads the engine runs in (default: CPUs - 1, at most 4; 0 scans on the
  *   event loop), `TRUSTGATE_SCAN_MEMORY_MB`: heap of one thread (1024; a check that needs more fails, saying
@@ -161,11 +161,13 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     if (shared === undefined) await work();
     else await onceAcrossReplicas(shared.redis, settings.redisPrefix, name, intervalMs, work);
   };
+  const redeliveries = shared !== undefined ? new RedisRedeliveries(shared.redis, settings.redisPrefix) : undefined;
   const sweep = async () => {
     try {
       await onOneReplica('redeliveries', settings.sweepMs, async () => {
         const octokit = (await probot!.auth()) as Octokit;
-        const redelivered = await sweepFailedDeliveries(octokit, log);
+        // Counted once for every replica when they share Redis.
+        const redelivered = await sweepFailedDeliveries(octokit, log, Date.now, redeliveries);
         operations?.redeliveries.inc(redelivered);
       });
     } catch (error) {
@@ -204,7 +206,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
             if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
             // Queued on the run it found: updated and completed, never a second run; a check of the same
             // commit already queued or running here answers for it.
-            await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey('pull-request', run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
+            await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey(run.event, run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
             operations?.staleRuns.inc();
           },
           log,

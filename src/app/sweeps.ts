@@ -19,20 +19,60 @@ interface Delivery {
   status_code: number;
 }
 
-const asked = new Map<string, number>();
-/** When each GUID was last asked for, so a redelivery still on its way is not asked for again. */
-const askedAt = new Map<string, number>();
 /** A redelivery GitHub has not attempted after this long is asked for again. */
 const REASK_AFTER_MS = 10 * 60_000;
+
+/** What the sweep weighs before asking for a redelivery of one GUID. */
+export interface RedeliveryClaim {
+  /** Now, on this process's clock. */
+  now: number;
+  /** When GitHub's newest attempt at the GUID was made (its `delivered_at`). */
+  latestAttemptAt: number;
+  /** Redeliveries asked for one GUID at most. */
+  max: number;
+  /** A redelivery asked for and not attempted since is asked for again only after this long. */
+  reaskAfterMs: number;
+}
+
+/**
+ * How many redeliveries were asked for each GUID, and when last: counted once for every replica (in
+ * Redis, redis-queue.ts) or for this process ({@link InMemoryRedeliveries}).
+ */
+export interface RedeliveryCounts {
+  /**
+   * Counts one more redelivery of `guid` and resolves true, unless `max` were already asked for, or one
+   * was asked for after GitHub's newest attempt less than `reaskAfterMs` ago (it may still be on its
+   * way); then false, counting nothing. Atomic: two sweeps never both claim the same redelivery.
+   */
+  claim(guid: string, claim: RedeliveryClaim): Promise<boolean>;
+}
+
+/** Redelivery counts of one process: the last 10,000 GUIDs. */
+export class InMemoryRedeliveries implements RedeliveryCounts {
+  private readonly asked = new Map<string, { times: number; at: number }>();
+
+  async claim(guid: string, { now, latestAttemptAt, max, reaskAfterMs }: RedeliveryClaim): Promise<boolean> {
+    const previous = this.asked.get(guid);
+    if (previous !== undefined && previous.times >= max) return false;
+    if (previous !== undefined && latestAttemptAt <= previous.at && now - previous.at < reaskAfterMs) return false;
+    this.asked.delete(guid);
+    this.asked.set(guid, { times: (previous?.times ?? 0) + 1, at: now });
+    if (this.asked.size > 10_000) this.asked.delete(this.asked.keys().next().value!);
+    return true;
+  }
+}
+
+const processRedeliveries = new InMemoryRedeliveries();
 
 /**
  * GitHub never redelivers a failed webhook by itself. Lists the app's recent deliveries
  * (`GET /app/hook/deliveries`, app-authenticated) and asks GitHub to redeliver each one whose every
  * attempt failed (`POST /app/hook/deliveries/{id}/attempts`); a GUID that succeeded once is left
- * alone, whatever its other attempts did. The queue drops a redelivery it has already accepted.
- * Resolves with the number of redeliveries asked for.
+ * alone, whatever its other attempts did, and one is asked for at most 3 times (it keeps failing for a
+ * reason), counted in `counts` — shared by every replica when they share Redis. The queue drops a
+ * redelivery it has already accepted. Resolves with the number of redeliveries asked for.
  */
-export async function sweepFailedDeliveries(octokit: Octokit, log: Logger, now: () => number = Date.now, memory: Map<string, number> = asked): Promise<number> {
+export async function sweepFailedDeliveries(octokit: Octokit, log: Logger, now: () => number = Date.now, counts: RedeliveryCounts = processRedeliveries): Promise<number> {
   const byGuid = new Map<string, Delivery[]>();
   let pages = 0;
   let old = false;
@@ -48,15 +88,9 @@ export async function sweepFailedDeliveries(octokit: Octokit, log: Logger, now: 
   let redelivered = 0;
   for (const [guid, deliveries] of byGuid) {
     if (deliveries.some((delivery) => delivery.status_code >= 200 && delivery.status_code < 300)) continue;
-    const times = memory.get(guid) ?? 0;
-    if (times >= MAX_REDELIVERIES) continue;
     const latest = deliveries.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || b.id > a.id ? b : a));
-    // Asked for before and GitHub has listed no attempt since: the redelivery may still be on its way.
-    const last = askedAt.get(guid);
-    if (last !== undefined && Date.parse(latest.delivered_at) <= last && now() - last < REASK_AFTER_MS) continue;
-    memory.set(guid, times + 1);
-    askedAt.set(guid, now());
-    if (askedAt.size > 10_000) askedAt.delete(askedAt.keys().next().value!);
+    const latestAttemptAt = Math.max(...deliveries.map((delivery) => Date.parse(delivery.delivered_at)).filter(Number.isFinite));
+    if (!(await counts.claim(guid, { now: now(), latestAttemptAt, max: MAX_REDELIVERIES, reaskAfterMs: REASK_AFTER_MS }))) continue;
     try {
       await octokit.rest.apps.redeliverWebhookDelivery({ delivery_id: latest.id });
       redelivered++;
@@ -74,6 +108,8 @@ export interface StaleCheckRun {
   checkRunId: number;
   target: CheckTarget;
   startedAt: string;
+  /** What the run checks: an open pull request's head, or a merge queue commit (coalesced per commit). */
+  event: 'pull-request' | 'merge-group';
 }
 
 export interface StaleSweepSettings {
@@ -81,21 +117,40 @@ export interface StaleSweepSettings {
   appId: number;
   /** A run not completed this long after its `started_at` is stale. */
   staleAfterMs: number;
-  /** Open pull requests looked at per sweep at most (each costs one read); the rest wait for the next sweep. */
+  /**
+   * Commits looked at per sweep at most (open pull request heads and merge queue heads; each costs one
+   * read); the rest wait for the next sweep.
+   */
   maxPullRequests: number;
   now?: () => number;
 }
 
 /** Open pull requests read per repository per sweep at most (pages of 100). */
 const MAX_PULL_PAGES = 3;
+/** The branches GitHub's merge queue makes: `gh-readonly-queue/<base branch>/pr-<number>-<sha>`. */
+const MERGE_QUEUE_PREFIX = 'gh-readonly-queue/';
+
+type Repository = Parameters<typeof targetFor>[0];
+
+/** The base branch and pull request number of a merge queue branch (`refs/heads/gh-readonly-queue/release/1.x/pr-7-<sha>`). */
+export function parseMergeQueueRef(ref: string): { baseBranch: string; pullNumber: number } | undefined {
+  const match = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-[0-9a-f]+$/.exec(ref);
+  return match === null ? undefined : { baseBranch: match[1]!, pullNumber: Number(match[2]) };
+}
 
 /**
  * Check runs of this app left `queued` or `in_progress` beyond a deadline, across every repository of
  * every installation (GitHub-wide, not only the work this process knows about: a process killed with
  * its journal lost, or a replica that died, leaves runs no queue remembers). The runs looked at are the
- * `trustgate` runs on the heads of open pull requests, the runs a required check waits on. Each stale
- * run found is handed to `rerun`, which queues the check again on that run (it is updated, not
+ * `trustgate` runs a required check waits on: on the heads of open pull requests, and on the heads of
+ * the merge queue's branches (`GET /repos/{owner}/{repo}/git/matching-refs/heads/gh-readonly-queue/`,
+ * one read per repository; GitHub deletes a queue branch once its group is merged or dropped). Each
+ * stale run found is handed to `rerun`, which queues the check again on that run (it is updated, not
  * duplicated, and completed whatever happens). Resolves with the runs found.
+ *
+ * A merge queue run is checked again against the merge base of its base branch and its head (one
+ * comparison read): the queue's own base commit is in the webhook only, and the merge base is that
+ * commit or an older one, so the files compared are the group's or more, never fewer.
  */
 export async function sweepStaleCheckRuns(
   appOctokit: Octokit,
@@ -107,6 +162,26 @@ export async function sweepStaleCheckRuns(
   const now = settings.now ?? Date.now;
   const found: StaleCheckRun[] = [];
   let budget = settings.maxPullRequests;
+
+  /** This app's unfinished `trustgate` runs on `sha` started before the deadline. */
+  const staleRunsOn = async (octokit: Octokit, repository: Repository, sha: string) => {
+    const { data } = await octokit.rest.checks.listForRef({ owner: repository.owner.login, repo: repository.name, ref: sha, check_name: CHECK_NAME, filter: 'latest', per_page: 100 });
+    return data.check_runs.filter((run) => {
+      if (run.name !== CHECK_NAME || run.app?.id !== settings.appId || run.head_sha !== sha || run.status === 'completed') return false;
+      const startedAt = Date.parse(run.started_at ?? '');
+      return Number.isFinite(startedAt) && now() - startedAt >= settings.staleAfterMs;
+    });
+  };
+  const take = async (stale: StaleCheckRun, where: Record<string, unknown>) => {
+    found.push(stale);
+    log.warn({ checkRunId: stale.checkRunId, owner: stale.target.owner, repo: stale.target.repo, ...where, startedAt: stale.startedAt }, 'trustgate found its check run left unfinished past the deadline; it checks the commit again on that run');
+    try {
+      await rerun(stale);
+    } catch (error) {
+      log.warn({ err: error, checkRunId: stale.checkRunId }, 'trustgate could not queue a stale check run again; the next sweep tries again');
+    }
+  };
+
   const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
   for (const installation of installations) {
     if (budget <= 0) break;
@@ -124,29 +199,40 @@ export async function sweepStaleCheckRuns(
       for await (const { data: pulls } of octokit.paginate.iterator(octokit.rest.pulls.list, { owner: repository.owner.login, repo: repository.name, state: 'open', per_page: 100 })) {
         for (const pull of pulls) {
           if (budget-- <= 0) break;
-          const { data } = await octokit.rest.checks.listForRef({ owner: repository.owner.login, repo: repository.name, ref: pull.head.sha, check_name: CHECK_NAME, filter: 'latest', per_page: 100 });
-          for (const run of data.check_runs) {
-            if (run.name !== CHECK_NAME || run.app?.id !== settings.appId || run.head_sha !== pull.head.sha || run.status === 'completed') continue;
-            const startedAt = Date.parse(run.started_at ?? '');
-            if (!Number.isFinite(startedAt) || now() - startedAt < settings.staleAfterMs) continue;
-            const stale: StaleCheckRun = {
-              installationId: installation.id,
-              checkRunId: run.id,
-              target: targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number, pull.base.sha),
-              startedAt: run.started_at!,
-            };
-            found.push(stale);
-            log.warn({ checkRunId: run.id, owner: repository.owner.login, repo: repository.name, pull: pull.number, startedAt: run.started_at }, 'trustgate found its check run left unfinished past the deadline; it checks the commit again on that run');
-            try {
-              await rerun(stale);
-            } catch (error) {
-              log.warn({ err: error, checkRunId: run.id }, 'trustgate could not queue a stale check run again; the next sweep tries again');
-            }
+          for (const run of await staleRunsOn(octokit, repository, pull.head.sha)) {
+            const target = targetFor(repository, pull.head.sha, { kind: 'pull-request', number: pull.number }, pull.number, pull.base.sha);
+            await take({ installationId: installation.id, checkRunId: run.id, target, startedAt: run.started_at!, event: 'pull-request' }, { pull: pull.number });
           }
         }
         if (budget <= 0 || ++pages >= MAX_PULL_PAGES) break;
       }
+      if (budget <= 0) break;
+      await sweepMergeQueue(octokit, repository, installation.id);
     }
   }
   return found;
+
+  /** The heads of the repository's merge queue branches (one page: GitHub builds a few groups at a time). */
+  async function sweepMergeQueue(octokit: Octokit, repository: Repository, installationId: number): Promise<void> {
+    let refs: { ref: string; object: { sha: string; type: string } }[];
+    try {
+      ({ data: refs } = await octokit.rest.git.listMatchingRefs({ owner: repository.owner.login, repo: repository.name, ref: `heads/${MERGE_QUEUE_PREFIX}`, per_page: 100 }));
+    } catch (error) {
+      // A repository without the contents permission, or emptied meanwhile: its pull requests were still looked at.
+      log.warn({ err: error, owner: repository.owner.login, repo: repository.name }, 'trustgate could not list the merge queue branches to look for stale check runs');
+      return;
+    }
+    for (const ref of refs) {
+      const queue = parseMergeQueueRef(ref.ref);
+      if (queue === undefined || ref.object.type !== 'commit') continue;
+      if (budget-- <= 0) return;
+      const sha = ref.object.sha;
+      const stale = await staleRunsOn(octokit, repository, sha);
+      if (stale.length === 0) continue;
+      const { data: comparison } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: repository.owner.login, repo: repository.name, basehead: `${queue.baseBranch}...${sha}`, per_page: 1 });
+      const base = comparison.merge_base_commit.sha;
+      const target = targetFor(repository, sha, { kind: 'compare', base, head: sha, fallbackPullNumber: queue.pullNumber }, queue.pullNumber, base);
+      for (const run of stale) await take({ installationId, checkRunId: run.id, target, startedAt: run.started_at!, event: 'merge-group' }, { mergeQueueRef: ref.ref });
+    }
+  }
 }

@@ -47,10 +47,10 @@ if (redisServerMissing !== undefined) {
     });
 
     /** Two replicas sharing a fresh key prefix, replica i talking to the fake through port i. */
-    async function replicas(env: Record<string, string> = {}): Promise<AppProcess[]> {
+    async function replicas(env: Record<string, string> = {}, each: Record<string, string>[] = []): Promise<AppProcess[]> {
       const prefix = `t${randomBytes(4).toString('hex')}`;
       const started = await Promise.all(
-        urls.map((url) =>
+        urls.map((url, index) =>
           startAppProcess(fake, {
             GHE_HOST: new URL(url).host,
             TRUSTGATE_REDIS_URL: redis.url,
@@ -59,6 +59,7 @@ if (redisServerMissing !== undefined) {
             TRUSTGATE_QUEUE_DIR: '',
             TRUSTGATE_SCAN_THREADS: '1',
             ...env,
+            ...each[index],
           }),
         ),
       );
@@ -204,6 +205,35 @@ if (redisServerMissing !== undefined) {
       const older = shas.slice(0, -1).flatMap(runsOf);
       expect(older.filter((run) => run.status !== 'completed')).toEqual([]);
       expect(older.length).toBeLessThan(4);
+    }, 90_000);
+
+    it('a delivery whose every attempt fails is redelivered at most 3 times in all, counted in Redis, though both replicas sweep', async () => {
+      // Different sweep intervals: the replicas' turns drift, so each takes sweeps of its own.
+      await replicas({}, [{ TRUSTGATE_SWEEP_MS: '100' }, { TRUSTGATE_SWEEP_MS: '130' }]);
+      const ports = urls.map((url) => Number(new URL(url).port));
+      const swept = [0, 0];
+      const stop = fake.onRequest((request, phase) => {
+        if (phase === 'arrived' && request.method === 'GET' && request.path === '/app/hook/deliveries') swept[ports.indexOf(request.port)]!++;
+      });
+      const guid = randomBytes(8).toString('hex');
+      const failed = { guid, event: 'pull_request', action: 'opened', status_code: 502, body: JSON.stringify(pullRequest(9950).payload) };
+      const ids = [fake.recordDelivery({ ...failed, redelivery: false }).id];
+      // GitHub's every attempt at it fails (the app's endpoint is broken for this delivery).
+      fake.onRedeliver = (delivery) => {
+        if (delivery.guid === guid) ids.push(fake.recordDelivery({ ...failed, redelivery: true }).id);
+      };
+      const asked = () => fake.requests.filter((request) => request.method === 'POST' && ids.some((id) => request.path.endsWith(`/app/hook/deliveries/${id}/attempts`))).length;
+      try {
+        await until(() => asked() >= 3);
+        // Both replicas go on sweeping long after the third request: each would ask again if it counted alone.
+        const after = [...swept];
+        await until(() => swept.every((count, index) => count >= after[index]! + 5));
+        expect(asked()).toBe(3);
+        expect(ids).toHaveLength(4);
+      } finally {
+        stop();
+        fake.onRedeliver = undefined;
+      }
     }, 90_000);
 
     // Last: it stops the Redis the others use.

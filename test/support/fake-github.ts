@@ -69,6 +69,16 @@ export interface FakePullRequest {
   context?: FakeFile[];
 }
 
+export interface FakeMergeGroup {
+  owner: string;
+  repo: string;
+  baseBranch: string;
+  baseSha: string;
+  headSha: string;
+  pullNumber: number;
+  files: FakeFile[];
+}
+
 export interface FakeCheckRun {
   id: number;
   owner: string;
@@ -174,6 +184,8 @@ export class FakeGitHub {
   private requestListeners: ((request: FaultRequest, phase: 'arrived' | 'handled') => void)[] = [];
   /** The app's webhook deliveries, as GET /app/hook/deliveries lists them (newest last). */
   readonly deliveries: FakeDelivery[] = [];
+  /** Merge queue groups by head commit: their branch (GET …/git/matching-refs) and comparison. */
+  private readonly mergeGroups = new Map<string, FakeMergeGroup>();
   /** Installations (GET /app/installations) and the repositories each can reach (GET /installation/repositories). */
   private readonly installations = new Map<number, { owner: string; repo: string }[]>();
   /** Called when the app asks for a redelivery (POST /app/hook/deliveries/{id}/attempts). */
@@ -235,6 +247,28 @@ export class FakeGitHub {
       tree.set(file.path, file.text);
       this.trees.set(commit, tree);
     }
+  }
+
+  /**
+   * A merge queue group: its branch `gh-readonly-queue/<baseBranch>/pr-<pullNumber>-<baseSha>` points at
+   * `headSha`, whose files are readable; the comparison of `baseSha` (or `baseBranch`, whose merge base
+   * with the head is `baseSha`) with the head lists `files`. Removed once merged (`removeMergeGroup`).
+   */
+  addMergeGroup(group: FakeMergeGroup): void {
+    this.mergeGroups.set(group.headSha, group);
+    const commit = `${group.owner}/${group.repo}@${group.headSha}`.toLowerCase();
+    const tree = this.trees.get(commit) ?? new Map<string, string>();
+    for (const file of group.files) {
+      if (file.text === undefined) continue;
+      this.blobs.set(`${commit}:${file.path}`.toLowerCase(), file.text);
+      this.blobsBySha.set(blobSha(file.text), file.text);
+      tree.set(file.path, file.text);
+    }
+    this.trees.set(commit, tree);
+  }
+
+  removeMergeGroup(headSha: string): void {
+    this.mergeGroups.delete(headSha);
   }
 
   /** Adds (or replaces) an installation of the app with the repositories it can reach. */
@@ -453,9 +487,14 @@ export class FakeGitHub {
       },
       {
         method: 'GET',
-        pattern: new RegExp(`^${repo}/compare/([0-9a-f]+)\\.\\.\\.([0-9a-f]+)$`),
+        pattern: new RegExp(`^${repo}/compare/(.+?)\\.\\.\\.([0-9a-f]+)$`),
         kind: 'read',
         handle: ({ params }) => {
+          const group = this.mergeGroups.get(params[3]!);
+          if (group !== undefined && group.owner.toLowerCase() === params[0]!.toLowerCase() && group.repo.toLowerCase() === params[1]!.toLowerCase() && (params[2] === group.baseSha || params[2] === group.baseBranch)) {
+            const files = group.files.slice(0, 300).map((file) => ({ filename: file.path, status: file.status ?? 'modified' }));
+            return { status: 200, body: { status: 'ahead', merge_base_commit: { sha: group.baseSha }, files } };
+          }
           const pull = [...this.pulls.values()].find((p) => p.headSha === params[3]);
           if (pull === undefined) return { status: 404, body: { message: 'Not Found' } };
           // Like GitHub, a comparison lists at most 300 files and does not paginate them.
@@ -522,6 +561,18 @@ export class FakeGitHub {
             .reverse()
             .map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion ?? null, started_at: run.startedAt, app: { id: 1, slug: 'trustgate' } }));
           return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^${repo}/git/matching-refs/(.+)$`),
+        kind: 'read',
+        handle: ({ params }) => {
+          const refs = [...this.mergeGroups.values()]
+            .filter((group) => group.owner.toLowerCase() === params[0]!.toLowerCase() && group.repo.toLowerCase() === params[1]!.toLowerCase())
+            .map((group) => ({ ref: `refs/heads/gh-readonly-queue/${group.baseBranch}/pr-${group.pullNumber}-${group.baseSha}`, object: { sha: group.headSha, type: 'commit' } }))
+            .filter((ref) => ref.ref.startsWith(`refs/${params[2]}`));
+          return { status: 200, body: refs };
         },
       },
       {
