@@ -4,6 +4,7 @@ import type { Severity } from '../findings/severity.js';
 import { intrinsicOf } from '../model/intrinsics.js';
 import type { Resource } from '../model/template.js';
 import { formatPath, getKey, isMap, isSeq, nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import { originOf, setOrigin } from '../parse/node-origin.js';
 import type { Report } from '../rules/types.js';
 import { evaluateAssertion, type Outcome } from './assertions.js';
 import { LIMITS, type Assertion, type Check, type Condition, type PackRule } from './format.js';
@@ -301,7 +302,11 @@ export function anchorOf(node: SourceNode): SourceNode {
   if (node.kind === 'scalar' || !isMap(node.parent)) return node;
   const entry = node.parent.entries.find((e) => e.value === node);
   if (entry === undefined) return node;
-  return { kind: 'scalar', value: entry.key.value, start: entry.key.start, end: entry.key.end, parent: node.parent, ...(node.key !== undefined ? { key: node.key } : {}) };
+  const anchor: SourceNode = { kind: 'scalar', value: entry.key.value, start: entry.key.start, end: entry.key.end, parent: node.parent, ...(node.key !== undefined ? { key: node.key } : {}) };
+  // A key written in another file of a Terraform module (a login profile folded into its user) keeps that file.
+  const file = originOf(entry.key);
+  if (file !== undefined && file !== originOf(node.parent)) setOrigin(anchor, file);
+  return anchor;
 }
 
 export function describeAssertion(assertion: Assertion): string {

@@ -28,10 +28,25 @@ interface Ctx {
   unchecked: Unchecked[];
   /** Extra list items per resource address and CloudFormation property (attachments, memberships). */
   extra: Map<string, Map<string, Value[]>>;
+  /**
+   * Properties that a separate Terraform resource sets on a resource of the module (the console password of
+   * `aws_iam_user_login_profile` on its user, `aws_s3_bucket_public_access_block` on its bucket), by address.
+   */
+  folded: Map<string, ObjectEntry[]>;
+  /** Resources whose properties were folded into another resource: they map to nothing of their own. */
+  foldedAway: Set<string>;
 }
 
-/** The resources of the module and of the local modules it calls (addresses `module.x.…`), as template entries. */
-export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecked[], written?: { address: string; type: string; obj: Value }[]): ObjectEntry[] {
+/**
+ * The resources of the module and of the local modules it calls (addresses `module.x.…`), as template entries.
+ * `spellings` receives, per address, how each mapped property is written in Terraform (src/terraform/vocabulary.ts).
+ */
+export function mapResources(
+  scopes: readonly ModuleScope[],
+  unchecked: Unchecked[],
+  written?: { address: string; type: string; obj: Value }[],
+  spellings?: Map<string, Spelled>,
+): ObjectEntry[] {
   const all: Res[] = [];
   for (const scope of scopes) for (const [local, declared] of scope.resources) {
     const env: Env = { scope, file: declared.file, depth: 0 };
@@ -46,13 +61,18 @@ export function mapResources(scopes: readonly ModuleScope[], unchecked: Unchecke
     }
   }
   if (written !== undefined) for (const resource of all) written.push({ address: resource.address, type: resource.type, obj: resource.obj });
-  const ctx: Ctx = { unchecked, extra: new Map() };
+  const ctx: Ctx = { unchecked, extra: new Map(), folded: new Map(), foldedAway: new Set() };
   const byAddress = new Map(all.map((resource) => [resource.address, resource]));
   for (const resource of all) collectAttachments(resource, byAddress, ctx);
   const out: ObjectEntry[] = [];
   for (const resource of all) {
-    const mapped = MAPPERS[resource.type]?.(resource, ctx) ?? { type: `Terraform::${resource.type}`, props: [] };
+    spelled = new Map();
+    spellPrefix = '';
+    const mapped = (ctx.foldedAway.has(resource.address) ? undefined : MAPPERS[resource.type]?.(resource, ctx)) ?? { type: `Terraform::${resource.type}`, props: [] };
     for (const [property, items] of ctx.extra.get(resource.address) ?? []) addToList(mapped.props, property, items, resource);
+    for (const entry of ctx.folded.get(resource.address) ?? []) if (!mapped.props.some((p) => p.key === entry.key)) mapped.props.push(entry);
+    spellings?.set(resource.address, spelled);
+    spelled = undefined;
     const typeLoc: Loc = { ...resource.header, start: resource.header.start, end: resource.header.end };
     out.push({
       key: resource.address,
@@ -81,13 +101,13 @@ function addToList(props: ObjectEntry[], property: string, items: Value[], resou
 }
 
 /** `aws_iam_role.app` when the value is a reference to a resource of the module of one of `types`. */
-function referencedAddress(value: Value | undefined, types: string[], byAddress: Map<string, Res>): string | undefined {
+function referencedAddress(value: Value | undefined, types: string[], byAddress: Map<string, Res>, nameAttribute = 'name'): string | undefined {
   if (value?.k === 'ref' && types.includes(byAddress.get(value.target)?.type ?? '')) return value.target;
-  // A literal name equal to the `name` of a resource of the module designates it.
+  // A literal name equal to the `name` (a bucket's `bucket`) of a resource of the module designates it.
   const name = knownString(value);
   if (name === undefined) return undefined;
   for (const resource of byAddress.values()) {
-    if (types.includes(resource.type) && knownString(get(resource.obj, 'name')) === name) return resource.address;
+    if (types.includes(resource.type) && knownString(get(resource.obj, nameAttribute)) === name) return resource.address;
   }
   return undefined;
 }
@@ -151,16 +171,77 @@ function collectAttachments(resource: Res, byAddress: Map<string, Res>, ctx: Ctx
       if (user !== undefined) for (const group of listOf(get(obj, 'groups'))) addExtra(ctx, user, 'Groups', group);
       break;
     }
+    // CloudFormation writes these as properties of the user and the bucket: fold them in when the user or
+    // bucket is a resource of the module; otherwise the resource maps on its own (MAPPERS below).
+    case 'aws_iam_user_login_profile': {
+      const user = referencedAddress(get(obj, 'user'), ['aws_iam_user'], byAddress);
+      if (user !== undefined) fold(ctx, resource, user, loginProfile(resource));
+      break;
+    }
+    case 'aws_s3_bucket_public_access_block': {
+      const bucket = referencedAddress(get(obj, 'bucket'), ['aws_s3_bucket'], byAddress, 'bucket');
+      if (bucket !== undefined) fold(ctx, resource, bucket, publicAccessBlock(resource));
+      break;
+    }
   }
 }
 
+function fold(ctx: Ctx, from: Res, into: string, entry: ObjectEntry): void {
+  let entries = ctx.folded.get(into);
+  if (entries === undefined) ctx.folded.set(into, (entries = []));
+  entries.push(entry);
+  ctx.foldedAway.add(from.address);
+}
+
+/** `aws_iam_user_login_profile` as the user's `LoginProfile`, at the login profile's header. */
+function loginProfile(r: Res): ObjectEntry {
+  return { key: 'LoginProfile', keyLoc: r.header, value: { k: 'object', entries: props(r.obj, [['password_reset_required', 'PasswordResetRequired']]), loc: r.header } };
+}
+
+/** `aws_s3_bucket_public_access_block` as the bucket's `PublicAccessBlockConfiguration`; an omitted setting is false in both. */
+function publicAccessBlock(r: Res): ObjectEntry {
+  const settings = props(r.obj, [
+    ['block_public_acls', 'BlockPublicAcls'],
+    ['block_public_policy', 'BlockPublicPolicy'],
+    ['ignore_public_acls', 'IgnorePublicAcls'],
+    ['restrict_public_buckets', 'RestrictPublicBuckets'],
+  ]);
+  return { key: 'PublicAccessBlockConfiguration', keyLoc: r.header, value: { k: 'object', entries: settings, loc: r.header } };
+}
+
 type Mapper = (resource: Res, ctx: Ctx) => Mapped;
+
+/** A resource's Terraform names by model property path without indices: the native steps for its last name (none for a flattened level). */
+export type Spelled = Map<string, readonly string[]>;
+
+// While one resource is mapped: the names of its properties as written, and the model path the copies land under.
+let spelled: Spelled | undefined;
+let spellPrefix = '';
+
+/** Records that the model's `to` (under the current prefix) is written `from` in Terraform; a name seen with a value wins. */
+function spell(to: string, from: readonly string[], present = true): void {
+  const key = spellPrefix + to;
+  if (spelled !== undefined && (present || !spelled.has(key))) spelled.set(key, from);
+}
+
+/** Maps under the model property `to` (written `from`): the copies made in `build` are spelled below it. */
+function under<T>(to: string, from: readonly string[], build: () => T): T {
+  spell(to, from);
+  const outer = spellPrefix;
+  spellPrefix = `${outer}${to}.`;
+  try {
+    return build();
+  } finally {
+    spellPrefix = outer;
+  }
+}
 
 /** `tf attribute → CloudFormation property` copies; the key keeps the Terraform attribute's position. */
 function props(obj: Value, pairs: [string, string][]): ObjectEntry[] {
   const out: ObjectEntry[] = [];
   for (const [from, to] of pairs) {
     const entry = getEntry(obj, from);
+    spell(to, [from], entry !== undefined);
     if (entry === undefined) continue;
     out.push({ key: to, keyLoc: entry.keyLoc, value: nullAbsent(entry.value) });
   }
@@ -177,6 +258,7 @@ function nullAbsent(value: Value): Value {
 /** A policy argument, parsed; what is not known before apply is reported as not checked. */
 function policy(resource: Res, ctx: Ctx, from: string, to: string): ObjectEntry[] {
   const entry = getEntry(resource.obj, from);
+  spell(to, [from], entry !== undefined);
   if (entry === undefined) return [];
   const value = policyValue(entry.value);
   reportUnresolved(resource, ctx, from, value);
@@ -207,10 +289,15 @@ function reportUnresolved(resource: Res, ctx: Ctx, from: string, value: Value): 
 
 /** A nested block's first instance as a CloudFormation map. */
 function nested(obj: Value, block: string, to: string, pairs: [string, string][]): ObjectEntry[] {
-  const entry = getEntry(obj, block);
-  const first = blocks(obj, block)[0];
-  if (entry === undefined || first === undefined) return [];
-  return [{ key: to, keyLoc: entry.keyLoc, value: { k: 'object', entries: props(first, pairs), loc: first.loc } }];
+  return under(to, [block], () => {
+    const entry = getEntry(obj, block);
+    const first = blocks(obj, block)[0];
+    if (entry === undefined || first === undefined) {
+      for (const [from, key] of pairs) spell(key, [from], false);
+      return [];
+    }
+    return [{ key: to, keyLoc: entry.keyLoc, value: { k: 'object', entries: props(first, pairs), loc: first.loc } }];
+  });
 }
 
 const METADATA_OPTIONS: [string, string][] = [
@@ -265,6 +352,9 @@ const MAPPERS: Record<string, Mapper> = {
       ['thumbprint_list', 'ThumbprintList'],
     ]),
   }),
+  aws_iam_access_key: (r) => ({ type: 'AWS::IAM::AccessKey', props: props(r.obj, [['user', 'UserName'], ['status', 'Status']]) }),
+  // A login profile or public access block whose user or bucket is not a resource of the module.
+  aws_iam_user_login_profile: (r) => ({ type: 'AWS::IAM::User', props: [...props(r.obj, [['user', 'UserName']]), loginProfile(r)] }),
   aws_iam_group_membership: (r) => ({ type: 'AWS::IAM::UserToGroupAddition', props: props(r.obj, [['group', 'GroupName'], ['users', 'Users']]) }),
   aws_ssoadmin_permission_set_inline_policy: (r, ctx) => ({ type: 'AWS::SSO::PermissionSet', props: policy(r, ctx, 'inline_policy', 'InlinePolicy') }),
   aws_organizations_policy: (r, ctx) => {
@@ -290,14 +380,15 @@ const MAPPERS: Record<string, Mapper> = {
     ],
   }),
   aws_launch_template: (r) => {
-    const data: ObjectEntry[] = [
+    // Terraform writes the launch template data at the resource's top level.
+    const data: ObjectEntry[] = under('LaunchTemplateData', [], () => [
       ...nested(r.obj, 'metadata_options', 'MetadataOptions', METADATA_OPTIONS),
       ...nested(r.obj, 'iam_instance_profile', 'IamInstanceProfile', [
         ['arn', 'Arn'],
         ['name', 'Name'],
       ]),
       ...props(r.obj, [['user_data', 'UserData']]),
-    ];
+    ]);
     return {
       type: 'AWS::EC2::LaunchTemplate',
       props: [...props(r.obj, [['name', 'LaunchTemplateName']]), { key: 'LaunchTemplateData', keyLoc: r.header, value: { k: 'object', entries: data, loc: r.loc } }],
@@ -324,6 +415,7 @@ const MAPPERS: Record<string, Mapper> = {
         ['version', 'Version'],
       ]),
     ];
+    spell('MixedInstancesPolicy.LaunchTemplate.Overrides', ['override']);
     const mixedEntry = getEntry(r.obj, 'mixed_instances_policy');
     const mixed = blocks(r.obj, 'mixed_instances_policy')[0];
     const launchTemplate = blocks(mixed, 'launch_template')[0];
@@ -354,6 +446,23 @@ const MAPPERS: Record<string, Mapper> = {
         ['version', 'Version'],
       ]),
     ],
+  }),
+
+  aws_elastic_beanstalk_environment: (r) => ({
+    type: 'AWS::ElasticBeanstalk::Environment',
+    props: [
+      ...props(r.obj, [
+        ['name', 'EnvironmentName'],
+        ['application', 'ApplicationName'],
+        ['template_name', 'TemplateName'],
+        ['solution_stack_name', 'SolutionStackName'],
+      ]),
+      ...optionSettings(r),
+    ],
+  }),
+  aws_elastic_beanstalk_configuration_template: (r) => ({
+    type: 'AWS::ElasticBeanstalk::ConfigurationTemplate',
+    props: [...props(r.obj, [['application', 'ApplicationName'], ['solution_stack_name', 'SolutionStackName']]), ...optionSettings(r)],
   }),
 
   aws_sagemaker_notebook_instance: (r) => ({
@@ -393,6 +502,7 @@ const MAPPERS: Record<string, Mapper> = {
   },
 
   aws_s3_bucket: (r) => ({ type: 'AWS::S3::Bucket', props: props(r.obj, [['bucket', 'BucketName']]) }),
+  aws_s3_bucket_public_access_block: (r) => ({ type: 'AWS::S3::Bucket', props: [...props(r.obj, [['bucket', 'BucketName']]), publicAccessBlock(r)] }),
   aws_s3_bucket_policy: resourcePolicy('AWS::S3::BucketPolicy', 'policy', 'PolicyDocument', [['bucket', 'Bucket']]),
   aws_s3_access_point: resourcePolicy('AWS::S3::AccessPoint', 'policy', 'Policy', [['bucket', 'Bucket'], ['name', 'Name']]),
   aws_s3control_access_point_policy: resourcePolicy('AWS::S3::AccessPoint', 'policy', 'Policy'),
@@ -449,12 +559,39 @@ const MAPPERS: Record<string, Mapper> = {
       ['event_source_token', 'EventSourceToken'],
     ]),
   }),
+  aws_lambda_function_url: (r) => ({
+    type: 'AWS::Lambda::Url',
+    props: props(r.obj, [
+      ['function_name', 'TargetFunctionArn'],
+      ['qualifier', 'Qualifier'],
+      ['authorization_type', 'AuthType'],
+    ]),
+  }),
   aws_lambda_function: (r) => ({ type: 'AWS::Lambda::Function', props: props(r.obj, [['function_name', 'FunctionName'], ['role', 'Role']]) }),
 };
+
+/** `setting { namespace, name, value }` blocks of a Beanstalk environment or configuration template, as its `OptionSettings`. */
+function optionSettings(r: Res): ObjectEntry[] {
+  const entry = getEntry(r.obj, 'setting');
+  const items = blocks(r.obj, 'setting');
+  if (entry === undefined || items.length === 0) return [];
+  const settings = items.map((item): Value => ({
+    k: 'object',
+    entries: props(item, [
+      ['namespace', 'Namespace'],
+      ['name', 'OptionName'],
+      ['value', 'Value'],
+      ['resource', 'ResourceName'],
+    ]),
+    loc: item.loc,
+  }));
+  return [{ key: 'OptionSettings', keyLoc: entry.keyLoc, value: { k: 'list', items: settings, loc: entry.keyLoc } }];
+}
 
 /** `inline_policy { name, policy }` blocks of a role, as its `Policies` list. */
 function inlinePolicies(r: Res, ctx: Ctx): ObjectEntry[] {
   const entry = getEntry(r.obj, 'inline_policy');
+  spell('Policies', ['inline_policy'], entry !== undefined);
   const items = blocks(r.obj, 'inline_policy');
   if (entry === undefined || items.length === 0) return [];
   const policies = items.flatMap((item): Value[] => {

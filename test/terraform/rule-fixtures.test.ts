@@ -38,7 +38,7 @@ const ids = ruleDirs(root);
 describe('Terraform rule fixtures', () => {
   it('cover every rule family', () => {
     const families = new Set(ids.map((id) => id.split('/')[0]));
-    expect([...families].sort()).toEqual(['cross-account-trust', 'imdsv2', 'least-privilege', 'policy-validation', 'resource-exposure']);
+    expect([...families].sort()).toEqual(['cross-account-trust', 'imdsv2', 'least-privilege', 'pack', 'policy-validation', 'resource-exposure']);
   });
 
   for (const id of ids) {
