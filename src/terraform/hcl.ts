@@ -80,9 +80,64 @@ function dependencyFile(specifier: string): string {
   }
 }
 
+/**
+ * The runtime's own cursor functions. web-tree-sitter's TreeCursor copies the cursor into the runtime's
+ * transfer buffer and back around every call (several calls into wasm and a dozen memory writes per
+ * node); these take the cursor where the previous call left it, so a walk is one call per step. They are
+ * the exports of the emscripten module, which is the options object given to `Parser.init`; when they
+ * are not there (another version of web-tree-sitter), the walk goes through the public TreeCursor.
+ */
+interface RawCursor {
+  gotoFirstChild(tree: number): number;
+  gotoNextSibling(tree: number): number;
+  gotoParent(tree: number): number;
+  typeId(tree: number): number;
+  startIndex(tree: number): number;
+  endIndex(tree: number): number;
+  isNamed(tree: number): number;
+  isMissing(tree: number): number;
+  delete(tree: number): void;
+}
+
+let raw: RawCursor | undefined;
+
+function rawCursor(module: Record<string, unknown>): RawCursor | undefined {
+  const names = {
+    gotoFirstChild: '_ts_tree_cursor_goto_first_child_wasm',
+    gotoNextSibling: '_ts_tree_cursor_goto_next_sibling_wasm',
+    gotoParent: '_ts_tree_cursor_goto_parent_wasm',
+    typeId: '_ts_tree_cursor_current_node_type_id_wasm',
+    startIndex: '_ts_tree_cursor_start_index_wasm',
+    endIndex: '_ts_tree_cursor_end_index_wasm',
+    isNamed: '_ts_tree_cursor_current_node_is_named_wasm',
+    isMissing: '_ts_tree_cursor_current_node_is_missing_wasm',
+    delete: '_ts_tree_cursor_delete_wasm',
+  } as const;
+  const found: Partial<Record<keyof RawCursor, unknown>> = {};
+  for (const [key, name] of Object.entries(names)) {
+    if (typeof module[name] !== 'function') return undefined;
+    found[key as keyof RawCursor] = module[name];
+  }
+  return found as RawCursor;
+}
+
+let walkWithRawCursor = true;
+
+/** Tests: walk through the public TreeCursor (as without the runtime's exports), to compare the two. */
+export function usePublicCursorForTests(on: boolean): void {
+  walkWithRawCursor = !on;
+}
+
+/** Which walk {@link parseHcl} uses in this process. */
+export function hclCursorKind(): 'runtime' | 'public' {
+  return raw !== undefined && walkWithRawCursor ? 'runtime' : 'public';
+}
+
 try {
   const runtime = dependencyFile('web-tree-sitter/tree-sitter.wasm');
-  await Parser.init({ locateFile: () => runtime });
+  const moduleOptions: Record<string, unknown> = { locateFile: () => runtime };
+  await Parser.init(moduleOptions);
+  raw = rawCursor(moduleOptions);
   const language = await Language.load(readFileSync(dependencyFile('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm')));
   parser = new Parser();
   parser.setLanguage(language);
@@ -198,10 +253,18 @@ function isNamedType(type: string, cursorIsNamed: () => boolean): boolean {
   return named;
 }
 
+/**
+ * Nodes whose children nothing reads when the tree has no error: a `for` expression and a template
+ * directive are kept as their text or span, a comment is skipped. (With an error, every node is walked:
+ * the error may be inside.) The walk through the public cursor descends into them all, as a reference.
+ */
+const OPAQUE_WHEN_CLEAN = new Set(['for_expr', 'template_directive', 'comment']);
+
 function liteTree(tree: Tree, text: string): TsNode {
-  const cursor = tree.walk();
   // Without errors no node is missing, and punctuation needs only its type: fewer calls into wasm.
   const clean = !tree.rootNode.hasError;
+  const cursor = tree.walk();
+  if (raw !== undefined && walkWithRawCursor) return rawLiteTree(tree, cursor, raw, text, clean);
   let visited = 0;
   const make = (): TsNode => {
     const type = cursor.nodeType;
@@ -232,6 +295,59 @@ function liteTree(tree: Tree, text: string): TsNode {
     return finish(root);
   } finally {
     cursor.delete();
+  }
+}
+
+/** Per grammar symbol: its type name and whether it is named, filled as symbols are met. */
+const symbolTypes: (string | undefined)[] = [];
+const symbolNamed: boolean[] = [];
+/** The symbol id tree-sitter gives an ERROR node. */
+const ERROR_SYMBOL = 65535;
+
+/**
+ * The same walk as {@link liteTree} through the runtime's cursor functions: the public cursor has just
+ * been created, so the transfer buffer holds it, and every raw call moves it there in place. Nothing else
+ * may call into the runtime until the cursor is deleted (raw, from the buffer, where its latest state is).
+ */
+function rawLiteTree(tree: Tree, cursor: { nodeTypeId: number }, api: RawCursor, text: string, clean: boolean): TsNode {
+  const address = (tree as unknown as Record<number, number>)[0]!;
+  const types = tree.language.types;
+  // Through the public cursor once: it writes itself into the transfer buffer.
+  void cursor.nodeTypeId;
+  let visited = 0;
+  const make = (): TsNode => {
+    const id = api.typeId(address);
+    let type = symbolTypes[id];
+    if (type === undefined) {
+      symbolTypes[id] = type = id === ERROR_SYMBOL ? 'ERROR' : (types[id] ?? 'ERROR');
+      symbolNamed[id] = api.isNamed(address) === 1;
+    }
+    const named = symbolNamed[id]!;
+    if (clean && !named) return new TsNode(type, -1, -1, false, false, text);
+    return new TsNode(type, api.startIndex(address), api.endIndex(address), named, clean ? false : api.isMissing(address) === 1, text);
+  };
+  try {
+    const root = make();
+    const stack: TsNode[] = [root];
+    if (api.gotoFirstChild(address) === 1) {
+      for (;;) {
+        if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, api.startIndex(address));
+        const node = make();
+        stack[stack.length - 1]!.children.push(node);
+        if (!(clean && OPAQUE_WHEN_CLEAN.has(node.type)) && api.gotoFirstChild(address) === 1) {
+          stack.push(node);
+          continue;
+        }
+        while (api.gotoNextSibling(address) !== 1) {
+          if (api.gotoParent(address) !== 1) return finish(root);
+          stack.pop();
+          if (stack.length === 0) return finish(root);
+        }
+      }
+    }
+    return finish(root);
+  } finally {
+    api.delete(address);
   }
 }
 
