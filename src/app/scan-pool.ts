@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { scanFiles, type InputFile, type ScanResult } from '../engine/scan.js';
+import { docsUrl } from '../engine/docs-links.js';
+import { FILE_TOO_LARGE_RULE, scanFiles, type InputFile, type ScannedFile, type ScanResult } from '../engine/scan.js';
+import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import { withDefaults, type EngineOptions } from '../model/options.js';
+import { isTerraformPath } from '../terraform/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Rule } from '../rules/types.js';
 import { customRuleSource, type CustomRuleSource } from '../rule-packs/custom-rules.js';
@@ -12,8 +15,10 @@ import { customRuleSource, type CustomRuleSource } from '../rule-packs/custom-ru
  * while a large template is checked, and a runaway scan is stopped and reported instead of taking the
  * process down:
  *
- * - a thread that runs out of memory is ended by V8 and replaced; the check fails closed with
- *   {@link ScanOutOfMemoryError}, which says so;
+ * - a thread that runs out of memory is ended by V8 and replaced, and the files are scanned again in
+ *   smaller parts to find the one(s) that need more than the limit (see {@link ScanPool.scan}): each of
+ *   those gets a blocking finding on its line 1 ({@link outOfMemoryFinding}) and is not known to be safe,
+ *   while the other files are still checked and reported as usual;
  * - a scan that runs past `timeoutMs` is ended the same way, with {@link ScanTimeoutError}.
  *
  * The thread is src/app/scan-thread.ts compiled (dist/src/app/scan-thread.js), or the TypeScript source
@@ -52,6 +57,41 @@ export class ScanTimeoutError extends Error {
   }
 }
 
+/**
+ * Scans a pool makes to find which files of a batch that ran out of memory need more than the limit,
+ * after the batch itself: with k such files among n, halving takes about 2·k·log2(n). Past this many,
+ * the files not yet told apart all get the finding (fail closed) rather than the check waiting longer.
+ */
+export const MAX_ISOLATION_SCANS = 24;
+
+/**
+ * A file whose scan needed more memory than one scan may use: not checked, so not known to be safe.
+ * It blocks as the engine's files too large to read do (rule `file-too-large`, which configuration can
+ * lower), on its line 1, and says what to do.
+ */
+export function outOfMemoryFinding(path: string, memoryMb: number, options: EngineOptions, withOthers = 0): Finding {
+  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: path, element: 'out-of-memory' });
+  const how =
+    withOthers > 0
+      ? `scanning it with ${withOthers} other file${withOthers === 1 ? '' : 's'} needed more than the ${memoryMb} MB of memory one check may use (trustgate stopped narrowing down which file needed it)`
+      : `scanning it needed more than the ${memoryMb} MB of memory one check may use`;
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: FILE_TOO_LARGE_RULE,
+    category: 'parse-error',
+    severity: options.rules[FILE_TOO_LARGE_RULE]?.severity ?? 'high',
+    file: path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message: `${path} was not checked: ${how}, so the scan was stopped and the file is not known to be safe (it may hold an administrator role). The other files of this change were checked.`,
+    remediation: 'Split the template into smaller stacks, or check it locally with `trustgate scan`; the operator of this trustgate server can raise the memory limit (TRUSTGATE_SCAN_MEMORY_MB).',
+    docs: docsUrl('docs/rules/file-too-large.md'),
+  };
+}
+
 /** A rule as a thread can find it again: a built-in rule by id, a custom rule by its source. */
 export type RuleRef = { kind: 'built-in'; id: string } | ({ kind: 'custom' } & CustomRuleSource);
 
@@ -61,6 +101,11 @@ export interface ScanRequest {
   options: EngineOptions;
   /** Absent: every built-in rule. */
   rules?: RuleRef[];
+  /**
+   * `terraform`: only the Terraform modules among `inputs` (the other inputs are what `file()` may read),
+   * as scanFiles reads them; the files they read come back in `files` with kind `terraform`.
+   */
+  mode?: 'terraform';
 }
 
 export type ScanReply = { id: number; ok: true; result: ScanResult } | { id: number; ok: false; message: string };
@@ -122,18 +167,105 @@ export class ScanPool {
     this.settings = { ...DEFAULT_SCAN_POOL, ...settings };
   }
 
-  /** The engine's scanFiles, in a thread. Rejects with ScanOutOfMemoryError or ScanTimeoutError. */
-  scan = (inputs: readonly InputFile[], partialOptions: Partial<EngineOptions> = {}, rules?: readonly Rule[]): Promise<ScanResult> => {
+  /**
+   * The engine's scanFiles, in a thread. Rejects with ScanTimeoutError for a scan past the time bound.
+   * A batch that runs out of the thread's memory is scanned again in parts, each in a thread of its own
+   * heap (the one that ran out is replaced): the files other than Terraform halved again and again until
+   * a part scans or is a single file, then the Terraform modules together (they read each other and the
+   * files their `file()` calls name, as in scanFiles). A file that runs out alone gets {@link outOfMemoryFinding} and the
+   * status `failed`; the others' findings are exactly what the whole batch would have given.
+   */
+  scan = async (inputs: readonly InputFile[], partialOptions: Partial<EngineOptions> = {}, rules?: readonly Rule[]): Promise<ScanResult> => {
     const options = withDefaults(partialOptions);
     const refs = ruleRefs(rules);
     // Rules made in this process by other means (tests, embedding) cannot cross: scanned here.
-    if (refs === 'in-process') return Promise.resolve(scanFiles(inputs, options, rules));
+    if (refs === 'in-process') return scanFiles(inputs, options, rules);
+    try {
+      return await this.submit(inputs, options, refs);
+    } catch (error) {
+      if (!(error instanceof ScanOutOfMemoryError) || this.closed) throw error;
+      return this.isolate(inputs, options, refs);
+    }
+  };
+
+  private submit(inputs: readonly InputFile[], options: EngineOptions, refs: RuleRef[] | undefined, mode?: 'terraform'): Promise<ScanResult> {
     if (this.closed) return Promise.reject(new Error('the scan pool is closed'));
     return new Promise<ScanResult>((resolve, reject) => {
-      this.waiting.push({ request: { id: this.nextId++, inputs, options, ...(refs !== undefined ? { rules: refs } : {}) }, resolve, reject });
+      this.waiting.push({ request: { id: this.nextId++, inputs, options, ...(refs !== undefined ? { rules: refs } : {}), ...(mode !== undefined ? { mode } : {}) }, resolve, reject });
       this.dispatch();
     });
-  };
+  }
+
+  /** After a batch ran out of memory: which files need more than the limit (see {@link scan}). */
+  private async isolate(inputs: readonly InputFile[], options: EngineOptions, refs: RuleRef[] | undefined): Promise<ScanResult> {
+    const memoryMb = this.settings.memoryMb;
+    const findings: Finding[] = [];
+    const files: ScannedFile[] = [];
+    let budget = MAX_ISOLATION_SCANS;
+    /** One part's scan: its result, or undefined when it ran out of memory too (other errors fail the scan). */
+    const attempt = async (part: readonly InputFile[], mode?: 'terraform'): Promise<ScanResult | undefined> => {
+      budget--;
+      try {
+        return await this.submit(part, options, refs, mode);
+      } catch (error) {
+        if (error instanceof ScanOutOfMemoryError && !this.closed) return undefined;
+        throw error;
+      }
+    };
+    const notChecked = (part: readonly InputFile[], kind?: 'terraform') => {
+      for (const input of part) {
+        findings.push(outOfMemoryFinding(input.path, memoryMb, options, part.length > 1 && kind === undefined ? part.length - 1 : 0));
+        files.push({ path: input.path, status: 'failed', ...(kind !== undefined ? { kind } : {}) });
+      }
+    };
+
+    // Each file other than Terraform is scanned on its own in scanFiles, so any split of them gives the same findings.
+    const parts: ScanResult[] = [];
+    const halve = async (part: readonly InputFile[]): Promise<void> => {
+      if (part.length === 0) return;
+      if (budget <= 0) return notChecked(part);
+      const scanned = await attempt(part);
+      if (scanned !== undefined) {
+        parts.push(scanned);
+        return;
+      }
+      if (part.length === 1) return notChecked(part);
+      const middle = Math.ceil(part.length / 2);
+      await halve(part.slice(0, middle));
+      await halve(part.slice(middle));
+    };
+    const terraform = inputs.filter((input) => isTerraformPath(input.path));
+    const others = inputs.filter((input) => !isTerraformPath(input.path));
+    if (terraform.length > 0) await halve(others);
+    // The whole batch ran out already: start from its halves (a batch of one is that one file).
+    else if (others.length === 1) notChecked(others);
+    else {
+      const middle = Math.ceil(others.length / 2);
+      await halve(others.slice(0, middle));
+      await halve(others.slice(middle));
+    }
+    // Then the Terraform modules, together (they read each other and the files their file() calls name),
+    // with the other files that were scanned as what file() may read. A file they read is not scanned on
+    // its own in scanFiles: its own results are dropped.
+    const readByTerraform = new Set<string>();
+    if (terraform.length > 0) {
+      const failed = new Set(files.map((file) => file.path));
+      const scanned = await attempt([...terraform, ...others.filter((input) => !failed.has(input.path))], 'terraform');
+      if (scanned === undefined) {
+        // One evaluation of every module: no smaller part is the same scan. Each module file is not checked.
+        notChecked(terraform, 'terraform');
+      } else {
+        findings.push(...scanned.findings);
+        files.push(...scanned.files);
+        for (const file of scanned.files) if (!isTerraformPath(file.path)) readByTerraform.add(file.path);
+      }
+    }
+    for (const part of parts) {
+      findings.push(...part.findings.filter((finding) => !readByTerraform.has(finding.file)));
+      files.push(...part.files.filter((file) => !readByTerraform.has(file.path)));
+    }
+    return { findings: findings.sort(compareFindings), files };
+  }
 
   /**
    * Starts every thread now and resolves once each has loaded the engine, so the first checks do not

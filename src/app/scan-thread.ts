@@ -1,5 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { scanFiles } from '../engine/scan.js';
+import { scanFiles, type ScannedFile, type ScanResult } from '../engine/scan.js';
+import { scanTerraformInputs } from '../engine/terraform-scan.js';
+import { compareFindings, type Finding } from '../findings/finding.js';
+import { isTerraformPath } from '../terraform/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Rule } from '../rules/types.js';
 import { loadCustomRules } from '../rule-packs/custom-rules.js';
@@ -32,10 +35,19 @@ function rulesOf(refs: RuleRef[] | undefined): readonly Rule[] {
   });
 }
 
+/** The Terraform part of scanFiles alone (the pool's `terraform` mode, when it narrows down a scan that ran out of memory). */
+function scanTerraformOnly(request: ScanRequest): ScanResult {
+  const rules = rulesOf(request.rules).filter((rule) => request.options.rules[rule.meta.id]?.enabled !== false);
+  const findings: Finding[] = [];
+  const files: ScannedFile[] = [];
+  scanTerraformInputs(request.inputs.filter((input) => isTerraformPath(input.path)), request.inputs, request.options, rules, findings, files);
+  return { findings: findings.sort(compareFindings), files };
+}
+
 parentPort!.on('message', (request: ScanRequest) => {
   let reply: ScanReply;
   try {
-    reply = { id: request.id, ok: true, result: scanFiles(request.inputs, request.options, rulesOf(request.rules)) };
+    reply = { id: request.id, ok: true, result: request.mode === 'terraform' ? scanTerraformOnly(request) : scanFiles(request.inputs, request.options, rulesOf(request.rules)) };
   } catch (error) {
     reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }

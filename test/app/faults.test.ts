@@ -496,13 +496,41 @@ describe('scans off the event loop, through the server process', () => {
     expect(await outcome([pull.headSha], 'success', app)).toEqual(CLEAN);
   }, 60_000);
 
-  it('a scan that runs out of its thread\'s memory fails its check, saying so, and the server goes on', async () => {
+  it('a file whose scan runs out of its thread\'s memory blocks with a finding on it, the other file of the pull request is still checked, and the server goes on', async () => {
     const app = await start({ TRUSTGATE_SCAN_THREADS: '1', TRUSTGATE_SCAN_MEMORY_MB: '32' });
-    const pull = hugePullRequest();
-    expect(await app.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
-    expect(await outcome([pull.headSha], 'failure', app)).toEqual(CLEAN);
-    const [run] = runsOf(pull.headSha);
-    expect(run!.title).toContain('ran out of memory');
+    const number = nextPull++;
+    const headSha = randomBytes(20).toString('hex');
+    // The huge template needs more than 32 MB of heap; the small one next to it holds an admin role.
+    fake.addPullRequest({
+      owner: OWNER,
+      repo: REPO,
+      number,
+      headSha,
+      baseSha: randomBytes(20).toString('hex'),
+      files: [
+        { path: 'stacks/huge.yaml', text: hugeTemplate(), status: 'modified' },
+        { path: 'stacks/admin.yaml', text: largeTemplate(1), status: 'modified' },
+      ],
+    });
+    const outputs: { title?: string; summary?: string; annotations?: Record<string, any>[] }[] = [];
+    const stop = fake.onRequest((request, phase) => {
+      const output = (request.body as { output?: (typeof outputs)[number] } | undefined)?.output;
+      if (phase === 'handled' && /\/check-runs(\/\d+)?$/.test(request.path) && output !== undefined) outputs.push(output);
+    });
+    expect(await app.deliver('pull_request', payloadFor(number, headSha), randomBytes(8).toString('hex'))).toBe(200);
+    expect(await outcome([headSha], 'failure', app)).toEqual(CLEAN);
+    stop();
+    const [run] = runsOf(headSha);
+    // A finding, not an error: the check completed and counts what blocks.
+    expect(run!.title).not.toContain('could not finish');
+    const annotations = outputs.flatMap((output) => output.annotations ?? []);
+    const huge = annotations.filter((annotation) => annotation.path === 'stacks/huge.yaml');
+    expect(huge).toEqual([expect.objectContaining({ path: 'stacks/huge.yaml', start_line: 1, end_line: 1, annotation_level: 'failure', title: expect.stringMatching(/^file-too-large \(high\)/) })]);
+    expect(huge[0]!.message).toContain('needed more than the 32 MB of memory one check may use');
+    expect(huge[0]!.message).toContain('TRUSTGATE_SCAN_MEMORY_MB');
+    // The other file was checked and reported as usual.
+    expect(annotations.filter((annotation) => annotation.path === 'stacks/admin.yaml').map((annotation) => annotation.title)).toContainEqual(expect.stringMatching(/^least-privilege\/full-admin \(critical\)/));
+    expect(outputs.at(-1)!.summary).toContain('stacks/huge.yaml');
     expect(app.child.exitCode).toBeNull();
     expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
     // The thread was replaced: the next check is scanned as usual.

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { scanFiles, type InputFile } from '../../src/engine/scan.js';
+import { withDefaults } from '../../src/model/options.js';
+import { outOfMemoryFinding, ScanPool } from '../../src/app/scan-pool.js';
+import { fixture } from './helpers.js';
+
+/*
+ * The scan pool's real worker threads with a small heap (issue 13, "a check over the memory bound fails
+ * closed with a finding"): the file that needs more than the limit is found and reported, and every other
+ * file gets exactly the findings the whole batch would have given.
+ */
+function hugeTemplate(topics = 60_000): string {
+  const lines = ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:'];
+  for (let index = 0; index < topics; index++) lines.push(`  Topic${index}:`, '    Type: AWS::SNS::Topic', '    Properties:', `      TopicName: topic-${index}`, '      DisplayName: a topic with a display name long enough');
+  return lines.join('\n') + '\n';
+}
+
+const ADMIN_JSON = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, null, 2);
+const TERRAFORM = [
+  'resource "aws_iam_policy" "inline" {',
+  '  name   = "inline"',
+  '  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:*", Resource = "*" }] })',
+  '}',
+  '',
+  'resource "aws_iam_policy" "from_file" {',
+  '  name   = "from-file"',
+  '  policy = file("${path.module}/admin.json")',
+  '}',
+  '',
+].join('\n');
+
+let pool: ScanPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('a scan that runs out of its thread\'s memory', () => {
+  it('finds the file that needs more than the limit; the others, Terraform and the policy file it reads included, are scanned as in one batch', async () => {
+    pool = new ScanPool({ threads: 1, memoryMb: 32, timeoutMs: 120_000 });
+    const others: InputFile[] = [
+      { path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') },
+      { path: 'stacks/safe.yaml', text: fixture('scoped-role.yaml') },
+      { path: 'infra/main.tf', text: TERRAFORM },
+      { path: 'infra/admin.json', text: ADMIN_JSON },
+      { path: 'policies/admin.json', text: ADMIN_JSON },
+    ];
+    const huge: InputFile = { path: 'stacks/huge.yaml', text: hugeTemplate() };
+    const inputs = [others[0]!, huge, ...others.slice(1)];
+
+    const result = await pool.scan(inputs);
+
+    const expected = scanFiles(others);
+    const withoutHuge = result.findings.filter((finding) => finding.file !== huge.path);
+    expect(withoutHuge).toEqual(expected.findings);
+    expect(result.findings.filter((finding) => finding.file === huge.path)).toEqual([outOfMemoryFinding(huge.path, 32, withDefaults({}))]);
+    expect(result.files.find((file) => file.path === huge.path)).toEqual({ path: huge.path, status: 'failed' });
+    expect(result.files.filter((file) => file.path !== huge.path).sort((a, b) => a.path.localeCompare(b.path))).toEqual([...expected.files].sort((a, b) => a.path.localeCompare(b.path)));
+    // Sanity: the batch holds findings of every kind of file it read, and Terraform read infra/admin.json (it is not scanned on its own).
+    expect(expected.files).toContainEqual({ path: 'infra/admin.json', status: 'scanned', kind: 'terraform' });
+    expect(new Set(expected.findings.map((finding) => finding.file))).toEqual(new Set(['stacks/admin.yaml', 'infra/main.tf', 'infra/admin.json', 'policies/admin.json']));
+  }, 120_000);
+
+  it('a file that runs out alone is reported the same way, and the severity follows configuration of file-too-large', async () => {
+    pool = new ScanPool({ threads: 1, memoryMb: 32, timeoutMs: 120_000 });
+    const result = await pool.scan([{ path: 'stacks/huge.yaml', text: hugeTemplate() }], { rules: { 'file-too-large': { enabled: true, severity: 'medium' } } });
+    expect(result.findings.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.line])).toEqual([['file-too-large', 'medium', 'stacks/huge.yaml', 1]]);
+    // The thread was replaced: the pool goes on.
+    expect((await pool.scan([{ path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') }])).findings.length).toBeGreaterThan(0);
+  }, 120_000);
+});
