@@ -20,7 +20,7 @@ import { runAccessAnalyzer, type PolicyValidationService } from '../engine/acces
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
-import { readCheckContents, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
+import { readCheckContents, removedNotReadProblem, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
 import { isTerraformPath, moduleDirectory } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
@@ -210,6 +210,8 @@ async function check(
   // Judge the change, not the file: findings already on the base are listed, not judged (gate: new).
   const gate = loaded.config?.gate ?? 'new';
   const infrastructure = new Set(scan.files.filter((file) => file.status !== 'skipped').map((file) => file.path));
+  // A file not checked for its size (its scan ran out of the thread's memory, scan-pool.ts) is not parsed again for the access diff, in this thread.
+  const notChecked = new Set(scan.findings.filter((finding) => finding.ruleId === FILE_TOO_LARGE_RULE).map((finding) => finding.file));
   const baseline = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan);
   const classification = classifyFindings(findings, baseline);
   const existing = new Set(gate === 'new' ? classification.existing : []);
@@ -217,7 +219,7 @@ async function check(
   // What the change grants, per principal (model/access-diff.ts); files above the bound are left out, said so.
   const changeDiff = diffAccess(
     [
-      ...inputs.filter((input) => infrastructure.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
+      ...inputs.filter((input) => infrastructure.has(input.path) && !notChecked.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => ({ path: input.path, head: input.text, ...baseTextOf(baseline.inputs, input.path) })),
       // A file the change removed: a template's access is removed, a Terraform file still counts in its module's base.
       ...baseline.inputs.filter((input) => input.text.length <= ACCESS_DIFF_MAX_CHARS && !inputs.some((head) => head.path === input.path)).map((input) => ({ path: input.path, base: input.text })),
     ],
@@ -249,6 +251,8 @@ async function check(
   });
 
   const notes = [reviewed.notes, terraformReadNote(read.terraform)].filter((note): note is string => note !== undefined);
+  // A file list cut short, or Terraform directories that lost files beyond the read bound: not known to be safe.
+  const blockingProblems = [changed.incompleteReason, removedNotReadProblem(read.terraform)].filter((problem): problem is string => problem !== undefined);
   progress.stage = 'reporting the check run';
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
@@ -256,12 +260,13 @@ async function check(
     accessDiff: [
       ...accessDiffMarkdown(changeDiff),
       ...inputs.filter((input) => infrastructure.has(input.path) && input.text.length > ACCESS_DIFF_MAX_CHARS).map((input) => `- Not computed for ${codeOrEscaped(input.path)}: it is larger than 2 MiB of text.`),
+      ...inputs.filter((input) => notChecked.has(input.path) && input.text.length <= ACCESS_DIFF_MAX_CHARS).map((input) => `- Not computed for ${codeOrEscaped(input.path)}: it was not checked (see its \`file-too-large\` finding).`),
       ...agreementLines,
     ],
     baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,
-    ...(changed.incompleteReason !== undefined ? { blockingProblems: [changed.incompleteReason] } : {}),
+    ...(blockingProblems.length > 0 ? { blockingProblems } : {}),
     lineUrl: (file, line) => `${target.htmlUrl}/blob/${target.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
     maxAnnotations: settings.maxAnnotations,
     ...(loaded.config?.reportOnly === true ? { reportOnly: true } : {}),

@@ -39,6 +39,12 @@ export interface TerraformReads {
   calls: LocalCall[];
   /** Changed Terraform files left unread because their directory was beyond the directory bound. */
   notRead: string[];
+  /**
+   * Removed Terraform files whose directory was beyond the directory bound: what the module lost (a
+   * deny, a boundary) is not checked, so the check must not pass. Directories the change touches only by
+   * removing files are read after the changed ones, so these are the last to go.
+   */
+  removedNotRead?: string[];
   /** GraphQL queries this took (the first one also read `otherPaths`). */
   queries: number;
   /**
@@ -84,14 +90,18 @@ export async function readTerraformDirectories(
   otherPaths: readonly string[],
   { bounds = DEFAULT_TERRAFORM_BOUNDS, baseRef, removed = [] }: TerraformReadOptions = {},
 ): Promise<{ terraform: TerraformReads; others: FileContent[] }> {
-  const wanted = [...new Set([...changed, ...removed].map(moduleDirectory))].sort();
+  // Directories with a changed file first: one only losing files (perhaps removed whole) can wait for the bound.
+  const changedDirectories = [...new Set(changed.map(moduleDirectory))].sort();
+  const wanted = [...changedDirectories, ...[...new Set(removed.map(moduleDirectory))].filter((directory) => !changedDirectories.includes(directory)).sort()];
   const first = wanted.slice(0, bounds.maxDirectories);
+  const removedNotRead = removed.filter((path) => !first.includes(moduleDirectory(path)));
   const reads: TerraformReads = {
     files: [],
     directories: [],
     notFollowed: [],
     calls: [],
     notRead: changed.filter((path) => !first.includes(moduleDirectory(path))),
+    ...(removedNotRead.length > 0 ? { removedNotRead } : {}),
     queries: 0,
     ...(baseRef !== undefined ? { base: [] } : {}),
   };
@@ -271,6 +281,19 @@ export async function readCheckContents(
     contents.push({ path, status: 'unreadable', reason });
   }
   return { contents, terraform: read.terraform };
+}
+
+/**
+ * The blocking problem of a check that could not read every directory the pull request removed Terraform
+ * files from (the directory bound), or `undefined`. Paths come from the pull request: shown as inert text.
+ */
+export function removedNotReadProblem(reads: TerraformReads | undefined, bounds: TerraformReadBounds = DEFAULT_TERRAFORM_BOUNDS): string | undefined {
+  const paths = reads?.removedNotRead ?? [];
+  if (paths.length === 0) return undefined;
+  const directories = [...new Set(paths.map(moduleDirectory))];
+  const shown = directories.slice(0, 5).map((directory) => codeOrEscaped(directory === '' ? '.' : directory));
+  const more = directories.length > shown.length ? ` and ${directories.length - shown.length} more` : '';
+  return `The pull request changes Terraform in more than ${bounds.maxDirectories} directories, and a check reads at most that many: what removing files changes in ${shown.join(', ')}${more} is not checked.`;
 }
 
 /**

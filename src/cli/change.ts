@@ -65,8 +65,8 @@ export async function readChangeBase(
     // A deleted Terraform file is part of its module's base (its findings fixed, its access removed).
     const gone = new Map<string, string>();
     for (const path of changes.deleted) {
-      const folder = folders.find((candidate) => candidate.root === root && path.startsWith(candidate.prefix));
-      const display = folder !== undefined ? path.slice(folder.prefix.length) : undefined;
+      const folder = folders.find((candidate) => candidate.root === root && (candidate.removed === 'file' ? path === candidate.prefix : path.startsWith(candidate.prefix)));
+      const display = folder?.removed === 'file' ? folder.shownAs : folder !== undefined ? path.slice(folder.prefix.length) : undefined;
       if (display !== undefined && !previous.has(path) && (isCandidatePath(display) || isTerraformPath(display)) && isSelected(display)) gone.set(path, display);
     }
     const read = await readAtRef(root, ref, [...previous.keys(), ...gone.keys()]);

@@ -40,6 +40,13 @@ export interface CollectedInRepository {
 export interface ScannedFolder {
   root: string;
   prefix: string;
+  /**
+   * A path given on the command line that is gone from the working tree but is at the `--base` ref:
+   * `'folder'` (every file of it at the ref is deleted) or `'file'` (`prefix` is then that file's path
+   * from the root, `shownAs` the path as given).
+   */
+  removed?: 'folder' | 'file';
+  shownAs?: string;
 }
 
 /**
@@ -47,12 +54,18 @@ export interface ScannedFolder {
  * from the root of the git repository that holds it. Display paths stay as they were (relative to a
  * scanned folder, or as given): the JSON contract does not change, only the fingerprints.
  */
-export async function collectInRepository(paths: readonly string[]): Promise<CollectedInRepository> {
+export async function collectInRepository(paths: readonly string[], { baseRef }: { baseRef?: string } = {}): Promise<CollectedInRepository> {
   const repositoryPath = new Map<string, { root: string; path: string }>();
   const files: InputFile[] = [];
   const namedFiles: string[] = [];
   const folders: ScannedFolder[] = [];
   for (const given of paths) {
+    // With --base <git-ref>, a folder or file the change removed is scanned as it was: its findings are fixed.
+    const removed = baseRef !== undefined ? await removedAtRef(given, baseRef) : undefined;
+    if (removed !== undefined) {
+      folders.push(removed);
+      continue;
+    }
     const collected = await collectFiles([given]);
     if (!collected.ok) return { collected, repositoryPath, folders };
     files.push(...collected.files);
@@ -72,6 +85,44 @@ export async function collectInRepository(paths: readonly string[]): Promise<Col
     }
   }
   return { collected: { ok: true, files, namedFiles }, repositoryPath, folders };
+}
+
+/**
+ * The path `given` as a folder or file the working tree no longer has but `ref` has (as
+ * `git cat-file -t <ref>:<path>` says, from the repository that holds its nearest existing parent),
+ * or `undefined` when it exists, is in no repository, or is at the ref neither.
+ */
+async function removedAtRef(given: string, ref: string): Promise<ScannedFolder | undefined> {
+  if (ref.startsWith('-') || ref.trim() === '') return undefined;
+  try {
+    await stat(given);
+    return undefined;
+  } catch {
+    // Gone from the working tree: perhaps removed since the ref.
+  }
+  let parent = dirname(resolve(given));
+  for (;;) {
+    try {
+      if ((await stat(parent)).isDirectory()) break;
+    } catch {
+      // Not there either: one level up.
+    }
+    if (dirname(parent) === parent) return undefined;
+    parent = dirname(parent);
+  }
+  const root = await repositoryRoot(parent);
+  if (root === undefined) return undefined;
+  const fromRoot = relative(root, resolve(given)).split(sep).join('/');
+  if (fromRoot === '' || fromRoot === '..' || fromRoot.startsWith('../')) return undefined;
+  try {
+    const { stdout } = await run('git', ['-C', root, 'cat-file', '-t', `${ref}:${fromRoot}`], { encoding: 'utf8' });
+    const type = stdout.trim();
+    if (type === 'tree') return { root, prefix: `${fromRoot}/`, removed: 'folder' };
+    if (type === 'blob') return { root, prefix: fromRoot, removed: 'file', shownAs: given.split(sep).join('/') };
+  } catch {
+    // Not at the ref: the path is a mistake, reported as it is without --base.
+  }
+  return undefined;
 }
 
 export type BaseRead = { ok: true; files: Map<string, string>; missing: Set<string>; unreadable: Map<string, string> } | { ok: false; error: string };

@@ -158,7 +158,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`trustgate: --gate must be new or all (got "${gate}")\n`);
     return 2;
   }
-  const { collected, repositoryPath, folders } = await collectInRepository(positionals.length > 0 ? positionals : ['.']);
+  // With --base <git-ref>, a folder or file the change removed is read at the ref (its findings are fixed).
+  const baseRef = values.base !== undefined && !(await isFolder(values.base)) ? values.base : undefined;
+  const { collected, repositoryPath, folders } = await collectInRepository(positionals.length > 0 ? positionals : ['.'], baseRef !== undefined ? { baseRef } : {});
   if (!collected.ok) {
     io.stderr(`trustgate: ${collected.error}\n`);
     return 2;

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { scanFiles } from '../../src/engine/scan.js';
 import {
   API,
   BASE_SHA,
@@ -375,6 +376,39 @@ describe('Terraform against the base commit', () => {
     // The module it calls was read at the head only: the same at the base, so no access "added" to it.
     expect(section).not.toContain('extra');
   });
+
+  it('counts the findings of a Terraform directory the pull request removes whole as fixed, and shows the access it granted as removed', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const reads = countReads(scope);
+    nockInstallationToken(scope);
+    nockFiles(scope, [changedFile('iam/main.tf', 'removed'), changedFile('iam/terraform.tfvars', 'removed'), changedFile('docs/iam.md', 'removed')]);
+    const base = { 'iam/main.tf': ADMIN_MAIN_TF, 'iam/terraform.tfvars': 'region = "eu-west-1"\n', 'iam/README.md': '# iam\n', 'keep/main.tf': ADMIN_MAIN_TF };
+    nockRepository(scope, { 'keep/main.tf': ADMIN_MAIN_TF }, asked, 5, base);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    // The directory is gone at the head and read whole at the base, in one query.
+    expect(asked).toEqual([['d:iam', 'd:iam@base']]);
+    expect(reads.length).toBeLessThanOrEqual(5);
+    expect(writes).toHaveLength(1);
+    const body = writes[0]!.body;
+    const fixed = scanFiles([{ path: 'iam/main.tf', text: ADMIN_MAIN_TF }]).findings;
+    expect(fixed.map((finding) => finding.ruleId)).toContain('least-privilege/full-admin');
+    // Nothing is left to judge: the check passes and says what the removal fixes.
+    expect(body.conclusion).toBe('success');
+    expect(annotationsOf(writes).filter((a) => a.annotation_level === 'failure')).toEqual([]);
+    const summary = body.output.summary as string;
+    expect(summary).toContain(`this pull request fixes ${fixed.length === 1 ? '1 finding' : `${fixed.length} findings`}`);
+    expect(summary).not.toContain('not found at the base');
+    const section = summary.slice(summary.indexOf('### What this pull request changes'));
+    expect(section).toMatch(/aws\\_iam\\_role\.app\*\* in `iam\/`/);
+    expect(section).toContain('- removes permission: s3&#58;GetObject on arn&#58;aws&#58;s3&#58;&#58;&#58;assets/\\*');
+    expect(section).not.toContain('**adds**');
+  });
 });
 
 describe('Terraform reads', () => {
@@ -430,7 +464,8 @@ describe('Terraform reads', () => {
     await receive();
 
     expect(harness.requests.unmatched).toEqual([]);
-    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:iam', 'd:legacy', 'd:other']]);
+    // The directory with a changed file first, then those that only lost files.
+    expect(asked.map((query) => query.filter((entry) => !entry.endsWith('@base')))).toEqual([['d:other', 'd:iam', 'd:legacy']]);
     expect(writes[0]!.body.conclusion).toBe('failure');
     expect(annotationsOf(writes)).toContainEqual(expect.objectContaining({ path: 'iam/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
   });
@@ -488,6 +523,39 @@ describe('Terraform reads', () => {
     expect(annotationsOf(writes)).toEqual([
       expect.objectContaining({ path: 'stacks/s40/main.tf', annotation_level: 'failure', message: expect.stringContaining('more than 40 directories') }),
     ]);
+  });
+
+  it('reads the directories with a changed file before those that only lost files, and blocks naming the ones that lost files beyond the bound', async () => {
+    const scope = nock(API);
+    const asked: string[][] = [];
+    const writes: Recorded[] = [];
+    const base: Record<string, string> = {};
+    const changed: Json[] = [];
+    for (let index = 0; index < 41; index++) {
+      const path = `old/m${String(index).padStart(2, '0')}/main.tf`;
+      base[path] = 'locals {\n  x = 1\n}\n';
+      changed.push(changedFile(path, 'removed'));
+    }
+    changed.push(changedFile('zz/main.tf'));
+    nockInstallationToken(scope);
+    nockFiles(scope, changed);
+    nockRepository(scope, { 'zz/main.tf': ADMIN_MAIN_TF }, asked, 5, base);
+    nockCheckRuns(scope, writes);
+
+    await receive();
+
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(asked).toHaveLength(1);
+    const heads = asked[0]!.filter((entry) => !entry.endsWith('@base'));
+    expect(heads).toHaveLength(40);
+    expect(heads[0]).toBe('d:zz');
+    expect(heads).not.toContain('d:old/m39');
+    // The changed module is judged where it is; the removed ones past the bound block, named.
+    const annotations = annotationsOf(writes);
+    expect(annotations).toContainEqual(expect.objectContaining({ path: 'zz/main.tf', start_line: 26, title: expect.stringMatching(/^least-privilege\/full-admin/) }));
+    expect(annotations.map((a) => a.path)).not.toContain('old/m40/main.tf');
+    expect(writes[0]!.body.conclusion).toBe('failure');
+    expect(writes[0]!.body.output.summary).toContain('what removing files changes in `old/m39`, `old/m40` is not checked');
   });
 
   it('follows local modules at most three levels below the changed directory: four content queries, the fourth level unread and named in the summary', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -231,5 +231,71 @@ describe('trustgate scan --base <git-ref>: the access a Terraform change grants'
     git(dir, 'rm', '-q', 'infra/policy.tf');
     const removed = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'json')).stdout) as typeof output;
     expect(removed.access).toEqual([expect.objectContaining({ subject: 'Role aws_iam_role.app', added: [], removed: [expect.objectContaining({ what: 's3:GetObject on arn:aws:s3:::reports/*' })] })]);
+  });
+});
+
+describe('trustgate scan --base <git-ref>: a Terraform directory the change removes whole', () => {
+  const ADMIN_TF = `resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+`;
+  const POLICY_TF = `resource "aws_iam_role_policy" "admin" {
+  role = aws_iam_role.app.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+`;
+  type Output = { findings: unknown[]; fixed: { id: string; file: string; ruleId: string; change: string }[]; judgedWhole: string[]; access: { file: string; subject: string; added: unknown[]; removed: { what: string }[] }[] };
+  const base = { 'infra/iam/main.tf': ADMIN_TF, 'infra/iam/policy.tf': POLICY_TF, 'infra/iam/terraform.tfvars': 'region = "eu-west-1"\n', 'infra/keep/main.tf': 'locals {}\n' };
+  /** The app's ids for the module's findings: the same files under their paths from the repository root. */
+  const appIds = () => scanFiles(['infra/iam/main.tf', 'infra/iam/policy.tf'].map((path) => ({ path, text: base[path as keyof typeof base] }))).findings.map((f) => f.id).sort();
+
+  function expectRemovedModule(output: Output, shownAs: string): void {
+    expect(output.findings).toEqual([]);
+    expect(output.judgedWhole).toEqual([]);
+    expect(appIds().length).toBeGreaterThan(0);
+    expect(output.fixed.map((f) => f.id).sort()).toEqual(appIds());
+    expect(output.fixed.map((f) => f.ruleId)).toContain('least-privilege/full-admin');
+    expect(output.fixed.every((f) => f.change === 'fixed' && f.file === shownAs)).toBe(true);
+    // What the module granted is removed, named by its directory; nothing is added.
+    expect(output.access).toEqual([expect.objectContaining({ file: 'infra/iam/', subject: expect.stringMatching(/aws_iam_role\.app$/), added: [] })]);
+    expect(output.access[0]!.removed.map((fact) => fact.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^\* \(\d+ actions\) on \*$/), 'the AWS service ec2.amazonaws.com may assume it']));
+  }
+
+  it('counts its findings as fixed and its access as removed when a parent folder is scanned, staged or only deleted from the working tree', async () => {
+    const dir = repository(base);
+    git(dir, 'rm', '-r', '-q', 'infra/iam');
+    const staged = await run('scan', join(dir, 'infra'), '--base', 'HEAD', '--format', 'json');
+    expect(staged.code).toBe(0);
+    expectRemovedModule(JSON.parse(staged.stdout) as Output, 'iam/policy.tf');
+
+    git(dir, 'reset', '-q', '--hard');
+    rmSync(join(dir, 'infra', 'iam'), { recursive: true });
+    const unstaged = await run('scan', join(dir, 'infra'), '--base', 'HEAD', '--format', 'json');
+    expect(unstaged.code).toBe(0);
+    expectRemovedModule(JSON.parse(unstaged.stdout) as Output, 'iam/policy.tf');
+    const text = await run('scan', join(dir, 'infra'), '--base', 'HEAD');
+    expect(text.stdout).toMatch(/this change fixes \d+ finding\(s\):\n {4}iam\/policy\.tf {2}critical least-privilege\/full-admin/);
+  });
+
+  it('reads the removed directory itself when it is the path given, and still refuses a path that is neither on disk nor at the ref', async () => {
+    const dir = repository(base);
+    git(dir, 'rm', '-r', '-q', 'infra/iam');
+    const given = await run('scan', join(dir, 'infra', 'iam'), '--base', 'HEAD', '--format', 'json');
+    expect(given.stderr).toBe('');
+    expect(given.code).toBe(0);
+    expectRemovedModule(JSON.parse(given.stdout) as Output, 'policy.tf');
+
+    const typo = await run('scan', join(dir, 'infra', 'iam-typo'), '--base', 'HEAD');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('no such file or folder');
+    // Without --base a removed path is no path at all.
+    expect((await run('scan', join(dir, 'infra', 'iam'))).code).toBe(2);
   });
 });
