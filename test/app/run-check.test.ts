@@ -2,6 +2,7 @@ import type { Logger } from 'probot';
 import { describe, expect, it } from 'vitest';
 import type { ChangedFiles, CheckOutput, CheckRunWrite, CheckTarget, FileContent, GitHubGateway, PullRequestRef } from '../../src/app/github-gateway.js';
 import { runCheck } from '../../src/app/run-check.js';
+import { ScanPool } from '../../src/app/scan-pool.js';
 import { clearAccessAnalyzerCache, type PolicyValidationService } from '../../src/engine/access-analyzer.js';
 import { withDefaults } from '../../src/model/options.js';
 import { fixture } from './helpers.js';
@@ -219,4 +220,24 @@ describe('runCheck', () => {
       expect(unavailable[0]!.message).toContain('ECONNREFUSED');
     });
   });
+});
+
+describe('runCheck with the server\'s scan threads (scan-pool.ts)', () => {
+  it('a file whose scan runs out of the thread\'s memory blocks with its finding, is left out of the access diff (not parsed again in this thread), and the other file is checked', async () => {
+    const lines = ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:'];
+    for (let index = 0; index < 10_000; index++) lines.push(`  Topic${index}:`, '    Type: AWS::SNS::Topic', '    Properties:', `      TopicName: topic-${index}`, '      DisplayName: a topic with a display name long enough');
+    // About 1.4 MB: under the access diff's 2 MiB bound, over what a 24 MB heap can scan.
+    const gateway = new FakeGateway({ 'stacks/big.yaml': lines.join('\n') + '\n', 'stacks/admin.yaml': fixture('admin-role.yaml') });
+    const pool = new ScanPool({ threads: 1, memoryMb: 24, timeoutMs: 120_000 });
+    try {
+      const result = await runCheck(gateway, target, recordingLogger().logger, { hooks: { scan: pool.scan } });
+      expect(result.conclusion).toBe('failure');
+      expect(result.findings.filter((finding) => finding.file === 'stacks/big.yaml').map((finding) => [finding.ruleId, finding.severity, finding.line])).toEqual([['file-too-large', 'high', 1]]);
+      expect(result.findings.some((finding) => finding.file === 'stacks/admin.yaml' && finding.ruleId === 'least-privilege/full-admin')).toBe(true);
+      const summary = gateway.writes.at(-1)!.body.output.summary;
+      expect(summary).toContain('Not computed for `stacks/big.yaml`: it was not checked');
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 });
