@@ -278,9 +278,13 @@ function placeholderReason(text: string, refs: { name: string; kind: string }[])
 
 /** The logical id when the whole text is `${Id}` or `${Id.Arn}` of a resource of one of `types`. */
 function localResourceOf(text: string, template: Template | undefined, types: string[]): string | undefined {
-  const match = /^\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}$/.exec(text);
+  // `${Provider.Arn}`, or a Terraform address `${aws_iam_openid_connect_provider.eks.Arn}`: the resource is
+  // the whole name or the name before its last attribute.
+  const match = /^\$\{([A-Za-z0-9_.\-[\]"]+)\}$/.exec(text);
   if (match === null || template === undefined) return undefined;
-  const resource = template.resources.get(match[1]!);
+  const name = match[1]!;
+  const dot = name.lastIndexOf('.');
+  const resource = template.resources.get(name) ?? (dot > 0 ? template.resources.get(name.slice(0, dot)) : undefined);
   return resource !== undefined && types.includes(resource.type) ? resource.logicalId : undefined;
 }
 

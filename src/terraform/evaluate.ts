@@ -268,6 +268,8 @@ function referenceTo(address: string, type: string, attribute: string | undefine
   if (attribute === 'arn') return type === 'aws_iam_policy' ? { k: 'ref', target: address, loc } : { k: 'ref', target: address, attr: 'Arn', loc };
   if (attribute === 'name' || attribute === 'bucket' || (type === 'aws_sqs_queue' && attribute === 'url')) return { k: 'ref', target: address, loc };
   if (attribute === 'unique_id') return { k: 'ref', target: address, attr: 'RoleId', loc };
+  // The secret of an access key: CloudFormation's SecretAccessKey, which the user-data rules know as a secret.
+  if (type === 'aws_iam_access_key' && attribute === 'secret') return { k: 'ref', target: address, attr: 'SecretAccessKey', loc };
   return { k: 'ref', target: address, attr: attribute, loc };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
-import { ruleById } from '../../src/rules/index.js';
+import { ALL_RULES, ruleById } from '../../src/rules/index.js';
 
 /**
  * Terraform fixtures for every rule family, beside the CloudFormation ones: test/fixtures/terraform/rules/<rule id>/
@@ -22,9 +22,11 @@ const root = join(import.meta.dirname, '..', 'fixtures', 'terraform', 'rules');
 function ruleDirs(dir: string, prefix = ''): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
-    if (!statSync(full).isDirectory() || /^(pass|fail)-/.test(name)) return [];
+    if (!statSync(full).isDirectory()) return [];
     const id = prefix === '' ? name : `${prefix}/${name}`;
-    return existsSync(join(full, 'expected.json')) ? [id] : ruleDirs(full, id);
+    // A rule's own directory holds expected.json (rule ids may start like fixtures: pass-role-unrestricted).
+    if (existsSync(join(full, 'expected.json'))) return [id];
+    return /^(pass|fail)-/.test(name) ? [] : ruleDirs(full, id);
   });
 }
 
@@ -39,6 +41,14 @@ describe('Terraform rule fixtures', () => {
   it('cover every rule family', () => {
     const families = new Set(ids.map((id) => id.split('/')[0]));
     expect([...families].sort()).toEqual(['cross-account-trust', 'imdsv2', 'least-privilege', 'pack', 'policy-validation', 'resource-exposure']);
+  });
+
+  // Terraform modules are judged by every rule that reads templates (src/engine/terraform-scan.ts), so each
+  // of them, code rule or pack rule, has Terraform fixtures beside its CloudFormation ones.
+  it('cover every rule that Terraform modules are judged by', () => {
+    const judged = ALL_RULES.filter((rule) => rule.appliesTo.includes('cloudformation')).map((rule) => rule.meta.id);
+    expect(judged.length).toBeGreaterThan(40);
+    expect(judged.filter((id) => !ids.includes(id)), `rules without test/fixtures/terraform/rules/<id>/expected.json`).toEqual([]);
   });
 
   for (const id of ids) {
