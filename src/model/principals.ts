@@ -167,6 +167,9 @@ function principalType(key: string): PrincipalType {
 }
 
 function unknownPrincipal(type: PrincipalType, element: Principal['element'], node: SourceNode, reason: string): Principal {
+  // A Federated principal not known before deployment is still an identity provider: judged as one the
+  // template does not name (its claims must be pinned), never skipped.
+  if (type === 'Federated') return { element, type, kind: 'federated', provider: 'unknown', node, text: undefined, reason };
   return { element, type, kind: 'unknown', node, text: undefined, reason };
 }
 

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
 import type { Block, Body, Expr, Span } from './hcl.js';
-import { concrete, decided as decidedValue, get, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type Value } from './values.js';
+import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type Value } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
 export interface Declared {
@@ -103,6 +103,7 @@ export function evaluate(expr: Expr, env: Env): Value {
       return bounded(callFunction(expr, inner), loc);
     case 'cond': {
       const condition = decidedValue(evaluate(expr.condition, inner));
+      if (isFailed(condition)) return { ...condition, loc };
       const decided = condition.k === 'scalar' && typeof condition.v === 'boolean' ? condition.v : undefined;
       if (decided === true) return evaluate(expr.whenTrue, inner);
       if (decided === false) return evaluate(expr.whenFalse, inner);
@@ -134,14 +135,22 @@ function objectKey(expr: Expr, env: Env): string | undefined {
 function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Value {
   const loc = at(env, expr);
   if (expr.directive) return unknown('a template with %{ } directives is not evaluated', loc);
+  // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference, null stays null.
+  if (expr.parts.length === 1 && expr.parts[0]!.t === 'interp') return evaluate(expr.parts[0]!.expr, env);
   const parts: Value[] = [];
   for (const part of expr.parts) {
     if (part.t === 'text') parts.push(scalar(part.text, at(env, part)));
-    else parts.push(evaluate(part.expr, env));
+    else {
+      const value = evaluate(part.expr, env);
+      const use = at(env, part.expr);
+      // Null interpolated into a template is an error in Terraform, not "": that part is not known.
+      const wrong = interpolationError(value);
+      if (wrong !== undefined) parts.push(failed(`${sourceText(use)} is ${wrong}, which cannot be interpolated into a string`, use));
+      // What is not known is not known where it is used: the interpolation is its place.
+      else parts.push(value.k === 'unknown' ? { ...value, loc: use } : value);
+    }
   }
   if (parts.length === 0) return scalar('', loc);
-  // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference.
-  if (parts.length === 1 && expr.parts[0]!.t === 'interp') return parts[0]!;
   if (parts.every((part) => part.k === 'scalar')) {
     // Counted before it is built: a template of templates can double its length at every local.
     if (parts.reduce((sum, part) => sum + (part.k === 'scalar' && typeof part.v === 'string' ? part.v.length : 1), 0) > MAX_VALUE_WEIGHT) return unknown(`a string longer than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
@@ -164,6 +173,32 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
     };
   }
   return concat;
+}
+
+/** What Terraform refuses to interpolate into a string (null, a list, an object), or `undefined`. */
+function interpolationError(value: Value): string | undefined {
+  const resolved = concrete(value);
+  if (resolved.k === 'absent' || (resolved.k === 'scalar' && resolved.v === null)) return 'null';
+  if (resolved.k === 'list') return 'a list';
+  if (resolved.k === 'object') return 'an object';
+  return undefined;
+}
+
+/**
+ * Parts Terraform refuses in a string (null, a list, an object) become failures where they are: the
+ * string keeps its known text but is never complete, and try() moves past it.
+ */
+function markFailures(parts: Value[]): void {
+  parts.forEach((part, index) => {
+    const wrong = interpolationError(part);
+    if (wrong !== undefined) parts[index] = failed(`${wrong} cannot be joined into a string`, part.loc);
+  });
+}
+
+/** The expression as written, for messages (one line, bounded). */
+function sourceText(loc: Loc): string {
+  const text = loc.file.text.slice(loc.start, Math.min(loc.end, loc.start + 80)).replace(/\s+/g, ' ');
+  return loc.end - loc.start > 80 ? `${text}…` : text;
 }
 
 function stringOf(value: string | number | boolean | null): string {
@@ -360,7 +395,10 @@ function computeVariable(name: string, env: Env, loc: Loc): Value {
   if (variable.input !== undefined) {
     value = evaluate(variable.input.expr, { ...variable.input.env, depth: env.depth + 1 });
     // What the caller passes is the value, as written where the call is: a parameter of the caller stays one.
-    if (value.k !== 'scalar') return value;
+    if (value.k !== 'scalar') {
+      const inputType = variable.block.body.attributes.find((attribute) => attribute.name === 'type');
+      return inputType === undefined ? value : withTypeDefaults(value, inputType.expr, { scope: env.scope, file: variable.file, depth: env.depth + 1 });
+    }
     if (value.v === null) value = undefined;
     else return { ...value, loc: value.loc };
   }
@@ -410,7 +448,9 @@ function withTypeDefaults(value: Value, type: Expr, env: Env): Value {
     }
     const index = entries.findIndex((entry) => entry.key === name);
     const current = index >= 0 ? entries[index]!.value : undefined;
-    if ((current === undefined || (current.k === 'scalar' && current.v === null)) && fallback !== undefined) {
+    if (current === undefined && fallback === undefined && attribute.value.t === 'call' && attribute.value.name === 'optional') {
+      entries.push({ key: name, keyLoc: at(env, attribute.key), value: scalar(null, at(env, attribute.value)) });
+    } else if ((current === undefined || (current.k === 'scalar' && current.v === null)) && fallback !== undefined) {
       const filled = withTypeDefaults(evaluate(fallback, inner), attributeType, inner);
       const entry = { key: name, keyLoc: at(env, attribute.key), value: filled };
       if (index >= 0) entries[index] = entry;
@@ -429,15 +469,18 @@ function applySteps(value: Value, steps: readonly Expr[], env: Env, loc: Loc): V
     if (current.k === 'unknown') return { ...current, loc };
     if (step.t === 'attr') {
       if (current.k === 'object') {
-        // An attribute the object leaves out is null, as for optional() attributes of a typed variable.
+        // An attribute the object does not have is an error (what try() moves past); optional()
+        // attributes of a typed variable are there, null unless their default says otherwise.
         const found = get(current, step.name);
-        current = found ?? scalar(null, loc);
-      } else return unknown(`.${step.name} of ${describeKind(current)}`, loc);
+        current = found ?? failed(`the object has no attribute ${step.name}`, loc);
+      } else if (current.k === 'scalar' || current.k === 'list' || current.k === 'absent') return failed(`.${step.name} of ${current.k === 'list' ? 'a list' : current.k === 'absent' || current.v === null ? 'null' : `a ${typeof current.v}`}`, loc);
+      else return unknown(`.${step.name} of ${describeKind(current)}`, loc);
     } else if (step.t === 'index') {
       const key = concrete(evaluate(step.key, env));
       if (key.k !== 'scalar') return unknown('an index not known before apply', loc);
-      if (current.k === 'list' && typeof key.v === 'number') current = current.items[key.v] ?? unknown(`index ${key.v} out of range`, loc);
-      else if (current.k === 'object' && key.v !== null) current = get(current, String(key.v)) ?? unknown(`key ${String(key.v)} not found`, loc);
+      if (current.k === 'list' && typeof key.v === 'number') current = current.items[key.v] ?? failed(`index ${key.v} out of range`, loc);
+      else if (current.k === 'object' && key.v !== null) current = get(current, String(key.v)) ?? failed(`key ${String(key.v)} not found`, loc);
+      else if (current.k === 'scalar' || current.k === 'absent') return failed(`[${String(key.v)}] of ${current.k === 'absent' || current.v === null ? 'null' : `a ${typeof current.v}`}`, loc);
       else return unknown(`[${String(key.v)}] of ${describeKind(current)}`, loc);
     } else if (step.t === 'splat') {
       if (current.k !== 'list') current = { k: 'list', items: [current], loc: current.loc };
@@ -458,6 +501,8 @@ function describeKind(value: Value): string {
 }
 
 function binary(op: string, left: Value, right: Value, loc: Loc): Value {
+  if (isFailed(left)) return { ...left, loc };
+  if (isFailed(right)) return { ...right, loc };
   // A known list or object is never null.
   if ((op === '==' || op === '!=') && (isNullValue(left) || isNullValue(right))) {
     const other = isNullValue(left) ? right : left;
@@ -508,6 +553,22 @@ function binary(op: string, left: Value, right: Value, loc: Loc): Value {
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** A failure anywhere in a value fails the expression that holds it (what try() moves past). */
+function containsFailure(value: Value, depth = 0): boolean {
+  if (isFailed(value)) return true;
+  if (depth > 16) return false;
+  switch (value.k) {
+    case 'list':
+      return value.items.some((item) => containsFailure(item, depth + 1));
+    case 'object':
+      return value.entries.some((entry) => containsFailure(entry.value, depth + 1));
+    case 'concat':
+      return value.parts.some((part) => containsFailure(part, depth + 1));
+    default:
+      return false;
+  }
 }
 
 function isEmptyText(value: Value): boolean {
@@ -579,6 +640,15 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
       for (const object of objects) if (object.k === 'object') for (const entry of object.entries) entries.set(entry.key, entry);
       return { k: 'object', entries: [...entries.values()], loc };
     }
+    case 'coalescelist': {
+      // The first non-empty list; a list not known before apply might be empty or not.
+      for (const value of args()) {
+        if (value.k === 'list' && value.items.length === 0) continue;
+        if (value.k === 'absent' || (value.k === 'scalar' && value.v === null)) continue;
+        return value;
+      }
+      return failed('coalescelist() where every list is empty', loc);
+    }
     case 'coalesce': {
       for (const value of args()) {
         if (value.k === 'scalar' && value.v !== null && value.v !== '') return value;
@@ -588,18 +658,31 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
     }
     case 'try':
     case 'can': {
-      if (name === 'can') return unknown('can()', loc);
-      for (const value of args()) if (value.k !== 'unknown') return value;
-      return unknown('try() where no alternative is known', loc);
+      // Terraform's try() moves past an argument only when evaluating it fails; an argument not known
+      // before apply may be the value (try() is unknown then, never its fallback).
+      if (name === 'can') {
+        const [value] = args();
+        if (value === undefined) return unknown('can() without an argument', loc);
+        if (containsFailure(value)) return scalar(false, loc);
+        return isKnown(value) ? scalar(true, loc) : unknown('can() of a value not known before apply', loc);
+      }
+      for (const arg of expr.args) {
+        const value = concrete(evaluate(arg, env));
+        if (containsFailure(value)) continue;
+        if (value.k === 'unknown') return { ...value, loc };
+        return value;
+      }
+      return failed('try() where every alternative fails', loc);
     }
     case 'lookup': {
       const [map, key, fallback] = args();
-      if (map?.k === 'object' && key?.k === 'scalar') return get(map, String(key.v)) ?? fallback ?? unknown(`key ${String(key.v)} not found`, loc);
+      if (map?.k === 'object' && key?.k === 'scalar') return get(map, String(key.v)) ?? fallback ?? failed(`key ${String(key.v)} not found`, loc);
       return unknown('lookup() in a map not known before apply', loc);
     }
     case 'element': {
       const [list, index] = args();
       if (list?.k === 'list' && index?.k === 'scalar' && typeof index.v === 'number' && list.items.length > 0) return list.items[index.v % list.items.length]!;
+      if (list?.k === 'list' && list.items.length === 0) return failed('element() of an empty list', loc);
       return unknown('element() of a list not known before apply', loc);
     }
     case 'length': {
@@ -672,8 +755,9 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
   }
 }
 
-/** Text parts joined: a known string when every part is known, else a concat. */
+/** Text parts joined: a known string when every part is known, else a concat; null in it fails, as in Terraform. */
 function joinParts(parts: Value[], loc: Loc): Value {
+  markFailures(parts);
   if (parts.every((part) => part.k === 'scalar')) return scalar(parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join(''), loc);
   return { k: 'concat', parts, loc };
 }
@@ -765,6 +849,18 @@ export function resourceInstances(scope: ModuleScope, local: string): ResourceIn
   computing.add(key);
   let result: ResourceInstance[] | null = null;
   try {
+    result = blockInstances(scope, declared);
+  } finally {
+    computing.delete(key);
+  }
+  scope.instances.set(local, result);
+  return result;
+}
+
+/** The instances of a resource or module block by its count or for_each (see {@link resourceInstances}). */
+export function blockInstances(scope: ModuleScope, declared: Declared): ResourceInstance[] | null {
+  let result: ResourceInstance[] | null = null;
+  {
     const env: Env = { scope, file: declared.file, depth: 0 };
     const forEachAttr = declared.block.body.attributes.find((attribute) => attribute.name === 'for_each');
     const countAttr = declared.block.body.attributes.find((attribute) => attribute.name === 'count');
@@ -790,10 +886,7 @@ export function resourceInstances(scope: ModuleScope, local: string): ResourceIn
         }));
       }
     }
-  } finally {
-    computing.delete(key);
   }
-  scope.instances.set(local, result);
   return result;
 }
 

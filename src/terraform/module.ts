@@ -2,7 +2,7 @@ import { linkParents, mapNode, scalarNode, seqNode, type MapEntry, type SourceNo
 import { setOrigin } from '../parse/node-origin.js';
 import type { ParsedDocument, TerraformResourceView } from '../parse/parse-file.js';
 import { SourceFile } from '../parse/source-file.js';
-import { blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
+import { blockInstances, blockObject, evaluateAttr, type Declared, type Env, type ModuleScope } from './evaluate.js';
 import { parseHcl, type Body } from './hcl.js';
 import { parseTerraformJson, parseTfvarsJson } from './json-syntax.js';
 import { resolveLocalSource } from './paths.js';
@@ -73,6 +73,8 @@ export interface ReadOptions {
 
 /** Local modules are followed this many calls deep (as the app reads them). */
 const MAX_MODULE_DEPTH = 3;
+/** Instances of one module call judged (a known count or for_each); the rest are left out. */
+const MAX_MODULE_INSTANCES = 8;
 
 export function readTerraformModule(dir: string, inputs: readonly TerraformInputFile[], options: ReadOptions | ((path: string) => string | undefined) = {}): TerraformModule {
   const settings: ReadOptions = typeof options === 'function' ? { readFile: options } : options;
@@ -175,21 +177,28 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
       const childDir = resolveLocalSource(parent.dir, text);
       const childFiles = childDir === undefined ? undefined : settings.moduleFiles?.(childDir);
       if (childDir === undefined || childFiles === undefined || depth >= MAX_MODULE_DEPTH || chain.includes(childDir)) continue;
-      const child = newScope(childDir, `${address}.`);
-      for (const input of childFiles) {
-        if (!input.path.toLowerCase().endsWith('.tf') && !input.path.toLowerCase().endsWith('.tf.json')) continue;
-        const file = new SourceFile(input.path, input.text);
-        if (file.text.length > MAX_TERRAFORM_FILE_CHARS) continue;
-        const parsed = parse(file);
-        if (parsed.ok) declare(child, parsed.body, file);
+      // A known count or for_each: one call per instance, with each/count bound in its inputs (none when
+      // it is empty); otherwise one call stands for all, each.* unknown.
+      const instances = blockInstances(parent, module);
+      for (const instance of instances === null ? [undefined] : instances.slice(0, MAX_MODULE_INSTANCES)) {
+        const child = newScope(childDir, `${address}${instance?.suffix ?? ''}.`);
+        for (const input of childFiles) {
+          if (!input.path.toLowerCase().endsWith('.tf') && !input.path.toLowerCase().endsWith('.tf.json')) continue;
+          const file = new SourceFile(input.path, input.text);
+          if (file.text.length > MAX_TERRAFORM_FILE_CHARS) continue;
+          const parsed = parse(file);
+          if (parsed.ok) declare(child, parsed.body, file);
+        }
+        const inputEnv: Env = instance === undefined ? env : { ...env, symbols: instance.symbols };
+        for (const attribute of module.block.body.attributes) {
+          const variable = child.variables.get(attribute.name);
+          if (variable !== undefined && !MODULE_META_ARGUMENTS.has(attribute.name)) variable.input = { expr: attribute.expr, env: inputEnv };
+        }
+        // module.x.<output> of a call with instances is a map of them: not read as one instance's output.
+        if (instance === undefined) parent.children.set(module.name, child);
+        scopes.push(child);
+        instantiate(child, depth + 1, [...chain, childDir]);
       }
-      for (const attribute of module.block.body.attributes) {
-        const variable = child.variables.get(attribute.name);
-        if (variable !== undefined && !MODULE_META_ARGUMENTS.has(attribute.name)) variable.input = { expr: attribute.expr, env };
-      }
-      parent.children.set(module.name, child);
-      scopes.push(child);
-      instantiate(child, depth + 1, [...chain, childDir]);
     }
   };
   instantiate(scope, 0, [dir]);

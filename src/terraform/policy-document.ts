@@ -150,7 +150,7 @@ function renderConditions(items: Value[]): Value {
     const testEntry = getEntry(item, 'test');
     const variableEntry = getEntry(item, 'variable');
     const test = keyText(testEntry?.value);
-    const variable = keyText(variableEntry?.value);
+    const variable = keyText(variableEntry?.value) ?? placeholderKey(variableEntry?.value);
     const values = get(item, 'values') ?? unknown('condition without values', item.loc);
     if (test === undefined || variable === undefined) return unknown('a condition whose test or variable is not known before apply', item.loc);
     let operator = byTest.get(test);
@@ -158,6 +158,24 @@ function renderConditions(items: Value[]): Value {
     if (operator.value.k === 'object') operator.value.entries.push({ key: variable, keyLoc: variableEntry!.value.loc, value: values });
   }
   return { k: 'object', entries: [...byTest.values()], loc };
+}
+
+/**
+ * A condition key written as a template with parts not known before apply
+ * (`"${local.provider}:aud"`): the known text with each unknown part as a `${…}` placeholder naming what
+ * is written there, as a CloudFormation Fn::Sub key reads. Rules read such a key as not known: never an
+ * invalid key, and `${…}:sub` a claim of the provider the principal leaves unknown. `undefined` for
+ * anything but such a template.
+ */
+function placeholderKey(value: Value | undefined): string | undefined {
+  if (value?.k !== 'concat') return undefined;
+  let text = '';
+  for (const part of value.parts) {
+    const known = keyText(part);
+    if (known !== undefined) text += known;
+    else text += '${' + (part.loc.file.text.slice(part.loc.start, part.loc.end).replace(/[${}\s]/g, '').slice(0, 80) || 'unknown') + '}';
+  }
+  return text;
 }
 
 function joinLists(a: Value, b: Value): Value {

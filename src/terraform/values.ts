@@ -27,7 +27,11 @@ export type Value =
   | { k: 'concat'; parts: Value[]; loc: Loc; heredoc?: HeredocSource }
   | { k: 'cond'; whenTrue: Value; whenFalse: Value; loc: Loc }
   | { k: 'absent'; loc: Loc }
-  | { k: 'unknown'; reason: string; loc: Loc };
+  /**
+   * `error`: evaluation would fail in Terraform itself (an index out of range, null interpolated into a
+   * template): `try()` moves past it to its next argument; any other unknown might be the value.
+   */
+  | { k: 'unknown'; reason: string; loc: Loc; error?: true };
 
 export interface ObjectEntry {
   key: string;
@@ -83,6 +87,15 @@ export function scalar(v: string | number | boolean | null, loc: Loc): Value {
 
 export function unknown(reason: string, loc: Loc): Value {
   return { k: 'unknown', reason, loc };
+}
+
+/** What Terraform itself refuses to evaluate (see `error` on unknown values): not known, and never a value. */
+export function failed(reason: string, loc: Loc): Value {
+  return { k: 'unknown', reason, loc, error: true };
+}
+
+export function isFailed(value: Value): boolean {
+  return value.k === 'unknown' && value.error === true;
 }
 
 /** The value a decision is made on: a variable's default or tfvars value stands for the variable. */
