@@ -12,7 +12,9 @@ import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } 
 import { Operations } from './operations.js';
 import { DEFAULT_RESILIENCE, resiliencePlugin, scaledSleep, type ResilienceSettings } from './resilience.js';
 import { DEFAULT_SCAN_POOL, ScanPool } from './scan-pool.js';
-import { sweepFailedDeliveries, sweepStaleCheckRuns } from './sweeps.js';
+import { recordedRunWork, sweepFailedDeliveries, sweepOpenRuns, sweepStaleCheckRuns } from './sweeps.js';
+import { FileOpenRuns, MemoryOpenRuns, recordingOpenRuns, RedisOpenRuns, type OpenRuns } from './open-runs.js';
+import type { CheckTarget } from './github-gateway.js';
 import { appIdentityFrom } from './waiver-store.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -104,7 +106,10 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
     shared === undefined
       ? new CheckQueue({ concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs, ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}) })
       : undefined;
-  const queue: WorkQueue = (shared ?? local)!;
+  // The runs checks own, until done: the stale-run sweep finds one left unfinished on any commit.
+  const openRuns: OpenRuns = shared !== undefined ? new RedisOpenRuns(shared.redis, settings.redisPrefix) : settings.queueDir !== undefined ? new FileOpenRuns(join(settings.queueDir, 'open-runs')) : new MemoryOpenRuns();
+  let recordLog: ((error: unknown) => void) | undefined;
+  const queue: WorkQueue = recordingOpenRuns((shared ?? local)!, openRuns, (error) => recordLog?.(error));
   const scans = settings.scanThreads > 0 ? new ScanPool({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, timeoutMs: settings.scanTimeoutMs }) : undefined;
   // Threads load the engine while Probot starts; the server is ready once they have.
   const warmStarted = performance.now();
@@ -153,6 +158,7 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
   ));
 
   const log = probot!.log;
+  recordLog = (error) => log.warn({ err: error }, 'trustgate could not update its record of unfinished check runs');
   if (scans !== undefined) void scans.warm().then(() => log.info({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, loadMs: warmMs }, 'trustgate scans in worker threads'));
   if (docs.warning !== undefined) log.warn(docs.warning);
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -191,27 +197,26 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
       await onOneReplica('stale-runs', settings.staleSweepMs, async () => {
         const octokit = (await probot!.auth()) as Octokit;
         const { id: appId } = await identity();
-        const found = await sweepStaleCheckRuns(
-          octokit,
-          async (installationId) => (await probot!.auth(installationId)) as Octokit,
-          { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls },
-          async (run) => {
-            if (shared !== undefined) {
-              // Across replicas: one re-run per stale run and deadline.
-              if ((await shared.redis.set(`${settings.redisPrefix}:tg:stale:${run.checkRunId}`, '1', 'PX', Math.max(1, settings.staleAfterMs), 'NX')) === null) return;
-            }
-            const at = requeued.get(run.checkRunId);
-            if (at !== undefined && Date.now() - at < settings.staleAfterMs) return;
-            requeued.set(run.checkRunId, Date.now());
-            if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
-            // Queued on the run it found: updated and completed, never a second run; a check of the same
-            // commit already queued or running here answers for it.
-            await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: coalescingKey(run.event, run.target), installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
-            operations?.staleRuns.inc();
-          },
-          log,
-        );
-        if (found.length > 0) log.info({ found: found.length }, 'the stale-run sweep is done');
+        const installationOctokit = async (installationId: number) => (await probot!.auth(installationId)) as Octokit;
+        const requeue = async (run: { checkRunId: number; installationId: number; key: string; target: CheckTarget }) => {
+          if (shared !== undefined) {
+            // Across replicas: one re-run per stale run and deadline.
+            if ((await shared.redis.set(`${settings.redisPrefix}:tg:stale:${run.checkRunId}`, '1', 'PX', Math.max(1, settings.staleAfterMs), 'NX')) === null) return;
+          }
+          const at = requeued.get(run.checkRunId);
+          if (at !== undefined && Date.now() - at < settings.staleAfterMs) return;
+          requeued.set(run.checkRunId, Date.now());
+          if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value!);
+          // Queued on the run it found: updated and completed, never a second run; a check of the same
+          // commit already queued or running here answers for it.
+          await queue.enqueue({ id: `stale-${run.checkRunId}-${Date.now()}`, key: run.key, installationId: run.installationId, target: run.target, checkRunId: run.checkRunId, mayHaveRun: true, ifUnfinished: true });
+          operations?.staleRuns.inc();
+        };
+        // GitHub-wide first: a run on an open pull request's head coalesces with that pull request's work.
+        const found = await sweepStaleCheckRuns(octokit, installationOctokit, { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls }, (run) => requeue({ ...run, key: coalescingKey(run.event, run.target) }), log);
+        // Then the runs this app recorded as unfinished, on any commit (checked as that commit).
+        const recorded = await sweepOpenRuns(openRuns, installationOctokit, { staleAfterMs: settings.staleAfterMs, max: settings.staleMaxPulls }, (run) => requeue({ ...run, ...recordedRunWork(run) }), log);
+        if (found.length + recorded.length > 0) log.info({ found: found.length, recorded: recorded.length }, 'the stale-run sweep is done');
       });
     } catch (error) {
       log.warn({ err: error }, 'trustgate could not look for check runs left in progress; it tries again at the next sweep');

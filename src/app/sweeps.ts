@@ -1,6 +1,7 @@
 import type { Logger, ProbotOctokit } from 'probot';
 import { CHECK_NAME } from './check-run-reporter.js';
 import type { CheckTarget } from './github-gateway.js';
+import type { OpenRun, OpenRuns } from './open-runs.js';
 import { targetFor } from './targets.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -235,4 +236,68 @@ export async function sweepStaleCheckRuns(
       for (const run of stale) await take({ installationId, checkRunId: run.id, target, startedAt: run.started_at!, event: 'merge-group' }, { mergeQueueRef: ref.ref });
     }
   }
+}
+
+/** Records older than this are dropped unread (an installation removed meanwhile, a repository gone). */
+const OPEN_RUN_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The runs this app recorded as its own and has not seen completed (open-runs.ts), on whatever commit
+ * they are: each is read (`GET /repos/{owner}/{repo}/check-runs/{id}`, one request); a completed or
+ * deleted one is dropped from the record, and one still unfinished more than `staleAfterMs` after its
+ * `started_at` is handed to `rerun`. At most `max` are read per sweep, oldest first. Resolves with the
+ * runs handed on.
+ */
+export async function sweepOpenRuns(
+  runs: OpenRuns,
+  installationOctokit: (installationId: number) => Promise<Octokit>,
+  settings: { staleAfterMs: number; max: number; now?: () => number },
+  rerun: (run: OpenRun) => Promise<void> | void,
+  log: Logger,
+): Promise<OpenRun[]> {
+  const now = settings.now ?? Date.now;
+  const found: OpenRun[] = [];
+  for (const run of await runs.list(settings.max)) {
+    if (now() - run.recordedAt > OPEN_RUN_MAX_AGE_MS) {
+      await runs.closed(run.checkRunId);
+      continue;
+    }
+    let status: string;
+    let startedAt: number;
+    try {
+      const octokit = await installationOctokit(run.installationId);
+      const { data } = await octokit.rest.checks.get({ owner: run.target.owner, repo: run.target.repo, check_run_id: run.checkRunId });
+      status = data.status;
+      startedAt = Date.parse(data.started_at ?? '');
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) await runs.closed(run.checkRunId);
+      else log.warn({ err: error, checkRunId: run.checkRunId }, 'trustgate could not read a check run it recorded as unfinished; the next sweep tries again');
+      continue;
+    }
+    if (status === 'completed') {
+      await runs.closed(run.checkRunId);
+      continue;
+    }
+    if (!Number.isFinite(startedAt) || now() - startedAt < settings.staleAfterMs) continue;
+    found.push(run);
+    log.warn({ checkRunId: run.checkRunId, owner: run.target.owner, repo: run.target.repo, sha: run.target.headSha }, 'trustgate found a check run it recorded left unfinished past the deadline; it checks the commit again on that run');
+    try {
+      await rerun(run);
+    } catch (error) {
+      log.warn({ err: error, checkRunId: run.checkRunId }, 'trustgate could not queue a stale check run again; the next sweep tries again');
+    }
+  }
+  return found;
+}
+
+/**
+ * The work to queue for a recorded run: a pull request's run is checked as its commit (the pull request's
+ * head may have moved on since, and its work must not be superseded by this), which finds the pull request
+ * again and compares from its base when the commit is no longer its head.
+ */
+export function recordedRunWork(run: OpenRun): { key: string; target: CheckTarget } {
+  if (run.target.source.kind !== 'pull-request') return { key: run.key, target: run.target };
+  const { pullNumber: _pull, baseSha: _base, ...rest } = run.target;
+  const target: CheckTarget = { ...rest, source: { kind: 'commit', pullRequests: [] } };
+  return { key: `commit:${`${target.owner}/${target.repo}`.toLowerCase()}@${target.headSha}`, target };
 }

@@ -376,6 +376,47 @@ describe('check runs left in progress, across the installation', () => {
   });
 });
 
+describe('a check the queue gave up on', () => {
+  beforeAll(() => freshQueue());
+  afterEach(() => freshQueue());
+
+  it('GitHub failing through every attempt, the failure write included, leaves the run recorded; once GitHub answers, the sweep completes it, though no installation listing leads to it', async () => {
+    // 501 files: the run is created in progress before the files are read. Its repository is in no
+    // installation GitHub lists (GET /app/installations), so only the app's record of its unfinished runs
+    // leads back to it.
+    const number = nextPull++;
+    const headSha = randomBytes(20).toString('hex');
+    const repo = `${REPO}-unlisted`;
+    const files = Array.from({ length: 501 }, (_, index) => ({ path: `stacks/app-${index}.yaml`, text: SAFE, status: 'modified' as const }));
+    fake.addPullRequest({ owner: OWNER, repo, number, headSha, baseSha: randomBytes(20).toString('hex'), files });
+    const payload = payloadFor(number, headSha);
+    payload['repository'] = { ...payload['repository'], name: repo, full_name: `${OWNER}/${repo}` };
+    let created = false;
+    let outage = true;
+    const stop = fake.onRequest((request, phase) => {
+      if (request.method === 'POST' && /\/check-runs$/.test(request.path) && phase === 'handled') created = true;
+    });
+    // From the run's creation on, every read and write fails until the queue has given up.
+    const remove = fake.addFault((request) => (created && outage && (request.path === '/graphql' || request.method === 'PATCH') ? { status: 503 } : undefined));
+    onTestFinished(() => {
+      stop();
+      remove();
+    });
+    // A run is stale 5 s after its start: the sweep takes it up only after GitHub has recovered.
+    const app = await start({ TRUSTGATE_MAX_ATTEMPTS: '1', TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '5000' });
+    expect(await app.deliver('pull_request', payload, randomBytes(8).toString('hex'))).toBe(200);
+    const gaveUp = async () => /^trustgate_queue_gave_up_total [1-9]/m.test(await (await fetch(`${app.base}/metrics`)).text());
+    for (const started = Date.now(); !(await gaveUp()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (Date.now() - started > 30_000) throw new Error('the queue did not give up');
+    }
+    expect(runsOf(headSha).map((run) => run.status)).toEqual(['in_progress']);
+    outage = false;
+    expect(await outcome([headSha], 'success', app)).toEqual(CLEAN);
+    expect(runsOf(headSha)).toHaveLength(1);
+    expect(app.logs.some((line) => line.includes('it recorded left unfinished'))).toBe(true);
+  }, 60_000);
+});
+
 describe('check runs left in progress on merge queue commits', () => {
   beforeAll(() => freshQueue());
   afterEach(() => freshQueue());

@@ -236,6 +236,39 @@ if (redisServerMissing !== undefined) {
       }
     }, 90_000);
 
+    it('a check the queue gave up on while GitHub failed stays recorded in Redis: with its replica gone, the other completes its run once GitHub answers', async () => {
+      const started = await replicas({ TRUSTGATE_MAX_ATTEMPTS: '1', TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '5000' });
+      // 501 files: the run is created in progress before the files are read. Its installation is not
+      // listed, so only the record of unfinished runs leads back to it.
+      const pull = pullRequest(9960);
+      const files = Array.from({ length: 501 }, (_, index) => ({ path: `stacks/app-${index}.yaml`, text: SAFE, status: 'modified' as const }));
+      fake.addPullRequest({ owner: OWNER, repo: REPO, number: pull.number, headSha: pull.headSha, baseSha: randomBytes(20).toString('hex'), files });
+      let created = false;
+      let outage = true;
+      const stop = fake.onRequest((request, phase) => {
+        if (request.method === 'POST' && /\/check-runs$/.test(request.path) && phase === 'handled') created = true;
+      });
+      const remove = fake.addFault((request) => (created && outage && (request.path === '/graphql' || request.method === 'PATCH') ? { status: 503 } : undefined));
+      try {
+        expect(await started[0]!.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+        const gaveUp = async (app: AppProcess) => /^trustgate_queue_gave_up_total [1-9]/m.test(await (await fetch(`${app.base}/metrics`)).text());
+        let quitter: AppProcess | undefined;
+        for (const since = Date.now(); quitter === undefined; await new Promise((resolve) => setTimeout(resolve, 25))) {
+          for (const app of started) if (await gaveUp(app)) quitter = app;
+          if (Date.now() - since > 30_000) throw new Error('no replica gave up');
+        }
+        expect(runsOf(pull.headSha).map((run) => run.status)).toEqual(['in_progress']);
+        await quitter!.kill('SIGKILL');
+        outage = false;
+        expect(await outcome([pull.headSha])).toEqual(CLEAN);
+        const survivor = started.find((app) => app !== quitter)!;
+        expect(survivor.logs.some((line) => line.includes('it recorded left unfinished'))).toBe(true);
+      } finally {
+        stop();
+        remove();
+      }
+    }, 90_000);
+
     // Last: it stops the Redis the others use.
     it('is not ready while its Redis cannot be reached, and a webhook then fails (GitHub records it, the sweep redelivers it)', async () => {
       const [a] = await replicas();
