@@ -559,6 +559,50 @@ const MAPPERS: Record<string, Mapper> = {
       ['event_source_token', 'EventSourceToken'],
     ]),
   }),
+  aws_ecrpublic_repository_policy: resourcePolicy('AWS::ECR::PublicRepository', 'policy', 'RepositoryPolicyText', [['repository_name', 'RepositoryName']]),
+  aws_ecr_repository_creation_template: resourcePolicy('AWS::ECR::RepositoryCreationTemplate', 'repository_policy', 'RepositoryPolicy', [['prefix', 'Prefix']]),
+  aws_glacier_vault_lock: resourcePolicy('AWS::Glacier::Vault', 'policy', 'AccessPolicy', [['vault_name', 'VaultName']]),
+  aws_kinesis_resource_policy: resourcePolicy('AWS::Kinesis::ResourcePolicy', 'policy', 'ResourcePolicy', [['resource_arn', 'ResourceArn']]),
+  aws_msk_cluster_policy: resourcePolicy('AWS::MSK::ClusterPolicy', 'policy', 'Policy', [['cluster_arn', 'ClusterArn']]),
+  aws_vpclattice_auth_policy: resourcePolicy('AWS::VpcLattice::AuthPolicy', 'policy', 'Policy', [['resource_identifier', 'ResourceIdentifier']]),
+  aws_vpclattice_resource_policy: resourcePolicy('AWS::VpcLattice::ResourcePolicy', 'policy', 'Policy', [['resource_arn', 'ResourceArn']]),
+  aws_oam_sink_policy: resourcePolicy('AWS::Oam::Sink', 'policy', 'Policy'),
+  aws_schemas_registry_policy: resourcePolicy('AWS::EventSchemas::RegistryPolicy', 'policy', 'Policy', [['registry_name', 'RegistryName']]),
+  aws_sagemaker_model_package_group_policy: resourcePolicy('AWS::SageMaker::ModelPackageGroup', 'resource_policy', 'ModelPackageGroupPolicy', [['model_package_group_name', 'ModelPackageGroupName']]),
+  aws_xray_resource_policy: resourcePolicy('AWS::XRay::ResourcePolicy', 'policy_document', 'PolicyDocument', [['policy_name', 'PolicyName']]),
+  aws_s3tables_table_bucket_policy: resourcePolicy('AWS::S3Tables::TableBucketPolicy', 'resource_policy', 'ResourcePolicy', [['table_bucket_arn', 'TableBucketARN']]),
+  aws_s3tables_table_policy: resourcePolicy('AWS::S3Tables::TablePolicy', 'resource_policy', 'ResourcePolicy', [['table_bucket_arn', 'TableBucketARN']]),
+  aws_s3control_object_lambda_access_point_policy: resourcePolicy('AWS::S3ObjectLambda::AccessPointPolicy', 'policy', 'PolicyDocument', [['name', 'ObjectLambdaAccessPoint']]),
+  aws_s3control_bucket_policy: resourcePolicy('AWS::S3Outposts::BucketPolicy', 'policy', 'PolicyDocument', [['bucket', 'Bucket']]),
+  aws_media_store_container_policy: resourcePolicy('AWS::MediaStore::Container', 'policy', 'Policy', [['container_name', 'ContainerName']]),
+  aws_redshiftserverless_resource_policy: resourcePolicy('AWS::RedshiftServerless::Namespace', 'policy', 'NamespaceResourcePolicy'),
+  aws_organizations_resource_policy: resourcePolicy('AWS::Organizations::ResourcePolicy', 'content', 'Content'),
+  // Grants written as arguments rather than a policy document, read as the exposure rules read their CloudFormation forms.
+  aws_lambda_layer_version_permission: (r) => ({
+    type: 'AWS::Lambda::LayerVersionPermission',
+    props: props(r.obj, [
+      ['action', 'Action'],
+      ['layer_name', 'LayerVersionArn'],
+      ['principal', 'Principal'],
+      ['organization_id', 'OrganizationId'],
+    ]),
+  }),
+  aws_cloudwatch_event_permission: (r) => {
+    const condition = blocks(r.obj, 'condition')[0];
+    const conditionEntry = getEntry(r.obj, 'condition');
+    const out = props(r.obj, [
+      ['principal', 'Principal'],
+      ['statement_id', 'StatementId'],
+      ['event_bus_name', 'EventBusName'],
+      ['action', 'Action'],
+    ]);
+    // The provider's default action.
+    if (!out.some((entry) => entry.key === 'Action')) out.push({ key: 'Action', keyLoc: r.header, value: { k: 'scalar', v: 'events:PutEvents', loc: r.header } });
+    if (condition !== undefined && conditionEntry !== undefined) {
+      out.push({ key: 'Condition', keyLoc: conditionEntry.keyLoc, value: { k: 'object', entries: props(condition, [['type', 'Type'], ['key', 'Key'], ['value', 'Value']]), loc: condition.loc } });
+    }
+    return { type: 'AWS::Events::EventBusPolicy', props: out };
+  },
   aws_lambda_function_url: (r) => ({
     type: 'AWS::Lambda::Url',
     props: props(r.obj, [
