@@ -18,7 +18,9 @@ if [ -n "${TRUSTGATE_BASE:-}" ]; then flags+=(--base "$TRUSTGATE_BASE"); fi
 "${cli[@]}" "${paths[@]}" "${flags[@]}" --format text
 code=$?
 sarif="${TRUSTGATE_SARIF_FILE:-trustgate.sarif}"
-"${cli[@]}" "${paths[@]}" "${flags[@]}" --format sarif > "$sarif"
+# Fixed findings are left out of the SARIF: code scanning reads no baselineState and would open an alert
+# for each "absent" result; it closes an alert by itself once an analysis no longer reports it.
+"${cli[@]}" "${paths[@]}" "${flags[@]}" --format sarif --sarif-fixed omit > "$sarif"
 # 1 is the verdict, already said above; 2 means the SARIF may be incomplete.
 [ $? -gt 1 ] && echo "::warning::trustgate could not write complete SARIF to $sarif"
 echo "exit-code=$code" >> "${GITHUB_OUTPUT:?}"

@@ -45,6 +45,9 @@ Options:
                                  and the output lists existing and fixed ones and the access it adds
   --base <dir>                   or a folder: the paid CheckNoNewAccess against the same files in <dir>
   --gate new|all                 with --base <git-ref>: judge new findings only (default) or all
+  --sarif-fixed absent|omit      with --base <git-ref> and --format sarif: fixed findings as results
+                                 with baselineState "absent" (default), or left out (for GitHub code
+                                 scanning, which would open alerts for absent results)
   -h, --help                     this help
   -v, --version                  the version of trustgate
 
@@ -106,6 +109,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         'aa-sensitive-action': { type: 'string', multiple: true, default: [] },
         base: { type: 'string' },
         gate: { type: 'string' },
+        'sarif-fixed': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -160,6 +164,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   // With --base <git-ref>, a folder or file the change removed is read at the ref (its findings are fixed).
   const baseRef = values.base !== undefined && !(await isFolder(values.base)) ? values.base : undefined;
+  const sarifFixed = (values['sarif-fixed'] ?? 'absent') as 'absent' | 'omit';
+  if (sarifFixed !== 'absent' && sarifFixed !== 'omit') {
+    io.stderr(`trustgate: --sarif-fixed must be absent or omit (got "${sarifFixed}")\n`);
+    return 2;
+  }
   const { collected, repositoryPath, folders } = await collectInRepository(positionals.length > 0 ? positionals : ['.'], baseRef !== undefined ? { baseRef } : {});
   if (!collected.ok) {
     io.stderr(`trustgate: ${collected.error}\n`);
@@ -232,9 +241,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const notApplied = suppressionsNotApplied(review);
   if (format === 'json') io.stdout(judgedChange !== undefined ? changeJson(judgedChange, shown) : renderJson(result.findings));
   else if (format === 'sarif') {
-    // With --base: each result says whether it is new or was on the base (SARIF baselineState); fixed ones are listed in the run's properties.
+    // With --base: each result says whether it is new or was on the base (SARIF baselineState), and fixed ones are `absent` results (or left out).
     const listed = judgedChange !== undefined ? [...judgedChange.judged, ...judgedChange.existing] : undefined;
-    const sarifChange = judgedChange !== undefined && listed !== undefined ? { base: judgedChange.ref, states: listed.map((f) => (judgedChange.onBase.has(f) ? ('unchanged' as const) : ('new' as const))), fixed: judgedChange.fixed.map(shown) } : undefined;
+    const sarifChange =
+      judgedChange !== undefined && listed !== undefined
+        ? { base: judgedChange.ref, states: listed.map((f) => (judgedChange.onBase.has(f) ? ('unchanged' as const) : ('new' as const))), fixed: judgedChange.fixed.map(shown), fixedAs: sarifFixed }
+        : undefined;
     io.stdout(renderSarif(listed !== undefined ? listed.map(shown) : result.findings, rules, packageVersion(), sarifChange));
   }
   else io.stdout(renderText(result.findings, failOn, scanned, { reportOnly: configured.config.reportOnly, notApplied }) + (judgedChange !== undefined ? changeText(judgedChange, shown, values.base!) : ''));
@@ -262,7 +274,7 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-const OPTION_NAMES = ['format', 'fail-on', 'config', 'trusted-account', 'org-id', 'allowed-oidc-subject', 'scp-path', 'access-analyzer', 'aa-region', 'aa-resolve-imports', 'aa-fetch-managed-policies', 'aa-check-public-access', 'aa-sensitive-action', 'base', 'gate', 'help', 'version'];
+const OPTION_NAMES = ['format', 'fail-on', 'config', 'trusted-account', 'org-id', 'allowed-oidc-subject', 'scp-path', 'access-analyzer', 'aa-region', 'aa-resolve-imports', 'aa-fetch-managed-policies', 'aa-check-public-access', 'aa-sensitive-action', 'base', 'gate', 'sarif-fixed', 'help', 'version'];
 
 /** One line for a bad argument: the unknown option and the nearest real one, not Node's parser text. */
 export function describeArgError(error: unknown, args: readonly string[]): string {

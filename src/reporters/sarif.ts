@@ -25,33 +25,43 @@ export interface SarifChange {
   base: string;
   /** Per finding, in the order given: `new`, or `unchanged` when the same finding was on the base. */
   states: readonly ('new' | 'unchanged')[];
-  /** Findings on the base that are gone at the head. */
+  /** Findings on the base that are gone at the head, located as they were at the base. */
   fixed: readonly Finding[];
+  /**
+   * `absent` (the default): each fixed finding is a result with `baselineState: "absent"` at its base
+   * location, as SARIF 2.1.0 (§3.27.24) records a result of the baseline run the current run no longer
+   * has. `omit`: fixed findings are left out, only counted (`properties.trustgate.fixedOmitted`): for
+   * GitHub code scanning, which reads no `baselineState` and would open an alert for every absent result,
+   * at a line or file the head may not have, while it closes an alert by itself when an analysis no
+   * longer reports it.
+   */
+  fixedAs?: 'absent' | 'omit';
 }
 
 /**
  * SARIF 2.1.0 as GitHub code scanning accepts it: one run, the rules that appear (with help text), and
  * results with a region and partialFingerprints so alerts survive line shifts.
  *
- * With a change (`--base <git-ref>`), each result carries SARIF's `baselineState` (`new` or
- * `unchanged`). Fixed findings are not results: GitHub code scanning documents no support for
- * `absent` results or `kind`, and would show them as alerts at lines the head may not have (an alert
- * it no longer receives is closed as fixed anyway). They are listed, by id, rule and file, in the
- * run's `properties.trustgate.fixed`, with the base in `properties.trustgate.base`.
+ * With a change (`--base <git-ref>`), each result carries SARIF's `baselineState`: `new` or `unchanged`
+ * for the head's findings, and `absent` for the fixed ones, appended after them at the file and line
+ * they had at the base (or left out, {@link SarifChange.fixedAs}). The base is in the run's
+ * `properties.trustgate.base`.
  */
 export function renderSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, change?: SarifChange): string {
-  const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
+  const absent = change !== undefined && change.fixedAs !== 'omit' ? change.fixed : [];
+  const all = [...findings, ...absent];
+  const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
   const byId = new Map(rules.map((rule) => [rule.meta.id, rule]));
   const sarifRules = ruleIds.map((id) => {
     const rule = byId.get(id);
-    const worst = findings.filter((f) => f.ruleId === id).map((f) => f.severity)[0] ?? 'info';
+    const worst = all.filter((f) => f.ruleId === id).map((f) => f.severity)[0] ?? 'info';
     return {
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
       shortDescription: { text: rule?.meta.title ?? id },
       fullDescription: { text: rule?.meta.why ?? id },
       help: { text: rule?.meta.fix ?? '', markdown: rule ? `${rule.meta.why}\n\n**Fix:** ${rule.meta.fix}` : '' },
-      ...(findings.find((f) => f.ruleId === id)?.docs ? { helpUri: findings.find((f) => f.ruleId === id)!.docs } : {}),
+      ...(all.find((f) => f.ruleId === id)?.docs ? { helpUri: all.find((f) => f.ruleId === id)!.docs } : {}),
       defaultConfiguration: { level: LEVEL[rule?.meta.severity ?? worst] },
       properties: {
         tags: ['security', rule?.meta.category ?? 'trustgate'],
@@ -59,7 +69,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
       },
     };
   });
-  const results = findings.map((f, index) => ({
+  const results = all.map((f, index) => ({
     ruleId: f.ruleId,
     ruleIndex: ruleIds.indexOf(f.ruleId),
     level: LEVEL[f.severity],
@@ -83,7 +93,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
         }
       : {}),
     partialFingerprints: { trustgateFingerprint: f.fingerprint },
-    ...(change !== undefined ? { baselineState: change.states[index] ?? 'new' } : {}),
+    ...(change !== undefined ? { baselineState: index >= findings.length ? 'absent' : (change.states[index] ?? 'new') } : {}),
     properties: { severity: f.severity, category: f.category, 'security-severity': SECURITY_SEVERITY[f.severity] },
   }));
   const log = {
@@ -95,7 +105,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
         originalUriBaseIds: { '%SRCROOT%': { uri: './' } },
         results,
         ...(change !== undefined
-          ? { properties: { trustgate: { base: change.base, fixed: change.fixed.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, file: f.file, ...(f.resource !== undefined ? { resource: f.resource } : {}) })) } } }
+          ? { properties: { trustgate: { base: change.base, ...(change.fixedAs === 'omit' ? { fixedOmitted: change.fixed.length } : {}) } } }
           : {}),
       },
     ],

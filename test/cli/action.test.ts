@@ -91,4 +91,28 @@ describe('the GitHub Action', () => {
     const whole = runScanStep({ TRUSTGATE_PATHS: '.', TRUSTGATE_SARIF_FILE: sarifFile }, repo);
     expect(whole.output['exit-code']).toBe('1');
   }, 60_000);
+
+  it('uploads no result for what the change fixed: code scanning would open an alert for an absent result, at a file the head no longer has', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'trustgate-action-repo-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test' } }).trim();
+    git('init', '-q');
+    mkdirSync(join(repo, 'stacks'));
+    writeFileSync(join(repo, 'stacks', 'admin.yaml'), readFileSync(join(root, 'test', 'fixtures', 'app', 'admin-role.yaml'), 'utf8'));
+    writeFileSync(join(repo, 'stacks', 'keep.yaml'), readFileSync(join(root, 'test', 'fixtures', 'app', 'admin-role.yaml'), 'utf8'));
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    const base = git('rev-parse', 'HEAD');
+    git('rm', '-q', 'stacks/admin.yaml');
+    git('commit', '-q', '-m', 'head');
+    const sarifFile = join(repo, 'out.sarif');
+
+    const judged = runScanStep({ TRUSTGATE_PATHS: '.', TRUSTGATE_BASE: base, TRUSTGATE_SARIF_FILE: sarifFile }, repo);
+    expect(judged.output['exit-code']).toBe('0');
+    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs: { results: { baselineState?: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[]; properties?: { trustgate: { fixedOmitted?: number } } }[] };
+    const results = sarif.runs[0]!.results;
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((result) => result.baselineState === 'unchanged')).toBe(true);
+    expect(results.map((result) => result.locations[0]!.physicalLocation.artifactLocation.uri)).not.toContain('stacks/admin.yaml');
+    expect(sarif.runs[0]!.properties!.trustgate.fixedOmitted).toBeGreaterThan(0);
+  }, 60_000);
 });

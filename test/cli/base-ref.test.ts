@@ -167,26 +167,52 @@ describe('trustgate scan --base <git-ref> and deleted files', () => {
 });
 
 describe('trustgate scan --base <git-ref> --format sarif', () => {
-  it('marks each result new or unchanged (SARIF baselineState) and lists the fixed findings in the run properties', async () => {
+  it('marks each result new or unchanged (SARIF baselineState) and gives each fixed finding as an absent result at its base location', async () => {
     const gone = 'stacks/legacy.yaml';
-    const dir = repository({ [PATH]: role('old', ADMIN), [gone]: role('old', ADMIN) });
+    // At the base, PATH also grants a third role admin, two lines further down: the head drops it.
+    const withLegacyRole = (text: string) => `${text}  LegacyRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: ec2.amazonaws.com }\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: legacy\n          PolicyDocument:\n            Version: "2012-10-17"\n            Statement:\n${ADMIN}`;
+    const baseText = withLegacyRole(role('old', ADMIN));
+    const dir = repository({ [PATH]: baseText, [gone]: role('old', ADMIN) });
     const second = role('old', ADMIN).replace('Resources:\n', `Resources:\n  BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: ec2.amazonaws.com }\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: build\n          PolicyDocument:\n            Version: "2012-10-17"\n            Statement:\n${ADMIN}`);
     write(dir, { [PATH]: second });
     git(dir, 'rm', '-q', gone);
 
-    type Sarif = { runs: { results: { ruleId: string; baselineState?: string; logicalLocations?: unknown; locations: { logicalLocations?: { name: string }[] }[] }[]; properties?: { trustgate: { base: string; fixed: { id: string; file: string }[] } } }[] };
+    type Region = { startLine: number; startColumn: number };
+    type Result = { ruleId: string; ruleIndex: number; baselineState?: string; partialFingerprints: { trustgateFingerprint: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: Region }; logicalLocations?: { name: string }[] }[] };
+    type Sarif = { runs: { tool: { driver: { rules: { id: string }[] } }; results: Result[]; properties?: { trustgate: { base: string; fixed?: unknown; fixedOmitted?: number } } }[] };
     const result = await run('scan', dir, '--base', 'HEAD', '--format', 'sarif');
     expect(result.code).toBe(1);
     const sarif = JSON.parse(result.stdout) as Sarif;
-    const admin = sarif.runs[0]!.results.filter((r) => r.ruleId === 'least-privilege/full-admin');
-    const stateOf = (name: string) => admin.find((r) => r.locations[0]!.logicalLocations?.[0]?.name === name)?.baselineState;
-    expect(stateOf('BuildRole')).toBe('new');
-    expect(stateOf('DeployRole')).toBe('unchanged');
-    expect(sarif.runs[0]!.results.every((r) => r.baselineState === 'new' || r.baselineState === 'unchanged')).toBe(true);
-    expect(sarif.runs[0]!.properties!.trustgate.base).toBe('HEAD');
-    const fixedIds = scanFiles([{ path: gone, text: role('old', ADMIN) }]).findings.map((f) => f.id).sort();
-    expect(sarif.runs[0]!.properties!.trustgate.fixed.map((f) => f.id).sort()).toEqual(fixedIds);
-    expect(sarif.runs[0]!.properties!.trustgate.fixed.every((f) => f.file === gone)).toBe(true);
+    const results = sarif.runs[0]!.results;
+    const admin = results.filter((r) => r.ruleId === 'least-privilege/full-admin');
+    const stateOf = (name: string, uri = PATH) => admin.filter((r) => r.locations[0]!.physicalLocation.artifactLocation.uri === uri && r.locations[0]!.logicalLocations?.[0]?.name === name).map((r) => r.baselineState);
+    expect(stateOf('BuildRole')).toEqual(['new']);
+    expect(stateOf('DeployRole')).toEqual(['unchanged']);
+    // Fixed: the role the head dropped (at its line in the base version) and everything of the deleted template, after the head's results.
+    expect(stateOf('LegacyRole')).toEqual(['absent']);
+    expect(stateOf('DeployRole', gone)).toEqual(['absent']);
+    const states = results.map((r) => r.baselineState);
+    expect(states.indexOf('absent')).toBeGreaterThan(states.lastIndexOf('unchanged'));
+    expect(states.slice(states.indexOf('absent')).every((state) => state === 'absent')).toBe(true);
+    const expectedAbsent = [...scanFiles([{ path: gone, text: role('old', ADMIN) }]).findings, ...scanFiles([{ path: PATH, text: baseText }]).findings.filter((f) => f.resource === 'LegacyRole')];
+    const absent = results.filter((r) => r.baselineState === 'absent');
+    expect(absent.map((r) => r.partialFingerprints.trustgateFingerprint).sort()).toEqual(expectedAbsent.map((f) => f.fingerprint).sort());
+    for (const finding of expectedAbsent) {
+      const found = absent.find((r) => r.partialFingerprints.trustgateFingerprint === finding.fingerprint)!;
+      expect(found.locations[0]!.physicalLocation.artifactLocation.uri).toBe(finding.file);
+      expect(found.locations[0]!.physicalLocation.region).toMatchObject({ startLine: finding.line, startColumn: finding.column });
+    }
+    // Every result's rule is described (GitHub requires it), and the base is named.
+    for (const r of results) expect(sarif.runs[0]!.tool.driver.rules[r.ruleIndex]!.id).toBe(r.ruleId);
+    expect(sarif.runs[0]!.properties!.trustgate).toEqual({ base: 'HEAD' });
+
+    // For GitHub code scanning (which reads no baselineState): fixed findings left out, only counted.
+    const omitted = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'sarif', '--sarif-fixed', 'omit')).stdout) as Sarif;
+    expect(omitted.runs[0]!.results.map((r) => r.baselineState)).toEqual(states.filter((state) => state !== 'absent'));
+    expect(omitted.runs[0]!.properties!.trustgate).toEqual({ base: 'HEAD', fixedOmitted: expectedAbsent.length });
+    const bad = await run('scan', dir, '--base', 'HEAD', '--format', 'sarif', '--sarif-fixed', 'properties');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--sarif-fixed must be absent or omit');
 
     // Judging everything, the old role's result is still marked unchanged; without --base nothing is marked.
     const all = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'sarif', '--gate', 'all')).stdout) as Sarif;
@@ -221,7 +247,7 @@ describe('trustgate scan --base <git-ref>: the access a Terraform change grants'
 
     const result = await run('scan', dir, '--base', 'HEAD', '--format', 'json');
     const output = JSON.parse(result.stdout) as { access: { file: string; subject: string; added: { what: string }[]; removed: { what: string }[] }[] };
-    const role = output.access.find((change) => change.subject === 'Role aws_iam_role.app')!;
+    const role = output.access.find((change) => change.subject === 'aws_iam_role.app')!;
     expect(role.file).toBe('infra/');
     expect(role.added.map((fact) => fact.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^s3:\* \(\d{2,} actions\) on arn:aws:s3:::reports\/\*$/), 'every principal of account 444455556666 may assume it']));
     expect(role.removed.map((fact) => fact.what)).toEqual(expect.arrayContaining(['s3:GetObject on arn:aws:s3:::reports/*', 'the AWS service ec2.amazonaws.com may assume it']));
@@ -230,7 +256,7 @@ describe('trustgate scan --base <git-ref>: the access a Terraform change grants'
     git(dir, 'checkout', '-q', '--', '.');
     git(dir, 'rm', '-q', 'infra/policy.tf');
     const removed = JSON.parse((await run('scan', dir, '--base', 'HEAD', '--format', 'json')).stdout) as typeof output;
-    expect(removed.access).toEqual([expect.objectContaining({ subject: 'Role aws_iam_role.app', added: [], removed: [expect.objectContaining({ what: 's3:GetObject on arn:aws:s3:::reports/*' })] })]);
+    expect(removed.access).toEqual([expect.objectContaining({ subject: 'aws_iam_role.app', added: [], removed: [expect.objectContaining({ what: 's3:GetObject on arn:aws:s3:::reports/*' })] })]);
   });
 });
 
