@@ -181,4 +181,28 @@ describe('merge_group checks_requested', () => {
     expect(writes[0]).toMatchObject({ name: 'trustgate', head_sha: head, status: 'completed', conclusion: 'failure' });
     expect(writes[0]!.output.annotations).toContainEqual(expect.objectContaining({ path: 'stacks/admin.yaml', start_line: 19 }));
   });
+
+  it('does not pass a group whose comparison GitHub answers without a file list: the check fails, saying so', async () => {
+    const payload = examplePayload<Json>('merge_group', 'checks_requested');
+    // A queue branch that names no pull request: there is no list to fall back to.
+    payload.merge_group.head_ref = 'refs/heads/gh-readonly-queue/main/no-pull-number';
+    const { base_sha: base, head_sha: head } = payload.merge_group as { base_sha: string; head_sha: string };
+    const repoPath = `/repos/${payload.repository.owner.login}/${payload.repository.name}`;
+    const writes: Json[] = [];
+    const scope = nock(API);
+    nockInstallationToken(scope);
+    scope.get(`${repoPath}/compare/${base}...${head}`).reply(200, { status: 'ahead', ahead_by: 2, total_commits: 2, commits: [] });
+    scope.post(`${repoPath}/check-runs`).reply(201, (_uri, body) => {
+      writes.push(body as Json);
+      return { id: 7 };
+    });
+
+    await harness.probot.receive({ id: '1', name: 'merge_group', payload } as never);
+
+    expect(scope.isDone()).toBe(true);
+    expect(harness.requests.unmatched).toEqual([]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({ head_sha: head, status: 'completed', conclusion: 'failure' });
+    expect(writes[0]!.output.summary).toContain('GitHub gave no list of the changed files of this comparison');
+  });
 });
