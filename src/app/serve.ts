@@ -23,7 +23,8 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
  * The server's settings, from the environment (docs/github-app.md lists them):
  *
  * - `TRUSTGATE_QUEUE_DIR`: where accepted checks are kept until done, so a restart (or a crash) picks
- *   them up again; default `<tmpdir>/trustgate-queue-<APP_ID>`; empty keeps them in memory only.
+ *   them up again (and, in `open-runs/`, the runs they own until completed: open-runs.ts); default
+ *   `<tmpdir>/trustgate-queue-<APP_ID>`; empty keeps them in memory only.
  * - `TRUSTGATE_DRAIN_MS`: on SIGTERM/SIGINT, how long running checks may finish (default 20 s, inside
  *   Docker's and Kubernetes' default grace periods of 10/30 s… set it below yours).
  * - `TRUSTGATE_CONCURRENCY`, `TRUSTGATE_MAX_ATTEMPTS`: checks at once, attempts per check.
