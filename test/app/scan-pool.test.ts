@@ -37,7 +37,8 @@ afterEach(async () => {
 
 describe('a scan that runs out of its thread\'s memory', () => {
   it('finds the file that needs more than the limit; the others, Terraform and the policy file it reads included, are scanned as in one batch', async () => {
-    pool = new ScanPool({ threads: 1, memoryMb: 32, timeoutMs: 120_000 });
+    // 64 MB: Terraform's parser needs some of it (at 32 MB its scan alone can run out); the template, about 17 MB, is far past that.
+    pool = new ScanPool({ threads: 1, memoryMb: 64, timeoutMs: 120_000 });
     const others: InputFile[] = [
       { path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') },
       { path: 'stacks/safe.yaml', text: fixture('scoped-role.yaml') },
@@ -45,7 +46,7 @@ describe('a scan that runs out of its thread\'s memory', () => {
       { path: 'infra/admin.json', text: ADMIN_JSON },
       { path: 'policies/admin.json', text: ADMIN_JSON },
     ];
-    const huge: InputFile = { path: 'stacks/huge.yaml', text: hugeTemplate() };
+    const huge: InputFile = { path: 'stacks/huge.yaml', text: hugeTemplate(120_000) };
     const inputs = [others[0]!, huge, ...others.slice(1)];
 
     const result = await pool.scan(inputs);
@@ -53,7 +54,7 @@ describe('a scan that runs out of its thread\'s memory', () => {
     const expected = scanFiles(others);
     const withoutHuge = result.findings.filter((finding) => finding.file !== huge.path);
     expect(withoutHuge).toEqual(expected.findings);
-    expect(result.findings.filter((finding) => finding.file === huge.path)).toEqual([outOfMemoryFinding(huge.path, 32, withDefaults({}))]);
+    expect(result.findings.filter((finding) => finding.file === huge.path)).toEqual([outOfMemoryFinding(huge.path, 64, withDefaults({}))]);
     expect(result.files.find((file) => file.path === huge.path)).toEqual({ path: huge.path, status: 'failed' });
     expect(result.files.filter((file) => file.path !== huge.path).sort((a, b) => a.path.localeCompare(b.path))).toEqual([...expected.files].sort((a, b) => a.path.localeCompare(b.path)));
     // Sanity: the batch holds findings of every kind of file it read, and Terraform read infra/admin.json (it is not scanned on its own).
@@ -63,7 +64,7 @@ describe('a scan that runs out of its thread\'s memory', () => {
 
   it('a file that runs out alone is reported the same way, and the severity follows configuration of file-too-large', async () => {
     pool = new ScanPool({ threads: 1, memoryMb: 32, timeoutMs: 120_000 });
-    const result = await pool.scan([{ path: 'stacks/huge.yaml', text: hugeTemplate() }], { rules: { 'file-too-large': { enabled: true, severity: 'medium' } } });
+    const result = await pool.scan([{ path: 'stacks/huge.yaml', text: hugeTemplate(120_000) }], { rules: { 'file-too-large': { enabled: true, severity: 'medium' } } });
     expect(result.findings.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.line])).toEqual([['file-too-large', 'medium', 'stacks/huge.yaml', 1]]);
     // The thread was replaced: the pool goes on.
     expect((await pool.scan([{ path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') }])).findings.length).toBeGreaterThan(0);
