@@ -90,6 +90,7 @@ export class RedisOpenRuns implements OpenRuns {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly capacity = CAPACITY,
   ) {}
 
   private get hash(): string {
@@ -101,10 +102,11 @@ export class RedisOpenRuns implements OpenRuns {
   }
 
   async opened(run: OpenRun): Promise<void> {
-    await this.redis.multi().hset(this.hash, String(run.checkRunId), JSON.stringify(run)).zadd(this.order, run.recordedAt, String(run.checkRunId)).exec();
-    const size = await this.redis.zcard(this.order);
-    if (size > CAPACITY) {
-      const oldest = await this.redis.zrange(this.order, '0', String(size - CAPACITY - 1));
+    // One round trip; the trim below is needed only past the capacity.
+    const results = await this.redis.multi().hset(this.hash, String(run.checkRunId), JSON.stringify(run)).zadd(this.order, run.recordedAt, String(run.checkRunId)).zcard(this.order).exec();
+    const size = Number(results?.[2]?.[1] ?? 0);
+    if (size > this.capacity) {
+      const oldest = await this.redis.zrange(this.order, '0', String(size - this.capacity - 1));
       if (oldest.length > 0) await this.redis.multi().hdel(this.hash, ...oldest).zrem(this.order, ...oldest).exec();
     }
   }

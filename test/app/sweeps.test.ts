@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { FileOpenRuns, MemoryOpenRuns, type OpenRun } from '../../src/app/open-runs.js';
+import { FileOpenRuns, MemoryOpenRuns, RedisOpenRuns, type OpenRun } from '../../src/app/open-runs.js';
+import { redisServerMissing, startRedisServer } from '../support/redis-server.js';
 import { InMemoryRedeliveries, parseMergeQueueRef, recordedRunWork } from '../../src/app/sweeps.js';
 
 /** The pieces of the sweeps (src/app/sweeps.ts, open-runs.ts) the fault suite reaches only through the server. */
@@ -62,6 +64,31 @@ describe('recorded runs', () => {
     await runs.opened(openRun(1, 10));
     writeFileSync(join(dir, '2.json'), '{"checkRunId": 2, "instal');
     expect((await runs.list(10)).map((run) => run.checkRunId)).toEqual([1]);
+  });
+});
+
+describe.skipIf(redisServerMissing !== undefined)('recorded runs in a real Redis', () => {
+  it('are shared by every client of the prefix, oldest first, and the oldest go past the capacity', async () => {
+    const server = await startRedisServer();
+    const [one, two] = [new Redis(server.url), new Redis(server.url)];
+    onTestFinished(async () => {
+      one.disconnect();
+      two.disconnect();
+      await server.stop();
+    });
+    const [a, b] = [new RedisOpenRuns(one, 'p', 3), new RedisOpenRuns(two, 'p', 3)];
+    await a.opened(openRun(1, 10));
+    await b.opened(openRun(2, 20));
+    await a.opened(openRun(3, 30));
+    expect((await b.list(10)).map((run) => run.checkRunId)).toEqual([1, 2, 3]);
+    expect((await b.list(10))[0]).toEqual(openRun(1, 10));
+    await b.closed(2);
+    expect((await a.list(10)).map((run) => run.checkRunId)).toEqual([1, 3]);
+    await a.opened(openRun(4, 40));
+    await a.opened(openRun(5, 50));
+    // Capacity 3: the oldest record (1) is dropped.
+    expect((await b.list(10)).map((run) => run.checkRunId)).toEqual([3, 4, 5]);
+    expect(await new RedisOpenRuns(one, 'other').list(10)).toEqual([]);
   });
 });
 
