@@ -22,8 +22,11 @@ import { changeJson, changeText, isFolder, judgeChange, readChangeBase } from '.
 
 export const USAGE = `Usage: trustgate scan [paths...] [options]
 
-Checks CloudFormation/SAM templates and IAM policy JSON for risky AWS identity and metadata settings.
-Paths are files or folders (walked recursively); the default is the current folder.
+Checks CloudFormation/SAM templates, Terraform (.tf, .tf.json, tfvars) and IAM policy JSON for risky AWS
+identity and metadata settings. Paths are files or folders (walked recursively); the default is the
+current folder. Each folder of Terraform files is one module (a .tf file is read with the other Terraform
+files of its folder); the local modules it calls are read when they are under the given paths. Nothing is
+downloaded or run.
 
 Options:
   --format text|json|sarif       output format (default: text)
