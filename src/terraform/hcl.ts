@@ -196,62 +196,152 @@ function parseOnce(text: string): HclResult {
   const tree = parser.parse((index) => text.slice(index, index + 4096));
   if (tree === null) return { ok: false, problem: { start: 0, end: 0, message: 'the Terraform parser gave no result' } };
   try {
-    const root = liteTree(tree, text);
-    const converter = new Converter(text);
-    const body = converter.body(root.namedChildren.find((child) => child?.type === 'body') ?? null, 0);
+    const nodes = flatTree(tree, text);
+    const converter = new Converter(text, nodes);
+    let bodyNode = -1;
+    for (let child = nodes.first[ROOT]!; child !== NONE; child = nodes.next[child]!) {
+      if (nodes.isNamed(child) && nodes.type(child) === 'body') {
+        bodyNode = child;
+        break;
+      }
+    }
+    const body = converter.body(bodyNode, 0);
     // What tree-sitter could not place in the body (a stray `}` before the first block, a root that is an
     // error node itself) is a syntax error too: a file is never read as fine while part of it went unread.
-    if (root.hasError && converter.problems.length === 0) converter.unplaced(root);
+    if (nodes.hasError(ROOT) && converter.problems.length === 0) converter.unplaced(ROOT);
     return { ok: true, body, problems: converter.problems };
   } catch (error) {
     if (error instanceof TooComplex) return { ok: false, problem: { start: error.at, end: error.at, message: error.message } };
     throw error;
   } finally {
     tree.delete();
+    releaseLargeBuffers();
   }
 }
+
+/** Index of the root node, and "no node" in the child and sibling links. */
+const ROOT = 0;
+const NONE = -1;
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
 
 /**
- * The tree-sitter tree copied into plain objects in one cursor walk: reading node properties through
- * the wasm boundary one call at a time cost several times the parse itself.
+ * The tree-sitter tree copied in one cursor walk into flat arrays, one slot per node in depth-first
+ * order (a node's symbol, offsets, first child, next sibling and flags): reading node properties through
+ * the wasm boundary one call at a time cost several times the parse itself, and half a million small
+ * objects per corpus scan were garbage the moment the syntax tree below was built from them. The arrays
+ * are reused from parse to parse (one parse at a time: parseHcl is synchronous).
  */
-class TsNode {
-  readonly children: TsNode[] = [];
-  hasError: boolean;
-  constructor(
-    readonly type: string,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
-    private readonly source: string,
-  ) {
-    this.hasError = type === 'ERROR' || isMissing;
+class FlatTree {
+  count = 0;
+  symbol = new Uint16Array(0);
+  start = new Int32Array(0);
+  end = new Int32Array(0);
+  first = new Int32Array(0);
+  next = new Int32Array(0);
+  flags = new Uint8Array(0);
+  text = '';
+
+  constructor(capacity: number) {
+    this.grow(capacity);
   }
 
-  get isError(): boolean {
-    return this.type === 'ERROR';
+  grow(capacity: number): void {
+    const copy = <T extends Uint16Array | Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from.subarray(0, this.count));
+      return to;
+    };
+    this.symbol = copy(this.symbol, new Uint16Array(capacity));
+    this.start = copy(this.start, new Int32Array(capacity));
+    this.end = copy(this.end, new Int32Array(capacity));
+    this.first = copy(this.first, new Int32Array(capacity));
+    this.next = copy(this.next, new Int32Array(capacity));
+    this.flags = copy(this.flags, new Uint8Array(capacity));
   }
 
-  private named: TsNode[] | undefined;
-
-  get namedChildren(): TsNode[] {
-    return (this.named ??= this.children.filter((child) => child.isNamed));
+  /** Appends a node (no children, no sibling yet) and returns its index. */
+  add(symbol: number, start: number, end: number, flags: number): number {
+    const index = this.count;
+    if (index === this.symbol.length) this.grow(this.symbol.length * 2);
+    this.symbol[index] = symbol;
+    this.start[index] = start;
+    this.end[index] = end;
+    this.first[index] = NONE;
+    this.next[index] = NONE;
+    this.flags[index] = flags;
+    this.count = index + 1;
+    return index;
   }
 
-  get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+  type(node: number): string {
+    return symbolTypes[this.symbol[node]!]!;
+  }
+
+  isNamed(node: number): boolean {
+    return (this.flags[node]! & NAMED) !== 0;
+  }
+
+  isMissing(node: number): boolean {
+    return (this.flags[node]! & MISSING) !== 0;
+  }
+
+  isError(node: number): boolean {
+    return symbolTypes[this.symbol[node]!] === 'ERROR';
+  }
+
+  hasError(node: number): boolean {
+    return (this.flags[node]! & HAS_ERROR) !== 0;
+  }
+
+  nodeText(node: number): string {
+    return this.text.slice(this.start[node], this.end[node]);
+  }
+
+  /** The first named child of one of these types, or NONE. */
+  namedChild(node: number, type: string): number {
+    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) {
+      if ((this.flags[child]! & NAMED) !== 0 && symbolTypes[this.symbol[child]!] === type) return child;
+    }
+    return NONE;
+  }
+
+  /** The first named child, or NONE. */
+  firstNamed(node: number): number {
+    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) if ((this.flags[child]! & NAMED) !== 0) return child;
+    return NONE;
+  }
+
+  /** The named children of this type, in order. */
+  namedChildren(node: number, type: string): number[] {
+    const out: number[] = [];
+    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) {
+      if ((this.flags[child]! & NAMED) !== 0 && symbolTypes[this.symbol[child]!] === type) out.push(child);
+    }
+    return out;
+  }
+
+  children(node: number): number[] {
+    const out: number[] = [];
+    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) out.push(child);
+    return out;
   }
 }
 
-/** Named or not, by type name (no type name of the grammar is both): one wasm call fewer per node. */
-const namedTypes = new Map<string, boolean>();
+const INITIAL_CAPACITY = 1 << 14;
+/** Arrays grown past this (a large file) are dropped after the parse rather than kept for the process. */
+const KEPT_CAPACITY = 1 << 18;
+let flat = new FlatTree(INITIAL_CAPACITY);
 
-function isNamedType(type: string, cursorIsNamed: () => boolean): boolean {
-  let named = namedTypes.get(type);
-  if (named === undefined) namedTypes.set(type, (named = cursorIsNamed()));
-  return named;
+function releaseLargeBuffers(): void {
+  flat.text = '';
+  if (flat.symbol.length > KEPT_CAPACITY) flat = new FlatTree(INITIAL_CAPACITY);
 }
+
+/** Per grammar symbol: its type name, whether it is named and whether its children are skipped, filled as symbols are met. */
+const symbolTypes: string[] = [];
+const symbolNamed: boolean[] = [];
+const symbolOpaque: boolean[] = [];
 
 /**
  * Nodes whose children nothing reads when the tree has no error: a `for` expression and a template
@@ -260,111 +350,131 @@ function isNamedType(type: string, cursorIsNamed: () => boolean): boolean {
  */
 const OPAQUE_WHEN_CLEAN = new Set(['for_expr', 'template_directive', 'comment']);
 
-function liteTree(tree: Tree, text: string): TsNode {
+/** The cursor steps a walk needs, at the cursor's current node. */
+interface Steps {
+  typeId(): number;
+  isNamed(): boolean;
+  isMissing(): boolean;
+  startIndex(): number;
+  endIndex(): number;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+}
+
+function flatTree(tree: Tree, text: string): FlatTree {
   // Without errors no node is missing, and punctuation needs only its type: fewer calls into wasm.
   const clean = !tree.rootNode.hasError;
+  const types = tree.language.types;
   const cursor = tree.walk();
-  if (raw !== undefined && walkWithRawCursor) return rawLiteTree(tree, cursor, raw, text, clean);
-  let visited = 0;
-  const make = (): TsNode => {
-    const type = cursor.nodeType;
-    const named = isNamedType(type, () => cursor.nodeIsNamed);
-    if (clean && !named) return new TsNode(type, -1, -1, false, false, text);
-    return new TsNode(type, cursor.startIndex, cursor.endIndex, named, clean ? false : cursor.nodeIsMissing, text);
+  const nodes = flat;
+  nodes.count = 0;
+  nodes.text = text;
+  if (raw !== undefined && walkWithRawCursor) {
+    const api = raw;
+    const address = (tree as unknown as Record<number, number>)[0]!;
+    // Through the public cursor once: it writes itself into the runtime's transfer buffer, where every
+    // raw call below moves it in place. Nothing else may call into the runtime until the cursor is
+    // deleted (raw, from the buffer, where its latest state is).
+    void cursor.nodeTypeId;
+    const steps: Steps = {
+      typeId: () => api.typeId(address),
+      isNamed: () => api.isNamed(address) === 1,
+      isMissing: () => api.isMissing(address) === 1,
+      startIndex: () => api.startIndex(address),
+      endIndex: () => api.endIndex(address),
+      gotoFirstChild: () => api.gotoFirstChild(address) === 1,
+      gotoNextSibling: () => api.gotoNextSibling(address) === 1,
+      gotoParent: () => api.gotoParent(address) === 1,
+    };
+    try {
+      walk(steps, nodes, types, clean, true);
+    } finally {
+      api.delete(address);
+    }
+    return nodes;
+  }
+  const steps: Steps = {
+    typeId: () => cursor.nodeTypeId,
+    isNamed: () => cursor.nodeIsNamed,
+    isMissing: () => cursor.nodeIsMissing,
+    startIndex: () => cursor.startIndex,
+    endIndex: () => cursor.endIndex,
+    gotoFirstChild: () => cursor.gotoFirstChild(),
+    gotoNextSibling: () => cursor.gotoNextSibling(),
+    gotoParent: () => cursor.gotoParent(),
   };
   try {
-    const root = make();
-    const stack: TsNode[] = [root];
-    // Depth-first with an explicit stack: deep nesting cannot exhaust the call stack here.
-    if (cursor.gotoFirstChild()) {
-      for (;;) {
-        if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, cursor.startIndex);
-        const node = make();
-        stack[stack.length - 1]!.children.push(node);
-        if (cursor.gotoFirstChild()) {
-          stack.push(node);
-          continue;
-        }
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent()) return finish(root);
-          stack.pop();
-          if (stack.length === 0) return finish(root);
-        }
-      }
-    }
-    return finish(root);
+    walk(steps, nodes, types, clean, false);
   } finally {
     cursor.delete();
   }
+  return nodes;
 }
 
-/** Per grammar symbol: its type name and whether it is named, filled as symbols are met. */
-const symbolTypes: (string | undefined)[] = [];
-const symbolNamed: boolean[] = [];
-/** The symbol id tree-sitter gives an ERROR node. */
-const ERROR_SYMBOL = 65535;
-
-/**
- * The same walk as {@link liteTree} through the runtime's cursor functions: the public cursor has just
- * been created, so the transfer buffer holds it, and every raw call moves it there in place. Nothing else
- * may call into the runtime until the cursor is deleted (raw, from the buffer, where its latest state is).
- */
-function rawLiteTree(tree: Tree, cursor: { nodeTypeId: number }, api: RawCursor, text: string, clean: boolean): TsNode {
-  const address = (tree as unknown as Record<number, number>)[0]!;
-  const types = tree.language.types;
-  // Through the public cursor once: it writes itself into the transfer buffer.
-  void cursor.nodeTypeId;
+/** Depth-first with an explicit stack: deep nesting cannot exhaust the call stack here. */
+function walk(cursor: Steps, nodes: FlatTree, types: readonly string[], clean: boolean, skipOpaque: boolean): void {
   let visited = 0;
-  const make = (): TsNode => {
-    const id = api.typeId(address);
-    let type = symbolTypes[id];
-    if (type === undefined) {
-      symbolTypes[id] = type = id === ERROR_SYMBOL ? 'ERROR' : (types[id] ?? 'ERROR');
-      symbolNamed[id] = api.isNamed(address) === 1;
+  const make = (): number => {
+    const id = cursor.typeId();
+    if (symbolTypes[id] === undefined) {
+      // As web-tree-sitter names it: a symbol without a name (65535, an error node) is "ERROR".
+      const type = types[id] || 'ERROR';
+      symbolTypes[id] = type;
+      symbolNamed[id] = cursor.isNamed();
+      symbolOpaque[id] = OPAQUE_WHEN_CLEAN.has(type);
     }
     const named = symbolNamed[id]!;
-    if (clean && !named) return new TsNode(type, -1, -1, false, false, text);
-    return new TsNode(type, api.startIndex(address), api.endIndex(address), named, clean ? false : api.isMissing(address) === 1, text);
+    if (clean && !named) return nodes.add(id, -1, -1, 0);
+    const missing = !clean && cursor.isMissing();
+    const flags = (named ? NAMED : 0) | (missing ? MISSING : 0) | (symbolTypes[id] === 'ERROR' || missing ? HAS_ERROR : 0);
+    return nodes.add(id, cursor.startIndex(), cursor.endIndex(), flags);
   };
-  try {
-    const root = make();
-    const stack: TsNode[] = [root];
-    if (api.gotoFirstChild(address) === 1) {
-      for (;;) {
-        if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, api.startIndex(address));
-        const node = make();
-        stack[stack.length - 1]!.children.push(node);
-        if (!(clean && OPAQUE_WHEN_CLEAN.has(node.type)) && api.gotoFirstChild(address) === 1) {
-          stack.push(node);
-          continue;
+  make();
+  const parents: number[] = [ROOT];
+  const lastChild: number[] = [NONE];
+  if (cursor.gotoFirstChild()) {
+    for (;;) {
+      if (++visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, cursor.startIndex());
+      const node = make();
+      const top = parents.length - 1;
+      const previous = lastChild[top]!;
+      if (previous === NONE) nodes.first[parents[top]!] = node;
+      else nodes.next[previous] = node;
+      lastChild[top] = node;
+      if (!(skipOpaque && clean && symbolOpaque[nodes.symbol[node]!]) && cursor.gotoFirstChild()) {
+        parents.push(node);
+        lastChild.push(NONE);
+        continue;
+      }
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
         }
-        while (api.gotoNextSibling(address) !== 1) {
-          if (api.gotoParent(address) !== 1) return finish(root);
-          stack.pop();
-          if (stack.length === 0) return finish(root);
+        parents.pop();
+        lastChild.pop();
+        if (parents.length === 0) {
+          done = true;
+          break;
         }
       }
+      if (done) break;
     }
-    return finish(root);
-  } finally {
-    api.delete(address);
   }
+  if (!clean) propagateErrors(nodes);
 }
 
-/** hasError bottom-up, iteratively. */
-function finish(root: TsNode): TsNode {
-  const order: TsNode[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    order.push(node);
-    for (const child of node.children) stack.push(child);
+/** hasError bottom-up: children come after their parent in depth-first order. */
+function propagateErrors(nodes: FlatTree): void {
+  const parent = new Int32Array(nodes.count).fill(NONE);
+  for (let node = 0; node < nodes.count; node++) {
+    for (let child = nodes.first[node]!; child !== NONE; child = nodes.next[child]!) parent[child] = node;
   }
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
-    if (!node.hasError) node.hasError = node.children.some((child) => child.hasError);
+  for (let node = nodes.count - 1; node > 0; node--) {
+    if ((nodes.flags[node]! & HAS_ERROR) !== 0 && parent[node] !== NONE) nodes.flags[parent[node]!] |= HAS_ERROR;
   }
-  return root;
 }
 
 class TooComplex extends Error {
@@ -380,103 +490,142 @@ class Converter {
   readonly problems: SyntaxProblem[] = [];
   private visited = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly n: FlatTree,
+  ) {}
 
-  private count(node: TsNode, depth: number): void {
-    if (++this.visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, node.startIndex);
-    if (depth > MAX_NESTING_DEPTH) throw new TooComplex(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, node.startIndex);
+  private span(node: number): Span {
+    return { start: this.n.start[node]!, end: this.n.end[node]! };
+  }
+
+  private count(node: number, depth: number): void {
+    if (++this.visited > MAX_TREE_NODES) throw new TooComplex(`more than ${MAX_TREE_NODES} syntax nodes`, this.n.start[node]!);
+    if (depth > MAX_NESTING_DEPTH) throw new TooComplex(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, this.n.start[node]!);
   }
 
   /** A syntax error somewhere under `node` that no block or attribute reported. */
-  unplaced(node: TsNode): void {
+  unplaced(node: number): void {
     this.problem(node);
   }
 
-  private problem(node: TsNode): void {
+  private problem(node: number): void {
+    const n = this.n;
     // The innermost error or missing node is where the author has to look.
-    const found = findError(node);
+    const found = this.findError(node);
     const at = found ?? node;
-    const message = at.isMissing ? `expected ${at.type === '' ? 'more input' : JSON.stringify(at.type)} here` : `unexpected ${describeText(this.text.slice(at.startIndex, Math.min(at.endIndex, at.startIndex + 40)))}`;
-    if (this.problems.some((problem) => problem.start === at.startIndex)) return;
-    this.problems.push({ start: at.startIndex, end: at.endIndex, message: `syntax error: ${message}` });
+    const start = n.start[at]!;
+    const end = n.end[at]!;
+    const type = n.type(at);
+    const message = n.isMissing(at) ? `expected ${type === '' ? 'more input' : JSON.stringify(type)} here` : `unexpected ${describeText(this.text.slice(start, Math.min(end, start + 40)))}`;
+    if (this.problems.some((problem) => problem.start === start)) return;
+    this.problems.push({ start, end, message: `syntax error: ${message}` });
   }
 
-  body(node: TsNode | null, depth: number): Body {
+  private findError(node: number): number | undefined {
+    const n = this.n;
+    if (n.isError(node) || n.isMissing(node)) {
+      for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+        if (n.isError(child) || n.isMissing(child)) return this.findError(child) ?? child;
+      }
+      return node;
+    }
+    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+      if (n.hasError(child) || n.isMissing(child)) return this.findError(child) ?? child;
+    }
+    return undefined;
+  }
+
+  body(node: number, depth: number): Body {
     const body: Body = { attributes: [], blocks: [] };
-    if (node === null) return body;
+    if (node === NONE) return body;
+    const n = this.n;
     this.count(node, depth);
-    for (const child of node.children) {
-      if (child === null) continue;
-      if (child.type === 'attribute') {
-        if (child.hasError) {
+    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+      const type = n.type(child);
+      if (type === 'attribute') {
+        if (n.hasError(child)) {
           this.problem(child);
           continue;
         }
         const attribute = this.attribute(child, depth + 1);
         if (attribute !== undefined) body.attributes.push(attribute);
-      } else if (child.type === 'block') {
+      } else if (type === 'block') {
         const block = this.block(child, depth + 1);
         if (block !== undefined) body.blocks.push(block);
-      } else if (child.isError || child.isMissing || child.hasError) {
+      } else if (n.isError(child) || n.isMissing(child) || n.hasError(child)) {
         this.problem(child);
       }
     }
     return body;
   }
 
-  private attribute(node: TsNode, depth: number): Attribute | undefined {
-    const name = node.namedChildren.find((c) => c?.type === 'identifier');
-    const value = node.namedChildren.find((c) => c?.type === 'expression');
-    if (!name || !value) return undefined;
-    return { name: name.text, nameSpan: span(name), expr: this.expr(value, depth + 1), start: node.startIndex, end: node.endIndex };
+  private attribute(node: number, depth: number): Attribute | undefined {
+    const n = this.n;
+    const name = n.namedChild(node, 'identifier');
+    const value = n.namedChild(node, 'expression');
+    if (name === NONE || value === NONE) return undefined;
+    return { name: n.nodeText(name), nameSpan: this.span(name), expr: this.expr(value, depth + 1), start: n.start[node]!, end: n.end[node]! };
   }
 
-  private block(node: TsNode, depth: number): Block | undefined {
+  private block(node: number, depth: number): Block | undefined {
+    const n = this.n;
     this.count(node, depth);
-    let type: TsNode | undefined;
+    let type = NONE;
     const labels: Block['labels'] = [];
-    let bodyNode: TsNode | null = null;
-    for (const child of node.namedChildren) {
-      if (child === null) continue;
-      if (child.type === 'identifier' && type === undefined) type = child;
-      else if (child.type === 'identifier') labels.push({ value: child.text, ...span(child) });
-      else if (child.type === 'string_lit') labels.push({ value: this.stringLit(child), ...span(child) });
-      else if (child.type === 'body') bodyNode = child;
+    let bodyNode = NONE;
+    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+      if (!n.isNamed(child)) continue;
+      const childType = n.type(child);
+      if (childType === 'identifier' && type === NONE) type = child;
+      else if (childType === 'identifier') labels.push({ value: n.nodeText(child), ...this.span(child) });
+      else if (childType === 'string_lit') labels.push({ value: this.stringLit(child), ...this.span(child) });
+      else if (childType === 'body') bodyNode = child;
     }
-    if (type === undefined) return undefined;
-    if (node.hasError) this.problem(node);
+    if (type === NONE) return undefined;
+    const hasError = n.hasError(node);
+    if (hasError) this.problem(node);
     return {
-      type: type.text,
-      typeSpan: span(type),
+      type: n.nodeText(type),
+      typeSpan: this.span(type),
       labels,
       body: this.body(bodyNode, depth + 1),
-      hasError: node.hasError,
-      start: node.startIndex,
-      end: node.endIndex,
+      hasError,
+      start: n.start[node]!,
+      end: n.end[node]!,
     };
   }
 
-  private stringLit(node: TsNode): string {
-    return node.namedChildren
-      .filter((c) => c?.type === 'template_literal')
-      .map((c) => unescapeQuoted(c!.text))
-      .join('');
+  private stringLit(node: number): string {
+    const n = this.n;
+    let out = '';
+    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+      if (n.isNamed(child) && n.type(child) === 'template_literal') out += unescapeQuoted(n.nodeText(child));
+    }
+    return out;
   }
 
   /** An `expression` node: a primary followed by postfix steps (get_attr, index, splat). */
-  expr(node: TsNode, depth: number): Expr {
+  expr(node: number, depth: number): Expr {
+    const n = this.n;
     this.count(node, depth);
-    if (node.type !== 'expression') return this.primary(node, depth + 1);
-    const children = node.children.filter((c): c is TsNode => c !== null);
-    if (children[0]?.type === '(') {
-      const inner = children.find((c) => c.type === 'expression');
-      return inner ? this.expr(inner, depth + 1) : { t: 'error', ...span(node) };
+    if (n.type(node) !== 'expression') return this.primary(node, depth + 1);
+    const first = n.first[node]!;
+    if (first !== NONE && n.type(first) === '(') {
+      let inner = NONE;
+      for (let child = first; child !== NONE; child = n.next[child]!) {
+        if (n.type(child) === 'expression') {
+          inner = child;
+          break;
+        }
+      }
+      return inner !== NONE ? this.expr(inner, depth + 1) : { t: 'error', ...this.span(node) };
     }
-    return this.sequence(children, node.startIndex, node.endIndex, depth + 1);
+    return this.sequence(n.children(node), n.start[node]!, n.end[node]!, depth + 1);
   }
 
   /** A primary followed by postfix steps (get_attr, index, splat), as the grammar lays them side by side. */
-  private sequence(children: TsNode[], start: number, end: number, depth: number): Expr {
+  private sequence(children: readonly number[], start: number, end: number, depth: number): Expr {
     let current: Expr | undefined;
     for (const child of children) {
       if (current === undefined) {
@@ -488,117 +637,114 @@ class Converter {
     return current ?? { t: 'error', start, end };
   }
 
-  private postfix(object: Expr, step: TsNode, start: number, depth: number): Expr {
-    switch (step.type) {
+  private postfix(object: Expr, step: number, start: number, depth: number): Expr {
+    const n = this.n;
+    const end = n.end[step]!;
+    switch (n.type(step)) {
       case 'get_attr': {
-        const name = step.namedChildren.find((c) => c?.type === 'identifier');
-        return { t: 'attr', object, name: name?.text ?? '', start, end: step.endIndex };
+        const name = n.namedChild(step, 'identifier');
+        return { t: 'attr', object, name: name === NONE ? '' : n.nodeText(name), start, end };
       }
       case 'index': {
-        const inner = step.namedChildren[0];
-        if (inner?.type === 'legacy_index') {
-          const digits = /\d+/.exec(inner.text)?.[0] ?? '0';
-          return { t: 'index', object, key: { t: 'lit', value: Number(digits), ...span(inner) }, start, end: step.endIndex };
+        const inner = n.firstNamed(step);
+        if (inner !== NONE && n.type(inner) === 'legacy_index') {
+          const digits = /\d+/.exec(n.nodeText(inner))?.[0] ?? '0';
+          return { t: 'index', object, key: { t: 'lit', value: Number(digits), ...this.span(inner) }, start, end };
         }
-        const key = inner?.namedChildren.find((c) => c?.type === 'expression');
-        return { t: 'index', object, key: key ? this.expr(key, depth + 1) : { t: 'error', ...span(step) }, start, end: step.endIndex };
+        const key = inner === NONE ? NONE : n.namedChild(inner, 'expression');
+        return { t: 'index', object, key: key !== NONE ? this.expr(key, depth + 1) : { t: 'error', ...this.span(step) }, start, end };
       }
       case 'splat':
-        return { t: 'splat', object, start, end: step.endIndex };
+        return { t: 'splat', object, start, end };
       default:
-        return { t: 'error', start, end: step.endIndex };
+        return { t: 'error', start, end };
     }
   }
 
-  private primary(node: TsNode, depth: number): Expr {
+  /** The first named child read as a primary, or an error. */
+  private innerPrimary(node: number, depth: number, at: Span): Expr {
+    const inner = this.n.firstNamed(node);
+    return inner !== NONE ? this.primary(inner, depth + 1) : { t: 'error', ...at };
+  }
+
+  private primary(node: number, depth: number): Expr {
+    const n = this.n;
     this.count(node, depth);
-    const at = span(node);
-    switch (node.type) {
+    const at = this.span(node);
+    switch (n.type(node)) {
       case 'expression':
         return this.expr(node, depth + 1);
-      case 'literal_value': {
-        const inner = node.namedChildren[0];
-        return inner ? this.primary(inner, depth + 1) : { t: 'error', ...at };
-      }
+      case 'literal_value':
+        return this.innerPrimary(node, depth, at);
       case 'numeric_lit':
-        return { t: 'lit', value: Number(node.text), ...at };
+        return { t: 'lit', value: Number(n.nodeText(node)), ...at };
       case 'bool_lit':
-        return { t: 'lit', value: node.text === 'true', ...at };
+        return { t: 'lit', value: n.nodeText(node) === 'true', ...at };
       case 'null_lit':
         return { t: 'lit', value: null, ...at };
       case 'string_lit':
         return { t: 'lit', value: this.stringLit(node), ...at };
-      case 'template_expr': {
-        const inner = node.namedChildren[0];
-        return inner ? this.primary(inner, depth + 1) : { t: 'error', ...at };
-      }
+      case 'template_expr':
+        return this.innerPrimary(node, depth, at);
       case 'quoted_template':
         return this.template(node, false, depth + 1);
       case 'heredoc_template':
         return this.template(node, true, depth + 1);
-      case 'collection_value': {
-        const inner = node.namedChildren[0];
-        return inner ? this.primary(inner, depth + 1) : { t: 'error', ...at };
-      }
+      case 'collection_value':
+        return this.innerPrimary(node, depth, at);
       case 'tuple':
-        return { t: 'tuple', items: node.namedChildren.filter((c) => c?.type === 'expression').map((c) => this.expr(c!, depth + 1)), ...at };
-      case 'object':
-        return {
-          t: 'object',
-          entries: node.namedChildren
-            .filter((c) => c?.type === 'object_elem')
-            .flatMap((elem) => {
-              const parts = elem!.namedChildren.filter((c) => c?.type === 'expression');
-              if (parts.length !== 2) return [];
-              return [{ key: this.expr(parts[0]!, depth + 1), value: this.expr(parts[1]!, depth + 1) }];
-            }),
-          ...at,
-        };
+        return { t: 'tuple', items: n.namedChildren(node, 'expression').map((c) => this.expr(c, depth + 1)), ...at };
+      case 'object': {
+        const entries: { key: Expr; value: Expr }[] = [];
+        for (const elem of n.namedChildren(node, 'object_elem')) {
+          const parts = n.namedChildren(elem, 'expression');
+          if (parts.length === 2) entries.push({ key: this.expr(parts[0]!, depth + 1), value: this.expr(parts[1]!, depth + 1) });
+        }
+        return { t: 'object', entries, ...at };
+      }
       case 'variable_expr': {
-        const name = node.namedChildren.find((c) => c?.type === 'identifier');
-        return { t: 'var', name: name?.text ?? node.text, ...at };
+        const name = n.namedChild(node, 'identifier');
+        return { t: 'var', name: n.nodeText(name === NONE ? node : name), ...at };
       }
       case 'function_call': {
-        const name = node.namedChildren.find((c) => c?.type === 'identifier');
-        const args = node.namedChildren.find((c) => c?.type === 'function_arguments');
+        const name = n.namedChild(node, 'identifier');
+        const args = n.namedChild(node, 'function_arguments');
         return {
           t: 'call',
-          name: name?.text ?? '',
-          args: (args?.namedChildren ?? []).filter((c) => c?.type === 'expression').map((c) => this.expr(c!, depth + 1)),
+          name: name === NONE ? '' : n.nodeText(name),
+          args: args === NONE ? [] : n.namedChildren(args, 'expression').map((c) => this.expr(c, depth + 1)),
           ...at,
         };
       }
       case 'conditional': {
-        const parts = node.namedChildren.filter((c) => c?.type === 'expression');
+        const parts = n.namedChildren(node, 'expression');
         if (parts.length !== 3) return { t: 'error', ...at };
         return { t: 'cond', condition: this.expr(parts[0]!, depth + 1), whenTrue: this.expr(parts[1]!, depth + 1), whenFalse: this.expr(parts[2]!, depth + 1), ...at };
       }
-      case 'operation': {
-        const inner = node.namedChildren[0];
-        return inner ? this.primary(inner, depth + 1) : { t: 'error', ...at };
-      }
+      case 'operation':
+        return this.innerPrimary(node, depth, at);
       case 'binary_operation': {
-        const children = node.children.filter((c): c is TsNode => c !== null);
-        const at_ = children.findIndex((c, index) => index > 0 && !c.isNamed && BINARY_OPERATORS.has(c.type));
+        const children = n.children(node);
+        const at_ = children.findIndex((c, index) => index > 0 && !n.isNamed(c) && BINARY_OPERATORS.has(n.type(c)));
         if (at_ < 1 || at_ === children.length - 1) return { t: 'error', ...at };
         const left = children.slice(0, at_);
         const right = children.slice(at_ + 1);
         return {
           t: 'binary',
-          op: children[at_]!.type,
-          left: this.sequence(left, left[0]!.startIndex, left[left.length - 1]!.endIndex, depth + 1),
-          right: this.sequence(right, right[0]!.startIndex, right[right.length - 1]!.endIndex, depth + 1),
+          op: n.type(children[at_]!),
+          left: this.sequence(left, n.start[left[0]!]!, n.end[left[left.length - 1]!]!, depth + 1),
+          right: this.sequence(right, n.start[right[0]!]!, n.end[right[right.length - 1]!]!, depth + 1),
           ...at,
         };
       }
       case 'unary_operation': {
-        const children = node.children.filter((c): c is TsNode => c !== null);
+        const children = n.children(node);
         if (children.length < 2) return { t: 'error', ...at };
         const rest = children.slice(1);
-        return { t: 'unary', op: children[0]!.type, operand: this.sequence(rest, rest[0]!.startIndex, node.endIndex, depth + 1), ...at };
+        return { t: 'unary', op: n.type(children[0]!), operand: this.sequence(rest, n.start[rest[0]!]!, n.end[node]!, depth + 1), ...at };
       }
       case 'for_expr':
-        return { t: 'for', text: node.text.slice(0, 200), ...at };
+        return { t: 'for', text: n.nodeText(node).slice(0, 200), ...at };
       default:
         return { t: 'error', ...at };
     }
@@ -608,22 +754,26 @@ class Converter {
    * A quoted or heredoc template. Literal text is taken from the source between interpolations (the
    * grammar drops a heredoc's first indentation), so offsets of every part are exact.
    */
-  private template(node: TsNode, heredoc: boolean, depth: number): Expr {
-    const children = node.children.filter((c): c is TsNode => c !== null);
+  private template(node: number, heredoc: boolean, depth: number): Expr {
+    const n = this.n;
     let contentStart: number;
     let contentEnd: number;
     if (heredoc) {
-      const identifiers = children.filter((c) => c.type === 'heredoc_identifier');
-      const opening = identifiers[0];
-      const closing = identifiers[1];
-      if (opening === undefined) return { t: 'error', ...span(node) };
-      const newline = this.text.indexOf('\n', opening.endIndex);
-      contentStart = newline < 0 ? opening.endIndex : newline + 1;
-      contentEnd = closing === undefined ? node.endIndex : this.text.lastIndexOf('\n', closing.startIndex) + 1;
+      let opening = NONE;
+      let closing = NONE;
+      for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+        if (n.type(child) !== 'heredoc_identifier') continue;
+        if (opening === NONE) opening = child;
+        else if (closing === NONE) closing = child;
+      }
+      if (opening === NONE) return { t: 'error', ...this.span(node) };
+      const newline = this.text.indexOf('\n', n.end[opening]!);
+      contentStart = newline < 0 ? n.end[opening]! : newline + 1;
+      contentEnd = closing === NONE ? n.end[node]! : this.text.lastIndexOf('\n', n.start[closing]!) + 1;
       if (contentEnd < contentStart) contentEnd = contentStart;
     } else {
-      contentStart = node.startIndex + 1;
-      contentEnd = Math.max(contentStart, node.endIndex - 1);
+      contentStart = n.start[node]! + 1;
+      contentEnd = Math.max(contentStart, n.end[node]! - 1);
     }
     const parts: TemplatePart[] = [];
     let directive = false;
@@ -633,41 +783,25 @@ class Converter {
       const raw = this.text.slice(from, to);
       parts.push({ t: 'text', text: heredoc ? unescapeTemplateMarks(raw) : unescapeQuoted(raw), start: from, end: to });
     };
-    for (const child of children) {
-      if (child.type === 'template_interpolation') {
-        pushText(cursor, child.startIndex);
-        const inner = child.namedChildren.find((c) => c?.type === 'expression');
-        parts.push({ t: 'interp', expr: inner ? this.expr(inner, depth + 1) : { t: 'error', ...span(child) }, start: child.startIndex, end: child.endIndex });
-        cursor = child.endIndex;
-      } else if (child.type === 'template_directive') {
+    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
+      const type = n.type(child);
+      if (type === 'template_interpolation') {
+        pushText(cursor, n.start[child]!);
+        const inner = n.namedChild(child, 'expression');
+        parts.push({ t: 'interp', expr: inner !== NONE ? this.expr(inner, depth + 1) : { t: 'error', ...this.span(child) }, start: n.start[child]!, end: n.end[child]! });
+        cursor = n.end[child]!;
+      } else if (type === 'template_directive') {
         directive = true;
-        pushText(cursor, child.startIndex);
-        cursor = child.endIndex;
+        pushText(cursor, n.start[child]!);
+        cursor = n.end[child]!;
       }
     }
     pushText(cursor, contentEnd);
-    return { t: 'template', parts, heredoc, directive, start: node.startIndex, end: node.endIndex };
+    return { t: 'template', parts, heredoc, directive, start: n.start[node]!, end: n.end[node]! };
   }
 }
 
 const BINARY_OPERATORS = new Set(['==', '!=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '<=', '>=']);
-
-function span(node: TsNode): Span {
-  return { start: node.startIndex, end: node.endIndex };
-}
-
-function findError(node: TsNode): TsNode | undefined {
-  if (node.isError || node.isMissing) {
-    for (const child of node.children) {
-      if (child !== null && (child.isError || child.isMissing)) return findError(child) ?? child;
-    }
-    return node;
-  }
-  for (const child of node.children) {
-    if (child !== null && (child.hasError || child.isMissing)) return findError(child) ?? child;
-  }
-  return undefined;
-}
 
 function describeText(text: string): string {
   const line = text.split('\n')[0]!.trim();
