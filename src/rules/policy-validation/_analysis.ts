@@ -47,6 +47,7 @@ export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
   // judging the function call as if it were the policy would invent errors, so it is skipped.
   if (!isMap(root) || intrinsicOf(root) !== undefined) return issues;
   checkVersion(policy, add);
+  checkElementSpelling(policy, root, add);
   if (getKey(root, 'Statement') === undefined) {
     add('MISSING_STATEMENT', root, `${policy.owner.label}: the policy has no "Statement" element.`);
     return issues;
@@ -67,6 +68,33 @@ export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
 
 
 type Add = (code: IssueCode, node: SourceNode, message: string, element?: string, severity?: Severity) => void;
+
+const POLICY_ELEMENTS = ['Version', 'Id', 'Statement'];
+
+/**
+ * IAM's grammar spells the policy's own elements as literal strings ("Version", "Id", "Statement"), while
+ * trustgate reads the statements under any spelling of "Statement" (the last one), to judge what a lenient
+ * service might read. A second spelling beside the exact one (`Statement` and `statement`) leaves two
+ * lists of statements, of which trustgate judges one and AWS may read the other: it blocks, naming both.
+ */
+function checkElementSpelling(policy: PolicyDocument, root: SourceNode, add: Add): void {
+  if (!isMap(root)) return;
+  for (const entry of root.entries) {
+    const name = entry.key.value;
+    if (typeof name !== 'string') continue;
+    const element = POLICY_ELEMENTS.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    if (element === undefined || element === name) continue;
+    const exact = root.entries.find((other) => other.key.value === element);
+    if (exact === undefined) continue;
+    const line = policy.file.positionAt(exact.key.start).line;
+    add(
+      'INVALID_POLICY_ELEMENT',
+      entry.key,
+      `${policy.owner.label}: "${name}" is not a policy element (IAM spells it "${element}"), and the policy also has "${element}" on line ${line}: trustgate judges only one of the two, and AWS may read the other, so the policy does not mean what it shows.`,
+      name,
+    );
+  }
+}
 
 /**
  * A policy variable as IAM reads it in Resource and Condition values: `${aws:username}`,
