@@ -1,4 +1,4 @@
-import { scanFiles, type InputFile, type ScanResult } from '../engine/scan.js';
+import { FILE_TOO_LARGE_RULE, scanFiles, type InputFile, type ScanResult } from '../engine/scan.js';
 import type { Baseline } from '../findings/baseline.js';
 import type { EngineOptions } from '../model/options.js';
 import { codeOrEscaped } from '../reporters/untrusted-text.js';
@@ -148,8 +148,11 @@ export class BaseReads {
     // The check's own engine step (the server runs it in worker threads, off the event loop).
     const scanned = await scan(inputs, options, rules);
     const removed = new Set(pairs.filter((pair) => pair.removed === true).map((pair) => pair.head));
+    // A base the scan could not finish (it ran out of the scan thread's memory: scan-pool.ts) is not a syntax error.
+    const notChecked = new Set(scanned.findings.filter((finding) => finding.ruleId === FILE_TOO_LARGE_RULE).map((finding) => finding.file));
     for (const file of scanned.files) {
-      if (file.status === 'failed' && !removed.has(file.path)) unavailable.set(file.path, `the base version of ${codeOrEscaped(file.path)} (at ${short}) does not parse`);
+      if (file.status !== 'failed' || removed.has(file.path)) continue;
+      unavailable.set(file.path, notChecked.has(file.path) ? `the base version of ${codeOrEscaped(file.path)} (at ${short}) could not be checked (too large)` : `the base version of ${codeOrEscaped(file.path)} (at ${short}) does not parse`);
     }
     return { findings: scanned.findings, unavailable, inputs };
   }

@@ -230,12 +230,15 @@ describe('runCheck with the server\'s scan threads (scan-pool.ts)', () => {
     const gateway = new FakeGateway({ 'stacks/big.yaml': lines.join('\n') + '\n', 'stacks/admin.yaml': fixture('admin-role.yaml') });
     const pool = new ScanPool({ threads: 1, memoryMb: 24, timeoutMs: 120_000 });
     try {
-      const result = await runCheck(gateway, target, recordingLogger().logger, { hooks: { scan: pool.scan } });
+      // The base (the same text, as this gateway answers every ref) runs out too: said so, not called a syntax error.
+      const result = await runCheck(gateway, { ...target, baseSha: 'base123' }, recordingLogger().logger, { hooks: { scan: pool.scan } });
       expect(result.conclusion).toBe('failure');
       expect(result.findings.filter((finding) => finding.file === 'stacks/big.yaml').map((finding) => [finding.ruleId, finding.severity, finding.line])).toEqual([['file-too-large', 'high', 1]]);
       expect(result.findings.some((finding) => finding.file === 'stacks/admin.yaml' && finding.ruleId === 'least-privilege/full-admin')).toBe(true);
       const summary = gateway.writes.at(-1)!.body.output.summary;
       expect(summary).toContain('Not computed for `stacks/big.yaml`: it was not checked');
+      expect(summary).toContain('the base version of `stacks/big.yaml` (at base123) could not be checked (too large)');
+      expect(summary).not.toContain('does not parse');
     } finally {
       await pool.close();
     }
