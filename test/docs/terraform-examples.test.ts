@@ -6,8 +6,9 @@
  * block yields none of it, and neither yields a parse error. `# not-yet: <rule-id>` marks what the rule
  * should find once trustgate reads that Terraform resource: it runs as it.fails, so it turns red the day the
  * rule fires and the marker must become `# fails:`. Each page of a rule family has a "Terraform" section
- * with at least one failing block, a not-yet block and the words "Not checked on Terraform yet", or a line
- * saying the rule does not apply to Terraform. The convention is documented in docs/rules/README.md.
+ * with at least one failing and one passing block of its own rule (a not-yet block does not stand in for
+ * them: every rule judges Terraform), or a line saying the rule does not apply to Terraform. The convention
+ * is documented in docs/rules/README.md.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,6 @@ import { main } from '../../src/cli/main.js';
 const RULES_DIR = join(import.meta.dirname, '..', '..', 'docs', 'rules');
 const MARKER = /^# (fails|passes|not-yet): ([a-z0-9-]+(?:\/[a-z0-9-]+)?)(?: (critical|high|medium|low|info))?\s*$/;
 const NOT_APPLICABLE = /does not apply to Terraform/;
-const NOT_YET = /Not checked on Terraform yet/;
 
 interface Block { line: number; text: string; marker: RegExpExecArray | null }
 interface Finding { ruleId: string; severity: string; file: string; line: number; message: string }
@@ -81,18 +81,17 @@ describe('the marker convention', () => {
 describe('every rule page has a Terraform section', () => {
   for (const page of familyPages) {
     const id = ruleIdOf(page);
-    it(`${id}: a failing example of this rule, or why it does not apply`, () => {
+    it(`${id}: a failing and a passing example of this rule, or why it does not apply`, () => {
       const markdown = readFileSync(page, 'utf8');
       const section = terraformSection(markdown);
       expect(section, `${relative(process.cwd(), page)} has no "## Terraform" section`).toBeDefined();
       const blocks = hclBlocks(section!);
-      const failing = blocks.filter((b) => b.marker?.[1] === 'fails' && b.marker[2] === id);
-      const notYet = blocks.filter((b) => b.marker?.[1] === 'not-yet' && b.marker[2] === id);
-      if (blocks.length === 0) expect(section).toMatch(NOT_APPLICABLE);
-      else if (failing.length === 0) {
-        expect(notYet.length, `${id}: no "# fails: ${id}" block`).toBeGreaterThan(0);
-        expect(section).toMatch(NOT_YET);
+      if (blocks.length === 0) {
+        expect(section).toMatch(NOT_APPLICABLE);
+        return;
       }
+      expect(blocks.filter((b) => b.marker?.[1] === 'fails' && b.marker[2] === id).length, `${id}: no "# fails: ${id}" block`).toBeGreaterThan(0);
+      expect(blocks.filter((b) => b.marker?.[1] === 'passes' && b.marker[2] === id).length, `${id}: no "# passes: ${id}" block`).toBeGreaterThan(0);
     });
   }
 });
