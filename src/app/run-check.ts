@@ -20,7 +20,7 @@ import { runAccessAnalyzer, type PolicyValidationService } from '../engine/acces
 import type { AccessAnalyzerOptions, EngineOptions } from '../model/options.js';
 import { loadEngineOptions } from './load-options.js';
 import { resolveFileListSource } from './targets.js';
-import { readCheckContents, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
+import { readCheckContents, removedNotReadProblem, terraformReadNote, unreadModuleFindings } from './terraform-reads.js';
 import { isTerraformPath, moduleDirectory } from '../terraform/index.js';
 import { isPathSelected } from '../config/resolve.js';
 import { applyWaivers } from './waivers.js';
@@ -251,6 +251,8 @@ async function check(
   });
 
   const notes = [reviewed.notes, terraformReadNote(read.terraform)].filter((note): note is string => note !== undefined);
+  // A file list cut short, or Terraform directories that lost files beyond the read bound: not known to be safe.
+  const blockingProblems = [changed.incompleteReason, removedNotReadProblem(read.terraform)].filter((problem): problem is string => problem !== undefined);
   progress.stage = 'reporting the check run';
   const report = buildCheckRunReport({
     findings: reviewed.findings.filter((finding) => !existing.has(finding)),
@@ -264,7 +266,7 @@ async function check(
     baseline: { gate, existing: reviewed.findings.filter((finding) => existing.has(finding)), fixed: classification.fixed, unavailable },
     failOn: options.failOn,
     infrastructureFiles: scan.files.filter((file) => file.status !== 'skipped').length + tooLarge.length,
-    ...(changed.incompleteReason !== undefined ? { blockingProblems: [changed.incompleteReason] } : {}),
+    ...(blockingProblems.length > 0 ? { blockingProblems } : {}),
     lineUrl: (file, line) => `${target.htmlUrl}/blob/${target.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
     maxAnnotations: settings.maxAnnotations,
     ...(loaded.config?.reportOnly === true ? { reportOnly: true } : {}),
