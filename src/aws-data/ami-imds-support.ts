@@ -12,6 +12,8 @@ export interface AmiFamily {
   ssmParameterPrefixes: string[];
   /** The AWS page that documents the family's ImdsSupport. */
   source: string;
+  /** An image query (owners + name filter, Terraform's data "aws_ami") that selects only AMIs of the family. */
+  imageQuery?: { owners: string[]; namePrefixes: string[]; source: string };
 }
 
 const FAMILIES = data.families as AmiFamily[];
@@ -22,4 +24,18 @@ export const IMDS_SUPPORT_SEMANTICS_SOURCE: string = data.semantics.source;
 /** The documented v2.0 family that an SSM public parameter name (`/aws/service/…`) resolves to, if any. */
 export function amiFamilyOfSsmParameter(name: string): AmiFamily | undefined {
   return FAMILIES.find((family) => family.ssmParameterPrefixes.some((prefix) => name.startsWith(prefix)));
+}
+
+/**
+ * The documented v2.0 family an image query selects, if every image it may return is one: every owner is one
+ * of the family's (Amazon's alias or account) and every value of a `name` filter starts with one of the
+ * family's image-name prefixes (wildcards only after it). `undefined` for any other query.
+ */
+export function amiFamilyOfImageQuery(owners: readonly string[], names: readonly string[]): AmiFamily | undefined {
+  if (owners.length === 0 || names.length === 0) return undefined;
+  return FAMILIES.find((family) => {
+    const query = family.imageQuery;
+    if (query === undefined) return false;
+    return owners.every((owner) => query.owners.includes(owner)) && names.every((name) => query.namePrefixes.some((prefix) => name.startsWith(prefix)));
+  });
 }

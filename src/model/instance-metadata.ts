@@ -2,7 +2,7 @@ import type { DocumentModel } from './document-model.js';
 import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
 import { identityGraph, type InstanceProfile } from './identity-graph.js';
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
-import { amiFamilyOfSsmParameter, type AmiFamily } from '../aws-data/ami-imds-support.js';
+import { amiFamilyOfSsmParameter, IMDS_SUPPORT_SEMANTICS_SOURCE, type AmiFamily } from '../aws-data/ami-imds-support.js';
 import type { Resource, Template } from './template.js';
 
 /**
@@ -371,6 +371,52 @@ export interface AmiImdsDefault {
   how: string;
   /** Where the AMI is named. */
   node: SourceNode;
+  /**
+   * Set when what leaves IMDSv1 off is the account's regional default (`AWS::EC2::InstanceMetadataDefaults`,
+   * Terraform's `aws_ec2_instance_metadata_defaults`), not the AMI: the resource and what it sets.
+   */
+  account?: { resource: Resource; setting: 'HttpTokens required' | 'HttpEndpoint disabled' };
+}
+
+/** The account-level IMDS defaults of a region (EC2 ModifyInstanceMetadataDefaults); only Terraform writes them. */
+export const INSTANCE_METADATA_DEFAULTS_TYPE = 'AWS::EC2::InstanceMetadataDefaults';
+const ACCOUNT_DEFAULTS_SOURCE = 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataDefaults.html';
+
+/**
+ * What the account-level IMDS defaults of the template make of a launch that leaves HttpTokens unset:
+ * `none` without such a resource (or with `no-preference`: the AMI decides), `v2` when every one
+ * requires tokens or disables the endpoint (the AMI no longer matters), `open` when one allows v1 or
+ * is not known (it then overrides an AMI registered with ImdsSupport v2.0, or may).
+ */
+function accountImdsDefault(model: DocumentModel): { kind: 'none' } | { kind: 'open' } | { kind: 'v2'; found: AmiImdsDefault } {
+  const template = model.template;
+  if (template === undefined) return { kind: 'none' };
+  let found: AmiImdsDefault | undefined;
+  for (const resource of template.resources.values()) {
+    if (resource.type !== INSTANCE_METADATA_DEFAULTS_TYPE) continue;
+    const endpoint = getKey(resource.properties, 'HttpEndpoint');
+    const endpointValues = endpoint === undefined ? [] : model.resolver.resolve(endpoint);
+    if (endpointValues.length > 0 && endpointValues.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === 'disabled')) {
+      found ??= accountFound(resource, endpoint!, 'HttpEndpoint disabled');
+      continue;
+    }
+    const tokens = getKey(resource.properties, 'HttpTokens');
+    if (tokens === undefined) continue;
+    const values = model.resolver.resolve(tokens);
+    const texts = values.map((value) => (value.kind === 'known' ? String(value.value).toLowerCase() : value.kind === 'absent' ? 'no-preference' : undefined));
+    if (texts.every((text) => text === 'no-preference')) continue;
+    if (texts.length > 0 && texts.every((text) => text === 'required')) {
+      found ??= accountFound(resource, tokens, 'HttpTokens required');
+      continue;
+    }
+    return { kind: 'open' };
+  }
+  return found === undefined ? { kind: 'none' } : { kind: 'v2', found };
+}
+
+function accountFound(resource: Resource, node: SourceNode, setting: 'HttpTokens required' | 'HttpEndpoint disabled'): AmiImdsDefault {
+  const family: AmiFamily = { family: 'the account-level IMDS default', imdsSupport: 'v2.0', ssmParameterPrefixes: [], source: ACCOUNT_DEFAULTS_SOURCE };
+  return { family, parameterName: '', how: resource.logicalId, node, account: { resource, setting } };
 }
 
 const SSM_IMAGE_PARAMETER_TYPE = 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>';
@@ -391,6 +437,10 @@ export function reliesOnDefault(problem: TokenProblem): boolean {
  */
 export function amiImdsDefault(model: DocumentModel, source: MetadataSource): AmiImdsDefault | undefined {
   if (source.kind === 'image-builder') return undefined;
+  // The account's regional default comes before the AMI's: one that allows v1 (or may) overrides ImdsSupport v2.0.
+  const account = accountImdsDefault(model);
+  if (account.kind === 'open') return undefined;
+  if (account.kind === 'v2') return account.found;
   const path = source.kind === 'launch-template' ? ['LaunchTemplateData', 'ImageId'] : ['ImageId'];
   const own = getPath(source.resource.properties, path);
   if (own !== undefined) return model.template === undefined ? undefined : imageImdsDefault(model.template, model.resolver, own);
@@ -428,6 +478,15 @@ export function imageImdsDefault(template: Template, resolver: IntrinsicResolver
       }
     } else {
       for (const value of resolver.resolve(alternative)) {
+        // An image of the template (an image query of Terraform's data "aws_ami") whose ImdsSupport is known.
+        const image = value.kind === 'partial' && value.refs.length === 1 && value.text === `\${${value.refs[0]!.name}}` ? template.resources.get(value.refs[0]!.name) : undefined;
+        if (image?.type === 'AWS::EC2::Image') {
+          const support = scalarString(getKey(image.properties, 'ImdsSupport'));
+          const family = scalarString(getKey(image.properties, 'ImageFamily'));
+          if (support !== 'v2.0') return undefined;
+          found.push({ family: { family: family ?? 'an AMI', imdsSupport: 'v2.0', ssmParameterPrefixes: [], source: IMDS_SUPPORT_SEMANTICS_SOURCE }, parameterName: '', how: image.logicalId, node: getKey(image.properties, 'ImdsSupport') ?? value.node });
+          continue;
+        }
         const text = value.kind === 'known' && typeof value.value === 'string' ? value.value.trim() : undefined;
         const name = text === undefined ? undefined : SSM_DYNAMIC_REFERENCE.exec(text)?.[1];
         const family = name === undefined ? undefined : amiFamilyOfSsmParameter(name);

@@ -317,6 +317,18 @@ function dataValue(address: string, type: string, steps: Expr[], env: Env, loc: 
       if (!env.scope.data.has(address)) return unknown(`${address} is not defined in this module`, loc);
       if (attribute === 'json' || attribute === 'minified_json') return relocate(env.scope.renderPolicyDocument(address), loc);
       return unknown(`${address}.${attribute ?? ''}`, loc);
+    case 'aws_ami':
+      // The image it selects, as the model's image (see resources.ts): its ImdsSupport is read there.
+      if (!env.scope.data.has(address)) return unknown(`${address} is not defined in this module`, loc);
+      return attribute === 'id' || attribute === 'image_id' ? { k: 'ref', target: env.scope.prefix + address, loc } : unknown(`${address}.${attribute ?? ''} (read from AWS at plan time)`, loc);
+    case 'aws_ssm_parameter': {
+      // A public parameter of AWS (/aws/service/…, such as the latest Amazon Linux AMI) is what CloudFormation
+      // writes as {{resolve:ssm:…}}; any other parameter may hold anything, and stays unknown.
+      const declared = env.scope.data.get(address);
+      const name = declared === undefined ? undefined : knownString(concrete(evaluateAttr(declared.block.body, 'name', { scope: env.scope, file: declared.file, depth: env.depth + 1 }) ?? unknown('no name', loc)));
+      if ((attribute === 'value' || attribute === 'insecure_value') && name !== undefined && name.startsWith('/aws/service/')) return scalar(`{{resolve:ssm:${name}}}`, loc);
+      return unknown(`${address}.${attribute ?? ''} (an SSM parameter read at plan time)`, loc);
+    }
     case 'aws_caller_identity':
       return attribute === 'account_id' ? { k: 'pseudo', name: 'AWS::AccountId', loc } : unknown(`${address}.${attribute ?? ''} (read from AWS at plan time)`, loc);
     case 'aws_partition':

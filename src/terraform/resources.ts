@@ -2,6 +2,7 @@ import { blockObject, resourceInstances, type Env, type ModuleScope } from './ev
 import type { Unchecked } from './module.js';
 import { policyValue } from './policy-document.js';
 import { blocks, describe, get, getEntry, knownString, type Loc, type ObjectEntry, type Value } from './values.js';
+import { amiFamilyOfImageQuery } from '../aws-data/ami-imds-support.js';
 
 /**
  * Terraform resources of the AWS provider mapped onto the CloudFormation resource types the rules
@@ -60,7 +61,15 @@ export function mapResources(
       all.push({ address: scope.prefix + local + instance.suffix, type: declared.type, obj: blockObject(declared.block, instanceEnv), loc, header });
     }
   }
-  if (written !== undefined) for (const resource of all) written.push({ address: resource.address, type: resource.type, obj: resource.obj });
+  // data "aws_ami": the image it selects, as the model's image (its ImdsSupport when its query names a known family).
+  for (const scope of scopes) for (const [address, declared] of scope.data) {
+    if (declared.type !== 'aws_ami') continue;
+    const labels = declared.block.labels;
+    const header: Loc = { file: declared.file, start: declared.block.start, end: labels[labels.length - 1]?.end ?? declared.block.start };
+    const loc: Loc = { file: declared.file, start: declared.block.start, end: declared.block.end };
+    all.push({ address: scope.prefix + address, type: 'data.aws_ami', obj: blockObject(declared.block, { scope, file: declared.file, depth: 0 }), loc, header });
+  }
+  if (written !== undefined) for (const resource of all) if (resource.type !== 'data.aws_ami') written.push({ address: resource.address, type: resource.type, obj: resource.obj });
   const ctx: Ctx = { unchecked, extra: new Map(), folded: new Map(), foldedAway: new Set() };
   const byAddress = new Map(all.map((resource) => [resource.address, resource]));
   for (const resource of all) collectAttachments(resource, byAddress, ctx);
@@ -249,6 +258,20 @@ function props(obj: Value, pairs: [string, string][]): ObjectEntry[] {
 }
 
 /** `null` removes an argument, as AWS::NoValue does. */
+/**
+ * The resource's arguments, each not known when the resource may not exist: a `count` or `for_each`
+ * that is not a known number or collection (a known one gives instances of their own).
+ */
+function maybeCreated(r: Res): Value {
+  const count = get(r.obj, 'count');
+  const forEach = get(r.obj, 'for_each');
+  const counted = count === undefined || (count.k === 'scalar' && typeof count.v === 'number');
+  const each = forEach === undefined || forEach.k === 'object' || forEach.k === 'list';
+  if ((counted && each) || r.obj.k !== 'object') return r.obj;
+  const reason = `${r.address} may not be created (its ${count !== undefined ? 'count' : 'for_each'} is not known before apply)`;
+  return { ...r.obj, entries: r.obj.entries.map((entry) => ({ ...entry, value: { k: 'unknown', reason, loc: entry.value.loc } })) };
+}
+
 function nullAbsent(value: Value): Value {
   if (value.k === 'scalar' && value.v === null) return { k: 'absent', loc: value.loc };
   if (value.k === 'cond') return { ...value, whenTrue: nullAbsent(value.whenTrue), whenFalse: nullAbsent(value.whenFalse) };
@@ -367,6 +390,7 @@ const MAPPERS: Record<string, Mapper> = {
     type: 'AWS::EC2::Instance',
     props: [
       ...props(r.obj, [
+        ['ami', 'ImageId'],
         ['iam_instance_profile', 'IamInstanceProfile'],
         ['user_data', 'UserData'],
         ['user_data_base64', 'UserData'],
@@ -387,17 +411,57 @@ const MAPPERS: Record<string, Mapper> = {
         ['arn', 'Arn'],
         ['name', 'Name'],
       ]),
-      ...props(r.obj, [['user_data', 'UserData']]),
+      ...props(r.obj, [
+        ['user_data', 'UserData'],
+        ['image_id', 'ImageId'],
+      ]),
     ]);
     return {
       type: 'AWS::EC2::LaunchTemplate',
       props: [...props(r.obj, [['name', 'LaunchTemplateName']]), { key: 'LaunchTemplateData', keyLoc: r.header, value: { k: 'object', entries: data, loc: r.loc } }],
     };
   },
+  // An AMI this module registers (imds_support), and the image a data "aws_ami" selects: an image whose
+  // ImdsSupport is v2.0 when the AMI data knows the family its owners and name filter select (else unknown).
+  aws_ami: (r) => ({ type: 'AWS::EC2::Image', props: props(r.obj, [['imds_support', 'ImdsSupport']]) }),
+  'data.aws_ami': (r) => {
+    const owners = (get(r.obj, 'owners')?.k === 'list' ? (get(r.obj, 'owners') as Extract<Value, { k: 'list' }>).items : []).map(knownString);
+    const nameFilters = blocks(r.obj, 'filter').filter((filter) => knownString(get(filter, 'name')) === 'name');
+    const family = owners.every((owner) => owner !== undefined)
+      ? nameFilters
+          .map((filter) => {
+            const values = get(filter, 'values');
+            const names = (values?.k === 'list' ? values.items : []).map(knownString);
+            return names.every((name) => name !== undefined) ? { filter, family: amiFamilyOfImageQuery(owners as string[], names as string[]) } : undefined;
+          })
+          .find((found) => found?.family !== undefined)
+      : undefined;
+    if (family === undefined) return { type: 'AWS::EC2::Image', props: [] };
+    const at = getEntry(family.filter, 'values')?.value.loc ?? r.header;
+    return {
+      type: 'AWS::EC2::Image',
+      props: [
+        { key: 'ImdsSupport', keyLoc: at, value: { k: 'scalar', v: 'v2.0', loc: at } },
+        { key: 'ImageFamily', keyLoc: at, value: { k: 'scalar', v: family.family!.family, loc: at } },
+      ],
+    };
+  },
+  // The account's regional IMDS defaults (what a launch that leaves a metadata option unset gets). When the
+  // resource may not be created (a count or for_each not known), what it sets is not known either.
+  aws_ec2_instance_metadata_defaults: (r) => ({
+    type: 'AWS::EC2::InstanceMetadataDefaults',
+    props: props(maybeCreated(r), [
+      ['http_tokens', 'HttpTokens'],
+      ['http_put_response_hop_limit', 'HttpPutResponseHopLimit'],
+      ['http_endpoint', 'HttpEndpoint'],
+      ['instance_metadata_tags', 'InstanceMetadataTags'],
+    ]),
+  }),
   aws_launch_configuration: (r) => ({
     type: 'AWS::AutoScaling::LaunchConfiguration',
     props: [
       ...props(r.obj, [
+        ['image_id', 'ImageId'],
         ['name', 'LaunchConfigurationName'],
         ['iam_instance_profile', 'IamInstanceProfile'],
         ['user_data', 'UserData'],

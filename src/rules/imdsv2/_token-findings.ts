@@ -33,6 +33,14 @@ function unsetText(source: MetadataSource, problem: TokenProblem): string {
 
 /** The low finding for a launch that leaves HttpTokens to an AMI registered with ImdsSupport v2.0. */
 export function amiDefaultMessage(source: MetadataSource, problem: TokenProblem, ami: AmiImdsDefault): string {
+  if (ami.account !== undefined) {
+    const what = ami.account.setting === 'HttpEndpoint disabled' ? 'disables the metadata endpoint' : 'requires IMDSv2 (HttpTokens required)';
+    return (
+      `${sourceLabel(source)} relies on the account-level IMDS default: it ${unsetText(source, problem)}, and ${ami.account.resource.logicalId} ${what} as the ` +
+      `default for new instances of the region, so instances launch without IMDSv1 unless that default is changed. ` +
+      `Set HttpTokens to required in its own metadata options so a change of the account default cannot downgrade it.`
+    );
+  }
   return (
     `${sourceLabel(source)} relies on the AMI's default for IMDSv2: it ${unsetText(source, problem)}, and its AMI is ${ami.family.family} (${ami.how}), ` +
     `registered with ImdsSupport v2.0, so instances launch with HttpTokens required unless the account-level IMDS default says otherwise. ` +
@@ -71,7 +79,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
           resource: source.resource.logicalId,
           severity: 'low',
           message: amiDefaultMessage(source, problem, ami),
-          related: [{ node: ami.node, message: `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
+          related: [{ node: ami.node, message: ami.account !== undefined ? `${ami.account.resource.logicalId}: ${ami.account.setting}, the account-level default (${ami.family.source})` : `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
           element: problem.kind,
           remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
         });
