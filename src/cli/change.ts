@@ -20,6 +20,8 @@ export type ChangeBase =
       unavailable: Map<string, string>;
       /** Files of the scanned folders deleted since the ref: path from the repository root → display path (their findings are fixed). */
       deleted: Map<string, string>;
+      /** Files renamed since the ref: path from the repository root now → the path they had at the ref. */
+      renamedFrom: Map<string, string>;
     }
   | { ok: false; error: string };
 
@@ -56,11 +58,13 @@ export async function readChangeBase(
   }
   const base: InputFile[] = [];
   const deleted = new Map<string, string>();
+  const renamedFrom = new Map<string, string>();
   for (const folder of folders) if (!byRoot.has(folder.root)) byRoot.set(folder.root, []);
   for (const [root, paths] of byRoot) {
     // A file renamed since the ref is compared with its previous path; its findings keep the new one.
     const changes = await changesSince(root, ref);
     const previous = new Map(paths.map((path) => [changes.renames.get(path) ?? path, path]));
+    for (const [before, now] of previous) if (before !== now) renamedFrom.set(now, before);
     // A template deleted since the ref under a scanned folder: read there, judged by nothing, its findings fixed.
     // A deleted Terraform file is part of its module's base (its findings fixed, its access removed).
     const gone = new Map<string, string>();
@@ -77,11 +81,13 @@ export async function readChangeBase(
     }
     for (const [path, why] of read.unreadable) if (!gone.has(path) || previous.has(path)) unavailable.set(previous.get(path) ?? path, `${path} could not be read at ${ref} (${why})`);
   }
-  return { ok: true, ref, inputs: base, unavailable, deleted };
+  return { ok: true, ref, inputs: base, unavailable, deleted, renamedFrom };
 }
 
 export interface JudgedChange {
   ref: string;
+  /** Files renamed since the ref: path from the repository root now → at the ref. */
+  renamedFrom: ReadonlyMap<string, string>;
   gate: GateMode;
   /** What sets the exit code: the new findings (gate new) or all (gate all), after inline suppressions. */
   judged: Finding[];
@@ -120,6 +126,7 @@ export function judgeChange(
   );
   return {
     ref: change.ref,
+    renamedFrom: change.renamedFrom,
     gate,
     judged: gate === 'all' ? [...remaining] : remaining.filter((finding) => !existing.has(finding)),
     existing: gate === 'all' ? [] : remaining.filter((finding) => existing.has(finding)),
@@ -128,6 +135,18 @@ export function judgeChange(
     access,
     onBase: existing,
   };
+}
+
+/**
+ * A fixed finding where it was at the base, shown as `shown` shows the head's files: a file renamed since
+ * the ref under the path it had there (with the scanned folder's prefix taken off as for the new path).
+ */
+export function atBase(change: JudgedChange, finding: Finding, shown: (finding: Finding) => Finding): Finding {
+  const display = shown(finding);
+  const before = change.renamedFrom.get(finding.file);
+  if (before === undefined) return display;
+  const prefix = finding.file.endsWith(display.file) ? finding.file.slice(0, finding.file.length - display.file.length) : '';
+  return { ...display, file: prefix !== '' && before.startsWith(prefix) ? before.slice(prefix.length) : before };
 }
 
 /** The text output's part about the change: existing and fixed findings, files judged whole, the access diff. */

@@ -18,7 +18,7 @@ import { editDistance } from '../config/validate.js';
 import { reviewFindings } from '../waivers/review.js';
 import type { Finding } from '../findings/finding.js';
 import { collectInRepository } from './git-base.js';
-import { changeJson, changeText, isFolder, judgeChange, readChangeBase } from './change.js';
+import { atBase, changeJson, changeText, isFolder, judgeChange, readChangeBase } from './change.js';
 
 export const USAGE = `Usage: trustgate scan [paths...] [options]
 
@@ -248,7 +248,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const listed = judgedChange !== undefined ? [...judgedChange.judged, ...judgedChange.existing] : undefined;
     const sarifChange =
       judgedChange !== undefined && listed !== undefined
-        ? { base: judgedChange.ref, states: listed.map((f) => (judgedChange.onBase.has(f) ? ('unchanged' as const) : ('new' as const))), fixed: judgedChange.fixed.map(shown), fixedAs: sarifFixed }
+        ? { base: judgedChange.ref, states: listed.map((f) => (judgedChange.onBase.has(f) ? ('unchanged' as const) : ('new' as const))), fixed: judgedChange.fixed.map((f) => atBase(judgedChange, f, shown)), fixedAs: sarifFixed }
         : undefined;
     io.stdout(renderSarif(listed !== undefined ? listed.map(shown) : result.findings, rules, packageVersion(), sarifChange));
   }

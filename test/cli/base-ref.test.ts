@@ -223,6 +223,28 @@ describe('trustgate scan --base <git-ref> --format sarif', () => {
   });
 });
 
+describe('trustgate scan --base <git-ref> --format sarif and renames', () => {
+  it('gives a fixed finding of a file renamed since the ref at the path and line it had there', async () => {
+    const legacy = `  LegacyRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: ec2.amazonaws.com }\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: legacy\n          PolicyDocument:\n            Version: "2012-10-17"\n            Statement:\n${ADMIN}`;
+    const baseText = role('old', ADMIN).replace('Resources:\n', `Resources:\n${legacy}`);
+    const dir = repository({ [PATH]: baseText });
+    const renamed = 'stacks/prod/renamed.yaml';
+    git(dir, 'mv', PATH, renamed);
+    write(dir, { [renamed]: role('old', ADMIN) });
+    git(dir, 'add', renamed);
+
+    type Result = { baselineState?: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations?: { name: string }[] }[] };
+    const sarif = JSON.parse((await run('scan', join(dir, 'stacks', 'prod'), '--base', 'HEAD', '--format', 'sarif')).stdout) as { runs: { results: Result[] }[] };
+    const where = (r: Result) => [r.baselineState, r.locations[0]!.logicalLocations?.[0]?.name, r.locations[0]!.physicalLocation.artifactLocation.uri];
+    const results = sarif.runs[0]!.results;
+    expect(results.map(where)).toContainEqual(['unchanged', 'DeployRole', 'renamed.yaml']);
+    // Shown as the scanned folder shows its files: the old name without the folder's prefix.
+    expect(results.map(where)).toContainEqual(['absent', 'LegacyRole', 'template.yaml']);
+    const line = scanFiles([{ path: PATH, text: baseText }]).findings.find((f) => f.resource === 'LegacyRole' && f.ruleId === 'least-privilege/full-admin')!.line;
+    expect(results.find((r) => r.baselineState === 'absent' && r.locations[0]!.logicalLocations?.[0]?.name === 'LegacyRole')!.locations[0]!.physicalLocation.region.startLine).toBe(line);
+  });
+});
+
 describe('trustgate scan --base <git-ref>: the access a Terraform change grants', () => {
   const module = (principal: string) => `resource "aws_iam_role" "app" {
   name = "app"
