@@ -5,6 +5,7 @@ import { filePolicy, templatePolicies } from './policy-locations.js';
 import type { PolicyDocument } from './policy.js';
 import { Template } from './template.js';
 import type { EngineOptions } from './options.js';
+import { vocabularyOf, type Vocabulary } from './vocabulary.js';
 
 /**
  * Everything rules read about one document, built lazily and once: rules that need the template
@@ -29,6 +30,11 @@ export class DocumentModel {
   get template(): Template | undefined {
     if (this.document.kind !== 'cloudformation') return undefined;
     return (this.templateCache ??= new Template(this.document));
+  }
+
+  /** The words messages use for this document's resources and properties (src/model/vocabulary.ts). */
+  get vocabulary(): Vocabulary {
+    return vocabularyOf(this.document);
   }
 
   get resolver(): IntrinsicResolver {

@@ -135,7 +135,7 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
       logicalId: resource.logicalId,
       kind,
       resource,
-      label: `${kind === 'role' ? 'Role' : kind === 'user' ? 'User' : 'Group'} ${resource.logicalId}`,
+      label: template.vocabulary.resource(resource, kind === 'role' ? 'Role' : kind === 'user' ? 'User' : 'Group'),
       attachments: own
         .filter((p) => p.kind === 'identity')
         .map((document) => ({ document, node: document.node, via: `inline policy${document.name ? ` "${document.name}"` : ''}`, origin: 'template' as const })),
@@ -148,7 +148,7 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
   for (const document of model.policies) {
     const owner = document.owner.resource;
     if (owner === undefined || document.kind !== 'identity' || PRINCIPAL_TYPES[owner.type] !== undefined || SAM_PRINCIPAL_TYPES[owner.type] !== undefined) continue;
-    const via = `${owner.type.replace('AWS::IAM::', '')} ${owner.logicalId}`;
+    const via = template.vocabulary.resource(owner, owner.type.replace('AWS::IAM::', ''));
     for (const [property, principalType] of [
       ['Roles', 'AWS::IAM::Role'],
       ['Users', 'AWS::IAM::User'],
@@ -195,7 +195,7 @@ function buildIdentityGraph(model: DocumentModel): IdentityGraph {
   for (const { user, groupNode } of memberships) {
     const group = graph.principals.get(principalNamed(template, resolver, groupNode, 'AWS::IAM::Group') ?? '');
     if (group === undefined) continue;
-    for (const attachment of group.attachments) user.attachments.push({ ...attachment, via: `${attachment.via} (group ${group.logicalId})` });
+    for (const attachment of group.attachments) user.attachments.push({ ...attachment, via: `${attachment.via} (${template.vocabulary.named(group.logicalId, 'group')})` });
   }
 
   for (const resource of template.resourcesOfType('AWS::IAM::InstanceProfile')) {
@@ -224,7 +224,7 @@ function attachManagedPolicy(model: DocumentModel, template: Template, principal
       for (const document of ownedPolicies(model, local)) {
         // Already attached when the managed policy lists this principal itself.
         if (!principal.attachments.some((a) => a.document === document)) {
-          principal.attachments.push({ document, node: item, via: `ManagedPolicy ${local.logicalId}`, origin: 'template' });
+          principal.attachments.push({ document, node: item, via: template.vocabulary.resource(local, 'ManagedPolicy'), origin: 'template' });
         }
       }
       continue;
@@ -398,7 +398,7 @@ function addPolicyFilePrincipal(model: DocumentModel, graph: IdentityGraph): voi
   graph.principals.set(path, {
     logicalId: path,
     kind: 'policy-file',
-    resource: { logicalId: path, type: '', node: root, keyNode, properties: undefined, metadata: undefined, condition: undefined },
+    resource: { logicalId: path, type: '', node: root, keyNode, properties: undefined, metadata: undefined, condition: undefined, vocabulary: model.vocabulary },
     label: `policy file ${path.split('/').pop() ?? path}`,
     attachments: identity.map((document) => ({ document, node: document.node, via: 'the policy file', origin: 'template' as const })),
     trust: undefined,

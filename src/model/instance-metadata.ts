@@ -4,6 +4,7 @@ import { identityGraph, type InstanceProfile } from './identity-graph.js';
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
 import { amiFamilyOfSsmParameter, IMDS_SUPPORT_SEMANTICS_SOURCE, type AmiFamily } from '../aws-data/ami-imds-support.js';
 import type { Resource, Template } from './template.js';
+import type { Vocabulary } from './vocabulary.js';
 
 /**
  * Where EC2 instances get their instance metadata (IMDS) settings in a CloudFormation template, and the
@@ -263,34 +264,37 @@ export function consumersOf(metadata: InstanceMetadataModel, target: Resource): 
  */
 export function tokenProblems(resolver: IntrinsicResolver, source: MetadataSource, inherits = false): TokenProblem[] {
   const problems: TokenProblem[] = [];
+  const words = source.resource.vocabulary;
+  const optionsPath = words.property(source.resource, source.optionsPath);
+  const httpTokens = words.field(source.resource, `${source.optionsPath}.HttpTokens`);
   if (source.optionsNode === undefined) {
-    if (!inherits) problems.push({ kind: 'options-absent', node: source.anchor, detail: `sets no ${source.optionsPath}, so HttpTokens defaults to optional unless the AMI is registered with ImdsSupport v2.0 or an account-level IMDS default requires v2`, related: [] });
+    if (!inherits) problems.push({ kind: 'options-absent', node: source.anchor, detail: `sets no ${optionsPath}, so ${httpTokens} defaults to optional unless the AMI is registered with ImdsSupport v2.0 or an account-level IMDS default requires v2`, related: [] });
     return problems;
   }
   const alternatives = resolver.expand(source.optionsNode);
   if (alternatives.length === 0 && !inherits) {
-    problems.push({ kind: 'options-absent', node: source.optionsNode, detail: `removes ${source.optionsPath} (AWS::NoValue), so HttpTokens defaults to optional unless the AMI or an account-level IMDS default requires v2`, related: [] });
+    problems.push({ kind: 'options-absent', node: source.optionsNode, detail: `removes ${words.removed(optionsPath)}, so ${httpTokens} defaults to optional unless the AMI or an account-level IMDS default requires v2`, related: [] });
   }
   for (const options of alternatives) {
     if (!isMap(options)) {
-      problems.push({ kind: 'unverifiable', node: options, detail: `${source.optionsPath} could not be read (${resolver.resolve(options).map(describeValue).join(', ')})`, related: [] });
+      problems.push({ kind: 'unverifiable', node: options, detail: `${optionsPath} could not be read (${resolver.resolve(options).map(describeValue).join(', ')})`, related: [] });
       continue;
     }
     if (source.hasEndpoint && endpointAlwaysDisabled(resolver, getKey(options, 'HttpEndpoint'))) continue;
     const tokens = getEntry(options, 'HttpTokens');
-    const branchNote = options === source.optionsNode ? '' : ' in one branch of Fn::If';
+    const branchNote = options === source.optionsNode ? '' : ` in one branch of ${words.conditional}`;
     if (tokens === undefined) {
       if (!inherits) {
         problems.push({
           kind: 'tokens-absent',
           node: options === source.optionsNode ? source.anchor : options,
-          detail: `sets ${source.optionsPath} without HttpTokens${branchNote}, so it defaults to optional unless the AMI or an account-level IMDS default requires v2`,
+          detail: `sets ${optionsPath} without ${httpTokens}${branchNote}, so it defaults to optional unless the AMI or an account-level IMDS default requires v2`,
           related: [],
         });
       }
       continue;
     }
-    problems.push(...judgeTokenValue(resolver, tokens.value, branchNote, inherits));
+    problems.push(...judgeTokenValue(resolver, tokens.value, branchNote, inherits, httpTokens, words));
   }
   return mergeByNode(problems);
 }
@@ -301,7 +305,7 @@ function endpointAlwaysDisabled(resolver: IntrinsicResolver, endpoint: SourceNod
   return values.length > 0 && values.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === 'disabled');
 }
 
-function judgeTokenValue(resolver: IntrinsicResolver, use: SourceNode, branchNote: string, inherits: boolean): TokenProblem[] {
+function judgeTokenValue(resolver: IntrinsicResolver, use: SourceNode, branchNote: string, inherits: boolean, httpTokens: string, words: Vocabulary): TokenProblem[] {
   const problems: TokenProblem[] = [];
   for (const value of resolver.resolve(use)) {
     const located = locate(use, value);
@@ -309,14 +313,14 @@ function judgeTokenValue(resolver: IntrinsicResolver, use: SourceNode, branchNot
       const text = String(value.value).toLowerCase();
       if (text === 'required') continue;
       if (text === 'optional') {
-        problems.push({ kind: 'optional', node: located.node, detail: `sets HttpTokens to optional${branchNote}${located.note}`, related: located.related });
+        problems.push({ kind: 'optional', node: located.node, detail: `sets ${httpTokens} to optional${branchNote}${located.note}`, related: located.related });
       } else {
-        problems.push({ kind: 'unverifiable', node: located.node, detail: `sets HttpTokens to "${String(value.value)}"${located.note}, which is neither required nor optional`, related: located.related });
+        problems.push({ kind: 'unverifiable', node: located.node, detail: `sets ${httpTokens} to "${String(value.value)}"${located.note}, which is neither required nor optional`, related: located.related });
       }
     } else if (value.kind === 'absent') {
-      if (!inherits) problems.push({ kind: 'tokens-absent', node: value.node, detail: `removes HttpTokens (AWS::NoValue)${branchNote}, so it defaults to optional`, related: [] });
+      if (!inherits) problems.push({ kind: 'tokens-absent', node: value.node, detail: `removes ${words.removed(httpTokens)}${branchNote}, so it defaults to optional`, related: [] });
     } else {
-      problems.push({ kind: 'unverifiable', node: use, detail: `takes HttpTokens from ${unknownText(value)}, so it could not be verified to be required`, related: [] });
+      problems.push({ kind: 'unverifiable', node: use, detail: `takes ${httpTokens} from ${unknownText(value)}, so it could not be verified to be required`, related: [] });
     }
   }
   return problems;
@@ -594,12 +598,12 @@ const TYPE_LABELS: Record<string, string> = {
 
 /** `Auto Scaling group WebAsg`: a resource as messages name it. */
 export function resourceLabel(resource: Resource): string {
-  return `${TYPE_LABELS[resource.type] ?? resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`;
+  return resource.vocabulary.resource(resource, TYPE_LABELS[resource.type]);
 }
 
 /** Short label of a source for messages: `Launch template WebLt`. */
 export function sourceLabel(source: MetadataSource): string {
   const noun = { instance: 'Instance', 'launch-template': 'Launch template', 'launch-configuration': 'Launch configuration', 'image-builder': 'Image Builder infrastructure configuration' }[source.kind];
-  return `${noun} ${source.resource.logicalId}`;
+  return source.resource.vocabulary.resource(source.resource, noun);
 }
 

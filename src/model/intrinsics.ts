@@ -28,7 +28,7 @@ export type ResolvedValue =
   | { kind: 'partial'; text: string; refs: Reference[]; node: SourceNode; via?: string }
   | { kind: 'structure'; node: SourceNode }
   | { kind: 'unknown'; reason: string; refs: Reference[]; node: SourceNode }
-  | { kind: 'absent'; node: SourceNode };
+  | { kind: 'absent'; node: SourceNode; /** How the document's language writes it, when not `AWS::NoValue` (Terraform: `null`). */ written?: string };
 
 /** Pseudo parameters with one value in the commercial partition; the rest stay symbolic. */
 const FIXED_PSEUDO_PARAMETERS: Record<string, string> = {
@@ -226,7 +226,10 @@ export class IntrinsicResolver {
   }
 
   private resolveRef(node: SourceNode, name: string): ResolvedValue[] {
-    if (name === 'AWS::NoValue') return [{ kind: 'absent', node }];
+    if (name === 'AWS::NoValue') {
+      const written = this.template?.vocabulary.noValue;
+      return [written === undefined || written === 'AWS::NoValue' ? { kind: 'absent', node } : { kind: 'absent', node, written }];
+    }
     const fixed = FIXED_PSEUDO_PARAMETERS[name];
     if (fixed !== undefined) return [{ kind: 'known', value: fixed, node }];
     if (SYMBOLIC_PSEUDO_PARAMETERS.has(name)) {
@@ -440,7 +443,7 @@ export function describeValue(value: ResolvedValue): string {
     case 'unknown':
       return `(unknown: ${value.reason})`;
     case 'absent':
-      return '(AWS::NoValue)';
+      return `(${value.written ?? 'AWS::NoValue'})`;
   }
 }
 

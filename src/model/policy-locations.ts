@@ -156,12 +156,11 @@ function documentFor(
   node: SourceNode,
   name: string | undefined,
 ): PolicyDocument {
-  const shortType = resource.type.split('::').slice(1).join(' ');
   return buildPolicyDocument({
     kind: location.kind,
     file: template.file,
     node,
-    owner: { resource, label: `${shortType} ${resource.logicalId}${name !== undefined && location.path.includes('[]') ? ` (policy ${name})` : ''}` },
+    owner: { resource, label: `${template.vocabulary.resource(resource)}${name !== undefined && location.path.includes('[]') ? ` (policy ${name})` : ''}` },
     ...(name !== undefined ? { name } : {}),
     ...(location.resourceType !== undefined ? { resourceType: location.resourceType } : {}),
     resolver,

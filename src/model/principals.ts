@@ -245,13 +245,13 @@ function classify(
   const arn = iamArn(text);
   if (arn !== undefined) {
     const [accountField, resourcePart] = arn;
-    const account = accountOf(accountField, refs, via);
+    const account = accountOf(accountField, refs, via, template);
     if (resourcePart === 'root') return { element, type, node, text, kind: 'account', account };
     const iamType = resourcePart.split('/')[0]!;
     return { element, type, node, text, kind: 'iam', account, iamType };
   }
   // Anything left holds placeholders (a parameter without default, an import) or is not a principal AWS knows.
-  const reason = placeholderReason(text, refs) ?? `"${text}" is not an account id or IAM ARN`;
+  const reason = placeholderReason(text, refs, template) ?? `"${text}" is not an account id or IAM ARN`;
   return { element, type, node, text, kind: 'unknown', reason };
 }
 
@@ -259,21 +259,21 @@ function literal(id: string, via: string | undefined): AccountOwner {
   return via !== undefined ? { kind: 'literal', id, via } : { kind: 'literal', id };
 }
 
-function accountOf(field: string, refs: { name: string; kind: string }[], via: string | undefined): AccountOwner {
+function accountOf(field: string, refs: { name: string; kind: string }[], via: string | undefined, template: Template | undefined): AccountOwner {
   if (ACCOUNT_ID.test(field)) return literal(field, via);
   if (field === '${AWS::AccountId}') return { kind: 'own' };
   if (/^[a-z-]+$/.test(field)) return { kind: 'aws', name: field }; // arn:aws:iam::cloudfront:user/…
-  return { kind: 'unknown', reason: placeholderReason(field, refs) ?? `the account "${field}" is not an account id` };
+  return { kind: 'unknown', reason: placeholderReason(field, refs, template) ?? `the account "${field}" is not an account id` };
 }
 
-function placeholderReason(text: string, refs: { name: string; kind: string }[]): string | undefined {
+function placeholderReason(text: string, refs: { name: string; kind: string }[], template: Template | undefined): string | undefined {
   const names = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   if (names.length === 0) return undefined;
   const described = names.map((name) => {
     const ref = refs.find((r) => r.name === name || name.startsWith(`${r.name}.`));
     if (ref?.kind === 'parameter') return `parameter ${name} (no default)`;
     if (ref?.kind === 'import') return `an imported value (${name})`;
-    if (ref?.kind === 'resource') return `resource attribute ${name}`;
+    if (ref?.kind === 'resource') return `resource attribute ${name.startsWith(`${ref.name}.`) && template !== undefined ? template.vocabulary.attribute(ref.name, name.slice(ref.name.length + 1)) : name}`;
     return name;
   });
   return `it depends on ${described.join(', ')}, known only at deployment`;
@@ -313,7 +313,7 @@ function federated(base: Pick<Principal, 'element' | 'type' | 'node' | 'text'>, 
   const arn = iamArn(text);
   if (arn !== undefined) {
     const [accountField, resourcePart] = arn;
-    const account = accountOf(accountField, refs, undefined);
+    const account = accountOf(accountField, refs, undefined, template);
     if (resourcePart.startsWith('saml-provider/')) return { ...base, kind: 'federated', provider: 'saml', account };
     if (resourcePart.startsWith('oidc-provider/')) {
       const host = resourcePart.slice('oidc-provider/'.length);
@@ -322,7 +322,7 @@ function federated(base: Pick<Principal, 'element' | 'type' | 'node' | 'text'>, 
     }
     return { ...base, kind: 'federated', provider: 'unknown', account };
   }
-  if (text.includes('${')) return { ...base, kind: 'federated', provider: 'unknown', reason: placeholderReason(text, refs) ?? 'the provider is not known' };
+  if (text.includes('${')) return { ...base, kind: 'federated', provider: 'unknown', reason: placeholderReason(text, refs, template) ?? 'the provider is not known' };
   // Web identity providers may be named by host (accounts.google.com, graph.facebook.com, the GitHub host).
   return { ...base, kind: 'federated', provider: providerOf(text), providerHost: text };
 }

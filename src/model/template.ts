@@ -1,6 +1,7 @@
 import { getKey, isMap, isScalar, isSeq, type MapNode, type ScalarNode, type SourceNode } from '../parse/nodes.js';
 import type { ParsedDocument } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
+import { vocabularyOf, type Vocabulary } from './vocabulary.js';
 
 export interface Resource {
   logicalId: string;
@@ -13,6 +14,8 @@ export interface Resource {
   properties: SourceNode | undefined;
   metadata: SourceNode | undefined;
   condition: string | undefined;
+  /** How messages name it and its properties: its template's {@link Template.vocabulary}. */
+  vocabulary: Vocabulary;
 }
 
 export interface Parameter {
@@ -33,9 +36,12 @@ export class Template {
   readonly mappings: MapNode | undefined;
   readonly conditions: MapNode | undefined;
   readonly isServerless: boolean;
+  /** How messages name this template's resources and properties (Terraform's words for a Terraform module). */
+  readonly vocabulary: Vocabulary;
 
   constructor(document: ParsedDocument) {
     this.file = document.file;
+    this.vocabulary = vocabularyOf(document);
     this.root = document.root;
     const resources = getKey(this.root, 'Resources');
     if (isMap(resources)) {
@@ -50,6 +56,7 @@ export class Template {
           properties: getKey(value, 'Properties'),
           metadata: getKey(value, 'Metadata'),
           condition: isScalar(condition) && typeof condition.value === 'string' ? condition.value : undefined,
+          vocabulary: this.vocabulary,
         });
       }
     }

@@ -14,6 +14,22 @@ export interface ParsedDocument {
   language?: 'terraform';
   /** A Terraform module's resources as written (evaluated arguments and blocks), for rules that select Terraform types. */
   terraformResources?: readonly TerraformResourceView[];
+  /** How the language the document was built from spells what the model names (src/model/vocabulary.ts); absent for CloudFormation. */
+  spelling?: NativeSpelling;
+}
+
+/**
+ * Supplied by a language adapter whose document is built in the model's (CloudFormation-shaped) form, so that
+ * messages speak the language the user wrote. Resource ids are the adapter's own (a Terraform address).
+ */
+export interface NativeSpelling {
+  language: 'terraform';
+  /** A property path of the model (`LaunchTemplateData.MetadataOptions.HttpTokens`, `Overrides[0]…`) as written: `metadata_options.http_tokens`. */
+  property(resourceId: string, path: string): string;
+  /** A resource attribute of the model (`Arn`) as a reference writes it (`arn`). */
+  attribute(resourceId: string, attribute: string): string;
+  /** What a removed value is written as (`null`). */
+  removed: string;
 }
 
 /** One Terraform resource instance: its address, type and evaluated attributes (built on first use, every node at its `.tf` line). */

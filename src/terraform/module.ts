@@ -6,7 +6,8 @@ import { blockInstances, blockObject, evaluateAttr, type Declared, type Env, typ
 import { parseHcl, type Body } from './hcl.js';
 import { parseTerraformJson, parseTfvarsJson } from './json-syntax.js';
 import { resolveLocalSource } from './paths.js';
-import { mapResources } from './resources.js';
+import { mapResources, type Spelled } from './resources.js';
+import { terraformSpelling } from './vocabulary.js';
 import { renderPolicyDocument } from './policy-document.js';
 import type { Loc, ObjectEntry, Value } from './values.js';
 
@@ -203,7 +204,8 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   };
   instantiate(scope, 0, [dir]);
   const written: { address: string; type: string; obj: Value }[] = [];
-  const resources = mapResources(scopes, unchecked, written);
+  const spellings = new Map<string, Spelled>();
+  const resources = mapResources(scopes, unchecked, written, spellings);
   const terraformResources = written.map(({ address, type, obj }): TerraformResourceView => {
     let node: SourceNode | undefined;
     return {
@@ -235,7 +237,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const root = toNode(template);
   linkParents(root);
   const consumed = [...fileCache].filter(([path, file]) => file !== undefined && !inputs.some((input) => input.path === path)).map(([path]) => path);
-  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform', terraformResources }, files, problems, unchecked, consumed };
+  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform', terraformResources, spelling: terraformSpelling(spellings) }, files, problems, unchecked, consumed };
 }
 
 /** Arguments of a module block that are not inputs of the module. */

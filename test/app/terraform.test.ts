@@ -370,7 +370,7 @@ describe('Terraform against the base commit', () => {
     expect(writes).toHaveLength(1);
     const summary = writes[0]!.body.output.summary as string;
     const section = summary.slice(summary.indexOf('### What this pull request changes'));
-    expect(section).toContain('**Role aws\\_iam\\_role.app** in `iam/`');
+    expect(section).toContain('**aws\\_iam\\_role.app** in `iam/`');
     expect(section).toMatch(/- \*\*adds\*\* permission: s3&#58;\\\* \\\(\d{2,} actions\\\) on arn&#58;aws&#58;s3&#58;&#58;&#58;reports\/\\\*\n/);
     expect(section).toContain('- removes permission: s3&#58;GetObject on arn&#58;aws&#58;s3&#58;&#58;&#58;reports/\\*\n');
     // The module it calls was read at the head only: the same at the base, so no access "added" to it.

@@ -14,11 +14,11 @@ describe('the Capital One example in Terraform (examples/bad/capital-one-chain-t
     const chains = findings.filter((f) => f.ruleId === 'imdsv2/credential-exfiltration-path');
     expect(chains.map((f) => [f.severity, f.file, f.line, f.resource])).toEqual([['critical', 'main.tf', 15, 'aws_instance.web_server']]);
     expect(chains[0]!.related?.map((r) => [r.line, r.message])).toEqual([
-      [9, 'Instance aws_instance.web_server allows IMDSv1'],
-      [12, 'Instance aws_instance.web_server launches with instance profile aws_iam_instance_profile.web_server'],
+      [9, 'aws_instance.web_server allows IMDSv1'],
+      [12, 'aws_instance.web_server launches with instance profile aws_iam_instance_profile.web_server'],
       [20, 'Instance profile aws_iam_instance_profile.web_server holds role aws_iam_role.web_server'],
-      [25, 'Role aws_iam_role.web_server is the role whose credentials IMDS hands out'],
-      [44, 'RolePolicy aws_iam_role_policy.read_data (statement 1) allows s3:GetObject, s3:ListBucket on every resource'],
+      [25, 'aws_iam_role.web_server is the role whose credentials IMDS hands out'],
+      [44, 'aws_iam_role_policy.read_data (statement 1) allows s3:GetObject, s3:ListBucket on every resource'],
     ]);
     // The links themselves are reported too, each on its own line.
     expect(findings.filter((f) => f.ruleId !== 'imdsv2/credential-exfiltration-path').map((f) => [f.ruleId, f.line]).sort()).toEqual([

@@ -57,26 +57,29 @@ function judgeVersion(model: DocumentModel, node: SourceNode): { verdict: Manage
 }
 
 function notebookSurfaces(model: DocumentModel, notebook: Resource): ManagedInstanceSurface[] {
-  const label = `SageMaker notebook instance ${notebook.logicalId}`;
+  const words = notebook.vocabulary;
+  const label = words.resource(notebook, 'SageMaker notebook instance');
+  const settingName = words.field(notebook, `InstanceMetadataServiceConfiguration.${SETTING}`);
   const roleNode = getKey(notebook.properties, 'RoleArn');
   const roles = roleNode === undefined ? [] : rolesNamedBy(model, roleNode);
   const base = { resource: notebook, label, roleNode, roles };
   const configuration = getEntry(notebook.properties, 'InstanceMetadataServiceConfiguration');
   const setting = getKey(configuration?.value, SETTING);
   if (setting === undefined) {
-    return [{ ...base, verdict: 'v1', node: configuration?.key ?? notebook.keyNode, detail: `leaves ${SETTING} unset (SageMaker's default is IMDSv1)` }];
+    return [{ ...base, verdict: 'v1', node: configuration?.key ?? notebook.keyNode, detail: `leaves ${settingName} unset (SageMaker's default is IMDSv1)` }];
   }
   return judgeVersion(model, setting).map(({ verdict, value, node }) => ({
     ...base,
     verdict,
     node,
-    detail: verdict === 'unknown' ? `sets ${SETTING} to ${describeValue(value)}, which could not be verified to be 2` : `sets ${SETTING} to ${describeValue(value)}${value.kind === 'known' && value.via !== undefined ? ` through ${value.via}` : ''}`,
+    detail: verdict === 'unknown' ? `sets ${settingName} to ${describeValue(value)}, which could not be verified to be 2` : `sets ${settingName} to ${describeValue(value)}${value.kind === 'known' && value.via !== undefined ? ` through ${value.via}` : ''}`,
   }));
 }
 
 function clusterSurfaces(model: DocumentModel, cluster: Resource): ManagedInstanceSurface[] {
   const template = model.template!;
-  const label = `EMR cluster ${cluster.logicalId}`;
+  const words = cluster.vocabulary;
+  const label = words.resource(cluster, 'EMR cluster');
   const roleNode = getKey(cluster.properties, 'JobFlowRole');
   const graph = identityGraph(model);
   const profileId = roleNode === undefined ? undefined : referencedLogicalId(model, roleNode, (r) => r.type === 'AWS::IAM::InstanceProfile', 'InstanceProfileName');
@@ -85,12 +88,12 @@ function clusterSurfaces(model: DocumentModel, cluster: Resource): ManagedInstan
   const base = { resource: cluster, label, roleNode, roles, ...(profile !== undefined ? { profile: profile.logicalId } : {}) };
   const configurationEntry = getEntry(cluster.properties, 'SecurityConfiguration');
   if (configurationEntry === undefined) {
-    return [{ ...base, verdict: 'v1', node: cluster.keyNode, detail: `names no SecurityConfiguration (the only place EMR takes an IMDS setting from)` }];
+    return [{ ...base, verdict: 'v1', node: cluster.keyNode, detail: `names no ${words.field(cluster, 'SecurityConfiguration')} (the only place EMR takes an IMDS setting from)` }];
   }
   const configurationId = referencedLogicalId(model, configurationEntry.value, (r) => r.type === 'AWS::EMR::SecurityConfiguration', 'Name');
   const configuration = configurationId === undefined ? undefined : template.resources.get(configurationId);
   if (configuration === undefined) {
-    return [{ ...base, verdict: 'unknown', node: configurationEntry.value, detail: `uses security configuration ${describeValue(model.resolver.resolve(configurationEntry.value)[0]!)} from outside this template, whose IMDS setting could not be verified` }];
+    return [{ ...base, verdict: 'unknown', node: configurationEntry.value, detail: `uses security configuration ${describeValue(model.resolver.resolve(configurationEntry.value)[0]!)} from outside this ${words.document}, whose IMDS setting could not be verified` }];
   }
   const body = getKey(configuration.properties, 'SecurityConfiguration');
   // The security configuration is JSON, written as YAML/JSON or as JSON text (a string, Fn::Sub).

@@ -40,7 +40,7 @@ export function metadataGuards(model: DocumentModel): MetadataGuard[] {
       for (const statement of policy.statements) {
         for (const test of conditionTests(statement)) {
           const key = METADATA_CONDITION_KEYS.find((k) => k.toLowerCase() === test.key.toLowerCase());
-          if (key !== undefined) guards.push(judgeGuard(statement, test, key));
+          if (key !== undefined) guards.push(judgeGuard(statement, test, key, model.vocabulary.field('', 'MetadataOptions.HttpTokens')));
         }
       }
     }
@@ -48,7 +48,8 @@ export function metadataGuards(model: DocumentModel): MetadataGuard[] {
   });
 }
 
-function judgeGuard(statement: Statement, test: ConditionTest, key: MetadataGuard['key']): MetadataGuard {
+/** `httpTokens`: the launch setting as the document's language names it (`HttpTokens`, `http_tokens`). */
+function judgeGuard(statement: Statement, test: ConditionTest, key: MetadataGuard['key'], httpTokens: string): MetadataGuard {
   const values = test.values.map((value) => valueText(value)?.toLowerCase()).filter((v): v is string => v !== undefined);
   const actions = elementItems(statement, 'Action').flatMap((item) => item.values.map((value) => valueText(value) ?? '?'));
   const actionText = actions.length > 0 ? actions.join(', ') : 'NotAction';
@@ -72,7 +73,7 @@ function judgeGuard(statement: Statement, test: ConditionTest, key: MetadataGuar
         summary: `${verb} ${actionText} only when ec2:MetadataHttpTokens is explicitly optional`,
         weakness: {
           node: test.operatorNode,
-          reason: `${test.operator} on ec2:MetadataHttpTokens "optional" is false when a launch request does not mention HttpTokens, and such an instance gets the default, optional: IMDSv1 launches still pass. Use "StringNotEquals": {"ec2:MetadataHttpTokens": "required"}`,
+          reason: `${test.operator} on ec2:MetadataHttpTokens "optional" is false when a launch request does not mention ${httpTokens}, and such an instance gets the default, optional: IMDSv1 launches still pass. Use "StringNotEquals": {"ec2:MetadataHttpTokens": "required"}`,
         },
       };
     }
@@ -90,7 +91,7 @@ function judgeGuard(statement: Statement, test: ConditionTest, key: MetadataGuar
         ...base,
         verdict: 'weak',
         summary: `${verb} ${actionText} when ec2:MetadataHttpTokens is required or not given`,
-        weakness: { node: test.operatorNode, reason: `${test.operator} also allows launch requests that do not mention HttpTokens, and those instances get the default, optional (IMDSv1): drop IfExists` },
+        weakness: { node: test.operatorNode, reason: `${test.operator} also allows launch requests that do not mention ${httpTokens}, and those instances get the default, optional (IMDSv1): drop IfExists` },
       };
     }
     if (!deny && values.includes('optional') && !negated) {

@@ -27,8 +27,15 @@ export const V1_IMPACT_NO_PROFILE =
 
 /** What a source leaves to the default, for messages. */
 function unsetText(source: MetadataSource, problem: TokenProblem): string {
-  if (problem.kind === 'options-absent') return source.optionsNode === undefined ? `sets no ${source.optionsPath}` : `removes ${source.optionsPath} (AWS::NoValue)`;
-  return 'leaves HttpTokens unset';
+  const words = source.resource.vocabulary;
+  const optionsPath = words.property(source.resource, source.optionsPath);
+  if (problem.kind === 'options-absent') return source.optionsNode === undefined ? `sets no ${optionsPath}` : `removes ${words.removed(optionsPath)}`;
+  return `leaves ${httpTokensOf(source)} unset`;
+}
+
+/** `HttpTokens` as the source's language names it. */
+function httpTokensOf(source: MetadataSource): string {
+  return source.resource.vocabulary.field(source.resource, `${source.optionsPath}.HttpTokens`);
 }
 
 /** The low finding for a launch that leaves HttpTokens to an AMI registered with ImdsSupport v2.0. */
@@ -43,8 +50,8 @@ export function amiDefaultMessage(source: MetadataSource, problem: TokenProblem,
   }
   return (
     `${sourceLabel(source)} relies on the AMI's default for IMDSv2: it ${unsetText(source, problem)}, and its AMI is ${ami.family.family} (${ami.how}), ` +
-    `registered with ImdsSupport v2.0, so instances launch with HttpTokens required unless the account-level IMDS default says otherwise. ` +
-    `Set HttpTokens: required so an AMI change cannot downgrade it.`
+    `registered with ImdsSupport v2.0, so instances launch with ${httpTokensOf(source)} required unless the account-level IMDS default says otherwise. ` +
+    `Set ${source.resource.vocabulary.setting(httpTokensOf(source), 'required')} so an AMI change cannot downgrade it.`
   );
 }
 
@@ -66,7 +73,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
     const inherits = kind === 'instance' && referencesFrom(metadata, source.resource).length > 0;
     const consumers = consumersOf(metadata, source.resource).map((reference) => ({
       node: reference.node,
-      message: `${resourceLabel(reference.consumer)} launches instances from it (${reference.path})`,
+      message: `${resourceLabel(reference.consumer)} launches instances from it (${reference.consumer.vocabulary.property(reference.consumer, reference.path)})`,
     }));
     const problems = tokenProblems(model.resolver, source, inherits);
     const ami = problems.some(reliesOnDefault) ? amiImdsDefault(model, source) : undefined;

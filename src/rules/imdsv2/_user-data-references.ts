@@ -109,7 +109,7 @@ function secretAttribute(template: Template, id: string | undefined, attribute: 
   const resource = template.resources.get(id);
   if (resource === undefined) return undefined;
   const named = SECRET_ATTRIBUTES[resource.type]?.includes(attribute) === true || SECRET_ATTRIBUTE_NAME.test(attribute);
-  return named ? `${attribute} of ${resource.type} ${id}` : undefined;
+  return named ? resource.vocabulary.attributeOf(resource, attribute) : undefined;
 }
 
 /** A parameter declared `NoEcho: true`: its author marked it secret. */

@@ -25,17 +25,20 @@ export const externalLaunchTemplate: Rule = {
       const own = metadata.sources.find((source) => source.resource === reference.consumer);
       if (own !== undefined && own.optionsNode !== undefined && !tokenProblems(model.resolver, own, false).some((p) => p.kind === 'options-absent' || p.kind === 'tokens-absent')) continue;
       const noun = reference.targetKind === 'launch-template' ? 'launch template' : 'launch configuration';
+      const words = model.vocabulary;
+      // The target is not in the document: its setting is named as a launch template of this language writes it.
+      const httpTokens = words.property('', 'MetadataOptions.HttpTokens');
       const check =
         reference.targetKind === 'launch-template'
-          ? 'check that the version it uses sets MetadataOptions.HttpTokens to required (aws ec2 describe-launch-template-versions --query "LaunchTemplateVersions[].LaunchTemplateData.MetadataOptions")'
-          : 'check that it sets MetadataOptions.HttpTokens to required (aws autoscaling describe-launch-configurations), or move the group to a launch template defined here';
+          ? `check that the version it uses sets ${httpTokens} to required (aws ec2 describe-launch-template-versions --query "LaunchTemplateVersions[].LaunchTemplateData.MetadataOptions")`
+          : `check that it sets ${httpTokens} to required (aws autoscaling describe-launch-configurations), or move the group to a launch template defined here`;
       for (const target of reference.targets) {
         if (target.kind !== 'external') continue;
         const consumer = `${resourceLabel(reference.consumer)}`;
         report({
           node: target.node,
           resource: reference.consumer.logicalId,
-          message: `${consumer} launches instances from ${noun} ${target.description} (${reference.path}), which this template does not define, so whether it allows IMDSv1 cannot be verified: ${check}.`,
+          message: `${consumer} launches instances from ${noun} ${target.description} (${words.property(reference.consumer, reference.path)}), which this ${words.document} does not define, so whether it allows IMDSv1 cannot be verified: ${check}.`,
           element: target.description,
           remediation: `${externalLaunchTemplate.meta.fix} ${RECOMMENDED_GUARD}`,
         });

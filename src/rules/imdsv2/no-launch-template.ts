@@ -24,12 +24,13 @@ export const noLaunchTemplate: Rule = {
     const template = model.template;
     if (template === undefined) return;
     const metadata = instanceMetadata(model);
+    const words = model.vocabulary;
     const remediation = `${noLaunchTemplate.meta.fix} ${RECOMMENDED_GUARD}`;
     for (const nodegroup of template.resourcesOfType('AWS::EKS::Nodegroup')) {
       if (referencesFrom(metadata, nodegroup).length > 0 || getKey(nodegroup.properties, 'LaunchTemplate') !== undefined) continue;
       report({
         node: nodegroup.keyNode,
-        message: `EKS node group ${nodegroup.logicalId} has no LaunchTemplate, so EKS launches its nodes from a template it generates with default metadata options, which this template cannot require to be IMDSv2-only. ${V1_IMPACT}`,
+        message: `${words.resource(nodegroup, 'EKS node group')} has no ${words.field(nodegroup, 'LaunchTemplate')}, so EKS launches its nodes from a template it generates with default metadata options, which this ${words.document} cannot require to be IMDSv2-only. ${V1_IMPACT}`,
         remediation,
       });
     }

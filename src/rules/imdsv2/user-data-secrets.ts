@@ -50,7 +50,7 @@ export const userDataSecrets: Rule = {
               report({
                 node: secret.node,
                 resource: resource.logicalId,
-                message: `${resourceLabel(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into UserData. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
+                message: `${resourceLabel(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into ${resource.vocabulary.field(resource, path.join('.'))}. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
                 element: `${secret.kind}:${secret.masked}`,
               });
             }
@@ -59,7 +59,7 @@ export const userDataSecrets: Rule = {
             report({
               node: reference.node,
               resource: resource.logicalId,
-              message: `${resourceLabel(resource)} puts ${reference.what} into UserData: CloudFormation resolves it into the plain text that the instance metadata service serves to anything that reaches it, also readable with ec2:DescribeInstanceAttribute. Treat the secret as exposed.`,
+              message: `${resourceLabel(resource)} puts ${reference.what} into ${resource.vocabulary.field(resource, path.join('.'))}: ${resource.vocabulary.deployer} resolves it into the plain text that the instance metadata service serves to anything that reaches it, also readable with ec2:DescribeInstanceAttribute. Treat the secret as exposed.`,
               element: `reference:${reference.element}`,
             });
           }

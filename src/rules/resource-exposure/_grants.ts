@@ -48,7 +48,7 @@ function buildGrants(model: DocumentModel): ResourceGrant[] {
     // The current form holds one statement under `Statement`; the legacy form is read below.
     if (getKey(resource.properties, 'Statement') === undefined || resource.properties === undefined) continue;
     documents.push(
-      buildPolicyDocument({ kind: 'resource', file: model.file, node: resource.properties, owner: { resource, label: `Events EventBusPolicy ${resource.logicalId}` }, resourceType: 'AWS::Events::EventBus', resolver: model.resolver }),
+      buildPolicyDocument({ kind: 'resource', file: model.file, node: resource.properties, owner: { resource, label: resource.vocabulary.resource(resource) }, resourceType: 'AWS::Events::EventBus', resolver: model.resolver }),
     );
   }
   for (const document of documents) {
@@ -99,8 +99,8 @@ function buildGrants(model: DocumentModel): ResourceGrant[] {
     const actions = actionNode === undefined ? [resource.type === 'AWS::Lambda::LayerVersionPermission' ? 'lambda:GetLayerVersion' : undefined] : resolver.resolve(actionNode).map(valueText);
     const urlAuth = scalarString(getKey(properties, 'FunctionUrlAuthType'));
     grants.push({
-      label: `${resource.type.split('::').slice(1).join(' ')} ${resource.logicalId}`,
-      where: urlAuth === 'NONE' ? 'the permission (FunctionUrlAuthType NONE: the function URL needs no signature)' : 'the permission',
+      label: resource.vocabulary.resource(resource),
+      where: urlAuth === 'NONE' ? `the permission (${resource.vocabulary.field(resource, 'FunctionUrlAuthType')} NONE: the function URL needs no signature)` : 'the permission',
       resource,
       principals: principalsOfValue(principalNode, '*', 'Principal', resolver, template),
       actions,

@@ -1,0 +1,102 @@
+import type { NativeSpelling, ParsedDocument } from '../parse/parse-file.js';
+
+/** What a message needs of a resource to name it. */
+export interface Named {
+  logicalId: string;
+  type: string;
+}
+
+/**
+ * The words rules use for what the model holds, in the language the document was written in. The model is
+ * CloudFormation-shaped (resource types, property paths); a rule writes `vocabulary.resource(role)` or
+ * `vocabulary.property(instance, 'MetadataOptions.HttpTokens')` instead of CloudFormation's words, and the
+ * adapter that built the document (src/terraform/vocabulary.ts) supplies how its language says them.
+ * CloudFormation's vocabulary returns the words the rules always wrote, byte for byte.
+ */
+export interface Vocabulary {
+  readonly language: 'cloudformation' | 'terraform';
+  /**
+   * A resource in a message. CloudFormation: the noun and the logical id (`IAM ManagedPolicy Foo`; the noun
+   * defaults to the type without its `AWS::` prefix); Terraform: the address, which says its type
+   * (`aws_iam_policy.foo`).
+   */
+  resource(resource: Named, noun?: string): string;
+  /** Like {@link resource} for a resource known by id only: `Role Foo` / `aws_iam_role.foo`. */
+  named(logicalId: string, noun: string): string;
+  /** A property path of the model, from the resource's properties: `MetadataOptions.HttpTokens` / `metadata_options.http_tokens`. */
+  property(resource: Named | string, path: string): string;
+  /** The last name of {@link property}: `HttpTokens` / `http_tokens`. */
+  field(resource: Named | string, path: string): string;
+  /** A reference to a resource attribute: `Role.Arn` / `aws_iam_role.app.arn`. */
+  attribute(logicalId: string, attribute: string): string;
+  /** A resource attribute with the resource's type: `SecretAccessKey of AWS::IAM::AccessKey Key` / `aws_iam_access_key.key.secret`. */
+  attributeOf(resource: Named, attribute: string): string;
+  /** What turns the document into resources: `CloudFormation` / `Terraform`. */
+  readonly deployer: string;
+  /** A property the document removes: `X (AWS::NoValue)` / `X (null)`. */
+  removed(what: string): string;
+  /** What removes a value: `AWS::NoValue` / `null`. */
+  readonly noValue: string;
+  /** The document, in messages: `template` / `module`. */
+  readonly document: string;
+  /** What a condition's two branches are written with: `Fn::If` / `a conditional expression`. */
+  readonly conditional: string;
+  /** A setting as a user writes it: `HttpTokens: required` / `http_tokens = "required"`. */
+  setting(name: string, value: string): string;
+}
+
+/** `IAM ManagedPolicy` for `AWS::IAM::ManagedPolicy`. */
+export function shortType(type: string): string {
+  return type.split('::').slice(1).join(' ');
+}
+
+function lastName(path: string): string {
+  return path.replace(/\[[^\]]*\]/g, '').split('.').pop() ?? path;
+}
+
+const idOf = (resource: Named | string) => (typeof resource === 'string' ? resource : resource.logicalId);
+
+export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
+  language: 'cloudformation',
+  resource: (resource, noun) => `${noun ?? shortType(resource.type)} ${resource.logicalId}`,
+  named: (logicalId, noun) => `${noun} ${logicalId}`,
+  property: (_resource, path) => path,
+  field: (_resource, path) => lastName(path),
+  attribute: (logicalId, attribute) => `${logicalId}.${attribute}`,
+  attributeOf: (resource, attribute) => `${attribute} of ${resource.type} ${resource.logicalId}`,
+  deployer: 'CloudFormation',
+  removed: (what) => `${what} (AWS::NoValue)`,
+  noValue: 'AWS::NoValue',
+  document: 'template',
+  conditional: 'Fn::If',
+  setting: (name, value) => `${name}: ${value}`,
+};
+
+function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
+  return {
+    language: spelling.language,
+    resource: (resource) => resource.logicalId,
+    named: (logicalId) => logicalId,
+    property: (resource, path) => spelling.property(idOf(resource), path),
+    field: (resource, path) => lastName(spelling.property(idOf(resource), path)),
+    attribute: (logicalId, attribute) => `${logicalId}.${spelling.attribute(logicalId, attribute)}`,
+    attributeOf: (resource, attribute) => `${resource.logicalId}.${spelling.attribute(resource.logicalId, attribute)}`,
+    deployer: 'Terraform',
+    removed: (what) => `${what} (${spelling.removed})`,
+    noValue: spelling.removed,
+    document: 'module',
+    conditional: 'a conditional expression',
+    setting: (name, value) => `${name} = ${JSON.stringify(value)}`,
+  };
+}
+
+const cache = new WeakMap<NativeSpelling, Vocabulary>();
+
+/** The vocabulary of a document: its adapter's spelling, or CloudFormation's. */
+export function vocabularyOf(document: ParsedDocument): Vocabulary {
+  const spelling = document.spelling;
+  if (spelling === undefined) return CLOUDFORMATION_VOCABULARY;
+  let vocabulary = cache.get(spelling);
+  if (vocabulary === undefined) cache.set(spelling, (vocabulary = nativeVocabulary(spelling)));
+  return vocabulary;
+}

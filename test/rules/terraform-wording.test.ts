@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TF_CORPUS } from '../../scripts/corpus-summary.js';
+import { collectFiles } from '../../src/cli/collect-files.js';
+import { scanFiles, type InputFile } from '../../src/engine/scan.js';
+import type { Finding } from '../../src/findings/finding.js';
+import { snakeCase } from '../../src/terraform/vocabulary.js';
+
+/**
+ * Findings on Terraform speak Terraform (issue 17, "the house"): no CloudFormation resource type, intrinsic,
+ * `Properties` or property name that the mapping (src/terraform/resources.ts) translated may appear in the
+ * message of a finding on a `.tf` file. Quoted text is left out (values as written, an AWS CLI query), and so
+ * are tokens with a colon or a `${` (actions, ARNs and their placeholders, condition keys).
+ */
+const RESOURCES_SOURCE = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'terraform', 'resources.ts'), 'utf8');
+
+/** The compound PascalCase property names the mapping writes (`HttpTokens`, `MetadataOptions`, `RoleName`). */
+const TRANSLATED = new Set(
+  [...RESOURCES_SOURCE.matchAll(/'([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)'/g)].map((match) => match[1]!).filter((name) => snakeCase(name) !== name),
+);
+
+/** What of a message is CloudFormation's and not Terraform's. */
+export function cloudFormationWords(message: string): string[] {
+  const words: string[] = [];
+  // An EMR security configuration is JSON in both languages: its keys are EMR's, not a mapped property.
+  const unquoted = message.replace(/"[^"]*"/g, '""').replace(/(security configuration \S+, (which does not set|whose)) [A-Za-z.]+/g, '$1 …');
+  for (const match of unquoted.matchAll(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|AWS::NoValue|Fn::[A-Za-z]+|!Ref\b|!GetAtt\b|!Sub\b/g)) words.push(match[0]);
+  for (const token of unquoted.split(/[\s(),;]+/)) {
+    if (token.includes(':') || token.includes('${')) continue;
+    for (const part of token.split(/[.[\]]+/)) {
+      const word = part.replace(/^[^A-Za-z]+|[^A-Za-z0-9]+$/g, '');
+      if (word === 'Properties' || TRANSLATED.has(word)) words.push(word);
+    }
+  }
+  return words;
+}
+
+/** Each pass-* and fail-* fixture (a file, or a folder that is one module) under `dir`, as the inputs of its own scan. */
+function terraformFixtures(dir: string): InputFile[][] {
+  const out: InputFile[][] = [];
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = join(current, name);
+      const path = relative(dir, full).split('\\').join('/');
+      if (/^(pass|fail)-/.test(name)) {
+        out.push(statSync(full).isDirectory() ? readdirSync(full).map((file) => ({ path: `${path}/${file}`, text: readFileSync(join(full, file), 'utf8') })) : [{ path, text: readFileSync(full, 'utf8') }]);
+      } else if (statSync(full).isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+// Rule packs say what their YAML messages say (policies/*.yaml, written in CloudFormation's words): not this test's subject.
+const ruleFindings = (findings: Finding[]) => findings.filter((finding) => !finding.ruleId.startsWith('pack/') && /\.tf(\.json)?$/.test(finding.file));
+
+function offending(findings: Finding[]): string[] {
+  return ruleFindings(findings).flatMap((finding) =>
+    [finding.message, ...(finding.related ?? []).map((related) => related.message)].flatMap((message) => {
+      const words = cloudFormationWords(message);
+      return words.length === 0 ? [] : [`${finding.file}:${finding.line} ${finding.ruleId}: ${words.join(', ')} in "${message.slice(0, 300)}"`];
+    }),
+  );
+}
+
+describe('Terraform findings speak Terraform', () => {
+  it('recognises the words it must refuse', () => {
+    expect(TRANSLATED.has('HttpTokens')).toBe(true);
+    expect(TRANSLATED.has('MetadataOptions')).toBe(true);
+    expect(cloudFormationWords('IAM Role Foo (ManagedPolicy Bar) removes MetadataOptions (AWS::NoValue) in one branch of Fn::If')).toEqual(['AWS::NoValue', 'Fn::If', 'MetadataOptions']);
+    expect(cloudFormationWords('SQS QueuePolicy q (AWS::SQS::QueuePolicy) at Resources.q.Properties.PolicyDocument')).toEqual(['AWS::SQS::QueuePolicy', 'Properties', 'PolicyDocument']);
+    expect(cloudFormationWords('aws_instance.web sets metadata_options.http_tokens to optional (aws ec2 --query "LaunchTemplateData.MetadataOptions"); ec2:MetadataHttpTokens')).toEqual([]);
+    expect(cloudFormationWords('aws_emr_cluster.a uses security configuration b, which does not set InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion')).toEqual([]);
+    expect(cloudFormationWords('aws_sagemaker_notebook_instance.a sets MinimumInstanceMetadataServiceVersion to 1')).toEqual(['MinimumInstanceMetadataServiceVersion']);
+  });
+
+  it('on every Terraform rule fixture', () => {
+    const root = join(import.meta.dirname, '..', 'fixtures', 'terraform');
+    const findings = terraformFixtures(root).flatMap((inputs) => scanFiles(inputs).findings);
+    expect(ruleFindings(findings).length).toBeGreaterThan(20);
+    expect(offending(findings)).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(TF_CORPUS))('on the Terraform corpus (../shared/corpus/terraform-aws-modules)', async () => {
+    const collected = await collectFiles([TF_CORPUS]);
+    if (!collected.ok) throw new Error(collected.error);
+    const { findings } = scanFiles(collected.files);
+    expect(ruleFindings(findings).length).toBeGreaterThan(200);
+    expect(offending(findings)).toEqual([]);
+  });
+});
