@@ -68,6 +68,11 @@ export interface CheckQueueSettings {
   journalDir?: string;
   /** Delivery GUIDs remembered for de-duplication. */
   rememberDeliveries: number;
+  /**
+   * Called with a check the queue stops retrying (GitHub failed through its every attempt, the final
+   * failure write included); the server parks one that owns no run, to queue it again later (open-runs.ts).
+   */
+  onGiveUp?: (job: CheckJob) => void;
 }
 
 export const DEFAULT_QUEUE_SETTINGS: CheckQueueSettings = {
@@ -289,6 +294,11 @@ export class CheckQueue implements WorkQueue {
         return;
       }
       this.stats.gaveUp++;
+      try {
+        this.settings.onGiveUp?.({ ...job });
+      } catch {
+        // The hook's trouble is the hook's.
+      }
     } else if (entry.again && !entry.superseded && !this.closed) {
       entry.again = false;
       job.attempts = 0;

@@ -20,7 +20,7 @@ import { DEFAULT_QUEUE_SETTINGS, QueueClosedError, type CheckJob, type CheckQueu
  *
  * The job id is the delivery-based id of the work, so a second add of the same id is a no-op in BullMQ.
  */
-export interface RedisQueueSettings extends Pick<CheckQueueSettings, 'concurrency' | 'maxAttempts' | 'retryDelayMs'> {
+export interface RedisQueueSettings extends Pick<CheckQueueSettings, 'concurrency' | 'maxAttempts' | 'retryDelayMs' | 'onGiveUp'> {
   url: string;
   /** Prefix of every key (BullMQ's too). */
   prefix: string;
@@ -125,7 +125,13 @@ export class RedisCheckQueue implements WorkQueue {
     });
     this.bull.on('error', () => undefined);
     this.bull.on('failed', (job) => {
-      if (job !== undefined && job.attemptsMade >= this.settings.maxAttempts) this.stats.gaveUp++;
+      if (job === undefined || job.attemptsMade < this.settings.maxAttempts) return;
+      this.stats.gaveUp++;
+      try {
+        this.settings.onGiveUp?.({ ...job.data, attempts: job.attemptsMade });
+      } catch {
+        // The hook's trouble is the hook's.
+      }
     });
     return 0;
   }

@@ -4,7 +4,7 @@ import { docsPagesHandler, publishDocs } from './docs-pages.js';
 import { operatorLog } from './operator-log.js';
 import { run, type ApplicationFunctionOptions, type Probot, type ProbotOctokit } from 'probot';
 import { withBodyLimit } from './body-limit.js';
-import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS, type WorkQueue } from './check-queue.js';
+import { CheckQueue, coalescingKey, DEFAULT_QUEUE_SETTINGS, type CheckJob, type WorkQueue } from './check-queue.js';
 import { RedisContentCreationScheduler } from './redis-pacing.js';
 import { onceAcrossReplicas, RedisCheckQueue, RedisRedeliveries } from './redis-queue.js';
 import { createTrustgate } from './index.js';
@@ -12,8 +12,8 @@ import { ContentCreationScheduler, trustgateOctokit, WRITE_ATTEMPT_TIMEOUT_MS } 
 import { Operations } from './operations.js';
 import { DEFAULT_RESILIENCE, resiliencePlugin, scaledSleep, type ResilienceSettings } from './resilience.js';
 import { DEFAULT_SCAN_POOL, ScanPool } from './scan-pool.js';
-import { recordedRunWork, sweepFailedDeliveries, sweepOpenRuns, sweepStaleCheckRuns } from './sweeps.js';
-import { FileOpenRuns, MemoryOpenRuns, recordingOpenRuns, RedisOpenRuns, type OpenRuns } from './open-runs.js';
+import { recordedRunWork, sweepFailedDeliveries, sweepOpenRuns, sweepParkedChecks, sweepStaleCheckRuns } from './sweeps.js';
+import { FileOpenRuns, MemoryOpenRuns, parkedCheckOf, parkedJobId, recordingOpenRuns, RedisOpenRuns, type OpenRuns } from './open-runs.js';
 import type { CheckTarget } from './github-gateway.js';
 import { appIdentityFrom } from './waiver-store.js';
 
@@ -99,18 +99,29 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
   const docs = publishDocs();
   const retryDelayMs = (attempt: number) => DEFAULT_QUEUE_SETTINGS.retryDelayMs(attempt) * settings.timeScale;
   // Several replicas share the queue, the write pacing, de-duplication and the sweeps through Redis.
+  // A check given up on before its run existed is parked (the record below is made once the queue is).
+  let park: (job: CheckJob) => void = () => undefined;
+  const onGiveUp = (job: CheckJob) => park(job);
   const shared =
     settings.redisUrl !== undefined
-      ? new RedisCheckQueue({ url: settings.redisUrl, prefix: settings.redisPrefix, lockMs: settings.redisLockMs, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs })
+      ? new RedisCheckQueue({ url: settings.redisUrl, prefix: settings.redisPrefix, lockMs: settings.redisLockMs, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs, onGiveUp })
       : undefined;
   const local =
     shared === undefined
-      ? new CheckQueue({ concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs, ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}) })
+      ? new CheckQueue({ concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, retryDelayMs, onGiveUp, ...(settings.queueDir !== undefined ? { journalDir: settings.queueDir } : {}) })
       : undefined;
   // The runs checks own, until done: the stale-run sweep finds one left unfinished on any commit.
   const openRuns: OpenRuns = shared !== undefined ? new RedisOpenRuns(shared.redis, settings.redisPrefix) : settings.queueDir !== undefined ? new FileOpenRuns(join(settings.queueDir, 'open-runs')) : new MemoryOpenRuns();
   let recordLog: ((error: unknown) => void) | undefined;
   const queue: WorkQueue = recordingOpenRuns((shared ?? local)!, openRuns, (error) => recordLog?.(error));
+  // A run that exists stays recorded; work that never got one is parked, to be queued again by the sweep.
+  park = (job) => {
+    if (job.checkRunId === undefined)
+      void openRuns
+        .park(parkedCheckOf(job))
+        .then(() => probot?.log.warn({ owner: job.target.owner, repo: job.target.repo, sha: job.target.headSha }, 'trustgate parked a check it gave up on before GitHub created its run; the stale-run sweep queues it again'))
+        .catch((error: unknown) => recordLog?.(error));
+  };
   const scans = settings.scanThreads > 0 ? new ScanPool({ threads: settings.scanThreads, memoryMb: settings.scanMemoryMb, timeoutMs: settings.scanTimeoutMs }) : undefined;
   // Threads load the engine while Probot starts; the server is ready once they have.
   const warmStarted = performance.now();
@@ -217,7 +228,11 @@ export async function startServer(settings: ServerSettings = settingsFromEnv()):
         const found = await sweepStaleCheckRuns(octokit, installationOctokit, { appId, staleAfterMs: settings.staleAfterMs, maxPullRequests: settings.staleMaxPulls }, (run) => requeue({ ...run, key: coalescingKey(run.event, run.target) }), log);
         // Then the runs this app recorded as unfinished, on any commit (checked as that commit).
         const recorded = await sweepOpenRuns(openRuns, installationOctokit, { staleAfterMs: settings.staleAfterMs, max: settings.staleMaxPulls }, (run) => requeue({ ...run, ...recordedRunWork(run) }), log);
-        if (found.length + recorded.length > 0) log.info({ found: found.length, recorded: recorded.length }, 'the stale-run sweep is done');
+        // And the checks given up on before their run existed: queued again once GitHub may answer.
+        const parked = await sweepParkedChecks(openRuns, { retryAfterMs: settings.staleAfterMs, max: settings.staleMaxPulls }, async (check) => {
+          await queue.enqueue({ id: parkedJobId(check), ...recordedRunWork(check), installationId: check.installationId, mayHaveRun: true });
+        }, log);
+        if (found.length + recorded.length + parked.length > 0) log.info({ found: found.length, recorded: recorded.length, parked: parked.length }, 'the stale-run sweep is done');
       });
     } catch (error) {
       log.warn({ err: error }, 'trustgate could not look for check runs left in progress; it tries again at the next sweep');

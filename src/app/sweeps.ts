@@ -1,7 +1,7 @@
 import type { Logger, ProbotOctokit } from 'probot';
 import { CHECK_NAME } from './check-run-reporter.js';
 import type { CheckTarget } from './github-gateway.js';
-import type { OpenRun, OpenRuns } from './open-runs.js';
+import type { OpenRun, OpenRuns, ParkedCheck } from './open-runs.js';
 import { targetFor } from './targets.js';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -295,9 +295,46 @@ export async function sweepOpenRuns(
  * head may have moved on since, and its work must not be superseded by this), which finds the pull request
  * again and compares from its base when the commit is no longer its head.
  */
-export function recordedRunWork(run: OpenRun): { key: string; target: CheckTarget } {
+export function recordedRunWork(run: Pick<OpenRun, 'key' | 'target'>): { key: string; target: CheckTarget } {
   if (run.target.source.kind !== 'pull-request') return { key: run.key, target: run.target };
   const { pullNumber: _pull, baseSha: _base, ...rest } = run.target;
   const target: CheckTarget = { ...rest, source: { kind: 'commit', pullRequests: [] } };
   return { key: `commit:${`${target.owner}/${target.repo}`.toLowerCase()}@${target.headSha}`, target };
+}
+
+/** Parked checks older than this (GitHub's retention of the delivery that asked for them) are dropped. */
+const PARKED_MAX_AGE_MS = 3 * 24 * 3_600_000;
+
+/**
+ * Checks the queue gave up on before their run existed (open-runs.ts, `ParkedCheck`): each parked at
+ * least `retryAfterMs` ago is handed to `requeue` and then unparked (if GitHub still fails, the queue
+ * gives up on it again and parks it again); one accepted more than 3 days ago is dropped. At most `max`
+ * per sweep. Resolves with the checks queued again.
+ */
+export async function sweepParkedChecks(
+  runs: OpenRuns,
+  settings: { retryAfterMs: number; max: number; now?: () => number },
+  requeue: (check: ParkedCheck) => Promise<void>,
+  log: Logger,
+): Promise<ParkedCheck[]> {
+  const now = settings.now ?? Date.now;
+  const queued: ParkedCheck[] = [];
+  for (const check of await runs.listParked(settings.max)) {
+    if (now() - check.acceptedAt > PARKED_MAX_AGE_MS) {
+      log.warn({ owner: check.target.owner, repo: check.target.repo, sha: check.target.headSha }, 'trustgate drops a check it could never report on: it was accepted more than 3 days ago');
+      await runs.unpark(check.id);
+      continue;
+    }
+    if (now() - check.parkedAt < settings.retryAfterMs) continue;
+    try {
+      await requeue(check);
+    } catch (error) {
+      log.warn({ err: error, owner: check.target.owner, repo: check.target.repo, sha: check.target.headSha }, 'trustgate could not queue a parked check again; the next sweep tries again');
+      continue;
+    }
+    await runs.unpark(check.id);
+    queued.push(check);
+    log.info({ owner: check.target.owner, repo: check.target.repo, sha: check.target.headSha }, 'trustgate queued again a check it had given up on before GitHub created its run');
+  }
+  return queued;
 }

@@ -417,6 +417,43 @@ describe('a check the queue gave up on', () => {
   }, 60_000);
 });
 
+describe('a check the queue gave up on before its run existed', () => {
+  beforeAll(() => freshQueue());
+  afterEach(() => freshQueue());
+
+  it.each([
+    ['in the queue directory, and the process restarted', {}, true],
+    ['in memory only', { TRUSTGATE_QUEUE_DIR: '' }, false],
+  ] as const)(
+    'GitHub refusing every create until the queue gave up: the check is parked (%s); once GitHub answers, the sweep queues it again and its run is created',
+    async (_where, env, restart) => {
+      const pull = pullRequest();
+      let outage = true;
+      const remove = fake.addFault((request) => (outage && request.method === 'POST' && /\/check-runs$/.test(request.path) ? { status: 503 } : undefined));
+      onTestFinished(remove);
+      // Parked checks are queued again 5 s after they were parked: after GitHub has recovered here.
+      const app = await start({ TRUSTGATE_MAX_ATTEMPTS: '1', TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '5000', ...env });
+      expect(await app.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+      const gaveUp = async () => /^trustgate_queue_gave_up_total [1-9]/m.test(await (await fetch(`${app.base}/metrics`)).text());
+      for (const started = Date.now(); !(await gaveUp()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() - started > 30_000) throw new Error('the queue did not give up');
+      }
+      // Nothing on GitHub shows the check, and its delivery succeeded: only the parked record leads back.
+      expect(runsOf(pull.headSha)).toEqual([]);
+      let last = app;
+      if (restart) {
+        await until(() => app.logs.some((line) => line.includes('trustgate parked a check')));
+        await app.kill('SIGKILL');
+        last = await start({ TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '5000', ...env });
+      }
+      outage = false;
+      expect(await outcome([pull.headSha], 'success', last)).toEqual(CLEAN);
+      expect(last.logs.some((line) => line.includes('queued again a check it had given up on'))).toBe(true);
+    },
+    60_000,
+  );
+});
+
 describe('check runs left in progress on merge queue commits', () => {
   beforeAll(() => freshQueue());
   afterEach(() => freshQueue());

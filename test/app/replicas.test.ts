@@ -269,6 +269,32 @@ if (redisServerMissing !== undefined) {
       }
     }, 90_000);
 
+    it('a check given up on before GitHub created its run is parked in Redis: with its replica gone, the other queues it again once GitHub answers', async () => {
+      const started = await replicas({ TRUSTGATE_MAX_ATTEMPTS: '1', TRUSTGATE_STALE_SWEEP_MS: '200', TRUSTGATE_STALE_AFTER_MS: '5000' });
+      const pull = pullRequest(9970);
+      let outage = true;
+      const remove = fake.addFault((request) => (outage && request.method === 'POST' && /\/check-runs$/.test(request.path) ? { status: 503 } : undefined));
+      try {
+        expect(await started[0]!.deliver('pull_request', pull.payload, randomBytes(8).toString('hex'))).toBe(200);
+        const gaveUp = async (app: AppProcess) => /^trustgate_queue_gave_up_total [1-9]/m.test(await (await fetch(`${app.base}/metrics`)).text());
+        let quitter: AppProcess | undefined;
+        for (const since = Date.now(); quitter === undefined; await new Promise((resolve) => setTimeout(resolve, 25))) {
+          for (const app of started) if (await gaveUp(app)) quitter = app;
+          if (Date.now() - since > 30_000) throw new Error('no replica gave up');
+        }
+        expect(runsOf(pull.headSha)).toEqual([]);
+        // The parked record is written just after the queue gives up.
+        await until(() => quitter!.logs.some((line) => line.includes('trustgate parked a check')));
+        await quitter!.kill('SIGKILL');
+        outage = false;
+        expect(await outcome([pull.headSha])).toEqual(CLEAN);
+        const survivor = started.find((app) => app !== quitter)!;
+        expect(survivor.logs.some((line) => line.includes('queued again a check it had given up on'))).toBe(true);
+      } finally {
+        remove();
+      }
+    }, 90_000);
+
     // Last: it stops the Redis the others use.
     it('is not ready while its Redis cannot be reached, and a webhook then fails (GitHub records it, the sweep redelivers it)', async () => {
       const [a] = await replicas();
