@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { FileOpenRuns, MemoryOpenRuns, RedisOpenRuns, type OpenRun } from '../../src/app/open-runs.js';
+import { FileOpenRuns, MemoryOpenRuns, parkedCheckOf, parkedJobId, RedisOpenRuns, type OpenRun, type OpenRuns } from '../../src/app/open-runs.js';
 import { redisServerMissing, startRedisServer } from '../support/redis-server.js';
 import { InMemoryRedeliveries, parseMergeQueueRef, recordedRunWork } from '../../src/app/sweeps.js';
 
@@ -89,6 +89,57 @@ describe.skipIf(redisServerMissing !== undefined)('recorded runs in a real Redis
     // Capacity 3: the oldest record (1) is dropped.
     expect((await b.list(10)).map((run) => run.checkRunId)).toEqual([3, 4, 5]);
     expect(await new RedisOpenRuns(one, 'other').list(10)).toEqual([]);
+  });
+});
+
+describe('parked checks', () => {
+  const job = { id: 'guid-1', key: 'pr:o/r#12', installationId: 5, target: openRun(1, 0).target, mayHaveRun: false, attempts: 5, acceptedAt: 1_000 };
+
+  it('keep the first acceptance across being queued again, so that one failing for 3 days is dropped', () => {
+    const parked = parkedCheckOf(job, 2_000);
+    expect(parked).toMatchObject({ id: `pr:o/r#12@${'a'.repeat(40)}`, acceptedAt: 1_000, parkedAt: 2_000 });
+    const again = parkedCheckOf({ ...job, id: parkedJobId(parked), acceptedAt: 9_000 }, 10_000);
+    expect(again.acceptedAt).toBe(1_000);
+  });
+
+  const stores: [string, () => Promise<OpenRuns>][] = [
+    ['in memory', async () => new MemoryOpenRuns()],
+    [
+      'in a directory',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'trustgate-open-runs-'));
+        onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+        return new FileOpenRuns(dir);
+      },
+    ],
+    ...(redisServerMissing === undefined
+      ? [
+          [
+            'in Redis',
+            async () => {
+              const server = await startRedisServer();
+              const client = new Redis(server.url);
+              onTestFinished(async () => {
+                client.disconnect();
+                await server.stop();
+              });
+              return new RedisOpenRuns(client, 'p');
+            },
+          ] as [string, () => Promise<OpenRuns>],
+        ]
+      : []),
+  ];
+
+  it.each(stores)('%s: parked once per piece of work until unparked, apart from the recorded runs', async (_name, make) => {
+    const runs = await make();
+    await runs.park(parkedCheckOf(job, 2_000));
+    await runs.park(parkedCheckOf(job, 3_000));
+    await runs.park(parkedCheckOf({ ...job, key: 'pr:o/r#13' }, 2_500));
+    expect((await runs.listParked(10)).map((check) => check.key).sort()).toEqual(['pr:o/r#12', 'pr:o/r#13']);
+    expect((await runs.listParked(10)).find((check) => check.key === 'pr:o/r#12')!.parkedAt).toBe(3_000);
+    expect(await runs.list(10)).toEqual([]);
+    await runs.unpark(parkedCheckOf(job).id);
+    expect((await runs.listParked(10)).map((check) => check.key)).toEqual(['pr:o/r#13']);
   });
 });
 
