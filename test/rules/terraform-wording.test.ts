@@ -15,9 +15,12 @@ import { snakeCase } from '../../src/terraform/vocabulary.js';
  */
 const RESOURCES_SOURCE = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'terraform', 'resources.ts'), 'utf8');
 
+/** Names of AWS's own APIs that messages cite as such in either language: an AMI's ImdsSupport attribute. */
+const AWS_API_NAMES = new Set(['ImdsSupport']);
+
 /** The compound PascalCase property names the mapping writes (`HttpTokens`, `MetadataOptions`, `RoleName`). */
 const TRANSLATED = new Set(
-  [...RESOURCES_SOURCE.matchAll(/'([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)'/g)].map((match) => match[1]!).filter((name) => snakeCase(name) !== name),
+  [...RESOURCES_SOURCE.matchAll(/'([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)'/g)].map((match) => match[1]!).filter((name) => snakeCase(name) !== name && !AWS_API_NAMES.has(name)),
 );
 
 /** What of a message is CloudFormation's and not Terraform's. */

@@ -33,6 +33,12 @@ function unsetText(source: MetadataSource, problem: TokenProblem): string {
   return `leaves ${httpTokensOf(source)} unset`;
 }
 
+/** `HttpTokens required` of the account-level defaults, in their language's words (`http_tokens required`). */
+function accountSetting(account: NonNullable<AmiImdsDefault['account']>): string {
+  const [name, value] = account.setting.split(' ') as [string, string];
+  return `${account.resource.vocabulary.field(account.resource, name)} ${value}`;
+}
+
 /** `HttpTokens` as the source's language names it. */
 function httpTokensOf(source: MetadataSource): string {
   return source.resource.vocabulary.field(source.resource, `${source.optionsPath}.HttpTokens`);
@@ -41,11 +47,11 @@ function httpTokensOf(source: MetadataSource): string {
 /** The low finding for a launch that leaves HttpTokens to an AMI registered with ImdsSupport v2.0. */
 export function amiDefaultMessage(source: MetadataSource, problem: TokenProblem, ami: AmiImdsDefault): string {
   if (ami.account !== undefined) {
-    const what = ami.account.setting === 'HttpEndpoint disabled' ? 'disables the metadata endpoint' : 'requires IMDSv2 (HttpTokens required)';
+    const what = ami.account.setting === 'HttpEndpoint disabled' ? 'disables the metadata endpoint' : `requires IMDSv2 (${accountSetting(ami.account)})`;
     return (
       `${sourceLabel(source)} relies on the account-level IMDS default: it ${unsetText(source, problem)}, and ${ami.account.resource.logicalId} ${what} as the ` +
       `default for new instances of the region, so instances launch without IMDSv1 unless that default is changed. ` +
-      `Set HttpTokens to required in its own metadata options so a change of the account default cannot downgrade it.`
+      `Set ${httpTokensOf(source)} to required in its own metadata options so a change of the account default cannot downgrade it.`
     );
   }
   return (
@@ -86,7 +92,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
           resource: source.resource.logicalId,
           severity: 'low',
           message: amiDefaultMessage(source, problem, ami),
-          related: [{ node: ami.node, message: ami.account !== undefined ? `${ami.account.resource.logicalId}: ${ami.account.setting}, the account-level default (${ami.family.source})` : `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
+          related: [{ node: ami.node, message: ami.account !== undefined ? `${ami.account.resource.logicalId}: ${accountSetting(ami.account)}, the account-level default (${ami.family.source})` : `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
           element: problem.kind,
           remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
         });
