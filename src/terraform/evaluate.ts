@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
-import type { Block, Body, Expr, Span } from './hcl.js';
+import type { Block, Body, Expr, Span, TemplatePart } from './hcl.js';
 import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type Value } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
@@ -119,7 +119,7 @@ export function evaluate(expr: Expr, env: Env): Value {
       return unknown(`${expr.op} of ${typeof operand.v}`, loc);
     }
     case 'for':
-      return unknown('a for expression is not evaluated', loc);
+      return bounded(evaluateFor(expr, concrete(evaluate(expr.collection, inner)), inner), loc);
     case 'error':
       return unknown('an expression that did not parse', loc);
   }
@@ -132,24 +132,121 @@ function objectKey(expr: Expr, env: Env): string | undefined {
   return value.k === 'scalar' && value.v !== null ? String(value.v) : undefined;
 }
 
-function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Value {
+/**
+ * `[for k, v in coll : value if cond]` and `{for k, v in coll : key => value... if cond}` over a known list or
+ * map (a map in key order, as Terraform iterates it); a conditional collection gives both results. An
+ * element whose condition is not known is kept (judged as if it were there); a collection not known
+ * before apply gives an unknown value.
+ */
+function evaluateFor(expr: Extract<Expr, { t: 'for' }>, collection: Value, env: Env): Value {
   const loc = at(env, expr);
-  if (expr.directive) return unknown('a template with %{ } directives is not evaluated', loc);
-  // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference, null stays null.
-  if (expr.parts.length === 1 && expr.parts[0]!.t === 'interp') return evaluate(expr.parts[0]!.expr, env);
-  const parts: Value[] = [];
-  for (const part of expr.parts) {
-    if (part.t === 'text') parts.push(scalar(part.text, at(env, part)));
-    else {
+  if (collection.k === 'cond') return { k: 'cond', whenTrue: evaluateFor(expr, concrete(collection.whenTrue), env), whenFalse: evaluateFor(expr, concrete(collection.whenFalse), env), loc };
+  if (isFailed(collection)) return { ...collection, loc };
+  if (collection.k === 'absent' || (collection.k === 'scalar' && collection.v === null)) return failed('a for expression over null', loc);
+  if (collection.k !== 'list' && collection.k !== 'object') return unknown(`a for expression over ${collection.k === 'unknown' ? collection.reason : describeKind(collection)}`, loc);
+  const elements: [Value, Value][] =
+    collection.k === 'list'
+      ? collection.items.map((item, index) => [scalar(index, item.loc), item])
+      : [...collection.entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((entry) => [scalar(entry.key, entry.keyLoc), entry.value]);
+  const items: Value[] = [];
+  const entries: ObjectEntry[] = [];
+  for (const [key, value] of elements.slice(0, MAX_ITEMS)) {
+    const symbols = new Map(env.symbols ?? []);
+    if (expr.keyVar !== undefined) symbols.set(expr.keyVar, key);
+    symbols.set(expr.valueVar, value);
+    const inner: Env = { ...env, symbols };
+    if (expr.cond !== undefined) {
+      const keep = decidedValue(evaluate(expr.cond, inner));
+      if (isFailed(keep)) return { ...keep, loc };
+      if (keep.k === 'scalar' && keep.v === false) continue;
+    }
+    const result = evaluate(expr.value, inner);
+    if (!expr.object || expr.key === undefined) {
+      items.push(result);
+      continue;
+    }
+    const keyValue = concrete(evaluate(expr.key, inner));
+    if (keyValue.k !== 'scalar' || keyValue.v === null) return isFailed(keyValue) ? { ...keyValue, loc } : unknown('a for expression whose keys are not known before apply', loc);
+    const name = String(keyValue.v);
+    const existing = entries.find((entry) => entry.key === name);
+    if (expr.group) {
+      if (existing !== undefined && existing.value.k === 'list') existing.value.items.push(result);
+      else entries.push({ key: name, keyLoc: keyValue.loc, value: { k: 'list', items: [result], loc: result.loc } });
+    } else if (existing !== undefined) {
+      return failed(`a for expression gives the key "${name}" twice (without ... to group them)`, loc);
+    } else entries.push({ key: name, keyLoc: keyValue.loc, value: result });
+  }
+  return expr.object ? { k: 'object', entries, loc } : { k: 'list', items, loc };
+}
+
+/** Parts a template expands to: at most this many (a `%{ for }` inside a `%{ for }` multiplies). */
+const MAX_TEMPLATE_PARTS = 10_000;
+
+/**
+ * The values of a template's parts in order: text, interpolations, and what `%{ for }` (one pass per element
+ * of a known collection) and `%{ if }` (the branch of a known condition, else both as a conditional)
+ * expand to. `false` when the expansion passes {@link MAX_TEMPLATE_PARTS}.
+ */
+function templateValues(parts: readonly TemplatePart[], env: Env, out: Value[], depth: number): boolean {
+  if (depth > MAX_DEPTH) {
+    out.push(unknown('template directives nested too deeply', at(env, parts[0] ?? { start: 0, end: 0 })));
+    return true;
+  }
+  for (const part of parts) {
+    if (out.length > MAX_TEMPLATE_PARTS) return false;
+    if (part.t === 'text') out.push(scalar(part.text, at(env, part)));
+    else if (part.t === 'interp') {
       const value = evaluate(part.expr, env);
       const use = at(env, part.expr);
       // Null interpolated into a template is an error in Terraform, not "": that part is not known.
       const wrong = interpolationError(value);
-      if (wrong !== undefined) parts.push(failed(`${sourceText(use)} is ${wrong}, which cannot be interpolated into a string`, use));
+      if (wrong !== undefined) out.push(failed(`${sourceText(use)} is ${wrong}, which cannot be interpolated into a string`, use));
       // What is not known is not known where it is used: the interpolation is its place.
-      else parts.push(value.k === 'unknown' ? { ...value, loc: use } : value);
+      else out.push(value.k === 'unknown' ? { ...value, loc: use } : value);
+    } else if (part.t === 'for') {
+      const collection = concrete(evaluate(part.collection, env));
+      const loc = at(env, part);
+      if (collection.k !== 'list' && collection.k !== 'object') {
+        out.push(isFailed(collection) ? { ...collection, loc } : unknown(`a %{ for } over ${collection.k === 'unknown' ? collection.reason : describeKind(collection)}`, loc));
+        continue;
+      }
+      const elements: [Value, Value][] =
+        collection.k === 'list'
+          ? collection.items.map((item, index) => [scalar(index, item.loc), item])
+          : [...collection.entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((entry) => [scalar(entry.key, entry.keyLoc), entry.value]);
+      for (const [key, value] of elements.slice(0, MAX_ITEMS)) {
+        const symbols = new Map(env.symbols ?? []);
+        if (part.keyVar !== undefined) symbols.set(part.keyVar, key);
+        symbols.set(part.valueVar, value);
+        if (!templateValues(part.body, { ...env, symbols }, out, depth + 1)) return false;
+      }
+    } else {
+      const condition = decidedValue(evaluate(part.condition, env));
+      if (condition.k === 'scalar' && typeof condition.v === 'boolean') {
+        if (!templateValues(condition.v ? part.then : part.else, env, out, depth + 1)) return false;
+      } else if (isFailed(condition)) out.push({ ...condition, loc: at(env, part) });
+      else {
+        // Both branches are judged, as for cond ? a : b.
+        const branch = (branchParts: readonly TemplatePart[]): Value | undefined => {
+          const values: Value[] = [];
+          return templateValues(branchParts, env, values, depth + 1) ? joinParts(values, at(env, part)) : undefined;
+        };
+        const whenTrue = branch(part.then);
+        const whenFalse = branch(part.else);
+        if (whenTrue === undefined || whenFalse === undefined) return false;
+        out.push({ k: 'cond', whenTrue, whenFalse, loc: at(env, part) });
+      }
     }
   }
+  return true;
+}
+
+function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Value {
+  const loc = at(env, expr);
+  // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference, null stays null.
+  if (expr.parts.length === 1 && expr.parts[0]!.t === 'interp') return evaluate(expr.parts[0]!.expr, env);
+  const parts: Value[] = [];
+  if (!templateValues(expr.parts, env, parts, 0)) return unknown(`a template that expands to more than ${MAX_TEMPLATE_PARTS.toLocaleString('en')} parts is not evaluated`, loc);
   if (parts.length === 0) return scalar('', loc);
   if (parts.every((part) => part.k === 'scalar')) {
     // Counted before it is built: a template of templates can double its length at every local.
@@ -157,13 +254,15 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
     const text = parts.map((part) => (part.k === 'scalar' ? stringOf(part.v) : '')).join('');
     const value = scalar(text, loc);
     // The text is exactly the file's slice (a heredoc without escapes): JSON inside maps back exactly.
-    if (expr.heredoc && expr.parts.length === 1 && env.file.text.slice(expr.parts[0]!.start, expr.parts[0]!.end) === text) {
+    if (expr.heredoc && !expr.directive && expr.parts.length === 1 && env.file.text.slice(expr.parts[0]!.start, expr.parts[0]!.end) === text) {
       return { k: 'scalar', v: text, loc: at(env, expr.parts[0]!), raw: true };
     }
     return value;
   }
   const concat: Value = { k: 'concat', parts, loc };
-  if (expr.heredoc) {
+  // A heredoc's JSON is read from its text with the interpolations where they stand; with directives the
+  // text is not the file's, and JSON built that way stays unknown unless every part is known (above).
+  if (expr.heredoc && !expr.directive) {
     const first = expr.parts[0]!;
     const last = expr.parts[expr.parts.length - 1]!;
     concat.heredoc = {

@@ -33,11 +33,22 @@ export type Expr =
   | (Span & { t: 'cond'; condition: Expr; whenTrue: Expr; whenFalse: Expr })
   | (Span & { t: 'binary'; op: string; left: Expr; right: Expr })
   | (Span & { t: 'unary'; op: string; operand: Expr })
-  | (Span & { t: 'for'; text: string })
+  /**
+   * `[for k, v in coll : value if cond]` (`object` false) or `{for k, v in coll : key => value... if cond}`;
+   * `keyVar` is set when two symbols are declared, `group` for the `...` form.
+   */
+  | (Span & { t: 'for'; object: boolean; keyVar?: string; valueVar: string; collection: Expr; key?: Expr; value: Expr; group: boolean; cond?: Expr })
   | (Span & { t: 'error' });
 
-/** A piece of a string template: literal text (unescaped) or an interpolated expression. */
-export type TemplatePart = (Span & { t: 'text'; text: string }) | (Span & { t: 'interp'; expr: Expr });
+/**
+ * A piece of a string template: literal text (unescaped; whitespace a `~` strip marker removes is left
+ * out), an interpolated expression, or a `%{ for }` / `%{ if }` directive with the parts inside it.
+ */
+export type TemplatePart =
+  | (Span & { t: 'text'; text: string })
+  | (Span & { t: 'interp'; expr: Expr })
+  | (Span & { t: 'for'; keyVar?: string; valueVar: string; collection: Expr; body: TemplatePart[] })
+  | (Span & { t: 'if'; condition: Expr; then: TemplatePart[]; else: TemplatePart[] });
 
 export interface Attribute extends Span {
   name: string;
@@ -348,7 +359,7 @@ const symbolOpaque: boolean[] = [];
  * directive are kept as their text or span, a comment is skipped. (With an error, every node is walked:
  * the error may be inside.) The walk through the public cursor descends into them all, as a reference.
  */
-const OPAQUE_WHEN_CLEAN = new Set(['for_expr', 'template_directive', 'comment']);
+const OPAQUE_WHEN_CLEAN = new Set(['comment']);
 
 /** The cursor steps a walk needs, at the cursor's current node. */
 interface Steps {
@@ -743,11 +754,40 @@ class Converter {
         const rest = children.slice(1);
         return { t: 'unary', op: n.type(children[0]!), operand: this.sequence(rest, n.start[rest[0]!]!, n.end[node]!, depth + 1), ...at };
       }
-      case 'for_expr':
-        return { t: 'for', text: n.nodeText(node).slice(0, 200), ...at };
+      case 'for_expr': {
+        const inner = n.firstNamed(node);
+        return inner !== NONE ? this.forExpr(inner, depth + 1) : { t: 'error', ...at };
+      }
       default:
         return { t: 'error', ...at };
     }
+  }
+
+  /** A `for_tuple_expr` or `for_object_expr`: its intro (symbols, collection), value (and key), condition. */
+  private forExpr(node: number, depth: number): Expr {
+    const n = this.n;
+    this.count(node, depth);
+    const at = this.span(node);
+    const object = n.type(node) === 'for_object_expr';
+    const intro = n.namedChild(node, 'for_intro');
+    const symbols = intro === NONE ? [] : n.namedChildren(intro, 'identifier').map((identifier) => n.nodeText(identifier));
+    const collection = intro === NONE ? NONE : n.namedChild(intro, 'expression');
+    const expressions = n.namedChildren(node, 'expression');
+    const cond = n.namedChild(node, 'for_cond');
+    const condition = cond === NONE ? NONE : n.namedChild(cond, 'expression');
+    if (collection === NONE || symbols.length === 0 || symbols.length > 2 || expressions.length !== (object ? 2 : 1)) return { t: 'error', ...at };
+    return {
+      t: 'for',
+      object,
+      ...(symbols.length === 2 ? { keyVar: symbols[0]! } : {}),
+      valueVar: symbols[symbols.length - 1]!,
+      collection: this.expr(collection, depth + 1),
+      ...(object ? { key: this.expr(expressions[0]!, depth + 1) } : {}),
+      value: this.expr(expressions[object ? 1 : 0]!, depth + 1),
+      group: n.namedChild(node, 'ellipsis') !== NONE,
+      ...(condition !== NONE ? { cond: this.expr(condition, depth + 1) } : {}),
+      ...at,
+    };
   }
 
   /**
@@ -775,29 +815,96 @@ class Converter {
       contentStart = n.start[node]! + 1;
       contentEnd = Math.max(contentStart, n.end[node]! - 1);
     }
-    const parts: TemplatePart[] = [];
-    let directive = false;
-    let cursor = contentStart;
-    const pushText = (from: number, to: number) => {
-      if (to <= from) return;
-      const raw = this.text.slice(from, to);
-      parts.push({ t: 'text', text: heredoc ? unescapeTemplateMarks(raw) : unescapeQuoted(raw), start: from, end: to });
-    };
-    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
-      const type = n.type(child);
-      if (type === 'template_interpolation') {
-        pushText(cursor, n.start[child]!);
-        const inner = n.namedChild(child, 'expression');
-        parts.push({ t: 'interp', expr: inner !== NONE ? this.expr(inner, depth + 1) : { t: 'error', ...this.span(child) }, start: n.start[child]!, end: n.end[child]! });
-        cursor = n.end[child]!;
-      } else if (type === 'template_directive') {
-        directive = true;
-        pushText(cursor, n.start[child]!);
-        cursor = n.end[child]!;
-      }
-    }
-    pushText(cursor, contentEnd);
+    const directive = n.namedChild(node, 'template_directive') !== NONE;
+    const parts = this.templateSequence(n.children(node), contentStart, contentEnd, false, false, heredoc, depth + 1);
     return { t: 'template', parts, heredoc, directive, start: n.start[node]!, end: n.end[node]! };
+  }
+
+  /**
+   * The parts between `from` and `to` of a template: literal text from the source between the
+   * interpolations and directives among `nodes`. `stripStart`/`stripEnd`: a `~` marker of the enclosing
+   * directive removes the whitespace at the start/end; the markers of the sequences inside do the same
+   * around them.
+   */
+  private templateSequence(nodes: readonly number[], from: number, to: number, stripStart: boolean, stripEnd: boolean, heredoc: boolean, depth: number): TemplatePart[] {
+    const n = this.n;
+    if (depth > MAX_NESTING_DEPTH) throw new TooComplex(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, from);
+    const parts: TemplatePart[] = [];
+    let cursor = from;
+    let stripNext = stripStart;
+    const pushText = (end: number, stripBefore: boolean) => {
+      if (end > cursor) {
+        const raw = this.text.slice(cursor, end);
+        let text = heredoc ? unescapeTemplateMarks(raw) : unescapeQuoted(raw);
+        if (stripNext) text = text.replace(/^\s+/, '');
+        if (stripBefore) text = text.replace(/\s+$/, '');
+        if (text !== '') parts.push({ t: 'text', text, start: cursor, end });
+      }
+    };
+    for (const child of nodes) {
+      const type = n.type(child);
+      if (type !== 'template_interpolation' && type !== 'template_directive') continue;
+      const start = n.start[child]!;
+      const end = n.end[child]!;
+      if (start < from || end > to) continue;
+      if (type === 'template_interpolation') {
+        const [open, close] = this.stripMarkers(child);
+        pushText(start, open);
+        const inner = n.namedChild(child, 'expression');
+        parts.push({ t: 'interp', expr: inner !== NONE ? this.expr(inner, depth + 1) : { t: 'error', ...this.span(child) }, start, end });
+        stripNext = close;
+      } else {
+        const inner = n.firstNamed(child);
+        const members = inner === NONE ? [] : n.children(inner).filter((member) => n.isNamed(member));
+        const open = members.length > 0 && this.stripMarkers(members[0]!)[0];
+        const close = members.length > 0 && this.stripMarkers(members[members.length - 1]!)[1];
+        pushText(start, open);
+        const part = inner === NONE ? undefined : this.directive(inner, members, heredoc, depth + 1);
+        // A directive that does not read is text nobody can evaluate: the template is not known.
+        parts.push(part ?? { t: 'interp', expr: { t: 'error', start, end }, start, end });
+        stripNext = close;
+      }
+      cursor = end;
+    }
+    pushText(to, stripEnd);
+    return parts;
+  }
+
+  /** `%{ for x in coll }…%{ endfor }` or `%{ if cond }…%{ else }…%{ endif }`, with the parts inside. */
+  private directive(node: number, members: readonly number[], heredoc: boolean, depth: number): TemplatePart | undefined {
+    const n = this.n;
+    this.count(node, depth);
+    const at = this.span(node);
+    const find = (type: string) => members.find((member) => n.type(member) === type);
+    const body = (opening: number | undefined, closing: number | undefined): TemplatePart[] => {
+      if (opening === undefined || closing === undefined) return [];
+      return this.templateSequence(members, n.end[opening]!, n.start[closing]!, this.stripMarkers(opening)[1], this.stripMarkers(closing)[0], heredoc, depth + 1);
+    };
+    if (n.type(node) === 'template_for') {
+      const start = find('template_for_start');
+      const end = find('template_for_end');
+      if (start === undefined) return undefined;
+      const symbols = n.namedChildren(start, 'identifier').map((identifier) => n.nodeText(identifier));
+      const collection = n.namedChild(start, 'expression');
+      if (collection === NONE || symbols.length === 0 || symbols.length > 2) return undefined;
+      return { t: 'for', ...(symbols.length === 2 ? { keyVar: symbols[0]! } : {}), valueVar: symbols[symbols.length - 1]!, collection: this.expr(collection, depth + 1), body: body(start, end), ...at };
+    }
+    if (n.type(node) === 'template_if') {
+      const intro = find('template_if_intro');
+      const otherwise = find('template_else_intro');
+      const end = find('template_if_end');
+      const condition = intro === undefined ? NONE : n.namedChild(intro, 'expression');
+      if (condition === NONE) return undefined;
+      return { t: 'if', condition: this.expr(condition, depth + 1), then: body(intro, otherwise ?? end), else: otherwise === undefined ? [] : body(otherwise, end), ...at };
+    }
+    return undefined;
+  }
+
+  /** Whether a template sequence (`${~ … ~}`, `%{~ … ~}`) strips the whitespace before it / after it. */
+  private stripMarkers(node: number): [boolean, boolean] {
+    const n = this.n;
+    const named = n.children(node).filter((child) => n.isNamed(child));
+    return [named.length > 1 && n.type(named[1]!) === 'strip_marker', named.length > 2 && n.type(named[named.length - 2]!) === 'strip_marker'];
   }
 }
 

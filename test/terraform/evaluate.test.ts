@@ -161,3 +161,120 @@ module "none" {
     expect(Object.keys(r).filter((address) => address.startsWith('module.p.'))).toContain('module.p.aws_iam_policy.p');
   });
 });
+
+describe('for expressions', () => {
+  it('are evaluated over a known list or map, with if, keys in order, and ... grouping', () => {
+    const r = resources({
+      'main.tf': `variable "buckets" {
+  default = ["logs", "", "data"]
+}
+variable "grants" {
+  default = { writer = "s3:PutObject", reader = "s3:GetObject", admin = "*" }
+}
+locals {
+  arns    = [for b in var.buckets : "arn:aws:s3:::\${b}/*" if b != ""]
+  actions = { for name, action in var.grants : name => action if name != "admin" }
+  grouped = { for name, action in var.grants : substr(name, 0, 1) => action... }
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = values(local.actions), Resource = local.arns, Sid = join(",", keys(local.actions)) }]
+  })
+}
+`,
+    });
+    const statement = (r['aws_iam_policy.p']!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement[0]!;
+    expect(statement.Resource).toEqual(['arn:aws:s3:::logs/*', 'arn:aws:s3:::data/*']);
+    // A map is iterated in key order, as Terraform does.
+    expect(statement.Action).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(statement.Sid).toBe('reader,writer');
+  });
+
+  it('give for_each its instances, and an empty collection none', () => {
+    const { findings } = scanFiles(
+      [
+        {
+          path: 'main.tf',
+          text: `variable "policies" {
+  default = { ro = "s3:GetObject", all = "*" }
+}
+variable "none" {
+  default = {}
+}
+resource "aws_iam_policy" "p" {
+  for_each = { for k, v in var.policies : k => v if v == "*" }
+  policy   = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = each.value, Resource = "*" }] })
+}
+resource "aws_iam_policy" "q" {
+  for_each = { for k, v in var.none : k => v }
+  policy   = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+`,
+        },
+      ],
+      {},
+      [ruleById('least-privilege/full-admin')!],
+    );
+    expect(findings.map((f) => f.resource)).toEqual(['aws_iam_policy.p["all"]']);
+  });
+
+  it('stay unknown over a collection not known before apply: never a wildcard, never empty', () => {
+    const r = resources({
+      'main.tf': `variable "arns" {}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = [for a in var.arns : "\${a}/*"] }]
+  })
+}
+`,
+    });
+    const statement = (r['aws_iam_policy.p']!.Properties.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement[0]!;
+    expect(unresolved(statement.Resource)).toBe(true);
+  });
+});
+
+describe('template directives', () => {
+  it('%{ for } and %{ if } are expanded when what they read is known, strip markers included', () => {
+    const r = resources({
+      'main.tf': `variable "actions" {
+  default = ["s3:GetObject", "s3:ListBucket"]
+}
+variable "prod" {
+  default = true
+}
+resource "aws_iam_role" "r" {
+  name = "%{ for a in var.actions ~}\${replace(a, ":", "-")}.%{ endfor ~}"
+  path = "/%{ if var.prod }prod%{ else }dev%{ endif }/"
+}
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [{
+        "Effect": "Allow",
+        "Action": [
+          %{~ for i, a in var.actions ~}
+          "\${a}"%{ if i < length(var.actions) - 1 },%{ endif }
+          %{~ endfor ~}
+        ],
+        "Resource": "*"
+      }]
+    }
+  EOT
+}
+`,
+    });
+    expect(r['aws_iam_role.r']!.Properties.RoleName).toBe('s3-GetObject.s3-ListBucket.');
+    // A default can be changed by the caller: both branches, as for cond ? a : b.
+    expect(r['aws_iam_role.r']!.Properties.Path).toEqual({ 'Fn::Join': ['', ['/', { 'Fn::If': ['terraform-conditional', 'prod', 'dev'] }, '/']] });
+    const document = r['aws_iam_policy.p']!.Properties.PolicyDocument as { Statement: { Action: unknown }[] };
+    expect(document.Statement[0]!.Action).toEqual(['s3:GetObject', 's3:ListBucket']);
+  });
+
+  it('stay unknown when the collection is not known', () => {
+    const r = resources({ 'main.tf': 'variable "names" {}\nresource "aws_iam_role" "r" {\n  name = "%{ for n in var.names }${n}%{ endfor }"\n}\n' });
+    expect(unresolved(r['aws_iam_role.r']!.Properties.RoleName)).toBe(true);
+  });
+});
