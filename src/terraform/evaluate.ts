@@ -150,7 +150,10 @@ function evaluateFor(expr: Extract<Expr, { t: 'for' }>, collection: Value, env: 
       : [...collection.entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((entry) => [scalar(entry.key, entry.keyLoc), entry.value]);
   const items: Value[] = [];
   const entries: ObjectEntry[] = [];
+  // Counted as it is built: a for inside a for multiplies (bounded memory on hostile input).
+  let weight = 0;
   for (const [key, value] of elements.slice(0, MAX_ITEMS)) {
+    if (weight > MAX_VALUE_WEIGHT) return unknown(`a for expression that expands to more than ${MAX_VALUE_WEIGHT.toLocaleString('en')} characters is not evaluated`, loc);
     const symbols = new Map(env.symbols ?? []);
     if (expr.keyVar !== undefined) symbols.set(expr.keyVar, key);
     symbols.set(expr.valueVar, value);
@@ -161,6 +164,7 @@ function evaluateFor(expr: Extract<Expr, { t: 'for' }>, collection: Value, env: 
       if (keep.k === 'scalar' && keep.v === false) continue;
     }
     const result = evaluate(expr.value, inner);
+    weight += weightOf(result);
     if (!expr.object || expr.key === undefined) {
       items.push(result);
       continue;

@@ -278,3 +278,23 @@ resource "aws_iam_policy" "p" {
     expect(unresolved(r['aws_iam_role.r']!.Properties.RoleName)).toBe(true);
   });
 });
+
+describe('hostile for expressions', () => {
+  it('a for inside a for over large lists is cut with an unknown value, in bounded time', () => {
+    const list = `[${Array.from({ length: 1000 }, (_, i) => `"item-${i}-${'x'.repeat(20)}"`).join(', ')}]`;
+    const started = Date.now();
+    const r = resources({
+      'main.tf': `locals {
+  xs    = ${list}
+  cross = flatten([for a in local.xs : [for b in local.xs : "\${a}\${b}"]])
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = local.cross }] })
+}
+`,
+    });
+    const statement = (r['aws_iam_policy.p']!.Properties.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement[0]!;
+    expect(unresolved(statement.Resource)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
