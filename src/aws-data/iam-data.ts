@@ -183,6 +183,25 @@ export function actionInfo(action: string): ActionInfo | undefined {
 }
 
 /**
+ * Every action of every service, in the order of `expandActionPattern('*')`, for a question asked once
+ * about all of AWS (which actions write resource policies). A service not decoded yet is decoded for the
+ * visit and not kept: all ~450 services decoded hold ~13 MB, which a scan that asked once would keep to
+ * its end (the 10 MB template's peak grew by that much), and an expansion of `*` would add a list of
+ * every action on top.
+ */
+export function* everyAction(): Generator<ActionInfo> {
+  for (const service of allServices()) {
+    const key = service.toLowerCase();
+    let data = serviceData.get(key);
+    if (data === undefined) {
+      const compact = serviceSource().read(key);
+      data = compact === undefined ? NO_SERVICE : decode(key, compact);
+    }
+    yield* data.actions.values();
+  }
+}
+
+/**
  * Every action an action pattern (`s3:Get*`, `iam:?ut*`, `*`) matches, case-insensitively.
  * `*` alone matches every action of every service: callers should special-case it.
  */

@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { everyAction, expandActionPattern } from '../../src/aws-data/iam-data.js';
 import { RESOURCE_EXPOSURE, resourcePolicyWriters } from '../../src/rules/least-privilege/_risk-actions.js';
 
 describe('resource-policy writers from AWS action data', () => {
@@ -23,4 +26,27 @@ describe('resource-policy writers from AWS action data', () => {
     expect(RESOURCE_EXPOSURE.has('ec2:modifyimageattribute')).toBe(true);
     expect([...RESOURCE_EXPOSURE].length).toBe(RESOURCE_EXPOSURE.size);
   });
+
+  it('reads every action AWS publishes, in the order of an expansion of "*"', () => {
+    expect([...everyAction()].map((action) => action.key)).toEqual(expandActionPattern('*').map((action) => action.key));
+  });
+
+  // Every scan with a policy asks once; all services decoded are ~13 MB, which the 10 MB template bench
+  // (docs/benchmarks.md, c) saw as peak memory when the writers were found through an expansion of "*".
+  it('does not keep the services it read decoded', () => {
+    const script = `
+      const { resourcePolicyWriters } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'rules', 'least-privilege', '_risk-actions.ts'))});
+      const { actionInfo } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'aws-data', 'iam-data.ts'))});
+      actionInfo('s3:GetObject');
+      gc(); gc();
+      const before = process.memoryUsage().heapUsed;
+      const writers = resourcePolicyWriters();
+      gc(); gc();
+      process.stdout.write(JSON.stringify({ writers: writers.length, grewBy: process.memoryUsage().heapUsed - before }));`;
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') });
+    expect(child.stderr).toBe('');
+    const { writers, grewBy } = JSON.parse(child.stdout) as { writers: number; grewBy: number };
+    expect(writers).toBeGreaterThan(80);
+    expect(grewBy).toBeLessThan(3 * 1024 * 1024);
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { expandActionPattern } from '../../aws-data/iam-data.js';
+import { everyAction } from '../../aws-data/iam-data.js';
 import { actionSet } from './_grants.js';
 
 /**
@@ -103,16 +103,20 @@ const IDENTITY_SERVICES = new Set(['iam', 'sts', 'organizations', 'sso', 'sso-di
  * policy) is the one IAM action among them; IAM's identity-policy actions are escalation, not exposure.
  */
 export function resourcePolicyWriters(): string[] {
-  return expandActionPattern('*')
-    .filter((action) => {
-      const name = action.name.slice(action.name.indexOf(':') + 1);
-      if (action.service === 'iam') return name === 'UpdateAssumeRolePolicy';
-      if (IDENTITY_SERVICES.has(action.service) || NOT_EXPOSURE.has(action.key)) return false;
-      if (action.resourceTypes.length === 0 && !/Registry|Account/.test(name)) return false;
-      if (!action.accessLevels.includes('Permissions management') && !/ResourcePolicy$/.test(name)) return false;
-      return POLICY_WRITER.test(name);
-    })
-    .map((action) => action.key);
+  const writers: string[] = [];
+  // Service by service without keeping them decoded (see everyAction): this runs once per process.
+  for (const action of everyAction()) {
+    const name = action.name.slice(action.name.indexOf(':') + 1);
+    if (action.service === 'iam') {
+      if (name === 'UpdateAssumeRolePolicy') writers.push(action.key);
+      continue;
+    }
+    if (IDENTITY_SERVICES.has(action.service) || NOT_EXPOSURE.has(action.key)) continue;
+    if (action.resourceTypes.length === 0 && !/Registry|Account/.test(name)) continue;
+    if (!action.accessLevels.includes('Permissions management') && !/ResourcePolicy$/.test(name)) continue;
+    if (POLICY_WRITER.test(name)) writers.push(action.key);
+  }
+  return writers;
 }
 
 /**
