@@ -1,13 +1,12 @@
-import type { DocumentModel } from '../../model/document-model.js';
+import { BEANSTALK_IMDS_NAMESPACE, BEANSTALK_IMDS_OPTION, beanstalkLaunches, type BeanstalkLaunch } from '../../model/beanstalk.js';
 import { describeValue, type ResolvedValue } from '../../model/intrinsics.js';
-import type { Resource } from '../../model/template.js';
-import { getEntry, getKey, scalarString, type SourceNode } from '../../parse/nodes.js';
+import type { SourceNode } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 import { V1_IMPACT } from './_token-findings.js';
 
-const NAMESPACE = 'aws:autoscaling:launchconfiguration';
-const OPTION = 'DisableIMDSv1';
+const NAMESPACE = BEANSTALK_IMDS_NAMESPACE;
+const OPTION = BEANSTALK_IMDS_OPTION;
 
 /**
  * Elastic Beanstalk environments whose instances allow IMDSv1: `DisableIMDSv1` is `false`, comes from a
@@ -26,11 +25,10 @@ export const beanstalkImds: Rule = {
   },
   appliesTo: ['cloudformation'],
   check({ model, report }) {
-    const template = model.template;
-    if (template === undefined) return;
     const remediation = `${beanstalkImds.meta.fix} ${RECOMMENDED_GUARD}`;
-    const templatesInUse = new Set<Resource>();
-    const judge = (resource: Resource, setting: SourceNode): boolean => {
+    const launches = beanstalkLaunches(model);
+    const judge = (launch: BeanstalkLaunch, setting: SourceNode): boolean => {
+      const resource = launch.resource;
       let reported = false;
       for (const value of model.resolver.resolve(setting)) {
         const verdict = judgeValue(value);
@@ -43,8 +41,8 @@ export const beanstalkImds: Rule = {
           severity: verdict === 'unknown' ? 'medium' : 'high',
           message:
             verdict === 'unknown'
-              ? `${label(resource)} sets ${OPTION} to ${describeValue(value)}, which could not be verified to be true: its instances may allow IMDSv1. ${V1_IMPACT}`
-              : `${label(resource)} sets ${OPTION} to ${describeValue(value)}${fromParameter ? ` through ${value.via}` : ''}, so its instances allow IMDSv1. ${V1_IMPACT}`,
+              ? `${label(launch)} sets ${OPTION} to ${describeValue(value)}, which could not be verified to be true: its instances may allow IMDSv1. ${V1_IMPACT}`
+              : `${label(launch)} sets ${OPTION} to ${describeValue(value)}${fromParameter ? ` through ${value.via}` : ''}, so its instances allow IMDSv1. ${V1_IMPACT}`,
           ...(fromParameter && !inside ? { related: [{ node: value.node, message: `${value.via} allows ${describeValue(value)}` }] } : {}),
           element: describeValue(value),
           remediation,
@@ -54,27 +52,25 @@ export const beanstalkImds: Rule = {
       return reported;
     };
 
-    for (const environment of template.resourcesOfType('AWS::ElasticBeanstalk::Environment')) {
-      const configuration = configurationTemplateOf(model, environment);
-      if (configuration !== undefined) templatesInUse.add(configuration);
-      const own = optionValue(model, environment);
-      if (own !== undefined) {
-        judge(environment, own);
+    for (const launch of beanstalkLaunches(model)) {
+      if (launch.kind === 'configuration-template') {
+        if (launch.option !== undefined) judge(launch, launch.option);
         continue;
       }
-      const inherited = configuration === undefined ? undefined : optionValue(model, configuration);
-      if (inherited !== undefined) continue; // judged at the configuration template below
+      const { resource: environment, configuration } = launch;
+      if (launch.option !== undefined) {
+        judge(launch, launch.option);
+        continue;
+      }
+      const inherited = configuration === undefined ? undefined : launches.find((other) => other.resource === configuration)?.option;
+      if (inherited !== undefined) continue; // judged at the configuration template
       report({
-        node: getEntry(environment.properties, 'OptionSettings')?.key ?? environment.keyNode,
+        node: launch.anchor,
         resource: environment.logicalId,
         severity: 'medium',
-        message: `${label(environment)} does not set ${NAMESPACE} ${OPTION}${configuration ? ` (nor does its configuration template ${configuration.logicalId})` : ''}, so whether its instances allow IMDSv1 depends on the platform's default, which this template does not show. ${V1_IMPACT}`,
+        message: `${label(launch)} does not set ${NAMESPACE} ${OPTION}${configuration ? ` (nor does its configuration template ${configuration.logicalId})` : ''}, so whether its instances allow IMDSv1 depends on the platform's default, which this ${model.vocabulary.document} does not show. ${V1_IMPACT}`,
         remediation,
       });
-    }
-    for (const configuration of template.resourcesOfType('AWS::ElasticBeanstalk::ConfigurationTemplate')) {
-      const own = optionValue(model, configuration);
-      if (own !== undefined) judge(configuration, own);
     }
   },
 };
@@ -88,29 +84,6 @@ function judgeValue(value: ResolvedValue): 'disabled' | 'enabled' | 'unknown' {
   return 'unknown';
 }
 
-/** The `Value` node of the DisableIMDSv1 option setting, when the resource has one. */
-function optionValue(model: DocumentModel, resource: Resource): SourceNode | undefined {
-  for (const setting of model.resolver.listItems(getKey(resource.properties, 'OptionSettings'))) {
-    if (scalarString(getKey(setting, 'Namespace')) !== NAMESPACE || scalarString(getKey(setting, 'OptionName')) !== OPTION) continue;
-    return getKey(setting, 'Value') ?? setting;
-  }
-  return undefined;
-}
-
-/** The configuration template an environment names in TemplateName (`!Ref` or the literal name). */
-function configurationTemplateOf(model: DocumentModel, environment: Resource): Resource | undefined {
-  const name = getKey(environment.properties, 'TemplateName');
-  if (name === undefined) return undefined;
-  const template = model.template!;
-  for (const value of model.resolver.resolve(name)) {
-    if (value.kind === 'partial') {
-      const ref = value.refs.find((r) => r.kind === 'resource' && template.resources.get(r.name)?.type === 'AWS::ElasticBeanstalk::ConfigurationTemplate');
-      if (ref !== undefined) return template.resources.get(ref.name);
-    }
-  }
-  return undefined;
-}
-
-function label(resource: Resource): string {
-  return resource.type === 'AWS::ElasticBeanstalk::Environment' ? `Elastic Beanstalk environment ${resource.logicalId}` : `Elastic Beanstalk configuration template ${resource.logicalId}`;
+function label(launch: BeanstalkLaunch): string {
+  return launch.resource.vocabulary.resource(launch.resource, launch.kind === 'environment' ? 'Elastic Beanstalk environment' : 'Elastic Beanstalk configuration template');
 }

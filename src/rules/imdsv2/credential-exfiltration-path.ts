@@ -15,7 +15,7 @@ import {
 import type { DocumentModel } from '../../model/document-model.js';
 import type { SourceNode } from '../../parse/nodes.js';
 import type { Report, Rule } from '../types.js';
-import { managedInstanceSurfaces } from './_managed-instances.js';
+import { managedInstanceSurfaces } from '../../model/managed-instances.js';
 import { managedInstanceImds } from './managed-instance-imds.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 

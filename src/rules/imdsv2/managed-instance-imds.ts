@@ -1,6 +1,6 @@
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
-import { managedInstanceSurfaces } from './_managed-instances.js';
+import { managedInstanceSurfaces } from '../../model/managed-instances.js';
 import { V1_IMPACT } from './_token-findings.js';
 
 /**

@@ -1,19 +1,8 @@
 import { resourceLabel } from '../../model/instance-metadata.js';
-import { getKey, isMap, isScalar, isSeq, type ScalarNode, type SourceNode } from '../../parse/nodes.js';
+import { userDataLiterals, userDataSites } from '../../model/user-data.js';
 import type { Rule } from '../types.js';
-import { userDataReferences } from './_user-data-references.js';
+import { userDataReferences } from '../../model/user-data-references.js';
 import { findSecrets, type UserDataSecret } from './_user-data-secrets.js';
-
-/** Where each resource type keeps user data (`*` steps into every list item). */
-const USER_DATA_LOCATIONS: Record<string, string[][]> = {
-  'AWS::EC2::Instance': [['UserData']],
-  'AWS::EC2::LaunchTemplate': [['LaunchTemplateData', 'UserData']],
-  'AWS::AutoScaling::LaunchConfiguration': [['UserData']],
-  'AWS::EC2::SpotFleet': [['SpotFleetRequestConfigData', 'LaunchSpecifications', '*', 'UserData']],
-};
-
-/** Arguments of these functions are names (of parameters, resources, conditions), not text. */
-const NAME_ARGUMENTS = new Set(['Ref', 'Condition', 'Fn::GetAtt', 'Fn::FindInMap', 'Fn::ImportValue']);
 
 const WHAT: Record<UserDataSecret['kind'], string> = {
   'access-key-id': 'an AWS access key id',
@@ -41,55 +30,26 @@ export const userDataSecrets: Rule = {
   check({ model, report }) {
     const template = model.template;
     if (template === undefined) return;
-    for (const resource of template.resources.values()) {
-      for (const path of USER_DATA_LOCATIONS[resource.type] ?? []) {
-        for (const userData of userDataNodes(resource.properties, path)) {
-          for (const literal of literalsOf(userData)) {
-            if (typeof literal.value !== 'string') continue;
-            for (const secret of findSecrets(literal.value, literal, model.file.text)) {
-              report({
-                node: secret.node,
-                resource: resource.logicalId,
-                message: `${resourceLabel(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into ${resource.vocabulary.field(resource, path.join('.'))}. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
-                element: `${secret.kind}:${secret.masked}`,
-              });
-            }
-          }
-          for (const reference of userDataReferences(template, userData, model.file.text)) {
-            report({
-              node: reference.node,
-              resource: resource.logicalId,
-              message: `${resourceLabel(resource)} puts ${reference.what} into ${resource.vocabulary.field(resource, path.join('.'))}: ${resource.vocabulary.deployer} resolves it into the plain text that the instance metadata service serves to anything that reaches it, also readable with ec2:DescribeInstanceAttribute. Treat the secret as exposed.`,
-              element: `reference:${reference.element}`,
-            });
-          }
+    for (const { resource, path, node: userData } of userDataSites(model)) {
+      for (const literal of userDataLiterals(userData)) {
+        if (typeof literal.value !== 'string') continue;
+        for (const secret of findSecrets(literal.value, literal, model.file.text)) {
+          report({
+            node: secret.node,
+            resource: resource.logicalId,
+            message: `${resourceLabel(resource)} writes ${WHAT[secret.kind]} (${secret.masked}) into ${resource.vocabulary.field(resource, path)}. The instance metadata service serves user data to anything that reaches it, and it is readable with ec2:DescribeInstanceAttribute: treat the secret as exposed.`,
+            element: `${secret.kind}:${secret.masked}`,
+          });
         }
+      }
+      for (const reference of userDataReferences(template, userData, model.file.text)) {
+        report({
+          node: reference.node,
+          resource: resource.logicalId,
+          message: `${resourceLabel(resource)} puts ${reference.what} into ${resource.vocabulary.field(resource, path)}: ${resource.vocabulary.deployer} resolves it into the plain text that the instance metadata service serves to anything that reaches it, also readable with ec2:DescribeInstanceAttribute. Treat the secret as exposed.`,
+          element: `reference:${reference.element}`,
+        });
       }
     }
   },
 };
-
-function userDataNodes(node: SourceNode | undefined, path: string[]): SourceNode[] {
-  if (node === undefined) return [];
-  if (path.length === 0) return [node];
-  const [step, ...rest] = path as [string, ...string[]];
-  if (step === '*') return isSeq(node) ? node.items.flatMap((item) => userDataNodes(item, rest)) : [];
-  return userDataNodes(getKey(node, step), rest);
-}
-
-/** Every string literal inside the UserData value (Fn::Base64, Fn::Sub, Fn::Join parts, If branches). */
-function literalsOf(node: SourceNode): ScalarNode[] {
-  if (isScalar(node)) return [node];
-  if (isSeq(node)) return node.items.flatMap(literalsOf);
-  if (isMap(node)) {
-    return node.entries.flatMap((entry) => {
-      if (NAME_ARGUMENTS.has(String(entry.key.value))) return [];
-      if (entry.key.value === 'Fn::If' && isSeq(entry.value)) return entry.value.items.slice(1).flatMap(literalsOf);
-      return literalsOf(entry.value);
-    });
-  }
-  return [];
-}
-
-
-

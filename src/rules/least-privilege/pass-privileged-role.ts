@@ -1,10 +1,10 @@
 import { wildcardToRegExp } from '../../aws-data/iam-data.js';
 import { identityPrincipals, principalAllows, type GrantMatch } from '../../model/grants.js';
 import type { IdentityPrincipal } from '../../model/identity-graph.js';
+import { probeRoleArn } from '../../model/role-arn.js';
 import { valueText } from '../../model/intrinsics.js';
 import { statementPrincipals } from '../../model/principals.js';
 import type { DocumentModel } from '../../model/document-model.js';
-import { getKey, scalarString } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
 import { isEverything, listActions } from './_grants.js';
 import { ESCALATION_METHODS, type EscalationMethod } from './privilege-escalation.js';
@@ -35,7 +35,7 @@ export const passPrivilegedRole: Rule = {
     const principals = identityPrincipals(model);
     const privileged = principals.filter((p) => p.kind === 'role').flatMap((role) => {
       const actions = PRIVILEGE_ACTIONS.filter((action) => principalAllows(model, role, action).length > 0);
-      return actions.length === 0 ? [] : [{ role, actions, arn: probeArn(model, role), trusts: trustedServices(model, role) }];
+      return actions.length === 0 ? [] : [{ role, actions, arn: probeRoleArn(model, role), trusts: trustedServices(model, role) }];
     });
     if (privileged.length === 0) return;
     for (const principal of principals) {
@@ -81,16 +81,6 @@ function passesTo(match: GrantMatch, method: EscalationMethod): boolean {
       return text !== undefined && wildcardToRegExp(text.toLowerCase()).test(service);
     });
   });
-}
-
-/** The role's ARN as deployed: its RoleName and Path, or the name CloudFormation generates (`<stack>-<logical id>-<suffix>`). */
-function probeArn(model: DocumentModel, role: IdentityPrincipal): string {
-  const properties = role.resource.properties;
-  const path = scalarString(getKey(properties, 'Path')) ?? '/';
-  const nameNode = getKey(properties, 'RoleName');
-  const written = nameNode === undefined ? undefined : model.resolver.resolve(nameNode).map(valueText).find((t) => t !== undefined);
-  const name = (written ?? `stack-${role.logicalId}-ABCDEFGHIJKL`).replace(/\$\{AWS::StackName\}/g, 'stack').replace(/\$\{[^}]*\}/g, 'x');
-  return `arn:aws:iam::123456789012:role${path.endsWith('/') ? path : `${path}/`}${name}`;
 }
 
 /** The service principals the role's trust policy lets in (`lambda.amazonaws.com`). */

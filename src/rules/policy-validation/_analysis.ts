@@ -4,6 +4,7 @@ import { arnCouldMatchPattern, parseArn, PARTITIONS } from '../../model/arn.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import { intrinsicOf, valueText, type ResolvedValue } from '../../model/intrinsics.js';
 import { elementItems, type ElementItem, type PolicyDocument, type Statement } from '../../model/policy.js';
+import { impliesResource, protectsRestApi } from '../../model/policy-traits.js';
 import { getEntry, getKey, isMap, isSeq, toPlain, type SourceNode } from '../../parse/nodes.js';
 import type { Severity } from '../../findings/severity.js';
 import type { IssueCode } from './_codes.js';
@@ -34,8 +35,6 @@ export function validationIssues(model: DocumentModel): ValidationIssue[] {
 const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 const VALID_VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
-/** Resource types whose policies name no Resource (the repository is implied). */
-const RESOURCE_IMPLIED = new Set(['AWS::ECR::Repository']);
 
 export function validatePolicy(policy: PolicyDocument): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -177,7 +176,7 @@ function checkElements(policy: PolicyDocument, statement: Statement, add: Add): 
   }
   const { elements } = statement;
   if (elements.Action === undefined && elements.NotAction === undefined) add('MISSING_ACTION', node, `${label} has neither "Action" nor "NotAction".`);
-  const needsResource = policy.kind === 'identity' || policy.kind === 'scp' || (policy.kind === 'resource' && !RESOURCE_IMPLIED.has(policy.owner.resource?.type ?? ''));
+  const needsResource = policy.kind === 'identity' || policy.kind === 'scp' || (policy.kind === 'resource' && !impliesResource(policy));
   if (needsResource && elements.Resource === undefined && elements.NotResource === undefined) {
     add('MISSING_RESOURCE', node, `${label} has neither "Resource" nor "NotResource".`);
   }
@@ -321,7 +320,7 @@ function covers(pattern: string, text: string, what: 'action' | 'resource'): boo
 }
 
 function checkResources(policy: PolicyDocument, statement: Statement, add: Add): void {
-  const apiGateway = policy.resourceType === 'AWS::ApiGateway::RestApi';
+  const apiGateway = protectsRestApi(policy);
   for (const element of ['Resource', 'NotResource'] as const) {
     const items = elementItems(statement, element);
     for (const item of items) {

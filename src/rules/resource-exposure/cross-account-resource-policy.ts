@@ -2,7 +2,8 @@ import { restrictedToTrustedAccounts, restrictedToTrustedOrganization } from '..
 import { accountLabel, accountTrust, describePrincipal, type Principal } from '../../model/principals.js';
 import type { SourceNode } from '../../parse/nodes.js';
 import type { Rule } from '../types.js';
-import { describeActions, resourceGrants } from './_grants.js';
+import { resourceGrants } from '../../model/resource-grants.js';
+import { describeActions } from './_exposure.js';
 
 /**
  * A resource policy that grants an account outside the trusted set (the template's own account,

@@ -1,6 +1,7 @@
 import { identityRestrictions } from '../../model/access-conditions.js';
 import type { Rule } from '../types.js';
-import { describeActions, exposureOf, resourceGrants } from './_grants.js';
+import { resourceGrants } from '../../model/resource-grants.js';
+import { describeActions, exposureOf } from './_exposure.js';
 
 /**
  * A resource policy (or Lambda/layer/EventBridge permission) that allows anyone: `Principal: "*"`,

@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { CONFUSED_DEPUTY_DATA, confusedDeputyService } from '../../aws-data/confused-deputy-services.js';
-import { describeActions, resourceGrants } from './_grants.js';
+import { resourceGrants } from '../../model/resource-grants.js';
+import { describeActions } from './_exposure.js';
 
 /**
  * Services that act for every customer with one service principal and set aws:SourceArn /

@@ -1,7 +1,7 @@
-import { intrinsicOf } from '../../model/intrinsics.js';
-import type { Template } from '../../model/template.js';
-import { getKey, isMap, isScalar, isSeq, scalarString, type ScalarNode, type SourceNode } from '../../parse/nodes.js';
-import { scalarValueOffsets } from '../../parse/scalar-offsets.js';
+import { intrinsicOf } from './intrinsics.js';
+import type { Template } from './template.js';
+import { getKey, isMap, isScalar, isSeq, scalarString, type ScalarNode, type SourceNode } from '../parse/nodes.js';
+import { scalarValueOffsets } from '../parse/scalar-offsets.js';
 
 /**
  * Secrets that CloudFormation itself writes into user data: the text of UserData is resolved at

@@ -1,9 +1,9 @@
-import type { DocumentModel } from '../../model/document-model.js';
-import { identityGraph } from '../../model/identity-graph.js';
-import { describeValue, intrinsicOf, valueText, type ResolvedValue } from '../../model/intrinsics.js';
-import { parsePolicyText } from '../../model/policy-text.js';
-import type { Resource } from '../../model/template.js';
-import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../../parse/nodes.js';
+import type { DocumentModel } from './document-model.js';
+import { identityGraph } from './identity-graph.js';
+import { describeValue, intrinsicOf, valueText, type ResolvedValue } from './intrinsics.js';
+import { parsePolicyText } from './policy-text.js';
+import type { Resource } from './template.js';
+import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
 
 /**
  * Instances that AWS services launch for you and that serve role credentials over IMDS, whose IMDS
