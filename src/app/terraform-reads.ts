@@ -180,7 +180,7 @@ function throughLink(path: string, content: FileContent | undefined): FileConten
 }
 
 /** The local module calls of one directory's `.tf` and `.tf.json` files; files that do not parse are the engine's to report. */
-function localCalls(directory: string, files: readonly FileContent[]): LocalCall[] {
+export function localCalls(directory: string, files: readonly FileContent[]): LocalCall[] {
   const calls: LocalCall[] = [];
   for (const content of files) {
     if (content.status !== 'text') continue;

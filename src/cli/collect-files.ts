@@ -71,7 +71,7 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /** Oversized files are not read whole: the engine only needs to know they are too large. */
-async function readBounded(path: string): Promise<string> {
+export async function readBounded(path: string): Promise<string> {
   const info = await stat(path);
   // Decoded as AWS tools read it: UTF-16 by its byte order mark, else UTF-8 (src/parse/decode-text.ts).
   if (info.size <= MAX_FILE_BYTES) return decodeFileBytes(await readFile(path));

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { InputFile } from '../engine/scan.js';
 import { MAX_FILE_BYTES } from '../parse/limits.js';
 import { decodeFileBytes } from '../parse/decode-text.js';
+import type { TerraformReads } from '../app/terraform-reads.js';
+import { isTerraformPath } from '../terraform/index.js';
 import { collectFiles, type CollectResult } from './collect-files.js';
+import { readLocalModules } from './local-modules.js';
 
 const run = promisify(execFile);
 
@@ -35,6 +38,8 @@ export interface CollectedInRepository {
   repositoryPath: Map<string, { root: string; path: string }>;
   /** Each folder scanned inside a repository: its root and its path from there (`''` for the root, else ending in `/`). */
   folders: ScannedFolder[];
+  /** For each path given: the local modules its Terraform directories call, what was read and what not (`readLocalModules`). */
+  moduleReads: TerraformReads[];
 }
 
 export interface ScannedFolder {
@@ -59,6 +64,7 @@ export async function collectInRepository(paths: readonly string[], { baseRef }:
   const files: InputFile[] = [];
   const namedFiles: string[] = [];
   const folders: ScannedFolder[] = [];
+  const moduleReads: TerraformReads[] = [];
   for (const given of paths) {
     // With --base <git-ref>, a folder or file the change removed is scanned as it was: its findings are fixed.
     const removed = baseRef !== undefined ? await removedAtRef(given, baseRef) : undefined;
@@ -67,12 +73,29 @@ export async function collectInRepository(paths: readonly string[], { baseRef }:
       continue;
     }
     const collected = await collectFiles([given]);
-    if (!collected.ok) return { collected, repositoryPath, folders };
+    if (!collected.ok) return { collected, repositoryPath, folders, moduleReads };
     files.push(...collected.files);
     namedFiles.push(...collected.namedFiles);
     const root = await repositoryRoot(given);
-    if (root === undefined) continue;
     const isDirectory = (await stat(given)).isDirectory();
+    // Local modules the scanned Terraform directories call, read from disk inside the repository (outside
+    // git, inside the scanned folder), as the app reads them; display paths relative to the folder given.
+    const display = (absolute: string) => (isDirectory ? relative(resolve(given), absolute) : isAbsolute(given) ? absolute : relative(resolve('.'), absolute)).split(sep).join('/');
+    const boundary = root ?? (isDirectory ? resolve(given) : dirname(resolve(given)));
+    const scanPath = (absolute: string) => (root !== undefined ? relative(root, absolute).split(sep).join('/') : display(absolute));
+    const absoluteOf = (path: string) => (isDirectory ? resolve(given, path) : resolve(path));
+    const start = collected.files.filter((file) => isTerraformPath(file.path)).map((file) => ({ absolute: absoluteOf(file.path), scanPath: scanPath(absoluteOf(file.path)), text: file.text }));
+    if (start.length > 0) {
+      const modules = await readLocalModules(boundary, start, scanPath);
+      moduleReads.push(modules.reads);
+      for (const module of modules.files) {
+        const shown = display(module.absolute);
+        if (files.some((file) => file.path === shown)) continue;
+        files.push({ path: shown, text: module.text });
+        if (root !== undefined) repositoryPath.set(shown, { root, path: module.scanPath });
+      }
+    }
+    if (root === undefined) continue;
     if (isDirectory) {
       const prefix = relative(root, resolve(given)).split(sep).join('/');
       if (prefix !== '..' && !prefix.startsWith('../')) folders.push({ root, prefix: prefix === '' ? '' : `${prefix}/` });
@@ -84,7 +107,7 @@ export async function collectInRepository(paths: readonly string[], { baseRef }:
       repositoryPath.set(file.path, { root, path: fromRoot });
     }
   }
-  return { collected: { ok: true, files, namedFiles }, repositoryPath, folders };
+  return { collected: { ok: true, files, namedFiles }, repositoryPath, folders, moduleReads };
 }
 
 /**

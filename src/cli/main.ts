@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runAccessAnalyzer } from '../engine/access-analyzer.js';
 import { scanFiles } from '../engine/scan.js';
-import type { EngineOptions } from '../model/options.js';
+import { withDefaults, type EngineOptions } from '../model/options.js';
+import { unreadModuleFindings } from '../app/terraform-reads.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../findings/severity.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
@@ -172,7 +173,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`trustgate: --sarif-fixed must be absent or omit (got "${sarifFixed}")\n`);
     return 2;
   }
-  const { collected, repositoryPath, folders } = await collectInRepository(positionals.length > 0 ? positionals : ['.'], baseRef !== undefined ? { baseRef } : {});
+  const { collected, repositoryPath, folders, moduleReads } = await collectInRepository(positionals.length > 0 ? positionals : ['.'], baseRef !== undefined ? { baseRef } : {});
   if (!collected.ok) {
     io.stderr(`trustgate: ${collected.error}\n`);
     return 2;
@@ -205,6 +206,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // Templates deleted since the ref: their fixed findings are shown under the path they had in the scanned folder.
   for (const [path, shownAs] of change?.ok === true ? change.deleted : []) display.set(path, shownAs);
   const scan = scanFiles(inputs, options, rules);
+  // A local module call the scan could not read (outside the repository, beyond a bound, no files) is a
+  // low not-checked finding on its source line, as in the app: never a silent pass.
+  for (const reads of moduleReads) scan.findings.push(...unreadModuleFindings(reads, withDefaults(options)));
   if (values['access-analyzer'] || options.accessAnalyzer?.enabled === true) {
     const configuredAa = options.accessAnalyzer;
     const region = values['aa-region'] ?? configuredAa?.region;
