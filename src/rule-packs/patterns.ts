@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { LIMITS } from './format.js';
+import { LIMITS } from './limits.js';
 
 /**
  * A regular expression written by a rule author. It runs on RE2 (re2js), whose matching time is linear

@@ -1,5 +1,5 @@
 import { isMap, isSeq, type MapNode, type SourceNode } from '../parse/nodes.js';
-import { LIMITS } from './format.js';
+import { LIMITS } from './limits.js';
 
 /**
  * Selectors: a closed subset of JSONPath (names, indexes, `*`, `..`, unions, slices), parsed here and

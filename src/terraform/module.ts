@@ -6,8 +6,11 @@ import { blockInstances, blockObject, evaluateAttr, type Declared, type Env, typ
 import { parseHcl, type Body } from './hcl.js';
 import { parseTerraformJson, parseTfvarsJson } from './json-syntax.js';
 import { resolveLocalSource } from './paths.js';
-import { mapResources, type Spelled } from './resources.js';
-import { terraformSpelling } from './vocabulary.js';
+import { mapResources } from './resources.js';
+import type { Unchecked } from './unchecked.js';
+import { terraformSpelling, type Spelled } from './vocabulary.js';
+
+export type { Unchecked } from './unchecked.js';
 import { renderPolicyDocument } from './policy-document.js';
 import type { Loc, ObjectEntry, Value } from './values.js';
 
@@ -28,16 +31,6 @@ export interface TerraformProblem {
 // The largest file of the 566 in terraform-aws-modules is 76 KB; tree-sitter takes seconds and a gigabyte
 // on a few megabytes of hostile expression before any bound of ours applies.
 export const MAX_TERRAFORM_FILE_CHARS = 1024 * 1024;
-
-/** Something that could not be checked because its value is only known at apply (or lives elsewhere). */
-export interface Unchecked {
-  file: SourceFile;
-  start: number;
-  end: number;
-  /** The Terraform address concerned. */
-  resource?: string;
-  message: string;
-}
 
 export interface TerraformModule {
   dir: string;

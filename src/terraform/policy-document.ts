@@ -2,7 +2,7 @@ import { parseJson } from '../parse/json.js';
 import type { SourceNode } from '../parse/nodes.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { blockObject, type Env, type ModuleScope } from './evaluate.js';
-import type { Unchecked } from './module.js';
+import type { Unchecked } from './unchecked.js';
 import { blocks, describe, get, getEntry, keyText, knownString, scalar, unknown, type Loc, type ObjectEntry, type Value } from './values.js';
 
 const rendering = new Set<string>();

@@ -1,5 +1,6 @@
 import { blockObject, resourceInstances, type Env, type ModuleScope } from './evaluate.js';
-import type { Unchecked } from './module.js';
+import type { Unchecked } from './unchecked.js';
+import type { Spelled } from './vocabulary.js';
 import { policyValue } from './policy-document.js';
 import { blocks, describe, get, getEntry, knownString, type Loc, type ObjectEntry, type Value } from './values.js';
 import { amiFamilyOfImageQuery } from '../aws-data/ami-imds-support.js';
@@ -219,9 +220,6 @@ function publicAccessBlock(r: Res): ObjectEntry {
 }
 
 type Mapper = (resource: Res, ctx: Ctx) => Mapped;
-
-/** A resource's Terraform names by model property path without indices: the native steps for its last name (none for a flattened level). */
-export type Spelled = Map<string, readonly string[]>;
 
 // While one resource is mapped: the names of its properties as written, and the model path the copies land under.
 let spelled: Spelled | undefined;

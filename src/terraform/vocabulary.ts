@@ -1,5 +1,7 @@
 import type { NativeSpelling } from '../parse/parse-file.js';
-import type { Spelled } from './resources.js';
+
+/** A resource's Terraform names by model property path without indices: the native steps for its last name (none for a flattened level). */
+export type Spelled = Map<string, readonly string[]>;
 
 /**
  * Terraform's words for what the model names CloudFormation-style (src/model/vocabulary.ts): property paths
