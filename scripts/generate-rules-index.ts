@@ -5,14 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_RULES } from '../src/rules/index.js';
+import { ALL_RULES } from '../src/engine/all-rules.js';
 
 export function renderRulesIndex(): string {
   const families = [...new Set(ALL_RULES.map((rule) => rule.meta.category))].sort();
   const lines = [
     '# Rules',
     '',
-    'Every built-in rule, by category. Generated from `src/rules/index.ts` by',
+    'Every built-in rule, by category. Generated from `src/engine/all-rules.ts` by',
     '`npx tsx scripts/generate-rules-index.ts`; do not edit by hand.',
     '',
     'Rules with ids under `pack/` are declarative rule packs in `policies/` ([format](../rule-packs.md));',

@@ -2,7 +2,7 @@ import type { Context, ProbotOctokit } from 'probot';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../config/schema.js';
 import { FILE_TOO_LARGE_RULE, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE } from '../engine/scan.js';
 import { escapeUntrusted, untrustedCodeBlock } from '../reporters/untrusted-text.js';
-import { ruleById } from '../rules/index.js';
+import { ruleById } from '../engine/all-rules.js';
 import { authorizeWaiver, permissionFromApi, resolveExpiry, type AuthorizationDecision, type PermissionSource } from '../waivers/authorize.js';
 import { parseCommands, type Command } from '../waivers/commands.js';
 import { explainRule, helpText } from '../waivers/help.js';

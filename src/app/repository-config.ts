@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from 'probot';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from '../engine/all-rules.js';
 import type { Rule } from '../rules/types.js';
 import { loadCustomRules } from '../rule-packs/custom-rules.js';
 import { CONFIG_PATH, formatConfigProblems, parseConfigText, resolveConfig, type ConfigLayer, type ConfigProblem, type TrustgateConfig } from '../config/index.js';

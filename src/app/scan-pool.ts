@@ -5,7 +5,7 @@ import { FILE_TOO_LARGE_RULE, scanFiles, type InputFile, type ScannedFile, type 
 import { compareFindings, fingerprintOf, type Finding } from '../findings/finding.js';
 import { withDefaults, type EngineOptions } from '../model/options.js';
 import { isTerraformPath } from '../terraform/index.js';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from '../engine/all-rules.js';
 import type { Rule } from '../rules/types.js';
 import { customRuleSource, type CustomRuleSource } from '../rule-packs/custom-rules.js';
 

@@ -3,7 +3,7 @@ import { scanFiles, type ScannedFile, type ScanResult } from '../engine/scan.js'
 import { scanTerraformInputs } from '../engine/terraform-scan.js';
 import { compareFindings, type Finding } from '../findings/finding.js';
 import { isTerraformPath } from '../terraform/index.js';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from '../engine/all-rules.js';
 import type { Rule } from '../rules/types.js';
 import { loadCustomRules } from '../rule-packs/custom-rules.js';
 import type { ScanRequest, ScanReply, RuleRef } from './scan-pool.js';

@@ -11,7 +11,7 @@ import { atLeast, isSeverity, SEVERITIES, type Severity } from '../findings/seve
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
 import { renderText } from '../reporters/text.js';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from '../engine/all-rules.js';
 import { formatRulePackError, loadCustomRules } from '../rule-packs/custom-rules.js';
 import { collectFiles } from './collect-files.js';
 import { engineOptionsWithFlags, isPathSelected, readCliConfig, selectPaths } from '../config/index.js';

@@ -1,7 +1,7 @@
 import { formatPath, type SourceNode } from '../parse/nodes.js';
 import { SourceFile } from '../parse/source-file.js';
 import { parseYaml } from '../parse/yaml.js';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from '../engine/all-rules.js';
 import { INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, FILE_TOO_LARGE_RULE } from '../engine/scan.js';
 import { NOT_CHECKED_RULE } from '../engine/terraform-scan.js';
 import type { Schema } from './schema-dsl.js';

@@ -3,7 +3,7 @@ import { compareFindings, fingerprintOf, type Finding } from '../findings/findin
 import { nodePath } from '../parse/nodes.js';
 import { readInfrastructureFile, type DuplicateKey, type FileOutcome } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
-import { ALL_RULES } from '../rules/index.js';
+import { ALL_RULES } from './all-rules.js';
 import type { Rule } from '../rules/types.js';
 import { DocumentModel } from '../model/document-model.js';
 import { withDefaults, type EngineOptions } from '../model/options.js';

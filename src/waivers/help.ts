@@ -1,4 +1,4 @@
-import { ALL_RULES, ruleById } from '../rules/index.js';
+import { ALL_RULES, ruleById } from '../engine/all-rules.js';
 import { docsUrl } from '../engine/docs-links.js';
 import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { WAIVE_USAGE } from './commands.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ALL_RULES } from '../../src/rules/index.js';
+import { ALL_RULES } from '../../src/engine/all-rules.js';
 import { CONFIG_SCHEMA, parseConfigText } from '../../src/config/index.js';
 import { BLOBS_PER_QUERY } from '../../src/app/octokit-gateway.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/app/run-check.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applySuppressions, collectSuppressions } from '../../src/engine/suppressions.js';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
-import { ruleById } from '../../src/rules/index.js';
+import { ruleById } from '../../src/engine/all-rules.js';
 
 const FULL_ADMIN = 'least-privilege/full-admin';
 const rules = [ruleById(FULL_ADMIN)!];

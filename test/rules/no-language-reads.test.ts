@@ -49,6 +49,16 @@ describe('no rule reads a language', () => {
     expect(languageReads("// template.resourcesOfType('AWS::EC2::Instance')\n/* AWS::EC2::Instance */ const fix = 'for AWS::Lambda::Permission: SourceArn';")).toEqual([]);
   });
 
+  it('imports nothing from the layers above the rules (the rule-pack engine, the engine, config, reporters, the app and the CLI)', () => {
+    const above = /from '(?:\.\.\/)+(rule-packs|engine|config|reporters|waivers|app|cli|integrations)\//;
+    const found = files(RULES).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (above.test(line) ? [`${relative(RULES, file)}:${index + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
+
   it('in any file under src/rules/', () => {
     const found = files(RULES).flatMap((file) =>
       languageReads(readFileSync(file, 'utf8')).map((read) => `${relative(RULES, file)}:${read.line} ${read.what}: ${read.code}`),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { getPath, toPlain } from '../../src/parse/nodes.js';
-import { ruleById } from '../../src/rules/index.js';
+import { ruleById } from '../../src/engine/all-rules.js';
 import { applySuppressions, collectSuppressions } from '../../src/engine/suppressions.js';
 import { isTerraformPath, localModuleDirectories, readTerraformModule, resolveLocalSource } from '../../src/terraform/index.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/engine/scan.js';
 import { toPlain } from '../../src/parse/nodes.js';
-import { ruleById } from '../../src/rules/index.js';
+import { ruleById } from '../../src/engine/all-rules.js';
 import { readTerraformModule } from '../../src/terraform/index.js';
 
 /** The evaluator's Terraform semantics: what is known, what fails as Terraform fails, what stays unknown. */

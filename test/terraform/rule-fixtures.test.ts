@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
-import { ALL_RULES, ruleById } from '../../src/rules/index.js';
+import { ALL_RULES, ruleById } from '../../src/engine/all-rules.js';
 
 /**
  * Terraform fixtures for every rule family, beside the CloudFormation ones: test/fixtures/terraform/rules/<rule id>/

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
-import { ruleById } from '../../src/rules/index.js';
+import { ruleById } from '../../src/engine/all-rules.js';
 import { applyWaivers } from '../../src/waivers/apply.js';
 import type { WaiverRecord } from '../../src/waivers/records.js';
 import { reviewFindings } from '../../src/waivers/review.js';
