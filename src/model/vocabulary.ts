@@ -1,3 +1,4 @@
+import { formatPath } from '../parse/nodes.js';
 import type { NativeSpelling, ParsedDocument } from '../parse/parse-file.js';
 
 /** What a message needs of a resource to name it. */
@@ -43,6 +44,8 @@ export interface Vocabulary {
   readonly conditional: string;
   /** A setting as a user writes it: `HttpTokens: required` / `http_tokens = "required"`. */
   setting(name: string, value: string): string;
+  /** A node's path in the document: `Resources.Lt.Properties.LaunchTemplateData.MetadataOptions` / `aws_launch_template.lt.metadata_options`. */
+  path(segments: readonly (string | number)[]): string;
 }
 
 /** `IAM ManagedPolicy` for `AWS::IAM::ManagedPolicy`. */
@@ -70,6 +73,7 @@ export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
   document: 'template',
   conditional: 'Fn::If',
   setting: (name, value) => `${name}: ${value}`,
+  path: (segments) => formatPath(segments),
 };
 
 function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
@@ -87,6 +91,12 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
     document: 'module',
     conditional: 'a conditional expression',
     setting: (name, value) => `${name} = ${JSON.stringify(value)}`,
+    path: (segments) => {
+      const [section, id, properties, ...rest] = segments;
+      if (section !== 'Resources' || typeof id !== 'string' || properties !== 'Properties') return formatPath(segments);
+      const native = spelling.property(id, formatPath(rest));
+      return native === '' ? id : `${id}.${native}`;
+    },
   };
 }
 

@@ -202,9 +202,9 @@ class RuleRun {
         return [this.unknownCandidate(check, scope, outcome.node, outcome.reason)];
       case 'missing':
         if (check.ifMissing !== 'fail') return [];
-        return [{ node: anchorOf(outcome.node), element: 'value', severity: check.severity, message: this.render(check.message, check, scope, { value: 'not set (AWS::NoValue)', path: nodePath(outcome.node), segments: pathSegments(outcome.node) }), rank: 3 }];
+        return [{ node: anchorOf(outcome.node), element: 'value', severity: check.severity, message: this.render(check.message, check, scope, { value: `not set (${this.model.vocabulary.noValue})`, path: this.model.vocabulary.path(pathSegments(outcome.node)), segments: pathSegments(outcome.node) }), rank: 3 }];
       case 'fail': {
-        let message = this.render(check.message, check, scope, { value: outcome.value, path: nodePath(outcome.node), segments: pathSegments(outcome.node) });
+        let message = this.render(check.message, check, scope, { value: outcome.value, path: this.model.vocabulary.path(pathSegments(outcome.node)), segments: pathSegments(outcome.node) });
         const related: { node: SourceNode; message: string }[] = [];
         if (outcome.via !== undefined) {
           message += ` (the value comes from ${outcome.via.text})`;
@@ -216,7 +216,7 @@ class RuleRun {
   }
 
   private unknownCandidate(check: Check, scope: Scope, node: SourceNode, reason: string): Candidate {
-    const path = nodePath(node);
+    const path = this.model.vocabulary.path(pathSegments(node));
     const where = scope.resource !== undefined ? ` of ${scope.resource.logicalId}` : '';
     const meaning = check.ifUnknown === 'fail' ? 'a failure' : 'a warning';
     return {
