@@ -197,11 +197,19 @@ async function check(
   // Local Terraform modules this check did not read are not known to be safe.
   tooLarge.push(...unreadModuleFindings(read.terraform, options));
   const scan = await hooks.scan(inputs, options, loaded.rules);
+  // A file not checked for its size (its scan ran out of the thread's memory or time, scan-pool.ts) is not
+  // parsed again in this thread: not for Access Analyzer, not for the access diff.
+  const notChecked = notCheckedFiles(scan.findings);
   let engineFindings = scan.findings;
   if (analyzer !== undefined) {
     progress.stage = 'asking IAM Access Analyzer';
-    const base = analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined ? (await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan)).inputs : undefined;
-    engineFindings = await runAccessAnalyzer(inputs, scan.findings, options, await hooks.policyValidation(analyzer), base);
+    let base: InputFile[] | undefined;
+    if (analyzer.customChecks?.checkNoNewAccess === true && resolved.baseSha !== undefined) {
+      const baseScan = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan);
+      const baseNotChecked = notCheckedFiles(baseScan.findings);
+      base = baseScan.inputs.filter((input) => !baseNotChecked.has(input.path));
+    }
+    engineFindings = await runAccessAnalyzer(inputs.filter((input) => !notChecked.has(input.path)), scan.findings, options, await hooks.policyValidation(analyzer), base);
   }
   // Files read only as context (a changed module's other files, the modules it calls) are judged too, unless configuration leaves them out.
   const findings = [...engineFindings, ...tooLarge].filter((finding) => isSelected(finding.file)).sort(compareFindings);
@@ -210,8 +218,6 @@ async function check(
   // Judge the change, not the file: findings already on the base are listed, not judged (gate: new).
   const gate = loaded.config?.gate ?? 'new';
   const infrastructure = new Set(scan.files.filter((file) => file.status !== 'skipped').map((file) => file.path));
-  // A file not checked for its size (its scan ran out of the thread's memory, scan-pool.ts) is not parsed again for the access diff, in this thread.
-  const notChecked = new Set(scan.findings.filter((finding) => finding.ruleId === FILE_TOO_LARGE_RULE).map((finding) => finding.file));
   const baseline = await baseReads.baseline(gateway, target, new Set(inputs.map((input) => input.path)), options, loaded.rules, hooks.scan);
   const classification = classifyFindings(findings, baseline);
   const existing = new Set(gate === 'new' ? classification.existing : []);
@@ -307,6 +313,11 @@ function unreadableFinding(path: string, reason: string, options: EngineOptions)
 }
 
 /** A file too large to read is not known to be safe: it blocks as the engine's large files do, unless configuration lowers the rule. */
+/** Files the engine's scan reported as not checked for their size (file-too-large): never parsed in the event loop's thread. */
+function notCheckedFiles(findings: readonly Finding[]): Set<string> {
+  return new Set(findings.filter((finding) => finding.ruleId === FILE_TOO_LARGE_RULE).map((finding) => finding.file));
+}
+
 function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>, options: EngineOptions): Finding {
   const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: content.path });
   return {

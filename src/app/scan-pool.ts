@@ -19,7 +19,9 @@ import { customRuleSource, type CustomRuleSource } from '../rule-packs/custom-ru
  *   smaller parts to find the one(s) that need more than the limit (see {@link ScanPool.scan}): each of
  *   those gets a blocking finding on its line 1 ({@link outOfMemoryFinding}) and is not known to be safe,
  *   while the other files are still checked and reported as usual;
- * - a scan that runs past `timeoutMs` is ended the same way, with {@link ScanTimeoutError}.
+ * - a scan that runs past `timeoutMs` (counted from when its thread has loaded the engine) is ended the
+ *   same way and narrowed down likewise, with fewer scans ({@link MAX_TIME_ISOLATION_SCANS}): each file
+ *   that takes longer alone gets {@link timeLimitFinding}.
  *
  * The thread is src/app/scan-thread.ts compiled (dist/src/app/scan-thread.js), or the TypeScript source
  * when the server itself runs from source through tsx (the tests): see {@link threadEntry}.
@@ -29,7 +31,7 @@ export interface ScanPoolSettings {
   threads: number;
   /** Old-generation heap of one thread, in MB. */
   memoryMb: number;
-  /** A scan running longer than this is stopped. */
+  /** A scan running longer than this (once its thread has loaded the engine) is stopped. */
   timeoutMs: number;
 }
 
@@ -65,6 +67,48 @@ export class ScanTimeoutError extends Error {
 export const MAX_ISOLATION_SCANS = 24;
 
 /**
+ * Scans a pool makes at most, once a scan ran past the time limit, to find which files take longer than
+ * the limit alone. Each may take the whole limit, so a check whose batch timed out takes at most
+ * 1 + this many times the limit; past them the files not yet told apart all get the finding.
+ */
+export const MAX_TIME_ISOLATION_SCANS = 6;
+
+/** A time limit as people read it: `300 seconds`, `1.5 seconds`, `200 ms`. */
+function durationText(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 100) / 10;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/**
+ * A file whose scan took longer than one scan may run: not checked, so not known to be safe. Blocks as
+ * {@link outOfMemoryFinding} does (rule `file-too-large`), on its line 1, and says what to do.
+ */
+export function timeLimitFinding(path: string, timeoutMs: number, options: EngineOptions, withOthers = 0): Finding {
+  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: path, element: 'time-limit' });
+  const limit = durationText(timeoutMs);
+  const how =
+    withOthers > 0
+      ? `scanning it with ${withOthers} other file${withOthers === 1 ? '' : 's'} took longer than the ${limit} one check may take (trustgate stopped narrowing down which file took that long)`
+      : `scanning it took longer than the ${limit} one check may take`;
+  return {
+    id: fingerprint.slice(0, 12),
+    fingerprint,
+    ruleId: FILE_TOO_LARGE_RULE,
+    category: 'parse-error',
+    severity: options.rules[FILE_TOO_LARGE_RULE]?.severity ?? 'high',
+    file: path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message: `${path} was not checked: ${how}, so the scan was stopped and the file is not known to be safe (it may hold an administrator role). The other files of this change were checked.`,
+    remediation: 'Split the template into smaller stacks, or check it locally with `trustgate scan` (no time limit); the operator of this trustgate server can raise the time limit (TRUSTGATE_SCAN_TIMEOUT_MS).',
+    docs: docsUrl('docs/rules/file-too-large.md'),
+  };
+}
+
+/**
  * A file whose scan needed more memory than one scan may use: not checked, so not known to be safe.
  * It blocks as the engine's files too large to read do (rule `file-too-large`, which configuration can
  * lower), on its line 1, and says what to do.
@@ -91,6 +135,9 @@ export function outOfMemoryFinding(path: string, memoryMb: number, options: Engi
     docs: docsUrl('docs/rules/file-too-large.md'),
   };
 }
+
+/** What a scan ran out of. */
+type OutOf = 'memory' | 'time';
 
 /** A rule as a thread can find it again: a built-in rule by id, a custom rule by its source. */
 export type RuleRef = { kind: 'built-in'; id: string } | ({ kind: 'custom' } & CustomRuleSource);
@@ -168,12 +215,13 @@ export class ScanPool {
   }
 
   /**
-   * The engine's scanFiles, in a thread. Rejects with ScanTimeoutError for a scan past the time bound.
-   * A batch that runs out of the thread's memory is scanned again in parts, each in a thread of its own
+   * The engine's scanFiles, in a thread. A batch that runs out of the thread's memory, or past its time
+   * limit, is scanned again in parts, each in a thread of its own
    * heap (the one that ran out is replaced): the files other than Terraform halved again and again until
    * a part scans or is a single file, then the Terraform modules together (they read each other and the
-   * files their `file()` calls name, as in scanFiles). A file that runs out alone gets {@link outOfMemoryFinding} and the
-   * status `failed`; the others' findings are exactly what the whole batch would have given.
+   * files their `file()` calls name, as in scanFiles). A file that runs out alone gets {@link outOfMemoryFinding}
+   * ({@link timeLimitFinding} for time) and the status `failed`; the others' findings are exactly what the
+   * whole batch would have given. Each part has the same limits as the batch.
    */
   scan = async (inputs: readonly InputFile[], partialOptions: Partial<EngineOptions> = {}, rules?: readonly Rule[]): Promise<ScanResult> => {
     const options = withDefaults(partialOptions);
@@ -183,8 +231,8 @@ export class ScanPool {
     try {
       return await this.submit(inputs, options, refs);
     } catch (error) {
-      if (!(error instanceof ScanOutOfMemoryError) || this.closed) throw error;
-      return this.isolate(inputs, options, refs);
+      if (!(error instanceof ScanOutOfMemoryError || error instanceof ScanTimeoutError) || this.closed) throw error;
+      return this.isolate(inputs, options, refs, error instanceof ScanTimeoutError ? 'time' : 'memory');
     }
   };
 
@@ -196,53 +244,61 @@ export class ScanPool {
     });
   }
 
-  /** After a batch ran out of memory: which files need more than the limit (see {@link scan}). */
-  private async isolate(inputs: readonly InputFile[], options: EngineOptions, refs: RuleRef[] | undefined): Promise<ScanResult> {
-    const memoryMb = this.settings.memoryMb;
+  /** After a batch ran out of memory or time: which files need more than the limit (see {@link scan}). */
+  private async isolate(inputs: readonly InputFile[], options: EngineOptions, refs: RuleRef[] | undefined, cause: OutOf): Promise<ScanResult> {
+    const { memoryMb, timeoutMs } = this.settings;
     const findings: Finding[] = [];
     const files: ScannedFile[] = [];
     let budget = MAX_ISOLATION_SCANS;
-    /** One part's scan: its result, or undefined when it ran out of memory too (other errors fail the scan). */
-    const attempt = async (part: readonly InputFile[], mode?: 'terraform'): Promise<ScanResult | undefined> => {
+    // Once a scan ran past the time limit, every further scan may take the whole limit: fewer of them.
+    let sawTimeout = false;
+    const timedOut = () => ((sawTimeout = true), (budget = Math.min(budget, MAX_TIME_ISOLATION_SCANS)));
+    if (cause === 'time') timedOut();
+    /** One part's scan: its result, or what it ran out of too (other errors fail the scan). */
+    const attempt = async (part: readonly InputFile[], mode?: 'terraform'): Promise<ScanResult | OutOf> => {
       budget--;
       try {
         return await this.submit(part, options, refs, mode);
       } catch (error) {
-        if (error instanceof ScanOutOfMemoryError && !this.closed) return undefined;
+        if (this.closed) throw error;
+        if (error instanceof ScanOutOfMemoryError) return 'memory';
+        if (error instanceof ScanTimeoutError) return (timedOut(), 'time');
         throw error;
       }
     };
-    const notChecked = (part: readonly InputFile[], kind?: 'terraform') => {
+    const notChecked = (part: readonly InputFile[], why: OutOf, kind?: 'terraform') => {
       for (const input of part) {
-        findings.push(outOfMemoryFinding(input.path, memoryMb, options, part.length > 1 && kind === undefined ? part.length - 1 : 0));
+        const others = part.length > 1 && kind === undefined ? part.length - 1 : 0;
+        findings.push(why === 'time' ? timeLimitFinding(input.path, timeoutMs, options, others) : outOfMemoryFinding(input.path, memoryMb, options, others));
         files.push({ path: input.path, status: 'failed', ...(kind !== undefined ? { kind } : {}) });
       }
     };
 
     // Each file other than Terraform is scanned on its own in scanFiles, so any split of them gives the same findings.
     const parts: ScanResult[] = [];
-    const halve = async (part: readonly InputFile[]): Promise<void> => {
+    /** `why`: what the larger part this one was cut from ran out of. */
+    const halve = async (part: readonly InputFile[], why: OutOf): Promise<void> => {
       if (part.length === 0) return;
-      if (budget <= 0) return notChecked(part);
+      if (budget <= 0) return notChecked(part, why);
       const scanned = await attempt(part);
-      if (scanned !== undefined) {
+      if (typeof scanned !== 'string') {
         parts.push(scanned);
         return;
       }
-      if (part.length === 1) return notChecked(part);
+      if (part.length === 1) return notChecked(part, scanned);
       const middle = Math.ceil(part.length / 2);
-      await halve(part.slice(0, middle));
-      await halve(part.slice(middle));
+      await halve(part.slice(0, middle), scanned);
+      await halve(part.slice(middle), scanned);
     };
     const terraform = inputs.filter((input) => isTerraformPath(input.path));
     const others = inputs.filter((input) => !isTerraformPath(input.path));
-    if (terraform.length > 0) await halve(others);
+    if (terraform.length > 0) await halve(others, cause);
     // The whole batch ran out already: start from its halves (a batch of one is that one file).
-    else if (others.length === 1) notChecked(others);
+    else if (others.length === 1) notChecked(others, cause);
     else {
       const middle = Math.ceil(others.length / 2);
-      await halve(others.slice(0, middle));
-      await halve(others.slice(middle));
+      await halve(others.slice(0, middle), cause);
+      await halve(others.slice(middle), cause);
     }
     // Then the Terraform modules, together (they read each other and the files their file() calls name),
     // with the other files that were scanned as what file() may read. A file they read is not scanned on
@@ -250,10 +306,10 @@ export class ScanPool {
     const readByTerraform = new Set<string>();
     if (terraform.length > 0) {
       const failed = new Set(files.map((file) => file.path));
-      const scanned = await attempt([...terraform, ...others.filter((input) => !failed.has(input.path))], 'terraform');
-      if (scanned === undefined) {
+      const scanned = budget <= 0 ? (sawTimeout ? 'time' : cause) : await attempt([...terraform, ...others.filter((input) => !failed.has(input.path))], 'terraform');
+      if (typeof scanned === 'string') {
         // One evaluation of every module: no smaller part is the same scan. Each module file is not checked.
-        notChecked(terraform, 'terraform');
+        notChecked(terraform, scanned, 'terraform');
       } else {
         findings.push(...scanned.findings);
         files.push(...scanned.files);
@@ -283,7 +339,16 @@ export class ScanPool {
       if (thread === undefined) return;
       const task = this.waiting.shift()!;
       thread.task = task;
-      thread.timer = setTimeout(() => this.end(thread, new ScanTimeoutError(this.settings.timeoutMs)), this.settings.timeoutMs);
+      // The limit counts from when the thread has loaded the engine (a fresh thread takes a second or so, more
+      // on a loaded machine), so a scan is not stopped for the thread's start; loading itself is bounded too.
+      const arm = () => {
+        clearTimeout(thread!.timer);
+        thread!.timer = setTimeout(() => this.end(thread!, new ScanTimeoutError(this.settings.timeoutMs)), this.settings.timeoutMs);
+      };
+      arm();
+      void thread.ready.then(() => {
+        if (thread!.task === task) arm();
+      });
       thread.worker.postMessage(task.request);
     }
   }

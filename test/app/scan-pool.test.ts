@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
 import { withDefaults } from '../../src/model/options.js';
-import { outOfMemoryFinding, ScanPool } from '../../src/app/scan-pool.js';
+import { outOfMemoryFinding, ScanPool, timeLimitFinding } from '../../src/app/scan-pool.js';
 import { fixture } from './helpers.js';
 
 /*
@@ -68,5 +68,29 @@ describe('a scan that runs out of its thread\'s memory', () => {
     expect(result.findings.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.line])).toEqual([['file-too-large', 'medium', 'stacks/huge.yaml', 1]]);
     // The thread was replaced: the pool goes on.
     expect((await pool.scan([{ path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') }])).findings.length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('a scan that runs past its time limit', () => {
+  it('finds the file that takes longer than the limit alone; the others are scanned as in one batch', async () => {
+    // The huge template takes about 2 s to scan on an idle machine, each small file some 30 ms: a 1 s limit
+    // (counted once the thread has loaded the engine) lies between them, with a wide margin on either side.
+    pool = new ScanPool({ threads: 1, memoryMb: 2048, timeoutMs: 1000 });
+    const others: InputFile[] = [
+      { path: 'stacks/admin.yaml', text: fixture('admin-role.yaml') },
+      { path: 'policies/admin.json', text: ADMIN_JSON },
+    ];
+    const huge: InputFile = { path: 'stacks/huge.yaml', text: hugeTemplate(120_000) };
+
+    const result = await pool.scan([others[0]!, huge, others[1]!]);
+
+    const expected = scanFiles(others);
+    expect(result.findings.filter((finding) => finding.file !== huge.path)).toEqual(expected.findings);
+    expect(result.findings.filter((finding) => finding.file === huge.path)).toEqual([timeLimitFinding(huge.path, 1000, withDefaults({}))]);
+    expect(result.findings.find((finding) => finding.file === huge.path)!.message).toContain('took longer than the 1 second one check may take');
+    expect(result.files.find((file) => file.path === huge.path)).toEqual({ path: huge.path, status: 'failed' });
+    expect(new Set(expected.findings.map((finding) => finding.file))).toEqual(new Set(['stacks/admin.yaml', 'policies/admin.json']));
+    // The thread that ran past the limit was replaced: the pool goes on.
+    expect((await pool.scan([others[0]!])).findings).toEqual(scanFiles([others[0]!]).findings);
   }, 120_000);
 });
