@@ -1,6 +1,6 @@
 import type { DocumentModel } from './document-model.js';
 import { getEntry, getKey, getPath, isMap, scalarString, type SourceNode } from '../parse/nodes.js';
-import { identityGraph, type InstanceProfile } from './identity-graph.js';
+import { identityGraph, principalNamed, type InstanceProfile } from './identity-graph.js';
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
 import { amiFamilyOfSsmParameter, IMDS_SUPPORT_SEMANTICS_SOURCE, type AmiFamily } from '../aws-data/ami-imds-support.js';
 import type { Resource, Template } from './template.js';
@@ -571,6 +571,33 @@ export function launchesWithoutProfile(model: DocumentModel, source: MetadataSou
     }
   }
   return true;
+}
+
+/** An EKS managed node group that launches from a launch template, and its node role. */
+export interface NodeRoleUse {
+  nodegroup: Resource;
+  /** Where the node role is written. */
+  node: SourceNode;
+  /** The role's logical id when this template defines it. */
+  role: string | undefined;
+}
+
+/**
+ * The node roles of the EKS managed node groups that launch from a launch template: EKS gives the nodes
+ * an instance profile of the node group's role (a launch template for a node group may not name one), so
+ * that role is the one whose credentials IMDS hands out on those instances.
+ */
+export function nodeRolesOf(model: DocumentModel, source: MetadataSource): NodeRoleUse[] {
+  const template = model.template;
+  if (template === undefined || source.kind !== 'launch-template') return [];
+  const out: NodeRoleUse[] = [];
+  for (const reference of consumersOf(instanceMetadata(model), source.resource)) {
+    if (reference.consumer.type !== 'AWS::EKS::Nodegroup') continue;
+    const node = getKey(reference.consumer.properties, 'NodeRole');
+    if (node === undefined || out.some((use) => use.nodegroup === reference.consumer)) continue;
+    out.push({ nodegroup: reference.consumer, node, role: principalNamed(template, model.resolver, node, 'AWS::IAM::Role') });
+  }
+  return out;
 }
 
 function profileLogicalId(template: Template, value: ResolvedValue): string | undefined {

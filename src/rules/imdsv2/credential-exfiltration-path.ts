@@ -4,7 +4,9 @@ import {
   amiImdsDefault,
   instanceMetadata,
   instanceProfileOf,
+  nodeRolesOf,
   referencesFrom,
+  resourceLabel,
   reliesOnDefault,
   sourceLabel,
   tokenProblems,
@@ -99,6 +101,34 @@ export const credentialExfiltrationPath: Rule = {
             remediation: `${credentialExfiltrationPath.meta.fix} ${RECOMMENDED_GUARD}`,
           });
         }
+      }
+      // An EKS managed node group launching from the template: its node role is the role of the nodes.
+      for (const use of nodeRolesOf(model, source)) {
+        const role = use.role === undefined ? undefined : graph.principals.get(use.role);
+        if (role === undefined) continue;
+        const grants = broadReadGrants(model, role);
+        if (grants.length === 0) continue;
+        const actions = [...new Set(grants.map((g) => g.action))];
+        const nodegroup = resourceLabel(use.nodegroup);
+        report({
+          node: exposure.node,
+          resource: source.resource.logicalId,
+          message:
+            `Capital One chain: ${sourceLabel(source)} allows IMDSv1 (it ${exposure.detail}), and ${nodegroup} launches its nodes from it with node role ${role.logicalId}, which has ` +
+            `${actions.join(', ')} on every resource. An SSRF on a node can fetch the role credentials with one GET and use them from anywhere to read that data.`,
+          related: [
+            ...exposure.links,
+            { node: use.node, message: `${nodegroup} launches from ${sourceLabel(source)} with node role ${role.logicalId}` },
+            { node: role.resource.keyNode, message: `${role.label} is the role whose credentials IMDS hands out` },
+            ...uniqueStatements(grants).map(({ match, actions: granted }) => ({
+              node: match.actionNode,
+              message: `${match.attachment.via} (statement ${match.statement.sid ?? match.statement.index + 1}) allows ${granted.join(', ')} on every resource`,
+            })),
+            ...guardNotes(model),
+          ],
+          element: `${use.nodegroup.logicalId}/${role.logicalId}`,
+          remediation: `${credentialExfiltrationPath.meta.fix} ${RECOMMENDED_GUARD}`,
+        });
       }
     }
     reportManagedInstanceChains(model, report);
