@@ -157,6 +157,24 @@ Resources:
     expect(holders.Person).toEqual([[], []]);
   });
 
+  it("lowers the EKS cluster role's Auto Mode path (AmazonEKSComputePolicy: PassRole to EC2 and RunInstances) two steps, and keeps a role EC2 holds critical", () => {
+    const role = (name: string, service: string) => `  ${name}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: ${service} }, Action: [sts:AssumeRole, sts:TagSession] }
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonEKSComputePolicy]
+`;
+    const text = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n${role('Cluster', 'eks.amazonaws.com')}${role('Instance', 'ec2.amazonaws.com')}`;
+    const escalations = scanFiles([{ path: 'eks.yaml', text }]).findings.filter((f) => f.ruleId === 'least-privilege/privilege-escalation');
+    expect(escalations.map((f) => [f.resource, f.severity])).toEqual([
+      ['Cluster', 'medium'],
+      ['Instance', 'critical'],
+    ]);
+    expect(escalations[0]!.message).toContain('Only the AWS service eks.amazonaws.com can assume');
+  });
+
   it('never counts a service that runs code a person writes as using the role for its own work only', () => {
     for (const service of ['ec2', 'lambda', 'edgelambda', 'ecs-tasks', 'codebuild', 'glue', 'sagemaker', 'states', 'cloudformation', 'ssm', 'events', 'scheduler', 'pods.eks']) {
       expect(SERVICE_CONTROL_PLANE_ROLES[`${service}.amazonaws.com`], service).toBeUndefined();

@@ -35,6 +35,11 @@ export const SERVICE_CONTROL_PLANE_ROLES: Readonly<Record<string, string>> = {
   'backup.amazonaws.com': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html',
   'firehose.amazonaws.com': 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html',
   'dlm.amazonaws.com': 'https://docs.aws.amazon.com/ebs/latest/userguide/service-role.html',
+  // The EKS cluster role: the control plane manages load balancers, and in Auto Mode launches nodes (AWS's
+  // AmazonEKSComputePolicy: RunInstances and PassRole to EC2) as Auto Scaling's role does. Pods never get
+  // it (they get the node role or their own through IRSA or Pod Identity, pods.eks is not listed); what a
+  // Kubernetes administrator makes EKS launch is that administrator's, as a launch template is for Auto Scaling.
+  'eks.amazonaws.com': 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html',
 };
 
 /**
