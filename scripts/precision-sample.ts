@@ -6,6 +6,11 @@
  *   npx tsx scripts/precision-sample.ts --list [--seed N]     print the sample (one JSON line per finding)
  *   npx tsx scripts/precision-sample.ts --render [--seed N]   write docs/precision.md from the judgements
  *
+ * With --terraform, the same for the Terraform corpus (../shared/corpus/terraform-aws-modules, scanned as
+ * scripts/corpus-summary.ts does, each directory a module): every high and critical finding (there are few)
+ * plus a seeded draw of 25 medium findings, judged in docs/precision-terraform-judgements.json and rendered
+ * to docs/precision-terraform.md.
+ *
  * Judgements live in docs/precision-judgements.json, keyed by the finding's fingerprint:
  * `{ "<fingerprint>": { "verdict": "true" | "false" | "noise", "reason": "…" } }`. A finding of the sample
  * without a judgement is listed as "not judged" and counts against nothing.
@@ -20,12 +25,42 @@ import { execFileSync } from 'node:child_process';
 import { collectFiles } from '../src/cli/collect-files.js';
 import { scanFiles } from '../src/engine/scan.js';
 import type { Finding } from '../src/findings/finding.js';
-import { CFN_CORPUS, REPO_ROOT } from './corpus-summary.js';
+import { CFN_CORPUS, REPO_ROOT, TF_CORPUS } from './corpus-summary.js';
 
 export const DEFAULT_SEED = 14;
-const WANT = { blocking: 45, medium: 25 };
-const JUDGEMENTS = join(REPO_ROOT, 'docs', 'precision-judgements.json');
-const PAGE = join(REPO_ROOT, 'docs', 'precision.md');
+
+/** One corpus the precision is measured on: where it is, how much is drawn, where judgements and page live. */
+export interface PrecisionCorpus {
+  root: string;
+  /** How many high/critical findings are drawn; 'all' takes every one (no draw, so the medium draw does not depend on them). */
+  want: { blocking: number | 'all'; medium: number };
+  judgements: string;
+  page: string;
+  /** The flags that select this corpus on the command line, as the page quotes them. */
+  flags: string;
+}
+
+export const CFN_PRECISION: PrecisionCorpus = {
+  root: CFN_CORPUS,
+  want: { blocking: 45, medium: 25 },
+  judgements: join(REPO_ROOT, 'docs', 'precision-judgements.json'),
+  page: join(REPO_ROOT, 'docs', 'precision.md'),
+  flags: '',
+};
+
+export const TF_PRECISION: PrecisionCorpus = {
+  root: TF_CORPUS,
+  want: { blocking: 'all', medium: 25 },
+  judgements: join(REPO_ROOT, 'docs', 'precision-terraform-judgements.json'),
+  page: join(REPO_ROOT, 'docs', 'precision-terraform.md'),
+  flags: ' --terraform',
+};
+
+export interface Sample {
+  blocking: Finding[];
+  medium: Finding[];
+  population: { blocking: number; medium: number };
+}
 
 export interface Judgement {
   verdict: 'true' | 'false' | 'noise';
@@ -64,23 +99,24 @@ function draw<T>(items: readonly T[], count: number, next: () => number): T[] {
   return pool.slice(0, count);
 }
 
-export async function drawSample(seed = DEFAULT_SEED): Promise<{ blocking: Finding[]; medium: Finding[]; population: { blocking: number; medium: number } }> {
-  const collected = await collectFiles([CFN_CORPUS]);
+export async function drawSample(seed = DEFAULT_SEED, corpus: PrecisionCorpus = CFN_PRECISION): Promise<Sample> {
+  const collected = await collectFiles([corpus.root]);
   if (!collected.ok) throw new Error(collected.error);
   const findings = distinct(scanFiles(collected.files).findings);
   const next = random(seed);
   const blockingPool = findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
   const mediumPool = findings.filter((f) => f.severity === 'medium');
+  // Stable: findings on one line keep the draw's order (fingerprint order when every one is taken).
   const byPlace = (a: Finding, b: Finding) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
   return {
-    blocking: draw(blockingPool, WANT.blocking, next).sort(byPlace),
-    medium: draw(mediumPool, WANT.medium, next).sort(byPlace),
+    blocking: (corpus.want.blocking === 'all' ? [...blockingPool] : draw(blockingPool, corpus.want.blocking, next)).sort(byPlace),
+    medium: draw(mediumPool, corpus.want.medium, next).sort(byPlace),
     population: { blocking: blockingPool.length, medium: mediumPool.length },
   };
 }
 
-function readJudgements(): Record<string, Judgement> {
-  return existsSync(JUDGEMENTS) ? (JSON.parse(readFileSync(JUDGEMENTS, 'utf8')) as Record<string, Judgement>) : {};
+export function readJudgements(corpus: PrecisionCorpus = CFN_PRECISION): Record<string, Judgement> {
+  return existsSync(corpus.judgements) ? (JSON.parse(readFileSync(corpus.judgements, 'utf8')) as Record<string, Judgement>) : {};
 }
 
 function cell(text: string): string {
@@ -109,34 +145,29 @@ function percent(good: number, judged: number): string {
   return judged === 0 ? 'n/a' : `${((100 * good) / judged).toFixed(1)} % (${good} of ${judged})`;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const seedIndex = args.indexOf('--seed');
-  const seed = seedIndex >= 0 ? Number(args[seedIndex + 1]) : DEFAULT_SEED;
-  const sample = await drawSample(seed);
-  if (args.includes('--list')) {
-    for (const finding of [...sample.blocking, ...sample.medium]) {
-      process.stdout.write(JSON.stringify({ fingerprint: finding.fingerprint, file: finding.file, line: finding.line, rule: finding.ruleId, severity: finding.severity, resource: finding.resource, message: finding.message }) + '\n');
-    }
-    return;
-  }
-  if (!args.includes('--render')) {
-    process.stderr.write('usage: npx tsx scripts/precision-sample.ts --list|--render [--seed N]\n');
-    process.exitCode = 2;
-    return;
-  }
-  const judgements = readJudgements();
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'policies', 'data'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+/** The line of the page that names the commit it was drawn on (the only line that changes with every commit). */
+export const DRAWN_ON = /^Drawn by .*$/m;
+
+/** The page: its hand-written part (everything before `<!-- sample -->`), then the sample and its precision. */
+export function renderPage(
+  corpus: PrecisionCorpus,
+  sample: Sample,
+  judgements: Record<string, Judgement>,
+  drawn: { seed: number; commit: string; dirty: boolean },
+  intro: string,
+): { page: string; summary: string } {
   const blocking = section('High and critical findings (block at the default threshold)', sample.blocking, judgements);
   const medium = section('Medium findings', sample.medium, judgements);
-  const intro = readFileSync(PAGE, 'utf8').split('<!-- sample -->')[0]!.trimEnd();
+  const population =
+    corpus.want.blocking === 'all'
+      ? `from all ${sample.population.blocking} distinct high/critical findings and ${sample.population.medium} distinct medium findings`
+      : `from ${sample.population.blocking} distinct high/critical and ${sample.population.medium} distinct medium findings`;
   const page = [
-    intro,
+    intro.split('<!-- sample -->')[0]!.trimEnd(),
     '',
     '<!-- sample -->',
     '',
-    `Drawn by \`npx tsx scripts/precision-sample.ts --render --seed ${seed}\` on commit \`${commit}\`${dirty ? ' (with uncommitted changes to src/ in the working tree)' : ''} from ${sample.population.blocking} distinct high/critical and ${sample.population.medium} distinct medium findings.`,
+    `Drawn by \`npx tsx scripts/precision-sample.ts${corpus.flags} --render --seed ${drawn.seed}\` on commit \`${drawn.commit}\`${drawn.dirty ? ' (with uncommitted changes to src/ in the working tree)' : ''} ${population}.`,
     '',
     `**Precision: high/critical ${percent(blocking.good, blocking.judged)}; medium actionable ${percent(medium.good, medium.judged)}.**`,
     '',
@@ -145,8 +176,32 @@ async function main(): Promise<void> {
     ...medium.lines,
     '',
   ].join('\n');
-  writeFileSync(PAGE, page);
-  process.stdout.write(`wrote ${PAGE}: high/critical ${percent(blocking.good, blocking.judged)}, medium ${percent(medium.good, medium.judged)}\n`);
+  return { page, summary: `high/critical ${percent(blocking.good, blocking.judged)}, medium ${percent(medium.good, medium.judged)}` };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const seedIndex = args.indexOf('--seed');
+  const seed = seedIndex >= 0 ? Number(args[seedIndex + 1]) : DEFAULT_SEED;
+  const corpus = args.includes('--terraform') ? TF_PRECISION : CFN_PRECISION;
+  const sample = await drawSample(seed, corpus);
+  if (args.includes('--list')) {
+    for (const finding of [...sample.blocking, ...sample.medium]) {
+      process.stdout.write(JSON.stringify({ fingerprint: finding.fingerprint, file: finding.file, line: finding.line, rule: finding.ruleId, severity: finding.severity, resource: finding.resource, message: finding.message }) + '\n');
+    }
+    return;
+  }
+  if (!args.includes('--render')) {
+    process.stderr.write('usage: npx tsx scripts/precision-sample.ts [--terraform] --list|--render [--seed N]\n');
+    process.exitCode = 2;
+    return;
+  }
+  const judgements = readJudgements(corpus);
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'policies', 'data'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+  const { page, summary } = renderPage(corpus, sample, judgements, { seed, commit, dirty }, readFileSync(corpus.page, 'utf8'));
+  writeFileSync(corpus.page, page);
+  process.stdout.write(`wrote ${corpus.page}: ${summary}\n`);
 }
 
 if (process.argv[1] !== undefined && process.argv[1].endsWith('precision-sample.ts')) await main();
