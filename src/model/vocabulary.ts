@@ -46,7 +46,22 @@ export interface Vocabulary {
   setting(name: string, value: string): string;
   /** A node's path in the document: `Resources.Lt.Properties.LaunchTemplateData.MetadataOptions` / `aws_launch_template.lt.metadata_options`. */
   path(segments: readonly (string | number)[]): string;
+  /** The last name of {@link path}: `HttpTokens` / `http_tokens` (CloudFormation: the last key of the segments). */
+  key(segments: readonly (string | number)[]): string;
+  /**
+   * A map property with its settings, as a user writes it: `InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}` /
+   * `instance_metadata_service_configuration { minimum_instance_metadata_service_version = "2" }`. Setting names are paths below `path`.
+   */
+  block(resource: Named | string, path: string, settings: readonly Setting[]): string;
+  /**
+   * An item of a list property, as a user writes it: `the option setting Namespace aws:…, OptionName DisableIMDSv1, Value "true"` (with `noun`) /
+   * `the block setting { namespace = "aws:…", name = "DisableIMDSv1", value = "true" }`. Field names are paths below `path`.
+   */
+  item(resource: Named | string, path: string, noun: string, fields: readonly Setting[]): string;
 }
+
+/** A name (a model property path) and the value a fix gives it. */
+export type Setting = readonly [name: string, value: string | number | boolean];
 
 /** `IAM ManagedPolicy` for `AWS::IAM::ManagedPolicy`. */
 export function shortType(type: string): string {
@@ -56,6 +71,15 @@ export function shortType(type: string): string {
 function lastName(path: string): string {
   return path.replace(/\[[^\]]*\]/g, '').split('.').pop() ?? path;
 }
+
+/** A value as YAML reads it back: a string that would read as a number, boolean or null is quoted (`"2"`, `"true"`). */
+function yamlScalar(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  return /^(?:true|false|yes|no|on|off|null|~|[-+]?(?:\d[\d_]*)?\.?\d+(?:e[-+]?\d+)?)$/i.test(value) ? JSON.stringify(value) : value;
+}
+
+/** A value as HCL writes it: strings quoted, numbers and booleans bare. */
+const hclScalar = (value: string | number | boolean): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 const idOf = (resource: Named | string) => (typeof resource === 'string' ? resource : resource.logicalId);
 
@@ -74,15 +98,26 @@ export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
   conditional: 'Fn::If',
   setting: (name, value) => `${name}: ${value}`,
   path: (segments) => formatPath(segments),
+  key: lastKey,
+  block: (_resource, path, settings) => `${path}: {${settings.map(([name, value]) => `${lastName(name)}: ${yamlScalar(value)}`).join(', ')}}`,
+  item: (_resource, _path, noun, fields) => `the ${noun} ${fields.map(([name, value]) => `${lastName(name)} ${yamlScalar(value)}`).join(', ')}`,
 };
 
+/** The last key of a path's segments (the path itself when it has none). */
+function lastKey(segments: readonly (string | number)[]): string {
+  return [...segments].reverse().find((segment): segment is string => typeof segment === 'string') ?? formatPath(segments);
+}
+
 function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
+  const field = (resource: Named | string, path: string) => lastName(spelling.property(idOf(resource), path));
+  const settingsOf = (resource: Named | string, path: string, settings: readonly Setting[]) =>
+    settings.map(([name, value]) => `${field(resource, `${path}.${name}`)} = ${hclScalar(value)}`).join(', ');
   return {
     language: spelling.language,
     resource: (resource) => resource.logicalId,
     named: (logicalId) => logicalId,
     property: (resource, path) => spelling.property(idOf(resource), path),
-    field: (resource, path) => lastName(spelling.property(idOf(resource), path)),
+    field,
     attribute: (logicalId, attribute) => `${logicalId}.${spelling.attribute(logicalId, attribute)}`,
     attributeOf: (resource, attribute) => `${resource.logicalId}.${spelling.attribute(resource.logicalId, attribute)}`,
     deployer: 'Terraform',
@@ -97,6 +132,13 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
       const native = spelling.property(id, formatPath(rest));
       return native === '' ? id : `${id}.${native}`;
     },
+    key: (segments) => {
+      const [section, id, properties, ...rest] = segments;
+      if (section !== 'Resources' || typeof id !== 'string' || properties !== 'Properties' || !rest.some((s) => typeof s === 'string')) return lastKey(segments);
+      return field(id, formatPath(rest));
+    },
+    block: (resource, path, settings) => `${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, settings)} }`,
+    item: (resource, path, _noun, fields) => `the block ${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, fields)} }`,
   };
 }
 

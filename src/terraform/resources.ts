@@ -678,20 +678,23 @@ const MAPPERS: Record<string, Mapper> = {
 
 /** `setting { namespace, name, value }` blocks of a Beanstalk environment or configuration template, as its `OptionSettings`. */
 function optionSettings(r: Res): ObjectEntry[] {
-  const entry = getEntry(r.obj, 'setting');
-  const items = blocks(r.obj, 'setting');
-  if (entry === undefined || items.length === 0) return [];
-  const settings = items.map((item): Value => ({
-    k: 'object',
-    entries: props(item, [
-      ['namespace', 'Namespace'],
-      ['name', 'OptionName'],
-      ['value', 'Value'],
-      ['resource', 'ResourceName'],
-    ]),
-    loc: item.loc,
-  }));
-  return [{ key: 'OptionSettings', keyLoc: entry.keyLoc, value: { k: 'list', items: settings, loc: entry.keyLoc } }];
+  const pairs: [string, string][] = [
+    ['namespace', 'Namespace'],
+    ['name', 'OptionName'],
+    ['value', 'Value'],
+    ['resource', 'ResourceName'],
+  ];
+  // Spelled with or without blocks: a fix names the block a module does not have yet.
+  return under('OptionSettings', ['setting'], () => {
+    const entry = getEntry(r.obj, 'setting');
+    const items = blocks(r.obj, 'setting');
+    if (entry === undefined || items.length === 0) {
+      for (const [from, key] of pairs) spell(key, [from], false);
+      return [];
+    }
+    const settings = items.map((item): Value => ({ k: 'object', entries: props(item, pairs), loc: item.loc }));
+    return [{ key: 'OptionSettings', keyLoc: entry.keyLoc, value: { k: 'list', items: settings, loc: entry.keyLoc } }];
+  });
 }
 
 /** `inline_policy { name, policy }` blocks of a role, as its `Policies` list. */
