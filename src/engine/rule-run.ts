@@ -2,6 +2,7 @@ import { fingerprintOf, type Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
 import { stablePath } from '../findings/stable-path.js';
 import type { DocumentModel } from '../model/document-model.js';
+import { CLOUDFORMATION_VOCABULARY, type Vocabulary } from '../model/vocabulary.js';
 import type { EngineOptions } from '../model/options.js';
 import { nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
 import { originOf } from '../parse/node-origin.js';
@@ -36,7 +37,7 @@ export function runRule(rule: Rule, model: DocumentModel, options: EngineOptions
   try {
     rule.check({
       model,
-      report: (report) => produced.push(toFinding(rule, model.file, report, severityOverride)),
+      report: (report) => produced.push(toFinding(rule, model.file, report, severityOverride, model.vocabulary)),
     });
     sink.push(...dedupe(produced));
   } catch (error) {
@@ -57,7 +58,8 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-export function toFinding(rule: Rule, documentFile: SourceFile, report: Report, severityOverride?: Severity): Finding {
+/** A report as a finding; a rule's fallback remediation is worded with `vocabulary`, the document's. */
+export function toFinding(rule: Rule, documentFile: SourceFile, report: Report, severityOverride?: Severity, vocabulary: Vocabulary = CLOUDFORMATION_VOCABULARY): Finding {
   // A document built from several files (a Terraform module) knows each node's own file.
   const file = originOf(report.node) ?? documentFile;
   const span = file.spanOf(report.node.start, report.node.end);
@@ -74,7 +76,7 @@ export function toFinding(rule: Rule, documentFile: SourceFile, report: Report, 
     file: file.path,
     ...span,
     message: report.message,
-    remediation: report.remediation ?? rule.meta.fix,
+    remediation: report.remediation ?? rule.meta.remedy?.(vocabulary, resource ?? '') ?? rule.meta.fix,
     docs: docsUrl(rule.meta.docs),
   };
   if (resource !== undefined) finding.resource = resource;

@@ -42,6 +42,12 @@ export interface Vocabulary {
   readonly document: string;
   /** What a condition's two branches are written with: `Fn::If` / `a conditional expression`. */
   readonly conditional: string;
+  /** What builds a string from references: `Fn::Sub` / `an interpolation ("${…}")`. */
+  readonly interpolation: string;
+  /** What builds an ARN for any partition: `!Sub and ${AWS::Partition}` / `an interpolation of data.aws_partition.current.partition`. */
+  readonly partitioned: string;
+  /** An input whose values the document shows: `a parameter with a default or AllowedValues` / `a variable with a default or a validation`. */
+  readonly knownInput: string;
   /** A setting as a user writes it: `HttpTokens: required` / `http_tokens = "required"`. */
   setting(name: string, value: string): string;
   /** A node's path in the document: `Resources.Lt.Properties.LaunchTemplateData.MetadataOptions` / `aws_launch_template.lt.metadata_options`. */
@@ -96,6 +102,9 @@ export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
   noValue: 'AWS::NoValue',
   document: 'template',
   conditional: 'Fn::If',
+  interpolation: 'Fn::Sub',
+  partitioned: '!Sub and ${AWS::Partition}',
+  knownInput: 'a parameter with a default or AllowedValues',
   setting: (name, value) => `${name}: ${value}`,
   path: (segments) => formatPath(segments),
   key: lastKey,
@@ -125,6 +134,9 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
     noValue: spelling.removed,
     document: 'module',
     conditional: 'a conditional expression',
+    interpolation: 'an interpolation ("${…}")',
+    partitioned: 'an interpolation of data.aws_partition.current.partition',
+    knownInput: 'a variable with a default or a validation',
     setting: (name, value) => `${name} = ${JSON.stringify(value)}`,
     path: (segments) => {
       const [section, id, properties, ...rest] = segments;

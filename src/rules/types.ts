@@ -3,6 +3,7 @@ import type { Severity } from '../findings/severity.js';
 import type { DocumentKind } from '../parse/classify.js';
 import type { SourceNode } from '../parse/nodes.js';
 import type { DocumentModel } from '../model/document-model.js';
+import type { Vocabulary } from '../model/vocabulary.js';
 
 /** What every rule declares beside its logic. `id` equals the rule's path under src/rules. */
 export interface RuleMeta {
@@ -13,8 +14,15 @@ export interface RuleMeta {
   severity: Severity;
   /** Why it matters, in a sentence or two: shown in the check run and `/trustgate explain`. */
   why: string;
-  /** How to fix it, in a sentence or two. */
+  /** How to fix it, in a sentence or two: in CloudFormation's words where it names properties (the docs page, SARIF help, `/trustgate explain`). */
   fix: string;
+  /**
+   * How to fix it in the words of a finding's document (src/model/vocabulary.ts), for the resource concerned
+   * (its logical id or Terraform address; `''` when there is none): what a finding carries when the rule
+   * passes no remediation of its own. Rules whose `fix` names properties, types or intrinsics have one;
+   * with CloudFormation's vocabulary it says `fix` exactly (test/rules/registry.test.ts holds that).
+   */
+  remedy?: (words: Vocabulary, resource: string) => string;
   /** Path of the docs page in this repository, `docs/rules/<id>.md`. */
   docs: string;
 }

@@ -6,6 +6,7 @@ import { ALL_RULES } from '../../src/engine/all-rules.js';
 import { CODE_RULES } from '../../src/rules/index.js';
 import { CATEGORIES } from '../../src/findings/finding.js';
 import { isSeverity } from '../../src/findings/severity.js';
+import { CLOUDFORMATION_VOCABULARY } from '../../src/model/vocabulary.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixturesOf = (id: string) => join(root, 'test', 'fixtures', 'rules', id);
@@ -60,6 +61,12 @@ describe('rule registry', () => {
         const page = readFileSync(join(root, rule.meta.docs), 'utf8');
         expect(page).toContain(rule.meta.id);
         expect(page).toMatch(/## How to fix/);
+      });
+
+      // A finding's fix in its document's words (rule.meta.remedy) says the rule's fix in CloudFormation's.
+      it.skipIf(rule.meta.remedy === undefined)('words its fix for CloudFormation as its fix says it', () => {
+        expect(rule.meta.remedy!(CLOUDFORMATION_VOCABULARY, 'Resource')).toBe(rule.meta.fix);
+        expect(rule.meta.remedy!(CLOUDFORMATION_VOCABULARY, '')).toBe(rule.meta.fix);
       });
 
       const dir = fixturesOf(rule.meta.id);

@@ -14,6 +14,7 @@ import {
   type MetadataSourceKind,
   type TokenProblem,
 } from '../../model/instance-metadata.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { RuleContext } from '../types.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 
@@ -69,7 +70,7 @@ export function amiDefaultMessage(source: MetadataSource, problem: TokenProblem,
  * Launch templates and configurations name their consumers in `related`, so the finding at the
  * template is the one place that says which groups and instances inherit it.
  */
-export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKind, fixHint: string): void {
+export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKind, fixHint: (words: Vocabulary, resource: string) => string): void {
   const { model, report } = context;
   const metadata = instanceMetadata(model);
   // Policies are only parsed for files that have something to report.
@@ -84,6 +85,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
     const problems = tokenProblems(model.resolver, source, inherits);
     const ami = problems.some(reliesOnDefault) ? amiImdsDefault(model, source) : undefined;
     const noProfile = problems.length > 0 && launchesWithoutProfile(model, source);
+    const remediation = `${fixHint(source.resource.vocabulary, source.resource.logicalId)} ${RECOMMENDED_GUARD}`;
     for (const problem of problems) {
       const unverifiable = problem.kind === 'unverifiable';
       if (ami !== undefined && reliesOnDefault(problem)) {
@@ -94,7 +96,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
           message: amiDefaultMessage(source, problem, ami),
           related: [{ node: ami.node, message: ami.account !== undefined ? `${ami.account.resource.logicalId}: ${accountSetting(ami.account)}, the account-level default (${ami.family.source})` : `${ami.family.family} AMI, registered with ImdsSupport v2.0 (${ami.family.source})` }, ...problem.related, ...consumers],
           element: problem.kind,
-          remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
+          remediation,
         });
         continue;
       }
@@ -110,7 +112,7 @@ export function reportTokenFindings(context: RuleContext, kind: MetadataSourceKi
           : `${sourceLabel(source)} allows IMDSv1: it ${problem.detail}. ${impact}`,
         related: [...problem.related, ...consumers, ...(guards ??= guardNotes(model))],
         element: problem.kind,
-        remediation: `${fixHint} ${RECOMMENDED_GUARD}`,
+        remediation,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { BEANSTALK_IMDS_NAMESPACE, BEANSTALK_IMDS_OPTION, beanstalkLaunches, type BeanstalkLaunch } from '../../model/beanstalk.js';
 import { describeValue, type ResolvedValue } from '../../model/intrinsics.js';
 import type { SourceNode } from '../../parse/nodes.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 import { V1_IMPACT } from './_token-findings.js';
@@ -13,6 +14,9 @@ const OPTION = BEANSTALK_IMDS_OPTION;
  * parameter that allows `false`, or is not set in the environment nor in its configuration template
  * (then the platform's default decides, which this template cannot show).
  */
+const remedy = (words: Vocabulary, resource: string) =>
+  `Add ${words.item(resource, 'OptionSettings', 'option setting', [['Namespace', NAMESPACE], ['OptionName', OPTION], ['Value', 'true']])}.`;
+
 export const beanstalkImds: Rule = {
   meta: {
     id: 'imdsv2/beanstalk-imds',
@@ -21,11 +25,12 @@ export const beanstalkImds: Rule = {
     severity: 'high',
     why: 'Beanstalk instances run a public web application with the environment instance profile; with IMDSv1 any SSRF in the application hands out its credentials.',
     fix: 'Add the option setting Namespace aws:autoscaling:launchconfiguration, OptionName DisableIMDSv1, Value "true".',
+    remedy,
     docs: 'docs/rules/imdsv2/beanstalk-imds.md',
   },
   appliesTo: ['cloudformation'],
   check({ model, report }) {
-    const remediation = `${beanstalkImds.meta.fix} ${RECOMMENDED_GUARD}`;
+    const remediation = (launch: BeanstalkLaunch) => `${remedy(launch.resource.vocabulary, launch.resource.logicalId)} ${RECOMMENDED_GUARD}`;
     const launches = beanstalkLaunches(model);
     const judge = (launch: BeanstalkLaunch, setting: SourceNode): boolean => {
       const resource = launch.resource;
@@ -45,7 +50,7 @@ export const beanstalkImds: Rule = {
               : `${label(launch)} sets ${OPTION} to ${describeValue(value)}${fromParameter ? ` through ${value.via}` : ''}, so its instances allow IMDSv1. ${V1_IMPACT}`,
           ...(fromParameter && !inside ? { related: [{ node: value.node, message: `${value.via} allows ${describeValue(value)}` }] } : {}),
           element: describeValue(value),
-          remediation,
+          remediation: remediation(launch),
         });
         reported = true;
       }
@@ -69,7 +74,7 @@ export const beanstalkImds: Rule = {
         resource: environment.logicalId,
         severity: 'medium',
         message: `${label(launch)} does not set ${NAMESPACE} ${OPTION}${configuration ? ` (nor does its configuration template ${configuration.logicalId})` : ''}, so whether its instances allow IMDSv1 depends on the platform's default, which this ${model.vocabulary.document} does not show. ${V1_IMPACT}`,
-        remediation,
+        remediation: remediation(launch),
       });
     }
   },

@@ -18,7 +18,8 @@ import type { DocumentModel } from '../../model/document-model.js';
 import type { SourceNode } from '../../parse/nodes.js';
 import type { Report, Rule } from '../types.js';
 import { managedInstanceSurfaces } from '../../model/managed-instances.js';
-import { managedInstanceImds } from './managed-instance-imds.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
+import { managedInstanceRemedy } from './managed-instance-imds.js';
 import { guardNotes, RECOMMENDED_GUARD } from './_metadata-guards.js';
 
 /**
@@ -51,6 +52,9 @@ interface Link {
  * configuration that allows IMDSv1, whose instance profile's role can read data broadly. The finding
  * points where the chain is cheapest to break (the IMDS setting) and names every link in `related`.
  */
+const remedy = (words: Vocabulary, resource: string) =>
+  `Break the chain at the instance: require IMDSv2 (${words.setting(words.field(resource, 'MetadataOptions.HttpTokens'), 'required')}). Then scope the role to the buckets, secrets and tables it needs, and make stolen credentials useless elsewhere with aws:ec2InstanceSourceVPC / aws:SourceVpc conditions.`;
+
 export const credentialExfiltrationPath: Rule = {
   meta: {
     id: 'imdsv2/credential-exfiltration-path',
@@ -59,6 +63,7 @@ export const credentialExfiltrationPath: Rule = {
     severity: 'critical',
     why: 'An SSRF on the instance reads the role credentials through IMDSv1, and those credentials work from anywhere: with broad read access they copy every bucket, secret or table, as in the 2019 Capital One breach.',
     fix: 'Break the chain at the instance: require IMDSv2 (HttpTokens: required). Then scope the role to the buckets, secrets and tables it needs, and make stolen credentials useless elsewhere with aws:ec2InstanceSourceVPC / aws:SourceVpc conditions.',
+    remedy,
     docs: 'docs/rules/imdsv2/credential-exfiltration-path.md',
   },
   appliesTo: ['cloudformation'],
@@ -98,7 +103,7 @@ export const credentialExfiltrationPath: Rule = {
               `${actions.join(', ')} on every resource. An SSRF on the instance can fetch the role credentials with one GET and use them from anywhere to read that data.`,
             related: links,
             element: `${profile.logicalId}/${role.logicalId}`,
-            remediation: `${credentialExfiltrationPath.meta.fix} ${RECOMMENDED_GUARD}`,
+            remediation: `${remedy(source.resource.vocabulary, source.resource.logicalId)} ${RECOMMENDED_GUARD}`,
           });
         }
       }
@@ -127,7 +132,7 @@ export const credentialExfiltrationPath: Rule = {
             ...guardNotes(model),
           ],
           element: `${use.nodegroup.logicalId}/${role.logicalId}`,
-          remediation: `${credentialExfiltrationPath.meta.fix} ${RECOMMENDED_GUARD}`,
+          remediation: `${remedy(source.resource.vocabulary, source.resource.logicalId)} ${RECOMMENDED_GUARD}`,
         });
       }
     }
@@ -168,7 +173,7 @@ function reportManagedInstanceChains(model: DocumentModel, report: (report: Repo
           ...guardNotes(model),
         ],
         element: `${surface.profile ?? 'role'}/${role.logicalId}`,
-        remediation: `${managedInstanceImds.meta.fix} ${RECOMMENDED_GUARD}`,
+        remediation: `${managedInstanceRemedy(surface.resource.vocabulary, surface.resource.logicalId)} ${RECOMMENDED_GUARD}`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import { instanceMetadata, resourceLabel, tokenProblems } from '../../model/instance-metadata.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 
@@ -7,6 +8,10 @@ import { RECOMMENDED_GUARD } from './_metadata-guards.js';
  * not define (a literal id or name, a parameter, an import): its metadata options cannot be verified
  * here. Low, because the setting may well be right; the finding says what to check.
  */
+// The template is not in the document: its setting is named as a launch template of this language writes it.
+const remedy = (words: Vocabulary) =>
+  `Check that the referenced launch template version sets ${words.property('', 'MetadataOptions.HttpTokens')} to required (aws ec2 describe-launch-template-versions), or define the launch template in this ${words.document}.`;
+
 export const externalLaunchTemplate: Rule = {
   meta: {
     id: 'imdsv2/external-launch-template',
@@ -15,6 +20,7 @@ export const externalLaunchTemplate: Rule = {
     severity: 'low',
     why: 'Instances inherit HttpTokens from the launch template or configuration they are launched from; when it lives in another stack or account, nothing in this pull request shows that it requires IMDSv2.',
     fix: 'Check that the referenced launch template version sets MetadataOptions.HttpTokens to required (aws ec2 describe-launch-template-versions), or define the launch template in this template.',
+    remedy,
     docs: 'docs/rules/imdsv2/external-launch-template.md',
   },
   appliesTo: ['cloudformation'],
@@ -40,7 +46,7 @@ export const externalLaunchTemplate: Rule = {
           resource: reference.consumer.logicalId,
           message: `${consumer} launches instances from ${noun} ${target.description} (${words.property(reference.consumer, reference.path)}), which this ${words.document} does not define, so whether it allows IMDSv1 cannot be verified: ${check}.`,
           element: target.description,
-          remediation: `${externalLaunchTemplate.meta.fix} ${RECOMMENDED_GUARD}`,
+          remediation: `${remedy(words)} ${RECOMMENDED_GUARD}`,
         });
       }
     }

@@ -1,3 +1,4 @@
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { reportTokenFindings } from './_token-findings.js';
 
@@ -6,6 +7,9 @@ import { reportTokenFindings } from './_token-findings.js';
  * An instance that takes its settings from a launch template is judged at the template (or by
  * imdsv2/external-launch-template when the template is elsewhere).
  */
+const remedy = (words: Vocabulary, instance: string) =>
+  `Set ${words.block(instance, 'MetadataOptions', [['HttpTokens', 'required']])} on the instance (or ${words.setting(words.field(instance, 'MetadataOptions.HttpEndpoint'), 'disabled')} when nothing on it reads instance metadata).`;
+
 export const instanceImds: Rule = {
   meta: {
     id: 'imdsv2/instance-imds',
@@ -14,10 +18,11 @@ export const instanceImds: Rule = {
     severity: 'high',
     why: 'IMDSv1 answers any plain HTTP GET from the instance, so an SSRF hole or open proxy is enough to steal the instance role credentials (the Capital One breach).',
     fix: 'Set MetadataOptions: {HttpTokens: required} on the instance (or HttpEndpoint: disabled when nothing on it reads instance metadata).',
+    remedy,
     docs: 'docs/rules/imdsv2/instance-imds.md',
   },
   appliesTo: ['cloudformation'],
   check(context) {
-    reportTokenFindings(context, 'instance', 'Set MetadataOptions.HttpTokens to required on the instance (or launch it from a launch template that does).');
+    reportTokenFindings(context, 'instance', (words, instance) => `Set ${words.property(instance, 'MetadataOptions.HttpTokens')} to required on the instance (or launch it from a launch template that does).`);
   },
 };

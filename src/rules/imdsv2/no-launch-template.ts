@@ -1,4 +1,5 @@
 import { launchesWithoutTemplate } from '../../model/launchers.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 import { V1_IMPACT } from './_token-findings.js';
@@ -8,6 +9,10 @@ import { V1_IMPACT } from './_token-findings.js';
  * template: EKS managed node groups (EKS generates a template), Batch EC2/Spot compute environments,
  * and Spot Fleet LaunchSpecifications (which have no MetadataOptions field at all).
  */
+// The launch template is yet to be written: its settings are named as a launch template of this language writes them.
+const remedy = (words: Vocabulary) =>
+  `Give the node group, compute environment or fleet a launch template whose ${words.property('', 'MetadataOptions')} set ${words.setting(words.field('', 'MetadataOptions.HttpTokens'), 'required')}.`;
+
 export const noLaunchTemplate: Rule = {
   meta: {
     id: 'imdsv2/no-launch-template',
@@ -16,12 +21,13 @@ export const noLaunchTemplate: Rule = {
     severity: 'medium',
     why: 'Without a launch template the instances get default metadata options (HttpTokens optional unless the AMI or the account default says otherwise), and nothing in the template can require IMDSv2.',
     fix: 'Give the node group, compute environment or fleet a launch template whose MetadataOptions set HttpTokens: required.',
+    remedy,
     docs: 'docs/rules/imdsv2/no-launch-template.md',
   },
   appliesTo: ['cloudformation'],
   check({ model, report }) {
     const words = model.vocabulary;
-    const remediation = `${noLaunchTemplate.meta.fix} ${RECOMMENDED_GUARD}`;
+    const remediation = `${remedy(words)} ${RECOMMENDED_GUARD}`;
     for (const launch of launchesWithoutTemplate(model)) {
       const { resource, node } = launch;
       switch (launch.kind) {
@@ -46,7 +52,7 @@ export const noLaunchTemplate: Rule = {
             resource: resource.logicalId,
             severity: 'high',
             message: `${words.resource(resource, 'Spot Fleet')} launches instances from a LaunchSpecification, which cannot set metadata options: they get the defaults (HttpTokens optional unless the AMI or account default says otherwise). ${V1_IMPACT}`,
-            remediation: `Replace LaunchSpecifications with LaunchTemplateConfigs whose launch template sets MetadataOptions.HttpTokens to required. ${RECOMMENDED_GUARD}`,
+            remediation: `Replace ${words.field(resource, 'SpotFleetRequestConfigData.LaunchSpecifications')} with ${words.field(resource, 'SpotFleetRequestConfigData.LaunchTemplateConfigs')} whose launch template sets ${words.property('', 'MetadataOptions.HttpTokens')} to required. ${RECOMMENDED_GUARD}`,
           });
           break;
       }

@@ -4,6 +4,7 @@ import { identityGraph } from '../../model/identity-graph.js';
 import { describeValue, intrinsicOf, type Reference, type ResolvedValue } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import { getKey, isMap, scalarString, type SourceNode } from '../../parse/nodes.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
 import type { Report, Rule } from '../types.js';
 import { holderText } from './_grants.js';
 
@@ -14,6 +15,9 @@ import { holderText } from './_grants.js';
  * once per such managed policy attachment, at low, saying what could not be checked and why. The
  * `reportUnresolved: false` configuration key silences the class for a repository.
  */
+const remedy = (words: Vocabulary) =>
+  `Write the actions and resources in the ${words.document} (${words.knownInput}, an ARN built with ${words.interpolation}), or define the managed policy in this ${words.document}; or set reportUnresolved: false in .github/trustgate.yml when such grants are reviewed elsewhere.`;
+
 export const unresolvedGrant: Rule = {
   meta: {
     id: 'least-privilege/unresolved-grant',
@@ -22,6 +26,7 @@ export const unresolvedGrant: Rule = {
     severity: 'low',
     why: 'A policy whose actions, resources or document are only decided at deployment (an import from another stack, a parameter without a default, a managed policy kept elsewhere) may grant anything, and no other check can see it: unknown is not a pass.',
     fix: 'Write the actions and resources in the template (a parameter with a default or AllowedValues, an ARN built with Fn::Sub), or define the managed policy in this template; or set reportUnresolved: false in .github/trustgate.yml when such grants are reviewed elsewhere.',
+    remedy,
     docs: 'docs/rules/least-privilege/unresolved-grant.md',
   },
   appliesTo: ['cloudformation', 'iam-policy'],
