@@ -137,7 +137,8 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
     interpolation: 'an interpolation ("${…}")',
     partitioned: 'an interpolation of data.aws_partition.current.partition',
     knownInput: 'a variable with a default or a validation',
-    setting: (name, value) => `${name} = ${JSON.stringify(value)}`,
+    // A number or boolean is written bare, as HCL writes it (`http_put_response_hop_limit = 1`).
+    setting: (name, value) => `${name} = ${/^(?:true|false|-?\d+(?:\.\d+)?)$/.test(value) ? value : JSON.stringify(value)}`,
     path: (segments) => {
       const [section, id, properties, ...rest] = segments;
       if (section !== 'Resources' || typeof id !== 'string' || properties !== 'Properties') return formatPath(segments);

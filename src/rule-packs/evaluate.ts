@@ -8,6 +8,7 @@ import { originOf, setOrigin } from '../parse/node-origin.js';
 import type { Report } from '../rules/types.js';
 import { evaluateAssertion, type Outcome } from './assertions.js';
 import { LIMITS, type Assertion, type Check, type Condition, type PackRule } from './format.js';
+import { renderWording } from '../model/wording.js';
 import { renderMessage } from './message.js';
 import { selectNodes, subtreeSize, type CompiledSelector, type Selection } from './selector.js';
 
@@ -219,11 +220,13 @@ class RuleRun {
     const path = this.model.vocabulary.path(pathSegments(node));
     const where = scope.resource !== undefined ? ` of ${scope.resource.logicalId}` : '';
     const meaning = check.ifUnknown === 'fail' ? 'a failure' : 'a warning';
+    const words = this.model.vocabulary;
+    const title = renderWording(this.rule.title, words, scope.resource?.logicalId);
     return {
       node: anchorOf(node),
       element: 'value',
       severity: check.ifUnknown === 'warn' ? 'info' : check.severity,
-      message: `${this.rule.title}: ${path}${where} cannot be checked from the template (${reason}); this rule counts a value unknown until deployment as ${meaning}. Make sure the deployed value satisfies it (${describeAssertion(check.assertion)}).`,
+      message: `${title}: ${path}${where} cannot be checked from the ${words.document} (${reason}); this rule counts a value unknown until deployment as ${meaning}. Make sure the deployed value satisfies it (${describeAssertion(check.assertion)}).`,
       rank: check.ifUnknown === 'fail' ? 2 : 1,
     };
   }
@@ -252,7 +255,8 @@ class RuleRun {
   }
 
   private render(message: string, check: Check, scope: Scope, values: { value: string; path: string; segments: (string | number)[] }): string {
-    const key = [...values.segments].reverse().find((segment): segment is string => typeof segment === 'string');
+    const key = values.segments.some((segment) => typeof segment === 'string') ? this.model.vocabulary.key(values.segments) : undefined;
+    const words = { vocabulary: this.model.vocabulary, resource: scope.resource?.logicalId ?? '' };
     return renderMessage(message, {
       value: values.value,
       path: values.path,
@@ -262,7 +266,7 @@ class RuleRun {
       expected: describeAssertion(check.assertion),
       file: this.model.file.path,
       rule: this.rule.id,
-    });
+    }, words);
   }
 }
 

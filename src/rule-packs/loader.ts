@@ -19,6 +19,7 @@ import {
   type RulePackError,
   type ValueAssertion,
 } from './format.js';
+import { wordingErrors } from '../model/wording.js';
 import { unknownPlaceholders } from './message.js';
 import { compileUserPattern } from './patterns.js';
 import { parseSelector, type CompiledSelector } from './selector.js';
@@ -114,9 +115,9 @@ function readRule(node: SourceNode, file: SourceFile, options: LoadOptions, repo
       report(idNode, `rule id "${id}" must be ${options.idPrefix}<kebab-case-name> (lowercase letters, digits and dashes)`);
     }
   }
-  const title = requiredString(node, 'title', report, label);
-  const why = requiredString(node, 'why', report, label);
-  const fix = requiredString(node, 'fix', report, label);
+  const title = wordedString(node, 'title', report, label);
+  const why = wordedString(node, 'why', report, label);
+  const fix = wordedString(node, 'fix', report, label);
   const category = requiredString(node, 'category', report, label);
   const categoryNode = getKey(node, 'category');
   if (category !== undefined && categoryNode !== undefined && !(RULE_CATEGORIES as readonly string[]).includes(category) && !new RegExp(`^custom/${ID_PART}$`).test(category)) {
@@ -397,6 +398,19 @@ function requiredString(node: MapNode, key: string, report: Reporter, label = 't
   return value.value.trim();
 }
 
+/**
+ * A required string that may use wording placeholders (src/model/wording.ts): one that is not well formed is a
+ * load error. Other `{{…}}` stay as written, as they always did outside messages.
+ */
+function wordedString(node: MapNode, key: string, report: Reporter, label: string): string | undefined {
+  const text = requiredString(node, key, report, label);
+  if (text === undefined) return undefined;
+  const errors = wordingErrors(text);
+  if (errors.length === 0) return text;
+  report(getKey(node, key)!, `\`${key}\`: ${errors.join('; ')}`);
+  return undefined;
+}
+
 function optionalMessage(node: MapNode, report: Reporter): string | undefined {
   const value = getKey(node, 'message');
   if (value === undefined) return undefined;
@@ -406,7 +420,15 @@ function optionalMessage(node: MapNode, report: Reporter): string | undefined {
   }
   const unknown = unknownPlaceholders(value.value);
   if (unknown.length > 0) {
-    report(value, `unknown placeholder ${unknown.map((name) => `{{${name}}}`).join(', ')} in the message; available: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`);
+    report(
+      value,
+      `unknown placeholder ${unknown.map((name) => `{{${name}}}`).join(', ')} in the message; available: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')} and the wording placeholders ({{field:…}}, {{property:…}}, {{setting:…=…}}, {{document}}, {{deployer}}, {{conditional}}, {{noValue}}, {{cloudformation: … | terraform: …}})`,
+    );
+    return undefined;
+  }
+  const errors = wordingErrors(value.value);
+  if (errors.length > 0) {
+    report(value, `\`message\`: ${errors.join('; ')}`);
     return undefined;
   }
   return value.value.trim();

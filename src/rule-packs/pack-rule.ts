@@ -1,20 +1,25 @@
+import { CLOUDFORMATION_VOCABULARY } from '../model/vocabulary.js';
+import { renderWording } from '../model/wording.js';
 import type { Rule } from '../rules/types.js';
 import { evaluatePackRule, type EvaluationOptions } from './evaluate.js';
 import type { PackRule } from './format.js';
 
 /**
  * A pack rule as the engine's {@link Rule}: same metadata, same `check`, so its findings, docs links,
- * severity overrides and enable/disable settings work exactly like a rule written in TypeScript.
+ * severity overrides and enable/disable settings work exactly like a rule written in TypeScript. Its
+ * wording placeholders read in CloudFormation's words in the metadata (the docs, SARIF help, `/trustgate
+ * explain`), and in the words of the finding's document in its remediation.
  */
 export function packRuleToRule(rule: PackRule, options: EvaluationOptions = {}): Rule {
   return {
     meta: {
       id: rule.id,
-      title: rule.title,
+      title: renderWording(rule.title, CLOUDFORMATION_VOCABULARY),
       category: rule.category,
       severity: rule.severity,
-      why: rule.why,
-      fix: rule.fix,
+      why: renderWording(rule.why, CLOUDFORMATION_VOCABULARY),
+      fix: renderWording(rule.fix, CLOUDFORMATION_VOCABULARY),
+      remedy: (words, resource) => renderWording(rule.fix, words, resource),
       docs: rule.docs,
     },
     appliesTo: rule.documents,

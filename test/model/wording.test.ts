@@ -35,6 +35,9 @@ describe('wording: text written once, in the words of the document', () => {
     // The mapping's own spelling wins over snake_case: AuthType is authorization_type on a function URL.
     expect(renderWording('Set {{field:AuthType}} to AWS_IAM', terraform, 'aws_lambda_function_url.url')).toBe('Set authorization_type to AWS_IAM');
     expect(renderWording('Set {{field:AuthType}} to AWS_IAM', CLOUDFORMATION_VOCABULARY, 'Url')).toBe('Set AuthType to AWS_IAM');
+    // HCL writes numbers and booleans bare.
+    expect(renderWording('{{setting:MetadataOptions.HttpPutResponseHopLimit=1}}', terraform, 'aws_launch_template.lt')).toBe('http_put_response_hop_limit = 1');
+    expect(renderWording('{{setting:MetadataOptions.HttpPutResponseHopLimit=1}}', CLOUDFORMATION_VOCABULARY, 'Lt')).toBe('HttpPutResponseHopLimit: 1');
   });
 
   it('has words for the document, its deployer, conditionals and removed values', () => {

@@ -43,6 +43,7 @@ describe('rule pack loader: the format', () => {
         severity: 'high',
         why: 'Our platform team requires IMDSv2 on every launch template.',
         fix: 'Set HttpTokens to required in MetadataOptions.',
+        remedy: expect.any(Function),
         docs: 'docs/rule-packs.md',
       },
     ]);
@@ -150,7 +151,7 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
 
   it('refuses unknown message placeholders', () => {
     expect(errorsOf(withChange("'{{resource}} has HttpTokens {{value}}'", "'{{resource}} has {{secret}}'"))).toEqual([
-      'rules.yml:14:18: unknown placeholder {{secret}} in the message; available: {{value}}, {{resource}}, {{type}}, {{path}}, {{key}}, {{expected}}, {{file}}, {{rule}}',
+      'rules.yml:14:18: unknown placeholder {{secret}} in the message; available: {{value}}, {{resource}}, {{type}}, {{path}}, {{key}}, {{expected}}, {{file}}, {{rule}} and the wording placeholders ({{field:…}}, {{property:…}}, {{setting:…=…}}, {{document}}, {{deployer}}, {{conditional}}, {{noValue}}, {{cloudformation: … | terraform: …}})',
     ]);
   });
 

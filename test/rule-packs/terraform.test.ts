@@ -132,7 +132,7 @@ describe('custom rules on Terraform resource types', () => {
     expect(findings[0]!.message).toBe('aws_launch_template aws_launch_template.literal has http_tokens optional at metadata_options[0].http_tokens; we require "required".');
     expect(findings[1]!.message).toContain('the value comes from');
     expect(findings[2]!.message).toContain('has http_tokens not set');
-    expect(findings[3]!.message).toContain('cannot be checked from the template');
+    expect(findings[3]!.message).toContain('cannot be checked from the module');
     expect(findings.every((f) => f.file.endsWith('main.tf'))).toBe(true);
     expect(result.code).toBe(1);
   });
@@ -156,6 +156,46 @@ describe('custom rules on Terraform resource types', () => {
     const stopped = scan(500);
     expect(stopped.map((f) => [f.file, f.resource])).toEqual([['infra/main.tf', expect.stringMatching(/^aws_launch_template\.lt\d+$/)]]);
     expect(stopped[0]!.message).toMatch(/stopped after its work budget on this file \(500 node visits\); aws_launch_template\.lt\d+ and the resources after it were not checked/);
+  });
+
+  it('on CloudFormation types, word their messages and fixes in the language of the document (wording placeholders)', () => {
+    const rule = `customRules:
+  - id: custom/worded-tokens
+    title: Launch templates require {{field:HttpTokens}}
+    category: imdsv2
+    severity: high
+    why: IMDSv2 everywhere.
+    fix: 'Set {{setting:LaunchTemplateData.MetadataOptions.HttpTokens=required}} in this {{document}} ({{cloudformation: CFN only | terraform: TF only}}); {{value}} stays.'
+    resources: [AWS::EC2::LaunchTemplate]
+    if-unknown: fail
+    if-missing: fail
+    checks:
+      - select: $.Properties.LaunchTemplateData.MetadataOptions.HttpTokens
+        equals: required
+        message: '{{resource}}: {{key}} is {{value}} ({{property:LaunchTemplateData.MetadataOptions.HttpTokens}}), in one branch of {{conditional}}'
+`;
+    const loaded = loadCustomRules(rule, 'trustgate.yml');
+    expect(loaded.errors).toEqual([]);
+    const cfn = 'Resources:\n  Lt:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n      LaunchTemplateData:\n        MetadataOptions:\n          HttpTokens: optional\n';
+    const tf = 'resource "aws_launch_template" "lt" {\n  metadata_options {\n    http_tokens = "optional"\n  }\n}\n';
+    const findingOf = (path: string, text: string) => scanFiles([{ path, text }], {}, loaded.rules).findings.find((f) => f.ruleId === 'custom/worded-tokens')!;
+    expect(loaded.rules[0]!.meta.title).toBe('Launch templates require HttpTokens');
+    expect(findingOf('template.yaml', cfn)).toMatchObject({
+      message: 'Lt: HttpTokens is optional (LaunchTemplateData.MetadataOptions.HttpTokens), in one branch of Fn::If',
+      remediation: 'Set HttpTokens: required in this template (CFN only); {{value}} stays.',
+    });
+    expect(findingOf('main.tf', tf)).toMatchObject({
+      message: 'aws_launch_template.lt: http_tokens is optional (metadata_options.http_tokens), in one branch of a conditional expression',
+      remediation: 'Set http_tokens = "required" in this module (TF only); {{value}} stays.',
+    });
+    // A rule written before wording placeholders reads as it always did, in either language.
+    const plain = loadCustomRules(rule.replace(/fix: .*/, 'fix: Set HttpTokens to required.').replace(/message: .*/, "message: '{{resource}} has HttpTokens {{value}}'"), 'trustgate.yml');
+    const plainOf = (path: string, text: string) => scanFiles([{ path, text }], {}, plain.rules).findings.find((f) => f.ruleId === 'custom/worded-tokens')!;
+    expect(plainOf('main.tf', tf)).toMatchObject({ message: 'aws_launch_template.lt has HttpTokens optional', remediation: 'Set HttpTokens to required.' });
+    // A wording placeholder that is not well formed is a load error at its line.
+    expect(loadCustomRules(rule.replace('{{document}}', '{{field:}}'), 'trustgate.yml').errors.map((e) => `${e.line}: ${e.message}`)).toEqual([
+      '7: `fix`: {{field:}} must name a property path such as MetadataOptions.HttpTokens',
+    ]);
   });
 
   it('are refused when the types mix CloudFormation and Terraform, or are not resource types', () => {
