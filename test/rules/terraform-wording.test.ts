@@ -10,8 +10,11 @@ import { snakeCase } from '../../src/terraform/vocabulary.js';
 /**
  * Findings on Terraform speak Terraform (issue 17, "the house"): no CloudFormation resource type, intrinsic,
  * `Properties` or property name that the mapping (src/terraform/resources.ts) translated may appear in the
- * message of a finding on a `.tf` file. Quoted text is left out (values as written, an AWS CLI query), and so
- * are tokens with a colon or a `${` (actions, ARNs and their placeholders, condition keys).
+ * message, the related messages or the remediation of a finding on a `.tf` file — the built-in rule packs'
+ * text included (policies/*.yaml words it with wording placeholders, src/model/wording.ts). Quoted text is
+ * left out (values as written, an AWS CLI query), and so are tokens with a colon or a `${` inside
+ * (actions, ARNs and their placeholders, condition keys); a name written as a YAML key (`HttpTokens:`,
+ * `{HttpTokens: required}`) is a name.
  */
 const RESOURCES_SOURCE = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'terraform', 'resources.ts'), 'utf8');
 
@@ -23,13 +26,23 @@ const TRANSLATED = new Set(
   [...RESOURCES_SOURCE.matchAll(/'([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)'/g)].map((match) => match[1]!).filter((name) => snakeCase(name) !== name && !AWS_API_NAMES.has(name)),
 );
 
-/** What of a message is CloudFormation's and not Terraform's. */
+/**
+ * What of a message is CloudFormation's and not Terraform's. `authoredNames`: the text is a user's own (a
+ * custom rule's message names what its author chose), so only what trustgate adds to it is held.
+ */
 export function cloudFormationWords(message: string, authoredNames = false): string[] {
   const words: string[] = [];
-  // An EMR security configuration is JSON in both languages: its keys are EMR's, not a mapped property.
-  const unquoted = message.replace(/"[^"]*"/g, '""').replace(/(security configuration \S+, (which does not set|whose)) [A-Za-z.]+/g, '$1 …');
+  const unquoted = message
+    .replace(/"[^"]*"/g, '""')
+    // An EMR security configuration is JSON in both languages: its keys are EMR's, not a mapped property.
+    .replace(/(security configuration \S+, (which does not set|whose)) [A-Za-z.]+/g, '$1 …')
+    .replace(/(whose JSON has) [^}]*\}/g, '$1 …')
+    // A text that gives Terraform's names beside CloudFormation's ("SourceArn and SourceAccount properties (source_arn, source_account in Terraform)").
+    .replace(/\S+ and \S+ properties \([^()]* in Terraform\)/g, '…');
   for (const match of unquoted.matchAll(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|AWS::NoValue|Fn::[A-Za-z]+|!Ref\b|!GetAtt\b|!Sub\b/g)) words.push(match[0]);
-  for (const token of unquoted.split(/[\s(),;]+/)) {
+  for (const written of unquoted.split(/[\s(),;]+/)) {
+    // A name written as a map key: `HttpTokens:`, `{MinimumInstanceMetadataServiceVersion:`.
+    const token = written.replace(/^[{[]+/, '').replace(/[:}\]]+$/, '');
     if (token.includes(':') || token.includes('${')) continue;
     for (const part of token.split(/[.[\]]+/)) {
       const word = part.replace(/^[^A-Za-z]+|[^A-Za-z0-9]+$/g, '');
@@ -59,16 +72,19 @@ const ruleFindings = (findings: Finding[]) => findings.filter((finding) => /\.tf
 
 function offending(findings: Finding[]): string[] {
   return ruleFindings(findings).flatMap((finding) =>
-    [finding.message, ...(finding.related ?? []).map((related) => related.message)].flatMap((message) => {
-      // A rule pack's message text is its YAML's (policies/*.yaml names CloudFormation properties): only
-      // what trustgate adds to it (paths, removed values) is held to Terraform's words.
-      const words = cloudFormationWords(message, finding.ruleId.startsWith('pack/'));
-      return words.length === 0 ? [] : [`${finding.file}:${finding.line} ${finding.ruleId}: ${words.join(', ')} in "${message.slice(0, 300)}"`];
+    [
+      ['message', finding.message],
+      ...(finding.related ?? []).map((related) => ['related', related.message] as const),
+      ['remediation', finding.remediation ?? ''],
+    ].flatMap(([what, message]) => {
+      // A custom rule's text is its author's: only what trustgate adds to it (paths, removed values) is held.
+      const words = cloudFormationWords(message!, finding.ruleId.startsWith('custom/'));
+      return words.length === 0 ? [] : [`${finding.file}:${finding.line} ${finding.ruleId} ${what}: ${words.join(', ')} in "${message!.slice(0, 300)}"`];
     }),
   );
 }
 
-describe('Terraform findings speak Terraform', () => {
+describe('Terraform findings speak Terraform, in their messages and their remediation', () => {
   it('recognises the words it must refuse', () => {
     expect(TRANSLATED.has('HttpTokens')).toBe(true);
     expect(TRANSLATED.has('MetadataOptions')).toBe(true);
@@ -78,6 +94,16 @@ describe('Terraform findings speak Terraform', () => {
     expect(cloudFormationWords('aws_emr_cluster.a uses security configuration b, which does not set InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion')).toEqual([]);
     expect(cloudFormationWords('aws_sagemaker_notebook_instance.a sets MinimumInstanceMetadataServiceVersion to 1')).toEqual(['MinimumInstanceMetadataServiceVersion']);
     expect(cloudFormationWords('Hop limit: Resources["aws_launch_template.a"].Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit (AWS::NoValue)', true)).toEqual(['AWS::NoValue', 'Properties']);
+    // Names written as YAML keys are names; EMR's JSON keys and text that gives Terraform's names beside are not held.
+    expect(cloudFormationWords('Set MetadataOptions: {HttpTokens: required}. SageMaker: InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}')).toEqual([
+      'MetadataOptions',
+      'HttpTokens',
+      'InstanceMetadataServiceConfiguration',
+      'MinimumInstanceMetadataServiceVersion',
+    ]);
+    expect(cloudFormationWords('EMR: a security_configuration whose JSON has InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: 2, HttpPutResponseHopLimit: 1}, named by the cluster.')).toEqual([]);
+    expect(cloudFormationWords("pin it with the permission's SourceArn and SourceAccount properties (source_arn, source_account in Terraform)")).toEqual([]);
+    expect(cloudFormationWords('Set http_tokens = "required" in metadata_options { http_tokens = "required" }; the block setting { namespace = "aws:autoscaling:launchconfiguration" }')).toEqual([]);
   });
 
   it('on every Terraform rule fixture', () => {
