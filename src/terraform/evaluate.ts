@@ -745,7 +745,22 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
     case 'distinct': {
       const [list] = args();
       if (list?.k !== 'list') return unknown(`${name}() of a list not known before apply`, loc);
-      const items = name === 'compact' ? list.items.filter((item) => !isEmptyText(concrete(item))) : list.items;
+      // compact() drops "" in every rendering: a conditional element with an empty branch is its other
+      // branch (or nothing when both are empty), so "" never reaches a policy as an action or ARN.
+      const items = name === 'compact'
+        ? list.items.flatMap((item): Value[] => {
+            const value = concrete(item);
+            if (isEmptyText(value)) return [];
+            if (value.k === 'cond') {
+              const emptyWhenTrue = isEmptyText(concrete(value.whenTrue));
+              const emptyWhenFalse = isEmptyText(concrete(value.whenFalse));
+              if (emptyWhenTrue && emptyWhenFalse) return [];
+              if (emptyWhenTrue) return [value.whenFalse];
+              if (emptyWhenFalse) return [value.whenTrue];
+            }
+            return [item];
+          })
+        : list.items;
       return { k: 'list', items, loc };
     }
     case 'merge': {

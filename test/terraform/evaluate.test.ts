@@ -297,3 +297,30 @@ resource "aws_iam_policy" "p" {
     expect(unresolved(statement.Resource)).toBe(true);
   });
 });
+
+describe('compact()', () => {
+  it('drops "" in every rendering: a conditional element with an empty branch is its other branch, nothing when both are empty', () => {
+    const r = resources({
+      'main.tf': `variable "create_group" {
+  default = true
+}
+variable "quiet" {
+  default = false
+}
+resource "aws_iam_role_policy" "logs" {
+  role = "r"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = compact([var.create_group ? "logs:CreateLogGroup" : "", "logs:PutLogEvents", var.quiet ? "" : "", var.quiet ? "" : "logs:CreateLogStream", ""])
+      Resource = "*"
+    }]
+  })
+}
+`,
+    });
+    const document = r['aws_iam_role_policy.logs']!.Properties.PolicyDocument as { Statement: Array<{ Action: unknown }> };
+    expect(document.Statement[0]!.Action).toEqual(['logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:CreateLogStream']);
+  });
+});
