@@ -205,7 +205,8 @@ function knownStrings(item: ElementItem): { text: string; value: ResolvedValue }
   return item.values.flatMap((value) => (value.kind === 'known' && typeof value.value === 'string' ? [{ text: value.value, value }] : []));
 }
 
-type ActionVerdict = { code: 'INVALID_ACTION' | 'INVALID_SERVICE'; message: string } | null;
+/** `pattern`: a wildcard of an existing service that matches none of its actions. */
+type ActionVerdict = { code: 'INVALID_ACTION' | 'INVALID_SERVICE'; message: string; pattern?: true } | null;
 const actionVerdicts = new Map<string, ActionVerdict>();
 
 function judgeAction(text: string): ActionVerdict {
@@ -232,7 +233,7 @@ function computeActionVerdict(text: string): ActionVerdict {
   if (action === '') return { code: 'INVALID_ACTION', message: `"${text}" names no action.` };
   if (/[*?]/.test(action)) {
     if (action === '*' || expandActionPattern(text).length > 0) return null;
-    return { code: 'INVALID_ACTION', message: `"${text}" matches no ${service} action.` };
+    return { code: 'INVALID_ACTION', message: `"${text}" matches no ${service} action.`, pattern: true };
   }
   if (actionInfo(text) === undefined) return { code: 'INVALID_ACTION', message: `"${text}" is not a ${service} action.` };
   return null;
@@ -241,16 +242,43 @@ function computeActionVerdict(text: string): ActionVerdict {
 function checkActions(statement: Statement, add: Add): void {
   for (const element of ['Action', 'NotAction'] as const) {
     const items = elementItems(statement, element);
+    const granting = element === 'Action' && statement.effect === 'Allow' ? grantingActions(items) : new Map<string, string>();
     for (const item of items) {
       for (const { text, value } of knownStrings(item)) {
         const verdict = judgeAction(text);
         if (verdict === null) continue;
-        const consequence = invalidActionConsequence(statement.effect, element);
+        const other = verdict.pattern === true ? granting.get(text.slice(0, text.indexOf(':')).toLowerCase()) : undefined;
+        const consequence = other !== undefined ? emptyPatternBesideGrant(text, other) : invalidActionConsequence(statement.effect, element);
         add(verdict.code, value.node, `${statementLabel(statement)}: ${verdict.message}${consequence.text}`, text, consequence.severity);
       }
     }
     if (element === 'Action') checkRedundant(items, statement, 'action', add);
   }
+}
+
+/** For each service (lower case), the first item of the list that names existing actions of it. */
+function grantingActions(items: ElementItem[]): Map<string, string> {
+  const granting = new Map<string, string>();
+  for (const item of items) {
+    for (const { text } of knownStrings(item)) {
+      const colon = text.indexOf(':');
+      if (colon <= 0 || /[*?]/.test(text.slice(0, colon)) || judgeAction(text) !== null) continue;
+      const service = text.slice(0, colon).toLowerCase();
+      if (!granting.has(service)) granting.set(service, text);
+    }
+  }
+  return granting;
+}
+
+/**
+ * A wildcard that matches no action of its service, in an Allow that grants actions of that service through
+ * another item: nothing is lost that another item was not there to grant (a module that writes List*, Get*,
+ * Describe*, View* for every service it is given). A tidy-up (low), not an access the workload lacks; a
+ * misspelt literal action and a service that does not exist keep their grade, as does a pattern that is the
+ * statement's only try at its service.
+ */
+function emptyPatternBesideGrant(text: string, other: string): { text: string; severity: Severity } {
+  return { text: ` It grants nothing, but the statement grants ${text.slice(0, text.indexOf(':'))} actions through "${other}": remove the pattern (no access is lost).`, severity: 'low' };
 }
 
 /**
