@@ -82,24 +82,54 @@ const POSITIVE_STRING = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'Stri
 const IP_KEYS = new Set(['aws:sourceip', 'aws:vpcsourceip', 'aws:ec2instancesourceprivateipv4']);
 const POSITIVE_ARN = new Set(['ArnEquals', 'ArnLike']);
 
+/** What is known of the statement a test is in, beyond the test itself. */
+export interface RestrictionContext {
+  /**
+   * The statement is a trust policy's Allow of sts:AssumeRoleWithWebIdentity (see `isWebIdentityTrust`).
+   * STS accepts only a token that has `aud` and `sub` claims (it checks `aud` against the OIDC provider's
+   * client IDs), so `<provider>:aud` and `<provider>:sub` are always in that request.
+   */
+  webIdentity?: boolean;
+}
+
 /**
  * Why a test on a caller-naming key does not restrict who gets in, or `undefined` when it does.
  * The reason is worded for messages ("…IfExists passes when the key is missing").
+ *
+ * `ForAllValues:` passes when the request has no value for the key, so it does not restrict, except on a
+ * web-identity `aud` or `sub` claim in a web-identity trust statement: the claim is always there, and a
+ * set operator on one value is the plain operator (a style fault, see `isSetOperatorOnClaim`).
  */
-export function whyNotRestrictive(test: ConditionTest): string | undefined {
+export function whyNotRestrictive(test: ConditionTest, context: RestrictionContext = {}): string | undefined {
   const kind = restrictionKindOf(test.key);
   if (kind === undefined) return `${test.key} does not name the caller`;
   if (test.ifExists) return `${test.operator} passes when the request has no ${test.key}`;
-  if (test.qualifier === 'ForAllValues') return `${test.operator} passes when the request has no ${test.key}`;
+  const alwaysPresent = test.qualifier === 'ForAllValues' && context.webIdentity === true && isAlwaysPresentClaim(test.key);
+  if (test.qualifier === 'ForAllValues' && !alwaysPresent) return `${test.operator} passes when the request has no ${test.key}`;
   if (test.baseOperator === 'Null') return `Null only checks that ${test.key} is present or absent, not its value`;
   if (/Not/.test(test.baseOperator)) return `${test.operator} admits every value except the ones listed`;
   if (!operatorFits(kind, test)) return `${test.operator} is not an operator that compares ${test.key} to allowed values`;
-  if (!isRestrictiveTest(test)) return `the values of ${test.key} are unknown or wildcards`;
+  if (!isRestrictiveTest(alwaysPresent ? { ...test, qualifier: undefined } : test)) return `the values of ${test.key} are unknown or wildcards`;
   const texts = test.values.map(valueText);
   if (texts.some((t) => t === undefined)) return `a value of ${test.key} is not known`;
   const wide = (texts as string[]).find((text) => admitsAnyCaller(kind, test, text));
   if (wide !== undefined) return `"${wide}" matches callers from any ${kind === 'network' ? 'network' : 'account'}`;
   return undefined;
+}
+
+/** `<provider host>:aud` and `<provider host>:sub` of a web identity provider (not SAML's keys). */
+function isAlwaysPresentClaim(key: string): boolean {
+  const lower = key.toLowerCase();
+  return !lower.startsWith('saml:') && isIdentityClaimKey(lower) && /:(aud|sub)$/.test(lower);
+}
+
+/**
+ * A `ForAllValues:` test that restricts only because its claim is always in a web-identity request:
+ * right about who gets in, but AWS advises against set operators on single-valued keys (the same test
+ * copied where the key can be absent lets every request through).
+ */
+export function isSetOperatorOnClaim(test: ConditionTest, context: RestrictionContext): boolean {
+  return test.qualifier === 'ForAllValues' && context.webIdentity === true && isAlwaysPresentClaim(test.key) && whyNotRestrictive(test, context) === undefined;
 }
 
 function operatorFits(kind: RestrictionKind, test: ConditionTest): boolean {

@@ -1,5 +1,6 @@
 import type { DocumentModel } from '../../model/document-model.js';
-import { expandActionPattern } from '../../aws-data/iam-data.js';
+import { expandActionPattern, wildcardToRegExp } from '../../aws-data/iam-data.js';
+import type { RestrictionContext } from '../../model/access-conditions.js';
 import { identityGraph } from '../../model/identity-graph.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type PolicyDocument, type Statement } from '../../model/policy.js';
@@ -7,6 +8,19 @@ import { elementItems, type PolicyDocument, type Statement } from '../../model/p
 /** Allow statements of every role trust policy in the document (and of a plain trust-policy file). */
 export function trustStatements(model: DocumentModel): Statement[] {
   return model.policies.filter((policy) => policy.kind === 'trust').flatMap((policy) => policy.statements.filter((s) => s.effect === 'Allow'));
+}
+
+/**
+ * The context for judging a trust statement's conditions: it is a web-identity trust when it allows
+ * sts:AssumeRoleWithWebIdentity (by name or pattern), the one call whose request carries the token's claims.
+ */
+export function trustContext(statement: Statement): RestrictionContext {
+  if (statement.document.kind !== 'trust' || statement.effect !== 'Allow') return {};
+  const webIdentity = elementItems(statement, 'Action').some((item) => item.values.some((value) => {
+    const text = valueText(value);
+    return text !== undefined && /^[^:]*:/.test(text) && wildcardToRegExp(text).test('sts:AssumeRoleWithWebIdentity');
+  }));
+  return { webIdentity };
 }
 
 /** `statement 2 ("CrossAccount")` — the 1-based position readers count in the file. */

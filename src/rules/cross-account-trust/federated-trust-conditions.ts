@@ -1,11 +1,11 @@
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
 import type { Principal } from '../../model/principals.js';
-import { isIdentityClaimKey, whyNotRestrictive } from '../../model/access-conditions.js';
+import { isIdentityClaimKey, isSetOperatorOnClaim, whyNotRestrictive, type RestrictionContext } from '../../model/access-conditions.js';
 import { statementPrincipals } from '../../model/principals.js';
 import type { Severity } from '../../findings/severity.js';
 import type { Rule } from '../types.js';
-import { claimTests, ineffectiveNote } from './_claims.js';
-import { rolePermissions, statementLabel, trustStatements, whatTheyGet } from './_trust.js';
+import { claimTests, ineffectiveNote, setOperatorNote } from './_claims.js';
+import { rolePermissions, statementLabel, trustContext, trustStatements, whatTheyGet } from './_trust.js';
 
 /**
  * Web identity and SAML trust (GitHub has its own rule) must pin the claims that say which identities
@@ -15,6 +15,8 @@ import { rolePermissions, statementLabel, trustStatements, whatTheyGet } from '.
  * - SAML: `SAML:aud` — medium;
  * - any other OIDC provider: at least one restricting claim condition — high;
  * - a provider the template does not name (a parameter): no claim condition at all — medium.
+ * `ForAllValues:` on a web identity's `aud` or `sub` restricts (STS always has both claims in the
+ * request); the set operator on a single-valued key is reported low.
  */
 export const federatedTrustConditions: Rule = {
   meta: {
@@ -34,8 +36,13 @@ export const federatedTrustConditions: Rule = {
       const tests = conditionTests(statement);
       const label = `${statement.document.owner.label} (${statementLabel(statement)})`;
       const gets = whatTheyGet(rolePermissions(model, statement.document));
+      const context = trustContext(statement);
+      for (const test of tests) {
+        if (!isSetOperatorOnClaim(test, context)) continue;
+        report({ node: test.operatorNode, severity: 'low', message: `${label} ${setOperatorNote(test)}`, element: `set-operator:${test.key}` });
+      }
       const need = (principal: Principal, claim: string, severity: Severity, who: string): void => {
-        const found = claimTests(tests, principal, claim);
+        const found = claimTests(tests, principal, claim, context);
         if (found.effective.length > 0) return;
         report({
           node: principal.node,
@@ -64,7 +71,7 @@ export const federatedTrustConditions: Rule = {
             }
             break;
           case 'oidc':
-            if (!hasClaimFor(tests, principal)) {
+            if (!hasClaimFor(tests, principal, context)) {
               report({
                 node: principal.node,
                 severity: 'high',
@@ -74,7 +81,7 @@ export const federatedTrustConditions: Rule = {
             }
             break;
           default:
-            if (!tests.some((test) => isIdentityClaimKey(test.key) && whyNotRestrictive(test) === undefined)) {
+            if (!tests.some((test) => isIdentityClaimKey(test.key) && whyNotRestrictive(test, context) === undefined)) {
               report({
                 node: principal.node,
                 severity: 'medium',
@@ -88,10 +95,10 @@ export const federatedTrustConditions: Rule = {
   },
 };
 
-function hasClaimFor(tests: readonly ConditionTest[], principal: Principal): boolean {
+function hasClaimFor(tests: readonly ConditionTest[], principal: Principal, context: RestrictionContext): boolean {
   const host = principal.providerHost?.toLowerCase();
   return tests.some((test) => {
     const key = test.key.toLowerCase();
-    return (host === undefined || key.startsWith(`${host}:`)) && isIdentityClaimKey(key) && whyNotRestrictive(test) === undefined;
+    return (host === undefined || key.startsWith(`${host}:`)) && isIdentityClaimKey(key) && whyNotRestrictive(test, context) === undefined;
   });
 }

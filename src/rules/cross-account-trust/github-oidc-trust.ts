@@ -3,8 +3,8 @@ import { valueText } from '../../model/intrinsics.js';
 import { statementPrincipals } from '../../model/principals.js';
 import { wildcardToRegExp } from '../../aws-data/iam-data.js';
 import type { Rule } from '../types.js';
-import { claimTests, ineffectiveNote } from './_claims.js';
-import { rolePermissions, statementLabel, trustStatements, whatTheyGet } from './_trust.js';
+import { claimTests, ineffectiveNote, setOperatorNote } from './_claims.js';
+import { rolePermissions, statementLabel, trustContext, trustStatements, whatTheyGet } from './_trust.js';
 
 /**
  * Roles trusted by GitHub Actions OIDC (token.actions.githubusercontent.com). Every workflow of every
@@ -14,6 +14,8 @@ import { rolePermissions, statementLabel, trustStatements, whatTheyGet } from '.
  * - a `sub` pattern whose owner or repository part holds a wildcard (`repo:*`, `repo:org/*`,
  *   `repo:org/app*`) and that no `allowedOidcSubjects` pattern covers: high;
  * - no restricting `aud` condition: high.
+ * - `ForAllValues:` on `sub` or `aud`: it restricts (STS always has both claims in the request), but a set
+ *   operator on a single-valued key is advised against: low.
  */
 export const githubOidcTrust: Rule = {
   meta: {
@@ -33,8 +35,9 @@ export const githubOidcTrust: Rule = {
       const tests = conditionTests(statement);
       const label = `${statement.document.owner.label} (${statementLabel(statement)})`;
       const gets = whatTheyGet(rolePermissions(model, statement.document));
+      const context = trustContext(statement);
       for (const principal of github) {
-        const sub = claimTests(tests, principal, 'sub');
+        const sub = claimTests(tests, principal, 'sub', context);
         if (sub.effective.length === 0) {
           report({
             node: principal.node,
@@ -58,7 +61,7 @@ export const githubOidcTrust: Rule = {
             }
           }
         }
-        const aud = claimTests(tests, principal, 'aud');
+        const aud = claimTests(tests, principal, 'aud', context);
         if (aud.effective.length === 0) {
           report({
             node: principal.node,
@@ -66,6 +69,9 @@ export const githubOidcTrust: Rule = {
             message: `${label} trusts GitHub Actions OIDC without a condition on the aud claim${ineffectiveNote(aud)}: require token.actions.githubusercontent.com:aud = sts.amazonaws.com so tokens minted for other audiences are refused.`,
             element: 'aud',
           });
+        }
+        for (const test of [...sub.setOperator, ...aud.setOperator]) {
+          report({ node: test.operatorNode, severity: 'low', message: `${label} ${setOperatorNote(test)}`, element: `set-operator:${test.key}` });
         }
       }
     }
