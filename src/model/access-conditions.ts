@@ -1,3 +1,4 @@
+import { actionInfo, expandActionPattern, type ActionInfo } from '../aws-data/iam-data.js';
 import { isRestrictiveTest, type ConditionTest } from './conditions.js';
 import { valueText } from './intrinsics.js';
 import { arnFields } from './principals.js';
@@ -240,3 +241,58 @@ export function narrowsToServicePath(test: ConditionTest): boolean {
 }
 
 const SERVICE_PATH_KEYS = new Set(['aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast', 'aws:viaawsservice']);
+
+/**
+ * Keys that pin *where* an allowed call may deliver rather than who makes it. `sns:Endpoint` is the URL,
+ * address or ARN of a Subscribe request: with it pinned to the owner's own endpoints, anyone may subscribe
+ * the topic only to those, so no message leaves. (`sns:Protocol` is not one: pinning `sqs` or `email`
+ * still lets a stranger subscribe a queue or an address of their own.)
+ */
+const DESTINATION_KEYS = new Set(['sns:endpoint']);
+
+/**
+ * The test that pins every action of a statement to named destinations, or `undefined`. It counts only
+ * when each action that exists supports the key (AWS's service reference: sns:Subscribe supports
+ * sns:Endpoint, sns:Publish does not, so `sns:*` is never pinned), when every action is known, and when
+ * the test compares to specific values (a positive operator without IfExists or a set qualifier, values
+ * as `isSpecificDestination` says). Names that are no action (`sns:Receive`) match no request and are
+ * left out; at least one real action must remain.
+ */
+export function destinationPin(tests: readonly ConditionTest[], actions: readonly (string | undefined)[]): ConditionTest | undefined {
+  const pin = tests.find((test) => {
+    if (!DESTINATION_KEYS.has(test.key.toLowerCase()) || test.qualifier !== undefined || !POSITIVE_STRING.has(test.baseOperator)) return false;
+    if (test.ifExists || test.values.length === 0) return false;
+    return test.values.every(isSpecificDestination);
+  });
+  if (pin === undefined) return undefined;
+  let governed = 0;
+  for (const action of actions) {
+    if (action === undefined || action === '*' || !/^[a-z0-9-]+:/i.test(action)) return undefined;
+    const infos = /[*?]/.test(action) ? expandActionPattern(action) : [actionInfo(action)].filter((info): info is ActionInfo => info !== undefined);
+    for (const info of infos) {
+      if (!supportsKey(info, pin.key)) return undefined;
+      governed += 1;
+    }
+  }
+  return governed > 0 ? pin : undefined;
+}
+
+/**
+ * A value that names endpoints rather than matching any: known text (or text around `${…}` references to
+ * the template's own resources) with no wildcard, or a value only known at apply (a module output, an
+ * attribute of a resource the configuration creates: the ARN of something made here, never a pattern).
+ * A value from a parameter, a variable without default or an import is whatever the deployer passes, so
+ * it does not count.
+ */
+function isSpecificDestination(value: ConditionTest['values'][number]): boolean {
+  if (value.kind === 'known') return typeof value.value === 'string' && value.value !== '' && !/[*?]/.test(value.value);
+  if (value.kind === 'partial') return value.refs.every((ref) => ref.kind === 'resource' || ref.kind === 'pseudo') && !/[*?]/.test(value.text.replace(/\$\{[^}]*\}/g, ''));
+  if (value.kind === 'unknown') return value.refs.length === 0 || value.refs.every((ref) => ref.kind === 'resource' || ref.kind === 'pseudo');
+  return false;
+}
+
+function supportsKey(info: ActionInfo, key: string): boolean {
+  const lower = key.toLowerCase();
+  const has = (keys: readonly string[]) => keys.some((k) => k.toLowerCase() === lower);
+  return has(info.conditionKeys) || info.resourceTypes.some((type) => has(type.conditionKeys));
+}

@@ -1,4 +1,5 @@
-import { identityRestrictions } from '../../model/access-conditions.js';
+import { destinationPin, identityRestrictions } from '../../model/access-conditions.js';
+import { conditionTests } from '../../model/conditions.js';
 import type { Rule } from '../types.js';
 import { resourceGrants } from '../../model/resource-grants.js';
 import { describeActions, exposureOf } from './_exposure.js';
@@ -7,7 +8,9 @@ import { describeActions, exposureOf } from './_exposure.js';
  * A resource policy (or Lambda/layer/EventBridge permission) that allows anyone: `Principal: "*"`,
  * `{AWS: "*"}` or `NotPrincipal` with Allow, with no condition that really restricts the caller and no
  * Deny in the same policy that refuses callers outside a network, organisation or account. Graded by
- * what anyone gets: changing permissions or writing critical, reading high (see exposureOf).
+ * what anyone gets: changing permissions or writing critical, reading high (see exposureOf). A statement
+ * whose every action is pinned to named destinations (sns:Subscribe with sns:Endpoint = the owner's
+ * queue) exposes nothing: anyone may only deliver the topic to the owner's own endpoint.
  */
 export const publicResourcePolicy: Rule = {
   meta: {
@@ -23,6 +26,7 @@ export const publicResourcePolicy: Rule = {
   check({ model, report }) {
     for (const grant of resourceGrants(model)) {
       if (identityRestrictions(grant.restrictions).length > 0 || grant.guardedByDeny !== undefined) continue;
+      if (!grant.notAction && grant.statement !== undefined && destinationPin(conditionTests(grant.statement), grant.actions) !== undefined) continue;
       const exposure = exposureOf(grant);
       const ineffective = grant.ineffective[0];
       const note = ineffective === undefined ? '' : ` The condition ${ineffective.test.operator} ${ineffective.test.key} does not restrict: ${ineffective.reason}.`;
