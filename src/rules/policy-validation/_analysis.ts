@@ -248,7 +248,8 @@ function checkActions(statement: Statement, add: Add): void {
         const verdict = judgeAction(text);
         if (verdict === null) continue;
         const other = verdict.pattern === true ? granting.get(text.slice(0, text.indexOf(':')).toLowerCase()) : undefined;
-        const consequence = other !== undefined ? emptyPatternBesideGrant(text, other) : invalidActionConsequence(statement.effect, element);
+        const sibling = statement.effect === 'Deny' && element === 'Action' && verdict.code === 'INVALID_ACTION' && verdict.pattern !== true ? sameNounDenied(text, items) : undefined;
+        const consequence = other !== undefined ? emptyPatternBesideGrant(text, other) : sibling !== undefined ? deniedThroughSibling(sibling) : invalidActionConsequence(statement.effect, element);
         add(verdict.code, value.node, `${statementLabel(statement)}: ${verdict.message}${consequence.text}`, text, consequence.severity);
       }
     }
@@ -268,6 +269,41 @@ function grantingActions(items: ElementItem[]): Map<string, string> {
     }
   }
   return granting;
+}
+
+/**
+ * An API operation's name written as an action (`s3:HeadObject`) in a Deny that also denies an action of
+ * the same service on the same resource noun (`s3:GetObject`): the operation is most likely authorized by
+ * that action (S3 authorizes HeadObject with s3:GetObject), so the Deny refuses it after all. There is no
+ * AWS data that maps API operations to actions, so this is a heuristic, and the finding stays (medium, not
+ * high) with the action it probably goes through. The noun is what follows the verb, the name's first
+ * capitalized word (`Head|Object`, `Get|Object`, `Get|ObjectAcl`); it must match exactly. Denied actions of
+ * the Read access level come first, as a HEAD or GET operation reads.
+ */
+function sameNounDenied(text: string, items: ElementItem[]): string | undefined {
+  const colon = text.indexOf(':');
+  const service = text.slice(0, colon).toLowerCase();
+  const noun = nounOf(text.slice(colon + 1));
+  if (noun === undefined || !serviceExists(service)) return undefined;
+  const candidates: ActionInfo[] = [];
+  for (const item of items) {
+    for (const { text: other } of knownStrings(item)) {
+      if (!other.toLowerCase().startsWith(`${service}:`) || judgeAction(other) !== null) continue;
+      const infos = /[*?]/.test(other) ? expandActionPattern(other) : [actionInfo(other)].filter((info): info is ActionInfo => info !== undefined);
+      candidates.push(...infos.filter((info) => nounOf(info.name.slice(info.name.indexOf(':') + 1))?.toLowerCase() === noun.toLowerCase()));
+    }
+  }
+  const best = candidates.find((info) => info.accessLevels.includes('Read')) ?? candidates[0];
+  return best?.name;
+}
+
+function nounOf(action: string): string | undefined {
+  const match = /^[A-Z][a-z]+([A-Z][A-Za-z0-9]*)$/.exec(action);
+  return match?.[1];
+}
+
+function deniedThroughSibling(action: string): { text: string; severity: Severity } {
+  return { text: ` The Deny refuses nothing by this name, but it also denies ${action}, the action that most likely authorizes this operation (same service and resource), so the request is probably refused all the same: replace the name with ${action} or remove it.`, severity: 'medium' };
 }
 
 /**
