@@ -2,6 +2,7 @@ import type { Rule } from '../types.js';
 import { CONFUSED_DEPUTY_DATA, confusedDeputyService } from '../../aws-data/confused-deputy-services.js';
 import { resourceGrants } from '../../model/resource-grants.js';
 import { describeActions } from './_exposure.js';
+import type { ConditionTest } from '../../model/conditions.js';
 
 /**
  * Services that act for every customer with one service principal and set aws:SourceArn /
@@ -10,6 +11,9 @@ import { describeActions } from './_exposure.js';
  * is src/aws-data/confused-deputy-services.json, each principal with the AWS page that documents its
  * resource policy and the keys; services that only ever act inside the caller's account (ec2, lambda as
  * a principal) are not on it.
+ *
+ * A grant to a service principal conditioned on aws:PrincipalOrgID (Terraform's principal_org_id) is no
+ * deputy: the service is in no organization, so the grant never matches. That is reported low, as broken.
  */
 export const CONFUSED_DEPUTY_SERVICES: readonly string[] = CONFUSED_DEPUTY_DATA.map((entry) => entry.service);
 
@@ -26,6 +30,22 @@ export const servicePrincipalWithoutSource: Rule = {
   appliesTo: ['cloudformation', 'iam-policy'],
   check({ model, report }) {
     for (const grant of resourceGrants(model)) {
+      const membership = [...grant.restrictions.map((r) => r.test), ...grant.ineffective.map((i) => i.test)].find(requiresOrganizationMember);
+      if (membership !== undefined) {
+        for (const principal of grant.principals) {
+          if (principal.element !== 'Principal' || principal.kind !== 'service' || principal.service === undefined) continue;
+          const properties = grant.statement === undefined;
+          const field = (name: string) => (grant.resource !== undefined ? grant.resource.vocabulary.field(grant.resource, name) : name);
+          report({
+            node: principal.node,
+            severity: 'low',
+            message: `${grant.label} lets the AWS service ${principal.text} ${describeActions(grant)} (${grant.where}) only with ${membership.operator} ${membership.key}, but a service principal belongs to no organization: the key is absent when ${principal.text} calls, so ${properties ? 'the permission' : 'the statement'} never matches and the service cannot use it.`,
+            element: `${principal.text ?? principal.service}:${membership.key}`,
+            remediation: `To let ${principal.text} act only for your organization's resources, replace ${membership.key} with ${properties ? `the permission's ${field('SourceAccount')} or ${field('SourceArn')}` : 'StringEquals aws:SourceOrgID (or aws:SourceAccount, ArnLike aws:SourceArn)'}: the service sets those keys for the resource it acts for.`,
+          });
+        }
+        continue;
+      }
       const pinned = grant.restrictions.some((r) => r.kind === 'account' || r.kind === 'source-arn' || r.kind === 'organization' || r.kind === 'network');
       if (pinned) continue;
       for (const principal of grant.principals) {
@@ -43,3 +63,15 @@ export const servicePrincipalWithoutSource: Rule = {
     }
   },
 };
+
+/**
+ * A test that passes only when the caller belongs to an organization: aws:PrincipalOrgID/OrgPaths with a
+ * positive operator, no IfExists and no ForAllValues (both pass when the key is absent). AWS puts the
+ * key in the request only for principals of an organization, which a service principal never is, so a
+ * statement for a service with it never matches (AWS's answer for services is aws:SourceOrgID).
+ */
+function requiresOrganizationMember(test: ConditionTest): boolean {
+  const key = test.key.toLowerCase();
+  if (key !== 'aws:principalorgid' && key !== 'aws:principalorgpaths') return false;
+  return !test.ifExists && test.qualifier !== 'ForAllValues' && /^String(Equals|EqualsIgnoreCase|Like)$/.test(test.baseOperator);
+}
