@@ -4,7 +4,7 @@ import { nodePath } from '../parse/nodes.js';
 import { readInfrastructureFile, type DuplicateKey, type FileOutcome } from '../parse/parse-file.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { ALL_RULES } from './all-rules.js';
-import type { Rule } from '../rules/types.js';
+import { scopeOf, type Rule } from '../rules/types.js';
 import { DocumentModel } from '../model/document-model.js';
 import { withDefaults, type EngineOptions } from '../model/options.js';
 import { isTerraformPath } from '../terraform/index.js';
@@ -43,7 +43,7 @@ export function scanFiles(inputs: readonly InputFile[], partialOptions: Partial<
     for (const duplicate of outcome.duplicates) findings.push(duplicateKeyFinding(outcome.document.file, duplicate, options));
     const model = new DocumentModel(outcome.document, options);
     for (const rule of enabledRules) {
-      if (!rule.appliesTo.includes(outcome.document.kind)) continue;
+      if (!rule.appliesTo.includes(scopeOf(outcome.document.kind))) continue;
       runRule(rule, model, options, findings);
     }
   }

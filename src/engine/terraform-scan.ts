@@ -54,8 +54,9 @@ export function scanTerraformInputs(
     for (const item of module.unchecked) produced.push(uncheckedFinding(item, options));
     if (module.document === undefined) continue;
     const model = new DocumentModel(module.document, options);
+    // A module is a document of resources, as a template is.
     for (const rule of rules) {
-      if (!rule.appliesTo.includes('cloudformation')) continue;
+      if (!rule.appliesTo.includes('resources')) continue;
       runRule(rule, model, options, produced);
     }
   }

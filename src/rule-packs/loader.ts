@@ -144,10 +144,10 @@ function readRule(node: SourceNode, file: SourceFile, options: LoadOptions, repo
   });
   let documents: DocumentKind[] = (documentNames ?? []).filter((d): d is DocumentKind => (DOCUMENT_KINDS as readonly string[]).includes(d));
   if (resources !== undefined) {
-    if (documents.some((d) => d !== 'cloudformation')) report(documentsNode ?? node, `${label} lists resource types, so it reads CloudFormation templates only`);
+    if (documents.some((d) => d !== 'cloudformation')) report(documentsNode ?? node, `${label} lists resource types, so it reads templates and Terraform modules only`);
     documents = ['cloudformation'];
   } else if (documentNames === undefined) {
-    report(node, `${label} needs \`resources\` (CloudFormation resource types) or \`documents\` (cloudformation, iam-policy): say what it applies to`);
+    report(node, `${label} needs \`resources\` (CloudFormation or Terraform resource types) or \`documents\` (cloudformation, iam-policy): say what it applies to`);
   }
 
   const checksNode = getKey(node, 'checks');

@@ -1,6 +1,6 @@
 import { CLOUDFORMATION_VOCABULARY } from '../model/vocabulary.js';
 import { renderWording } from '../model/wording.js';
-import type { Rule } from '../rules/types.js';
+import { scopeOf, type Rule } from '../rules/types.js';
 import { evaluatePackRule, type EvaluationOptions } from './evaluate.js';
 import type { PackRule } from './format.js';
 
@@ -22,7 +22,7 @@ export function packRuleToRule(rule: PackRule, options: EvaluationOptions = {}):
       remedy: (words, resource) => renderWording(rule.fix, words, resource),
       docs: rule.docs,
     },
-    appliesTo: rule.documents,
+    appliesTo: [...new Set(rule.documents.map(scopeOf))],
     check({ model, report }) {
       evaluatePackRule(rule, model, report, options);
     },

@@ -57,8 +57,20 @@ export interface RuleContext {
  */
 export interface Rule {
   meta: RuleMeta;
-  appliesTo: readonly DocumentKind[];
+  appliesTo: readonly RuleScope[];
   check(context: RuleContext): void;
+}
+
+/**
+ * What a rule reads. `resources`: a document of AWS resources — a CloudFormation or SAM template or a
+ * Terraform module, which the language adapters turn into the same model (a rule does not know which);
+ * `iam-policy`: a policy document on its own.
+ */
+export type RuleScope = 'resources' | 'iam-policy';
+
+/** The scope of a parsed document of this kind (src/parse/classify.ts; a Terraform module is a document of resources too). */
+export function scopeOf(kind: DocumentKind): RuleScope {
+  return kind === 'iam-policy' ? 'iam-policy' : 'resources';
 }
 
 export type { RelatedLocation };

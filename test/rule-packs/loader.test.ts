@@ -47,7 +47,7 @@ describe('rule pack loader: the format', () => {
         docs: 'docs/rule-packs.md',
       },
     ]);
-    expect(rules[0]!.appliesTo).toEqual(['cloudformation']);
+    expect(rules[0]!.appliesTo).toEqual(['resources']);
   });
 
   it('reads the customRules list of a whole configuration file, with that file lines', () => {
@@ -157,7 +157,7 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
 
   it('refuses rules that do not say what they apply to, bad resource types and bad categories', () => {
     expect(errorsOf(withChange('    resources: [AWS::EC2::LaunchTemplate]\n', ''))).toEqual([
-      'rules.yml:2:5: rule custom/no-optional-tokens needs `resources` (CloudFormation resource types) or `documents` (cloudformation, iam-policy): say what it applies to',
+      'rules.yml:2:5: rule custom/no-optional-tokens needs `resources` (CloudFormation or Terraform resource types) or `documents` (cloudformation, iam-policy): say what it applies to',
     ]);
     expect(errorsOf(withChange('[AWS::EC2::LaunchTemplate]', '[LaunchTemplate]'))).toEqual([
       'rules.yml:8:17: "LaunchTemplate" is not a CloudFormation resource type such as AWS::EC2::LaunchTemplate nor a Terraform one such as aws_launch_template (globs like AWS::EC2::* and aws_iam_* are allowed)',

@@ -46,7 +46,7 @@ describe('Terraform rule fixtures', () => {
   // Terraform modules are judged by every rule that reads templates (src/engine/terraform-scan.ts), so each
   // of them, code rule or pack rule, has Terraform fixtures beside its CloudFormation ones.
   it('cover every rule that Terraform modules are judged by', () => {
-    const judged = ALL_RULES.filter((rule) => rule.appliesTo.includes('cloudformation')).map((rule) => rule.meta.id);
+    const judged = ALL_RULES.filter((rule) => rule.appliesTo.includes('resources')).map((rule) => rule.meta.id);
     expect(judged.length).toBeGreaterThan(40);
     expect(judged.filter((id) => !ids.includes(id)), `rules without test/fixtures/terraform/rules/<id>/expected.json`).toEqual([]);
   });

@@ -21,7 +21,7 @@ export const externalAccountWithoutExternalId: Rule = {
     fix: 'Require the agreed external id (Condition StringEquals sts:ExternalId), restrict the callers to your organisation with aws:PrincipalOrgID, or add the account to the trusted accounts if it is yours (--trusted-account / trustedAccounts).',
     docs: 'docs/rules/cross-account-trust/external-account-without-external-id.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const options = model.options;
     for (const statement of trustStatements(model)) {

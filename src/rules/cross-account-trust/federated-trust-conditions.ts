@@ -28,7 +28,7 @@ export const federatedTrustConditions: Rule = {
     fix: 'Add StringEquals conditions on the provider\'s claims: <issuer>:sub = system:serviceaccount:NS:SA for EKS, cognito-identity.amazonaws.com:aud = the pool id and ForAnyValue:StringLike cognito-identity.amazonaws.com:amr = authenticated for Cognito, SAML:aud = https://signin.aws.amazon.com/saml for SAML.',
     docs: 'docs/rules/cross-account-trust/federated-trust-conditions.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const statement of trustStatements(model)) {
       const federated = statementPrincipals(statement, model.template).filter((p) => p.element === 'Principal' && p.kind === 'federated' && p.provider !== 'github');

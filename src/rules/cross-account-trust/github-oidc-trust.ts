@@ -27,7 +27,7 @@ export const githubOidcTrust: Rule = {
     fix: 'Add Condition StringEquals token.actions.githubusercontent.com:aud "sts.amazonaws.com" and StringEquals (or StringLike) token.actions.githubusercontent.com:sub "repo:OWNER/REPO:ref:refs/heads/main" naming your owner and repository without wildcards.',
     docs: 'docs/rules/cross-account-trust/github-oidc-trust.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const statement of trustStatements(model)) {
       const github = statementPrincipals(statement, model.template).filter((p) => p.element === 'Principal' && p.provider === 'github');

@@ -18,7 +18,7 @@ export const notPrincipalTrust: Rule = {
     fix: 'Replace NotPrincipal with Principal naming the accounts, roles or services that may assume the role.',
     docs: 'docs/rules/cross-account-trust/not-principal-trust.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const statement of trustStatements(model)) {
       const excluded = statementPrincipals(statement, model.template).filter((p) => p.element === 'NotPrincipal');

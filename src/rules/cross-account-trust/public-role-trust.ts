@@ -19,7 +19,7 @@ export const publicRoleTrust: Rule = {
     fix: 'Name the accounts or roles that may assume the role in Principal, or keep "*" only with a condition that pins the caller: aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn with StringEquals/ArnEquals.',
     docs: 'docs/rules/cross-account-trust/public-role-trust.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const statement of trustStatements(model)) {
       const anyone = statementPrincipals(statement, model.template).filter((p) => p.element === 'Principal' && p.kind === 'anyone' && p.type !== 'Federated');

@@ -18,7 +18,7 @@ export const trustPolicyWildcardAction: Rule = {
     fix: 'List the exact actions: sts:AssumeRole for AWS principals and services, sts:AssumeRoleWithWebIdentity for OIDC, sts:AssumeRoleWithSAML for SAML, plus sts:TagSession only when needed.',
     docs: 'docs/rules/cross-account-trust/trust-policy-wildcard-action.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const statement of trustStatements(model)) {
       const label = `${statement.document.owner.label} (${statementLabel(statement)})`;

@@ -28,7 +28,7 @@ export const beanstalkImds: Rule = {
     remedy,
     docs: 'docs/rules/imdsv2/beanstalk-imds.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const remediation = (launch: BeanstalkLaunch) => `${remedy(launch.resource.vocabulary, launch.resource.logicalId)} ${RECOMMENDED_GUARD}`;
     const launches = beanstalkLaunches(model);

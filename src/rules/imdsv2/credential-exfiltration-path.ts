@@ -66,7 +66,7 @@ export const credentialExfiltrationPath: Rule = {
     remedy,
     docs: 'docs/rules/imdsv2/credential-exfiltration-path.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const metadata = instanceMetadata(model);
     const graph = identityGraph(model);

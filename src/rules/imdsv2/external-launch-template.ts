@@ -23,7 +23,7 @@ export const externalLaunchTemplate: Rule = {
     remedy,
     docs: 'docs/rules/imdsv2/external-launch-template.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const metadata = instanceMetadata(model);
     for (const reference of metadata.references) {

@@ -21,7 +21,7 @@ export const instanceImds: Rule = {
     remedy,
     docs: 'docs/rules/imdsv2/instance-imds.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check(context) {
     reportTokenFindings(context, 'instance', (words, instance) => `Set ${words.property(instance, 'MetadataOptions.HttpTokens')} to required on the instance (or launch it from a launch template that does).`);
   },

@@ -27,7 +27,7 @@ export const managedInstanceImds: Rule = {
     remedy: managedInstanceRemedy,
     docs: 'docs/rules/imdsv2/managed-instance-imds.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     for (const surface of managedInstanceSurfaces(model)) {
       if (surface.verdict === 'v2') continue;

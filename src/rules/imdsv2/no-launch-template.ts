@@ -24,7 +24,7 @@ export const noLaunchTemplate: Rule = {
     remedy,
     docs: 'docs/rules/imdsv2/no-launch-template.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const words = model.vocabulary;
     const remediation = `${remedy(words)} ${RECOMMENDED_GUARD}`;

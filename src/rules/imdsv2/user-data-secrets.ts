@@ -26,7 +26,7 @@ export const userDataSecrets: Rule = {
     fix: 'Keep the secret in Secrets Manager or SSM Parameter Store (SecureString) and fetch it at boot with the instance role; rotate the exposed secret.',
     docs: 'docs/rules/imdsv2/user-data-secrets.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const template = model.template;
     if (template === undefined) return;

@@ -16,7 +16,7 @@ export const weakMetadataGuard: Rule = {
     fix: 'Deny ec2:RunInstances on arn:aws:ec2:*:*:instance/* with "StringNotEquals": {"ec2:MetadataHttpTokens": "required"}; deny "*" with "NumericLessThan": {"ec2:RoleDelivery": "2.0"}.',
     docs: 'docs/rules/imdsv2/weak-metadata-guard.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const guard of metadataGuards(model)) {
       if (guard.verdict !== 'weak' || guard.weakness === undefined) continue;

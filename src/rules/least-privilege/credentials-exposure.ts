@@ -13,7 +13,7 @@ export const credentialsExposure: Rule = {
     fix: 'Remove the action, or scope it to the identity itself (arn:aws:iam::<account>:user/${aws:username}) or to the specific users the workload manages.',
     docs: 'docs/rules/least-privilege/credentials-exposure.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     reportRiskyActions(
       model,

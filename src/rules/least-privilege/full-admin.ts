@@ -21,7 +21,7 @@ export const fullAdmin: Rule = {
     fix: 'List the actions the workload calls and the ARNs it touches; start from IAM Access Analyzer policy generation or CloudTrail history.',
     docs: 'docs/rules/least-privilege/full-admin.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     for (const { held, statement, scoping, where } of heldAllowStatements(model)) {

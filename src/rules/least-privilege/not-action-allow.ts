@@ -18,7 +18,7 @@ export const notActionAllow: Rule = {
     fix: 'Turn the statement around: list the actions in Action and the ARNs in Resource. Keep NotAction/NotResource for Deny statements.',
     docs: 'docs/rules/least-privilege/not-action-allow.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     for (const { held, statement, scoping, where } of heldAllowStatements(model)) {

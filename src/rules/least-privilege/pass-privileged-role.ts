@@ -28,7 +28,7 @@ export const passPrivilegedRole: Rule = {
     fix: 'Scope iam:PassRole to the roles the workload really passes (their ARNs), add iam:PassedToService, and keep privileged roles out of the names it matches.',
     docs: 'docs/rules/least-privilege/pass-privileged-role.md',
   },
-  appliesTo: ['cloudformation'],
+  appliesTo: ['resources'],
   check({ model, report }) {
     const template = model.template;
     if (template === undefined) return;

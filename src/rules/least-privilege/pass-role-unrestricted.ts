@@ -21,7 +21,7 @@ export const passRoleUnrestricted: Rule = {
     fix: 'Scope Resource to the ARNs of the roles the workload passes, and add a StringEquals condition on iam:PassedToService naming the service (e.g. lambda.amazonaws.com).',
     docs: 'docs/rules/least-privilege/pass-role-unrestricted.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     for (const grant of actionItemGrants(model)) {

@@ -91,7 +91,7 @@ export const privilegeEscalation: Rule = {
     fix: 'Remove the IAM write actions from workload principals, scope iam:PassRole to specific roles with iam:PassedToService, and scope code-running actions to the resources the workload owns; a permissions boundary caps what it can grant itself.',
     docs: 'docs/rules/least-privilege/privilege-escalation.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const principal of identityPrincipals(model)) {
       // Methods share actions (iam:PassRole is in most): each is looked up once per principal.

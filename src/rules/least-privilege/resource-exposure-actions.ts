@@ -13,7 +13,7 @@ export const resourceExposureActions: Rule = {
     fix: 'Remove the action from workload roles, or scope it to the resources the workload owns; manage resource policies in the templates that create the resources.',
     docs: 'docs/rules/least-privilege/resource-exposure-actions.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     reportRiskyActions(
       model,

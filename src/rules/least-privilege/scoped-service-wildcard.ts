@@ -24,7 +24,7 @@ export const scopedServiceWildcard: Rule = {
     fix: 'List the actions the workload calls on those resources instead of svc:*; keep delete and permission-changing actions for the pipeline that owns the resources.',
     docs: 'docs/rules/least-privilege/scoped-service-wildcard.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     for (const grant of actionItemGrants(model)) {

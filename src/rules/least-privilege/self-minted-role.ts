@@ -27,7 +27,7 @@ export const selfMintedRole: Rule = {
     fix: 'Require a permissions boundary on the roles it creates (Condition StringEquals iam:PermissionsBoundary on iam:CreateRole, iam:AttachRolePolicy and iam:PutRolePolicy), limit iam:AttachRolePolicy with iam:PolicyARN, or drop role creation from this principal.',
     docs: 'docs/rules/least-privilege/self-minted-role.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const principal of identityPrincipals(model)) {
       for (const { create, writer, probe } of scopedGrants(model, principal)) {

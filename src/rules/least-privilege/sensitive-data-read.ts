@@ -13,7 +13,7 @@ export const sensitiveDataRead: Rule = {
     fix: 'Scope Resource to the buckets, prefixes, secrets, parameters, keys and tables the workload reads; add aws:SourceVpc or aws:ResourceTag conditions where ARNs are not known in advance.',
     docs: 'docs/rules/least-privilege/sensitive-data-read.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     reportRiskyActions(
       model,

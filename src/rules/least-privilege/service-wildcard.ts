@@ -20,7 +20,7 @@ export const serviceWildcard: Rule = {
     fix: 'Replace svc:* with the actions the workload calls and scope Resource to its ARNs.',
     docs: 'docs/rules/least-privilege/service-wildcard.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     // What each wildcard of a statement (or of a document not written in the file) grants, from AWS's

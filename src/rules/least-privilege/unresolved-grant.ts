@@ -29,7 +29,7 @@ export const unresolvedGrant: Rule = {
     remedy,
     docs: 'docs/rules/least-privilege/unresolved-grant.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     if (model.options.reportUnresolved === false) return;
     for (const held of heldDocuments(model)) {

@@ -1,4 +1,6 @@
-import { baselineCovering } from '../../aws-data/baseline-policies.js';
+import { baselineCovering, type WrittenTypes } from '../../aws-data/baseline-policies.js';
+import { valueText } from '../../model/intrinsics.js';
+import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
 import { actionItemGrants, conditionNote, graded, holderText, isWritten, narrowingAdvice, reportOffenses, viaPattern, type Offense } from './_grants.js';
 import { CREDENTIALS, PASS_ROLE, RESOURCE_EXPOSURE, SENSITIVE_READS } from './_risk-actions.js';
@@ -25,7 +27,7 @@ export const writeOnAnyResource: Rule = {
     fix: 'Scope Resource to the ARNs the workload writes (the message shows the ARN format), or add a condition such as aws:ResourceTag.',
     docs: 'docs/rules/least-privilege/write-on-any-resource.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const offenses: Offense[] = [];
     for (const grant of actionItemGrants(model)) {
@@ -38,7 +40,8 @@ export const writeOnAnyResource: Rule = {
       });
       if (actions.length === 0) continue;
       const permissions = actions.some((a) => a.accessLevels.includes('Permissions management'));
-      const baseline = baselineCovering(actions.map((a) => a.name)) !== undefined;
+      const written = writtenTypesOf(grant.statement);
+      const baseline = baselineCovering(actions.map((a) => a.name), written) !== undefined;
       offenses.push({
         held: grant.held,
         statement: grant.statement,
@@ -47,7 +50,7 @@ export const writeOnAnyResource: Rule = {
         actions: actions.map((a) => a.name),
         element: grant.pattern.toLowerCase(),
         message: (merged) =>
-          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${baselineNote(merged)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${baselineNote(merged, written)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
       });
     }
     reportOffenses(report, offenses);
@@ -55,9 +58,38 @@ export const writeOnAnyResource: Rule = {
 };
 
 /** Says so when every write is one AWS's baseline policy for a purpose grants on every resource too. */
-function baselineNote(actions: readonly string[]): string {
-  const policies = baselineCovering(actions);
+function baselineNote(actions: readonly string[], written: WrittenTypes): string {
+  const policies = baselineCovering(actions, written);
   if (policies === undefined) return '';
   const named = policies.map((p) => `${p.name} (${p.purpose})`).join(' and ');
   return ` AWS's managed polic${policies.length > 1 ? 'ies' : 'y'} ${named} grant${policies.length > 1 ? '' : 's'} the same on every resource, so this is no broader than AWS's baseline; scope it where you can.`;
+}
+
+/**
+ * The resource types a statement grants an action on when it names every resource of each by ARN
+ * (`arn:…:ecs:<region>:<account>:container-instance/*` → `container-instance`); `undefined` when it grants
+ * `*`, NotResource, a whole service or a value not known, i.e. every type the action accepts.
+ */
+function writtenTypesOf(statement: Statement): WrittenTypes {
+  return (action) => {
+    if (statement.elements.Resource === undefined) return undefined;
+    const service = (action.split(':')[0] ?? '').toLowerCase();
+    const types: string[] = [];
+    for (const item of elementItems(statement, 'Resource')) {
+      for (const value of item.values) {
+        const text = valueText(value);
+        if (text === undefined) return undefined;
+        const parts = text.replace(/\$\{[^}]*\}/g, 'x').split(':');
+        if (parts[0] !== 'arn' || parts.length < 6) {
+          if (/^[*?]/.test(text)) return undefined;
+          continue;
+        }
+        if (!/[*?]/.test(parts[2] ?? '') && parts[2]?.toLowerCase() !== service) continue;
+        const match = /^([A-Za-z0-9-]+)\/\*$/.exec(parts.slice(5).join(':'));
+        if (match === null) return undefined;
+        types.push(match[1]!.toLowerCase());
+      }
+    }
+    return types.length > 0 ? types : undefined;
+  };
 }

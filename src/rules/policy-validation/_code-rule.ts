@@ -20,7 +20,7 @@ export function codeRule(spec: CodeRuleSpec): Rule & { codes: readonly IssueCode
   return {
     codes,
     meta: { ...meta, category: 'policy-validation', severity, docs: `docs/rules/${meta.id}.md` },
-    appliesTo: ['cloudformation', 'iam-policy'],
+    appliesTo: ['resources', 'iam-policy'],
     check({ model, report }) {
       for (const issue of validationIssues(model)) {
         if (!owned.has(issue.code)) continue;

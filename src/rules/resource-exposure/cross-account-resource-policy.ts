@@ -23,7 +23,7 @@ export const crossAccountResourcePolicy: Rule = {
     fix: 'Grant only accounts of your organisation (restrict with aws:PrincipalOrgID), narrow the principal to one role ARN and the actions it needs, or add the account to the trusted accounts if it is yours (--trusted-account / trustedAccounts).',
     docs: 'docs/rules/resource-exposure/cross-account-resource-policy.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     const options = model.options;
     for (const grant of resourceGrants(model)) {

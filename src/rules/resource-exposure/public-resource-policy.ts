@@ -22,7 +22,7 @@ export const publicResourcePolicy: Rule = {
     fix: 'Name the accounts, roles or services that need access in Principal, or keep "*" only with a condition that pins the caller: aws:PrincipalOrgID, aws:SourceVpce, aws:SourceArn/aws:SourceAccount, aws:PrincipalAccount.',
     docs: 'docs/rules/resource-exposure/public-resource-policy.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const grant of resourceGrants(model)) {
       if (identityRestrictions(grant.restrictions).length > 0 || grant.guardedByDeny !== undefined) continue;

@@ -27,7 +27,7 @@ export const servicePrincipalWithoutSource: Rule = {
     fix: 'Add Condition ArnLike aws:SourceArn with the ARN of your resource that the service acts for, and/or StringEquals aws:SourceAccount with your account id (for AWS::Lambda::Permission: the SourceArn and SourceAccount properties).',
     docs: 'docs/rules/resource-exposure/service-principal-without-source.md',
   },
-  appliesTo: ['cloudformation', 'iam-policy'],
+  appliesTo: ['resources', 'iam-policy'],
   check({ model, report }) {
     for (const grant of resourceGrants(model)) {
       const membership = [...grant.restrictions.map((r) => r.test), ...grant.ineffective.map((i) => i.test)].find(requiresOrganizationMember);
