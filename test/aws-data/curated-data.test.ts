@@ -26,6 +26,13 @@ describe('curated AWS data', () => {
     }
     expect(baselineCovering(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'])?.map((p) => p.name)).toEqual(['AWSLambdaBasicExecutionRole']);
     expect(baselineCovering(['ecs:SubmitTaskStateChange'])?.map((p) => p.name)).toEqual(['AmazonEC2ContainerServiceforEC2Role']); // from ecs:Submit*
+    // Granted by AWS on every container instance of every account (arn:aws:ecs:*:*:container-instance/*), not on
+    // "*": the baseline for a grant on container instances, not for one on "*" (ecs:PutSystemLogEvents also
+    // accepts clusters), and AWS's ec2:CreateTags on network-interface/* is no baseline for tagging instances.
+    const containerInstances = () => ['container-instance'];
+    expect(baselineCovering(['ecs:StartTelemetrySession', 'ecs:PutSystemLogEvents'], containerInstances)?.map((p) => p.name)).toEqual(['AmazonECSInstanceRolePolicyForManagedInstances']);
+    expect(baselineCovering(['ecs:StartTelemetrySession', 'ecs:PutSystemLogEvents'])).toBeUndefined();
+    expect(baselineCovering(['ec2:CreateTags'], () => ['instance'])).toBeUndefined();
     expect(baselineCovering(['logs:CreateLogGroup', 'logs:DeleteLogGroup'])).toBeUndefined();
     expect(baselineCovering(['s3:PutObject'])).toBeUndefined();
     expect(baselineCovering([])).toBeUndefined();
