@@ -1,4 +1,8 @@
 import { baselineCovering, type WrittenTypes } from '../../aws-data/baseline-policies.js';
+import { resourceTypesOf, wildcardToRegExp, type ActionInfo } from '../../aws-data/iam-data.js';
+import { arnCouldMatchPattern } from '../../model/arn.js';
+import { conditionTests } from '../../model/conditions.js';
+import { isScopingTest } from '../../model/grants.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
@@ -36,7 +40,7 @@ export const writeOnAnyResource: Rule = {
         const key = action.key;
         if (CREDENTIALS.has(key) || SENSITIVE_READS.has(key) || RESOURCE_EXPOSURE.has(key) || PASS_ROLE.has(key)) return false;
         const writes = action.accessLevels.includes('Write') || action.accessLevels.includes('Permissions management');
-        return writes && action.resourceTypes.length > 0;
+        return writes && action.resourceTypes.length > 0 && !launchedOnlyUnderCondition(grant.statement, action);
       });
       if (actions.length === 0) continue;
       const permissions = actions.some((a) => a.accessLevels.includes('Permissions management'));
@@ -93,3 +97,51 @@ function writtenTypesOf(statement: Statement): WrittenTypes {
     return types.length > 0 ? types : undefined;
   };
 }
+
+/**
+ * Whether the statement names only some of the resource types the action requires in every request
+ * (ec2:RunInstances needs image, instance, network-interface, security-group and subnet), and every other
+ * Allow of the same document that names a missing type for the action has a scoping condition. The action
+ * then succeeds only under that condition: Karpenter's and ECS Managed Instances' RunInstances on image/*,
+ * subnet/*, security-group/* is no write on every resource, since the instance/* and network-interface/*
+ * grants need an aws:RequestTag. Where a missing type is granted without a condition, or in no statement
+ * of the document (it may be in another policy), the statement is judged as before.
+ */
+function launchedOnlyUnderCondition(statement: Statement, action: ActionInfo): boolean {
+  const missing = missingRequiredTypes(statement, action);
+  if (missing.length === 0) return false;
+  const others = statement.document.statements.filter((other) => other !== statement && other.effect === 'Allow' && grantsAction(other, action.name));
+  return missing.every((type) => {
+    const naming = others.filter((other) => missingRequiredTypes(other, action, [type]).length === 0);
+    return naming.length > 0 && naming.every((other) => conditionTests(other).some(isScopingTest));
+  });
+}
+
+/** The action's required resource types (or `only` of them) that no Resource value of the statement can name. */
+function missingRequiredTypes(statement: Statement, action: ActionInfo, only?: readonly string[]): string[] {
+  if (statement.elements.Resource === undefined) return [];
+  const texts: string[] = [];
+  for (const item of elementItems(statement, 'Resource')) {
+    for (const value of item.values) {
+      const text = valueText(value);
+      if (text === undefined || /^[*?]+$/.test(text) || !text.startsWith('arn:')) return [];
+      texts.push(text);
+    }
+  }
+  const types = resourceTypesOf(action.service);
+  return action.resourceTypes
+    .filter((type) => type.required && (only === undefined || only.includes(type.name)))
+    .filter((type) => {
+      const arn = types.get(type.name.toLowerCase())?.arn;
+      return arn !== undefined && !texts.some((text) => arnCouldMatchPattern(text, arn));
+    })
+    .map((type) => type.name);
+}
+
+function grantsAction(statement: Statement, action: string): boolean {
+  return elementItems(statement, 'Action').some((item) => item.values.some((value) => {
+    const text = valueText(value);
+    return text !== undefined && wildcardToRegExp(text).test(action);
+  }));
+}
+
