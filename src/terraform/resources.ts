@@ -420,22 +420,28 @@ const MAPPERS: Record<string, Mapper> = {
     };
   },
   // An AMI this module registers (imds_support), and the image a data "aws_ami" selects: an image whose
-  // ImdsSupport is v2.0 when the AMI data knows the family its owners and name filter select (else unknown).
+  // ImdsSupport is v2.0 when the AMI data knows the family its owners and name filter (or anchored
+  // name_regex) select (else unknown).
   aws_ami: (r) => ({ type: 'AWS::EC2::Image', props: props(r.obj, [['imds_support', 'ImdsSupport']]) }),
   'data.aws_ami': (r) => {
     const owners = (get(r.obj, 'owners')?.k === 'list' ? (get(r.obj, 'owners') as Extract<Value, { k: 'list' }>).items : []).map(knownString);
     const nameFilters = blocks(r.obj, 'filter').filter((filter) => knownString(get(filter, 'name')) === 'name');
+    // name_regex (applied to the names the query returns) selects only names that start with its literal
+    // prefix when it is anchored: "^al2023-ami-2023.*-x86_64" returns al2023-ami-2023… images only.
+    const regex = knownString(get(r.obj, 'name_regex'));
+    const regexPrefix = regex === undefined ? undefined : /^\^([A-Za-z0-9_-]+)/.exec(regex)?.[1];
     const family = owners.every((owner) => owner !== undefined)
-      ? nameFilters
-          .map((filter) => {
+      ? [
+          ...nameFilters.map((filter) => {
             const values = get(filter, 'values');
             const names = (values?.k === 'list' ? values.items : []).map(knownString);
-            return names.every((name) => name !== undefined) ? { filter, family: amiFamilyOfImageQuery(owners as string[], names as string[]) } : undefined;
-          })
-          .find((found) => found?.family !== undefined)
+            return names.every((name) => name !== undefined) ? { at: getEntry(filter, 'values')?.value.loc, family: amiFamilyOfImageQuery(owners as string[], names as string[]) } : undefined;
+          }),
+          regexPrefix === undefined ? undefined : { at: getEntry(r.obj, 'name_regex')?.value.loc, family: amiFamilyOfImageQuery(owners as string[], [regexPrefix]) },
+        ].find((found) => found?.family !== undefined)
       : undefined;
     if (family === undefined) return { type: 'AWS::EC2::Image', props: [] };
-    const at = getEntry(family.filter, 'values')?.value.loc ?? r.header;
+    const at = family.at ?? r.header;
     return {
       type: 'AWS::EC2::Image',
       props: [
