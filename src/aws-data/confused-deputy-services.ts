@@ -1,5 +1,5 @@
 import data from './confused-deputy-services.json' with { type: 'json' };
-import { serviceName } from '../model/principals.js';
+import { serviceName } from './service-principal.js';
 
 /**
  * AWS service principals that act for every customer and pin their requests with aws:SourceArn /

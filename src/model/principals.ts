@@ -3,6 +3,7 @@ import type { EngineOptions } from './options.js';
 import { intrinsicOf, type IntrinsicResolver, type ResolvedValue } from './intrinsics.js';
 import type { Statement } from './policy.js';
 import type { Template } from './template.js';
+import { serviceName } from '../aws-data/service-principal.js';
 
 /**
  * Principals of IAM policies, normalised once: every written shape (`"*"`, `{AWS: "*"}`, account ids,
@@ -291,13 +292,8 @@ function localResourceOf(text: string, template: Template | undefined, types: st
   return resource !== undefined && types.includes(resource.type) ? resource.logicalId : undefined;
 }
 
-/** `logs` for `logs.eu-west-1.amazonaws.com`, `delivery.logs` for `delivery.logs.amazonaws.com`. */
-export function serviceName(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/\.(amazonaws\.com(\.cn)?|\$\{aws::urlsuffix\})$/, '')
-    .replace(/\.([a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d|\$\{aws::region\})$/, '');
-}
+// How a service principal is named belongs with AWS's data about services (src/aws-data), below the model.
+export { serviceName };
 
 function federated(base: Pick<Principal, 'element' | 'type' | 'node' | 'text'>, text: string, refs: { name: string; kind: string }[], template: Template | undefined): Principal {
   const local = localResourceOf(text, template, ['AWS::IAM::OIDCProvider', 'AWS::IAM::SAMLProvider']);

@@ -66,3 +66,26 @@ describe('no rule reads a language', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('the layers below the rules import nothing above them', () => {
+  const SRC = join(import.meta.dirname, '..', '..', 'src');
+  // From the bottom up: AWS's data, parsing, findings, then the model and the language adapters. Each may
+  // import its own layer and those below it, never the rules, the engine or anything above them.
+  const LAYERS: { dir: string; above: string[] }[] = [
+    { dir: 'aws-data', above: ['parse', 'model', 'terraform', 'rules', 'rule-packs', 'engine', 'config', 'reporters', 'waivers', 'app', 'cli', 'integrations'] },
+    { dir: 'model', above: ['rules', 'rule-packs', 'engine', 'config', 'reporters', 'waivers', 'app', 'cli', 'integrations'] },
+    { dir: 'terraform', above: ['rules', 'rule-packs', 'engine', 'config', 'reporters', 'waivers', 'app', 'cli', 'integrations'] },
+  ];
+  for (const { dir, above } of LAYERS) {
+    it(`src/${dir}/ imports nothing from ${above.join(', ')}`, () => {
+      const pattern = new RegExp(`from '(?:\\.\\./)+(${above.join('|')})/`);
+      const root = join(SRC, dir);
+      const found = files(root).flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, index) => (pattern.test(line) ? [`${relative(SRC, file)}:${index + 1}: ${line.trim()}`] : [])),
+      );
+      expect(found).toEqual([]);
+    });
+  }
+});
