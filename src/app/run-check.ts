@@ -312,12 +312,12 @@ function unreadableFinding(path: string, reason: string, options: EngineOptions)
   };
 }
 
-/** A file too large to read is not known to be safe: it blocks as the engine's large files do, unless configuration lowers the rule. */
 /** Files the engine's scan reported as not checked for their size (file-too-large): never parsed in the event loop's thread. */
 function notCheckedFiles(findings: readonly Finding[]): Set<string> {
   return new Set(findings.filter((finding) => finding.ruleId === FILE_TOO_LARGE_RULE).map((finding) => finding.file));
 }
 
+/** A file too large to read is not known to be safe: it blocks as the engine's large files do, unless configuration lowers the rule. */
 function tooLargeFinding(content: Extract<FileContent, { status: 'too-large' }>, options: EngineOptions): Finding {
   const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: content.path });
   return {

@@ -85,27 +85,16 @@ function durationText(ms: number): string {
  * {@link outOfMemoryFinding} does (rule `file-too-large`), on its line 1, and says what to do.
  */
 export function timeLimitFinding(path: string, timeoutMs: number, options: EngineOptions, withOthers = 0): Finding {
-  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: path, element: 'time-limit' });
-  const limit = durationText(timeoutMs);
-  const how =
-    withOthers > 0
-      ? `scanning it with ${withOthers} other file${withOthers === 1 ? '' : 's'} took longer than the ${limit} one check may take (trustgate stopped narrowing down which file took that long)`
-      : `scanning it took longer than the ${limit} one check may take`;
-  return {
-    id: fingerprint.slice(0, 12),
-    fingerprint,
-    ruleId: FILE_TOO_LARGE_RULE,
-    category: 'parse-error',
-    severity: options.rules[FILE_TOO_LARGE_RULE]?.severity ?? 'high',
-    file: path,
-    line: 1,
-    column: 1,
-    endLine: 1,
-    endColumn: 1,
-    message: `${path} was not checked: ${how}, so the scan was stopped and the file is not known to be safe (it may hold an administrator role). The other files of this change were checked.`,
-    remediation: 'Split the template into smaller stacks, or check it locally with `trustgate scan` (no time limit); the operator of this trustgate server can raise the time limit (TRUSTGATE_SCAN_TIMEOUT_MS).',
-    docs: docsUrl('docs/rules/file-too-large.md'),
-  };
+  const limit = `the ${durationText(timeoutMs)} one check may take`;
+  const what = withOthers > 0 ? `took longer than ${limit} (trustgate stopped narrowing down which file took that long)` : `took longer than ${limit}`;
+  return notCheckedFinding(
+    path,
+    'time-limit',
+    what,
+    withOthers,
+    options,
+    'Split the template into smaller stacks, or check it locally with `trustgate scan` (no time limit); the operator of this trustgate server can raise the time limit (TRUSTGATE_SCAN_TIMEOUT_MS).',
+  );
 }
 
 /**
@@ -114,11 +103,22 @@ export function timeLimitFinding(path: string, timeoutMs: number, options: Engin
  * lower), on its line 1, and says what to do.
  */
 export function outOfMemoryFinding(path: string, memoryMb: number, options: EngineOptions, withOthers = 0): Finding {
-  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: path, element: 'out-of-memory' });
-  const how =
-    withOthers > 0
-      ? `scanning it with ${withOthers} other file${withOthers === 1 ? '' : 's'} needed more than the ${memoryMb} MB of memory one check may use (trustgate stopped narrowing down which file needed it)`
-      : `scanning it needed more than the ${memoryMb} MB of memory one check may use`;
+  const limit = `the ${memoryMb} MB of memory one check may use`;
+  const what = withOthers > 0 ? `needed more than ${limit} (trustgate stopped narrowing down which file needed it)` : `needed more than ${limit}`;
+  return notCheckedFinding(
+    path,
+    'out-of-memory',
+    what,
+    withOthers,
+    options,
+    'Split the template into smaller stacks, or check it locally with `trustgate scan`; the operator of this trustgate server can raise the memory limit (TRUSTGATE_SCAN_MEMORY_MB).',
+  );
+}
+
+/** The `file-too-large` finding of a file whose scan was stopped: `what` it did, alone or with `withOthers` other files. */
+function notCheckedFinding(path: string, element: string, what: string, withOthers: number, options: EngineOptions, remediation: string): Finding {
+  const fingerprint = fingerprintOf({ ruleId: FILE_TOO_LARGE_RULE, file: path, element });
+  const scanning = withOthers > 0 ? `scanning it with ${withOthers} other file${withOthers === 1 ? '' : 's'}` : 'scanning it';
   return {
     id: fingerprint.slice(0, 12),
     fingerprint,
@@ -130,8 +130,8 @@ export function outOfMemoryFinding(path: string, memoryMb: number, options: Engi
     column: 1,
     endLine: 1,
     endColumn: 1,
-    message: `${path} was not checked: ${how}, so the scan was stopped and the file is not known to be safe (it may hold an administrator role). The other files of this change were checked.`,
-    remediation: 'Split the template into smaller stacks, or check it locally with `trustgate scan`; the operator of this trustgate server can raise the memory limit (TRUSTGATE_SCAN_MEMORY_MB).',
+    message: `${path} was not checked: ${scanning} ${what}, so the scan was stopped and the file is not known to be safe (it may hold an administrator role). The other files of this change were checked.`,
+    remediation,
     docs: docsUrl('docs/rules/file-too-large.md'),
   };
 }

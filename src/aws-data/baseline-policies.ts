@@ -1,5 +1,5 @@
 import data from './baseline-policies.json' with { type: 'json' };
-import { actionInfo, expandActionPattern, wildcardToRegExp, type ActionInfo } from './iam-data.js';
+import { actionsNamed, wildcardToRegExp } from './iam-data.js';
 import { managedPolicyByName } from './managed-policies.js';
 
 /**
@@ -48,7 +48,7 @@ function load(): Loaded[] {
       const types = resources.map(typeOfEveryResource);
       if (types.length === 0 || types.some((type) => type === undefined)) continue;
       for (const action of actions) {
-        const infos = /[*?]/.test(action) ? expandActionPattern(action) : [actionInfo(action)].filter((info): info is ActionInfo => info !== undefined);
+        const infos = actionsNamed(action);
         for (const info of infos) {
           const set = typed.get(info.key) ?? new Set<string>();
           for (const type of types) if (info.resourceTypes.some((t) => t.name.toLowerCase() === type)) set.add(type!);

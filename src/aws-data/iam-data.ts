@@ -216,6 +216,13 @@ export function expandActionPattern(pattern: string): ActionInfo[] {
   return expanded.slice();
 }
 
+/** The actions an action or pattern names: a pattern's expansion, a literal action's own entry, none for a name that is no action. */
+export function actionsNamed(text: string): ActionInfo[] {
+  if (/[*?]/.test(text)) return expandActionPattern(text);
+  const info = actionInfo(text);
+  return info === undefined ? [] : [info];
+}
+
 /**
  * Expansions by lower-case pattern. The same patterns recur across templates (and every document that
  * attaches the same AWS managed policy expands all of its patterns), so each is computed once.

@@ -1,4 +1,4 @@
-import { actionInfo, expandActionPattern, type ActionInfo } from '../aws-data/iam-data.js';
+import { actionsNamed, type ActionInfo } from '../aws-data/iam-data.js';
 import { isRestrictiveTest, type ConditionTest } from './conditions.js';
 import { valueText } from './intrinsics.js';
 import { arnFields } from './principals.js';
@@ -268,7 +268,7 @@ export function destinationPin(tests: readonly ConditionTest[], actions: readonl
   let governed = 0;
   for (const action of actions) {
     if (action === undefined || action === '*' || !/^[a-z0-9-]+:/i.test(action)) return undefined;
-    const infos = /[*?]/.test(action) ? expandActionPattern(action) : [actionInfo(action)].filter((info): info is ActionInfo => info !== undefined);
+    const infos = actionsNamed(action);
     for (const info of infos) {
       if (!supportsKey(info, pin.key)) return undefined;
       governed += 1;

@@ -117,6 +117,12 @@ function lastKey(segments: readonly (string | number)[]): string {
   return [...segments].reverse().find((segment): segment is string => typeof segment === 'string') ?? formatPath(segments);
 }
 
+/** A path below a resource's properties (`Resources.<id>.Properties.…`): the resource and the rest; `undefined` for any other path. */
+function belowProperties(segments: readonly (string | number)[]): { id: string; rest: readonly (string | number)[] } | undefined {
+  const [section, id, properties, ...rest] = segments;
+  return section === 'Resources' && typeof id === 'string' && properties === 'Properties' ? { id, rest } : undefined;
+}
+
 function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
   const field = (resource: Named | string, path: string) => lastName(spelling.property(idOf(resource), path));
   const settingsOf = (resource: Named | string, path: string, settings: readonly Setting[]) =>
@@ -140,15 +146,15 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
     // A number or boolean is written bare, as HCL writes it (`http_put_response_hop_limit = 1`).
     setting: (name, value) => `${name} = ${/^(?:true|false|-?\d+(?:\.\d+)?)$/.test(value) ? value : JSON.stringify(value)}`,
     path: (segments) => {
-      const [section, id, properties, ...rest] = segments;
-      if (section !== 'Resources' || typeof id !== 'string' || properties !== 'Properties') return formatPath(segments);
-      const native = spelling.property(id, formatPath(rest));
-      return native === '' ? id : `${id}.${native}`;
+      const below = belowProperties(segments);
+      if (below === undefined) return formatPath(segments);
+      const native = spelling.property(below.id, formatPath(below.rest));
+      return native === '' ? below.id : `${below.id}.${native}`;
     },
     key: (segments) => {
-      const [section, id, properties, ...rest] = segments;
-      if (section !== 'Resources' || typeof id !== 'string' || properties !== 'Properties' || !rest.some((s) => typeof s === 'string')) return lastKey(segments);
-      return field(id, formatPath(rest));
+      const below = belowProperties(segments);
+      if (below === undefined || !below.rest.some((s) => typeof s === 'string')) return lastKey(segments);
+      return field(below.id, formatPath(below.rest));
     },
     block: (resource, path, settings) => `${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, settings)} }`,
     item: (resource, path, _noun, fields) => `the block ${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, fields)} }`,

@@ -19,7 +19,8 @@ import type { Named, Vocabulary } from './vocabulary.js';
  */
 export const WORDING_LANGUAGES = ['cloudformation', 'terraform'] as const satisfies readonly Vocabulary['language'][];
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** A `{{…}}` placeholder, its name in group 1 (wording placeholders and a rule pack's own `{{value}}` alike). */
+export const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WORDS = ['document', 'deployer', 'conditional', 'noValue'] as const;
 const PATH = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*$/;
 

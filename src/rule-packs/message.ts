@@ -1,8 +1,7 @@
 import type { Named, Vocabulary } from '../model/vocabulary.js';
-import { parseWording, renderWordingPlaceholder } from '../model/wording.js';
+import { parseWording, PLACEHOLDER, renderWordingPlaceholder } from '../model/wording.js';
 import { PLACEHOLDERS, type Placeholder } from './format.js';
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /**
  * The placeholders a message uses that do not exist; empty when the message is fine. Wording placeholders

@@ -1,4 +1,4 @@
-import { actionInfo, allServices, expandActionPattern, resourceTypesOf, serviceExists, wildcardToRegExp, type ActionInfo } from '../../aws-data/iam-data.js';
+import { actionInfo, actionsNamed, allServices, expandActionPattern, resourceTypesOf, serviceExists, wildcardToRegExp, type ActionInfo } from '../../aws-data/iam-data.js';
 import type { DocumentModel } from '../../model/document-model.js';
 import { arnCouldMatchPattern, parseArn, PARTITIONS } from '../../model/arn.js';
 import { conditionTests, type ConditionTest } from '../../model/conditions.js';
@@ -289,7 +289,7 @@ function sameNounDenied(text: string, items: ElementItem[]): string | undefined 
   for (const item of items) {
     for (const { text: other } of knownStrings(item)) {
       if (!other.toLowerCase().startsWith(`${service}:`) || judgeAction(other) !== null) continue;
-      const infos = /[*?]/.test(other) ? expandActionPattern(other) : [actionInfo(other)].filter((info): info is ActionInfo => info !== undefined);
+      const infos = actionsNamed(other);
       candidates.push(...infos.filter((info) => nounOf(info.name.slice(info.name.indexOf(':') + 1))?.toLowerCase() === noun.toLowerCase()));
     }
   }
