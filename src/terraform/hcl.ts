@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import { packageRoot } from '../aws-data/package-root.js';
 import { MAX_NESTING_DEPTH } from '../parse/limits.js';
+import { readHclDirect } from './hcl-direct.js';
 
 /**
  * HCL (Terraform) read into a small syntax tree of our own, with character offsets (UTF-16, as
@@ -15,66 +16,9 @@ import { MAX_NESTING_DEPTH } from '../parse/limits.js';
  * the engine reports every Terraform file as not checked (fail closed).
  */
 
-export interface Span {
-  start: number;
-  end: number;
-}
+import { templateText, unescapeQuoted, type Attribute, type Block, type Body, type Expr, type HclResult, type Span, type SyntaxProblem, type TemplatePart } from './hcl-syntax.js';
 
-export type Expr =
-  | (Span & { t: 'lit'; value: string | number | boolean | null })
-  | (Span & { t: 'template'; parts: TemplatePart[]; heredoc: boolean; directive: boolean })
-  | (Span & { t: 'tuple'; items: Expr[] })
-  | (Span & { t: 'object'; entries: { key: Expr; value: Expr }[] })
-  | (Span & { t: 'var'; name: string })
-  | (Span & { t: 'attr'; object: Expr; name: string })
-  | (Span & { t: 'index'; object: Expr; key: Expr })
-  | (Span & { t: 'splat'; object: Expr })
-  | (Span & { t: 'call'; name: string; args: Expr[] })
-  | (Span & { t: 'cond'; condition: Expr; whenTrue: Expr; whenFalse: Expr })
-  | (Span & { t: 'binary'; op: string; left: Expr; right: Expr })
-  | (Span & { t: 'unary'; op: string; operand: Expr })
-  /**
-   * `[for k, v in coll : value if cond]` (`object` false) or `{for k, v in coll : key => value... if cond}`;
-   * `keyVar` is set when two symbols are declared, `group` for the `...` form.
-   */
-  | (Span & { t: 'for'; object: boolean; keyVar?: string; valueVar: string; collection: Expr; key?: Expr; value: Expr; group: boolean; cond?: Expr })
-  | (Span & { t: 'error' });
-
-/**
- * A piece of a string template: literal text (unescaped; whitespace a `~` strip marker removes is left
- * out), an interpolated expression, or a `%{ for }` / `%{ if }` directive with the parts inside it.
- */
-export type TemplatePart =
-  | (Span & { t: 'text'; text: string })
-  | (Span & { t: 'interp'; expr: Expr })
-  | (Span & { t: 'for'; keyVar?: string; valueVar: string; collection: Expr; body: TemplatePart[] })
-  | (Span & { t: 'if'; condition: Expr; then: TemplatePart[]; else: TemplatePart[] });
-
-export interface Attribute extends Span {
-  name: string;
-  nameSpan: Span;
-  expr: Expr;
-}
-
-export interface Block extends Span {
-  type: string;
-  typeSpan: Span;
-  labels: (Span & { value: string })[];
-  body: Body;
-  /** The block, or something inside it, did not parse: it is not judged. */
-  hasError: boolean;
-}
-
-export interface Body {
-  attributes: Attribute[];
-  blocks: Block[];
-}
-
-export interface SyntaxProblem extends Span {
-  message: string;
-}
-
-export type HclResult = { ok: true; body: Body; problems: SyntaxProblem[] } | { ok: false; problem: SyntaxProblem };
+export type { Attribute, Block, Body, Expr, HclResult, Span, SyntaxProblem, TemplatePart } from './hcl-syntax.js';
 
 let parser: Parser | undefined;
 let loadError: string | undefined;
@@ -176,6 +120,16 @@ const MAX_RECOVERY_WORK = 32 * 1024 * 1024;
  * so offsets stay those of the file): the broken blocks are reported and not judged, the others are.
  */
 export function parseHcl(text: string): HclResult {
+  const direct = readHclDirect(text);
+  if (direct !== undefined) return { ok: true, body: direct, problems: [] };
+  return parseHclThroughTreeSitter(text);
+}
+
+/**
+ * {@link parseHcl} through tree-sitter alone, as it reads every file the direct reader leaves to it (and,
+ * in the tests, every file: the two readers are compared).
+ */
+export function parseHclThroughTreeSitter(text: string): HclResult {
   const whole = parseOnce(text);
   if (!whole.ok || whole.problems.length === 0 || text.length > MAX_RECOVERY_CHARS) return whole;
   const starts = [...text.matchAll(TOP_LEVEL_BLOCK)].map((match) => match.index);
@@ -332,9 +286,10 @@ class FlatTree {
     return out;
   }
 
+  /** The children, less comments (the grammar lets them sit between any two tokens). */
   children(node: number): number[] {
     const out: number[] = [];
-    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) out.push(child);
+    for (let child = this.first[node]!; child !== NONE; child = this.next[child]!) if (symbolTypes[this.symbol[child]!] !== 'comment') out.push(child);
     return out;
   }
 }
@@ -607,13 +562,12 @@ class Converter {
     };
   }
 
+  /**
+   * The value of a quoted string without interpolations: the source between its quotes, unescaped (the
+   * grammar's template_literal leaves out the blanks at either end).
+   */
   private stringLit(node: number): string {
-    const n = this.n;
-    let out = '';
-    for (let child = n.first[node]!; child !== NONE; child = n.next[child]!) {
-      if (n.isNamed(child) && n.type(child) === 'template_literal') out += unescapeQuoted(n.nodeText(child));
-    }
-    return out;
+    return unescapeQuoted(this.text.slice(this.n.start[node]! + 1, Math.max(this.n.start[node]! + 1, this.n.end[node]! - 1)));
   }
 
   /** An `expression` node: a primary followed by postfix steps (get_attr, index, splat). */
@@ -621,24 +575,26 @@ class Converter {
     const n = this.n;
     this.count(node, depth);
     if (n.type(node) !== 'expression') return this.primary(node, depth + 1);
-    const first = n.first[node]!;
-    if (first !== NONE && n.type(first) === '(') {
-      let inner = NONE;
-      for (let child = first; child !== NONE; child = n.next[child]!) {
-        if (n.type(child) === 'expression') {
-          inner = child;
-          break;
-        }
-      }
-      return inner !== NONE ? this.expr(inner, depth + 1) : { t: 'error', ...this.span(node) };
-    }
     return this.sequence(n.children(node), n.start[node]!, n.end[node]!, depth + 1);
   }
 
-  /** A primary followed by postfix steps (get_attr, index, splat), as the grammar lays them side by side. */
+  /**
+   * A primary followed by postfix steps (get_attr, index, splat), as the grammar lays them side by side;
+   * the primary may be `(`, an expression and `)`.
+   */
   private sequence(children: readonly number[], start: number, end: number, depth: number): Expr {
+    const n = this.n;
     let current: Expr | undefined;
-    for (const child of children) {
+    let from = 0;
+    if (children.length > 0 && n.type(children[0]!) === '(') {
+      const close = children.findIndex((child) => n.type(child) === ')');
+      const inner = children.findIndex((child) => n.type(child) === 'expression');
+      if (close < 0 || inner < 0 || inner > close) return { t: 'error', start, end };
+      current = this.expr(children[inner]!, depth + 1);
+      from = close + 1;
+    }
+    for (let i = from; i < children.length; i++) {
+      const child = children[i]!;
       if (current === undefined) {
         current = this.primary(child, depth + 1);
         continue;
@@ -730,7 +686,7 @@ class Converter {
       case 'conditional': {
         const parts = n.namedChildren(node, 'expression');
         if (parts.length !== 3) return { t: 'error', ...at };
-        return { t: 'cond', condition: this.expr(parts[0]!, depth + 1), whenTrue: this.expr(parts[1]!, depth + 1), whenFalse: this.expr(parts[2]!, depth + 1), ...at };
+        return this.conditional(parts[0]!, this.expr(parts[1]!, depth + 1), this.expr(parts[2]!, depth + 1), at, depth + 1);
       }
       case 'operation':
         return this.innerPrimary(node, depth, at);
@@ -761,6 +717,25 @@ class Converter {
       default:
         return { t: 'error', ...at };
     }
+  }
+
+  /**
+   * `condition ? whenTrue : whenFalse`. The grammar groups a chain `a ? b : c ? d : e` from the left, as
+   * `(a ? b : c) ? d : e`; HCL groups it from the right, `a ? b : (c ? d : e)`, so a condition that is
+   * itself an unparenthesised conditional is regrouped.
+   */
+  private conditional(condition: number, whenTrue: Expr, whenFalse: Expr, at: Span, depth: number): Expr {
+    const n = this.n;
+    this.count(condition, depth);
+    const inner = n.firstNamed(condition);
+    if (inner !== NONE && n.type(inner) === 'conditional' && n.type(n.first[condition]!) !== '(') {
+      const parts = n.namedChildren(inner, 'expression');
+      if (parts.length === 3) {
+        const rest = this.conditional(parts[2]!, whenTrue, whenFalse, { start: n.start[parts[2]!]!, end: at.end }, depth + 1);
+        return this.conditional(parts[0]!, this.expr(parts[1]!, depth + 1), rest, at, depth + 1);
+      }
+    }
+    return { t: 'cond', condition: this.expr(condition, depth + 1), whenTrue, whenFalse, ...at };
   }
 
   /** A `for_tuple_expr` or `for_object_expr`: its intro (symbols, collection), value (and key), condition. */
@@ -834,10 +809,7 @@ class Converter {
     let stripNext = stripStart;
     const pushText = (end: number, stripBefore: boolean) => {
       if (end > cursor) {
-        const raw = this.text.slice(cursor, end);
-        let text = heredoc ? unescapeTemplateMarks(raw) : unescapeQuoted(raw);
-        if (stripNext) text = text.replace(/^\s+/, '');
-        if (stripBefore) text = text.replace(/\s+$/, '');
+        const text = templateText(this.text.slice(cursor, end), heredoc, stripNext, stripBefore);
         if (text !== '') parts.push({ t: 'text', text, start: cursor, end });
       }
     };
@@ -903,8 +875,11 @@ class Converter {
   /** Whether a template sequence (`${~ … ~}`, `%{~ … ~}`) strips the whitespace before it / after it. */
   private stripMarkers(node: number): [boolean, boolean] {
     const n = this.n;
-    const named = n.children(node).filter((child) => n.isNamed(child));
-    return [named.length > 1 && n.type(named[1]!) === 'strip_marker', named.length > 2 && n.type(named[named.length - 2]!) === 'strip_marker'];
+    // Between the opening `${`/`%{` and the closing `}`: a marker right after the one, right before the other.
+    const inner = n.children(node).slice(1, -1);
+    const isMarker = (child: number | undefined) => child !== undefined && n.type(child) === 'strip_marker';
+    const before = isMarker(inner[0]);
+    return [before, isMarker(inner[inner.length - 1]) && (inner.length > 1 || !before)];
   }
 }
 
@@ -913,30 +888,4 @@ const BINARY_OPERATORS = new Set(['==', '!=', '&&', '||', '+', '-', '*', '/', '%
 function describeText(text: string): string {
   const line = text.split('\n')[0]!.trim();
   return line === '' ? 'end of line' : JSON.stringify(line);
-}
-
-/** Escapes of a quoted HCL string, plus the template escapes `$${` and `%%{`. */
-function unescapeQuoted(raw: string): string {
-  if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
-  return unescapeTemplateMarks(
-    raw.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, escape: string) => {
-      switch (escape[0]) {
-        case 'n':
-          return '\n';
-        case 'r':
-          return '\r';
-        case 't':
-          return '\t';
-        case 'u':
-        case 'U':
-          return String.fromCodePoint(parseInt(escape.slice(1), 16));
-        default:
-          return escape;
-      }
-    }),
-  );
-}
-
-function unescapeTemplateMarks(raw: string): string {
-  return raw.replaceAll('$${', '${').replaceAll('%%{', '%{');
 }

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hclCursorKind, parseHcl, usePublicCursorForTests } from '../../src/terraform/hcl.js';
+import { hclCursorKind, parseHclThroughTreeSitter, usePublicCursorForTests } from '../../src/terraform/hcl.js';
 
-// parseHcl walks tree-sitter's tree through the runtime's own cursor functions (one wasm call per step)
-// rather than the public TreeCursor (which copies the cursor in and out around every call). Both walks
+// For the files the direct reader leaves to it (test/terraform/hcl-direct.test.ts), tree-sitter's tree is
+// walked through the runtime's own cursor functions (one wasm call per step) rather than the public
+// TreeCursor (which copies the cursor in and out around every call). Both walks
 // must read every file into the same syntax tree, with the same problems, clean or broken. (The public
 // walk also descends into comments, whose children the fast walk skips in a tree without errors: the
 // comparison shows nothing reads them.)
@@ -32,11 +33,11 @@ const BROKEN = [
   '= = =\nresource "aws_iam_role" "r" { name = "r" }\n',
 ];
 
-function bothWays(text: string): { fast: ReturnType<typeof parseHcl>; slow: ReturnType<typeof parseHcl> } {
-  const fast = parseHcl(text);
+function bothWays(text: string): { fast: ReturnType<typeof parseHclThroughTreeSitter>; slow: ReturnType<typeof parseHclThroughTreeSitter> } {
+  const fast = parseHclThroughTreeSitter(text);
   usePublicCursorForTests(true);
   expect(hclCursorKind()).toBe('public');
-  const slow = parseHcl(text);
+  const slow = parseHclThroughTreeSitter(text);
   usePublicCursorForTests(false);
   return { fast, slow };
 }
@@ -54,7 +55,7 @@ describe('the HCL syntax tree walk', () => {
       expect(fast.ok && fast.problems).toEqual([]);
       expect(fast).toEqual(slow);
     }
-    const forExpr = parseHcl(CLEAN[0]!);
+    const forExpr = parseHclThroughTreeSitter(CLEAN[0]!);
     // The for expression and the %{ if } directive inside it are read whole (the evaluator expands them).
     expect(JSON.stringify(forExpr)).toContain('"t":"for","object":true,"keyVar":"k","valueVar":"v"');
     expect(JSON.stringify(forExpr)).toContain('"t":"if","condition":{"t":"binary","op":"!="');
