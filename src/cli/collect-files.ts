@@ -33,10 +33,9 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectRes
       return { ok: false, error: `${given}: no such file or folder` };
     }
     if (info.isDirectory()) {
-      for (const absolute of await walk(given)) {
-        const path = relative(given, absolute).split(sep).join('/');
-        if (isCandidatePath(path) || isTerraformPath(path)) files.push({ path, text: await readBounded(absolute) });
-      }
+      const wanted = (await walk(given)).map((absolute) => ({ absolute, path: relative(given, absolute).split(sep).join('/') })).filter(({ path }) => isCandidatePath(path) || isTerraformPath(path));
+      const texts = await inOrder(wanted, ({ absolute }) => readBounded(absolute));
+      wanted.forEach(({ path }, index) => files.push({ path, text: texts[index]! }));
     } else {
       const path = given.split(sep).join('/');
       if (isTerraformPath(path)) {
@@ -57,18 +56,39 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectRes
   return { ok: true, files, namedFiles };
 }
 
+/** The files below `dir`, sorted by name at every level; sibling folders are listed at the same time. */
 async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name)) out.push(...(await walk(full)));
-    } else if (entry.isFile()) out.push(full);
-  }
-  return out;
+  const below = await Promise.all(
+    entries.map((entry) => {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) return SKIPPED_DIRECTORIES.has(entry.name) ? [] : walk(full);
+      return entry.isFile() ? [full] : [];
+    }),
+  );
+  return below.flat();
 }
+
+/**
+ * `read` of every item, at most {@link READS_AT_ONCE} at a time, results in the items' order: one read
+ * after another waits for the disk (through libuv's threads) once per file, which for a few hundred files
+ * was a tenth of a scan.
+ */
+async function inOrder<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await read(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, items.length) }, reader));
+  return results;
+}
+
+const READS_AT_ONCE = 16;
 
 /** Oversized files are not read whole: the engine only needs to know they are too large. */
 export async function readBounded(path: string): Promise<string> {
