@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
 import type { Block, Body, Expr, Span, TemplatePart } from './hcl.js';
-import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type Value } from './values.js';
+import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type TextPlace, type Value } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
 export interface Declared {
@@ -189,29 +189,34 @@ const MAX_TEMPLATE_PARTS = 10_000;
 /**
  * The values of a template's parts in order: text, interpolations, and what `%{ for }` (one pass per element
  * of a known collection) and `%{ if }` (the branch of a known condition, else both as a conditional)
- * expand to. `false` when the expansion passes {@link MAX_TEMPLATE_PARTS}.
+ * expand to. `false` when the expansion passes {@link MAX_TEMPLATE_PARTS}. `places` gets, for each value,
+ * the span of the template it comes from (a text, a `${…}`, a directive), to map the text back to the file.
  */
-function templateValues(parts: readonly TemplatePart[], env: Env, out: Value[], depth: number): boolean {
+function templateValues(parts: readonly TemplatePart[], env: Env, out: Value[], depth: number, places: Span[] = []): boolean {
+  const push = (value: Value, place: Span) => {
+    out.push(value);
+    places.push(place);
+  };
   if (depth > MAX_DEPTH) {
-    out.push(unknown('template directives nested too deeply', at(env, parts[0] ?? { start: 0, end: 0 })));
+    push(unknown('template directives nested too deeply', at(env, parts[0] ?? { start: 0, end: 0 })), parts[0] ?? { start: 0, end: 0 });
     return true;
   }
   for (const part of parts) {
     if (out.length > MAX_TEMPLATE_PARTS) return false;
-    if (part.t === 'text') out.push(scalar(part.text, at(env, part)));
+    if (part.t === 'text') push(scalar(part.text, at(env, part)), part);
     else if (part.t === 'interp') {
       const value = evaluate(part.expr, env);
       const use = at(env, part.expr);
       // Null interpolated into a template is an error in Terraform, not "": that part is not known.
       const wrong = interpolationError(value);
-      if (wrong !== undefined) out.push(failed(`${sourceText(use)} is ${wrong}, which cannot be interpolated into a string`, use));
+      if (wrong !== undefined) push(failed(`${sourceText(use)} is ${wrong}, which cannot be interpolated into a string`, use), part);
       // What is not known is not known where it is used: the interpolation is its place.
-      else out.push(value.k === 'unknown' ? { ...value, loc: use } : value);
+      else push(value.k === 'unknown' ? { ...value, loc: use } : value, part);
     } else if (part.t === 'for') {
       const collection = concrete(evaluate(part.collection, env));
       const loc = at(env, part);
       if (collection.k !== 'list' && collection.k !== 'object') {
-        out.push(isFailed(collection) ? { ...collection, loc } : unknown(`a %{ for } over ${collection.k === 'unknown' ? collection.reason : describeKind(collection)}`, loc));
+        push(isFailed(collection) ? { ...collection, loc } : unknown(`a %{ for } over ${collection.k === 'unknown' ? collection.reason : describeKind(collection)}`, loc), part);
         continue;
       }
       const elements: [Value, Value][] =
@@ -222,13 +227,13 @@ function templateValues(parts: readonly TemplatePart[], env: Env, out: Value[], 
         const symbols = new Map(env.symbols ?? []);
         if (part.keyVar !== undefined) symbols.set(part.keyVar, key);
         symbols.set(part.valueVar, value);
-        if (!templateValues(part.body, { ...env, symbols }, out, depth + 1)) return false;
+        if (!templateValues(part.body, { ...env, symbols }, out, depth + 1, places)) return false;
       }
     } else {
       const condition = decidedValue(evaluate(part.condition, env));
       if (condition.k === 'scalar' && typeof condition.v === 'boolean') {
-        if (!templateValues(condition.v ? part.then : part.else, env, out, depth + 1)) return false;
-      } else if (isFailed(condition)) out.push({ ...condition, loc: at(env, part) });
+        if (!templateValues(condition.v ? part.then : part.else, env, out, depth + 1, places)) return false;
+      } else if (isFailed(condition)) push({ ...condition, loc: at(env, part) }, part);
       else {
         // Both branches are judged, as for cond ? a : b.
         const branch = (branchParts: readonly TemplatePart[]): Value | undefined => {
@@ -238,7 +243,7 @@ function templateValues(parts: readonly TemplatePart[], env: Env, out: Value[], 
         const whenTrue = branch(part.then);
         const whenFalse = branch(part.else);
         if (whenTrue === undefined || whenFalse === undefined) return false;
-        out.push({ k: 'cond', whenTrue, whenFalse, loc: at(env, part) });
+        push({ k: 'cond', whenTrue, whenFalse, loc: at(env, part) }, part);
       }
     }
   }
@@ -250,7 +255,8 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
   // `"${x}"` is x itself (Terraform keeps its type): a reference stays a reference, null stays null.
   if (expr.parts.length === 1 && expr.parts[0]!.t === 'interp') return evaluate(expr.parts[0]!.expr, env);
   const parts: Value[] = [];
-  if (!templateValues(expr.parts, env, parts, 0)) return unknown(`a template that expands to more than ${MAX_TEMPLATE_PARTS.toLocaleString('en')} parts is not evaluated`, loc);
+  const places: Span[] = [];
+  if (!templateValues(expr.parts, env, parts, 0, places)) return unknown(`a template that expands to more than ${MAX_TEMPLATE_PARTS.toLocaleString('en')} parts is not evaluated`, loc);
   if (parts.length === 0) return scalar('', loc);
   if (parts.every((part) => part.k === 'scalar')) {
     // Counted before it is built: a template of templates can double its length at every local.
@@ -261,6 +267,9 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
     if (expr.heredoc && !expr.directive && expr.parts.length === 1 && env.file.text.slice(expr.parts[0]!.start, expr.parts[0]!.end) === text) {
       return { k: 'scalar', v: text, loc: at(env, expr.parts[0]!), raw: true };
     }
+    // A heredoc with directives: each piece of its text is placed where it is written, so JSON inside
+    // it (a policy built with %{ for }) has its statements on their own lines.
+    if (expr.heredoc && expr.directive) return { k: 'scalar', v: text, loc, places: textPlaces(parts, places, env) };
     return value;
   }
   const concat: Value = { k: 'concat', parts, loc };
@@ -276,6 +285,25 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
     };
   }
   return concat;
+}
+
+/**
+ * Where each piece of a template's text is written: a text the file holds as it is (less what a strip
+ * marker took off) maps character by character; an interpolated value or an escaped text sits on its
+ * `${…}` or text as a whole.
+ */
+function textPlaces(parts: readonly Value[], places: readonly Span[], env: Env): TextPlace[] {
+  const out: TextPlace[] = [];
+  let offset = 0;
+  parts.forEach((part, index) => {
+    const text = part.k === 'scalar' ? stringOf(part.v) : '';
+    const place = places[index]!;
+    const written = env.file.text.slice(place.start, place.end);
+    const within = text === '' ? -1 : written.indexOf(text);
+    out.push(within >= 0 ? { at: offset, file: env.file, start: place.start + within, end: place.start + within + text.length, exact: true } : { at: offset, file: env.file, start: place.start, end: place.end, exact: false });
+    offset += text.length;
+  });
+  return out;
 }
 
 /** What Terraform refuses to interpolate into a string (null, a list, an object), or `undefined`. */

@@ -198,8 +198,9 @@ export function policyValue(value: Value): Value {
       if (typeof value.v !== 'string') return value;
       if (value.v.trim() === '') return { k: 'absent', loc: value.loc };
       const parsed = parseJson(value.v);
-      if (!parsed.ok) return unknown(`the policy is not valid JSON (${parsed.problem.message})`, value.raw ? { ...value.loc, start: value.loc.start + parsed.problem.offset, end: value.loc.start + parsed.problem.offset } : value.loc);
-      return fromJson(parsed.root, value.loc, value.raw === true, []);
+      const place = placement(value);
+      if (!parsed.ok) return unknown(`the policy is not valid JSON (${parsed.problem.message})`, place(parsed.problem.offset, parsed.problem.offset));
+      return fromJson(parsed.root, value.loc, place, []);
     }
     case 'concat': {
       if (value.heredoc === undefined) return unknown(`the policy is built from text not known before apply (${describe(value)})`, value.loc);
@@ -207,20 +208,52 @@ export function policyValue(value: Value): Value {
       const file = value.loc.file;
       const parsed = parseJson(file.text.slice(contentStart, contentEnd));
       if (!parsed.ok) return unknown('the policy JSON is built with interpolations outside strings and is not evaluated', value.loc);
-      return fromJson(parsed.root, { file, start: contentStart, end: contentEnd }, true, interpolations);
+      return fromJson(parsed.root, { file, start: contentStart, end: contentEnd }, (start, end) => ({ file, start: contentStart + start, end: contentStart + end }), interpolations);
     }
     default:
       return value;
   }
 }
 
+/** Where the characters `start`–`end` of a JSON text are written in the file. */
+type Placement = (start: number, end: number) => Loc;
+
 /**
- * A JSON tree as values. `exact`: offsets map one to one into the file from `base.start` (raw heredoc
- * or file); otherwise every node is placed on the whole string. JSON strings holding `${…}` of a
- * heredoc become concatenations of their text and the interpolated values.
+ * Where a string's characters are written: one to one from `loc.start` (a raw heredoc or file), piece
+ * by piece (a heredoc built with directives: each text where it stands, each interpolated value on its
+ * `${…}`), or else all on the whole string.
  */
-function fromJson(node: SourceNode, base: Loc, exact: boolean, interpolations: { start: number; end: number; value: Value }[]): Value {
-  const loc: Loc = exact ? { file: base.file, start: base.start + node.start, end: base.start + node.end } : base;
+function placement(value: Extract<Value, { k: 'scalar' }>): Placement {
+  const { loc, places } = value;
+  if (value.raw === true) return (start, end) => ({ file: loc.file, start: loc.start + start, end: loc.start + end });
+  if (places === undefined || places.length === 0) return () => loc;
+  // The piece holding the character at `offset`: the last one starting at or before it.
+  const pieceAt = (offset: number) => {
+    let low = 0;
+    let high = places.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (places[middle]!.at <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return places[low]!;
+  };
+  return (start, end) => {
+    const first = pieceAt(start);
+    const last = pieceAt(Math.max(start, end - 1));
+    if (first.file !== loc.file || last.file !== loc.file) return loc;
+    const from = first.exact ? first.start + (start - first.at) : first.start;
+    const to = last.exact ? last.start + (end - last.at) : last.end;
+    return { file: loc.file, start: from, end: Math.max(from, to) };
+  };
+}
+
+/**
+ * A JSON tree as values, each node placed by `place`. JSON strings holding `${…}` of a heredoc
+ * become concatenations of their text and the interpolated values.
+ */
+function fromJson(node: SourceNode, base: Loc, place: Placement, interpolations: { start: number; end: number; value: Value }[]): Value {
+  const loc: Loc = place(node.start, node.end);
   switch (node.kind) {
     case 'scalar': {
       if (typeof node.value === 'string' && interpolations.length > 0) {
@@ -240,14 +273,14 @@ function fromJson(node: SourceNode, base: Loc, exact: boolean, interpolations: {
       return scalar(node.value, loc);
     }
     case 'seq':
-      return { k: 'list', items: node.items.map((item) => fromJson(item, base, exact, interpolations)), loc };
+      return { k: 'list', items: node.items.map((item) => fromJson(item, base, place, interpolations)), loc };
     case 'map':
       return {
         k: 'object',
         entries: node.entries.map((entry) => ({
           key: String(entry.key.value),
-          keyLoc: exact ? { file: base.file, start: base.start + entry.key.start, end: base.start + entry.key.end } : base,
-          value: fromJson(entry.value, base, exact, interpolations),
+          keyLoc: place(entry.key.start, entry.key.end),
+          value: fromJson(entry.value, base, place, interpolations),
         })),
         loc,
       };

@@ -15,7 +15,11 @@ export interface Loc {
  * becomes a wildcard or disappears.
  */
 export type Value =
-  | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; raw?: boolean }
+  /**
+   * `raw`: the text is the file's own from `loc.start`, character for character. `places`: where each
+   * piece of a text built by a template is written (a heredoc with directives).
+   */
+  | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; raw?: boolean; places?: TextPlace[] }
   | { k: 'list'; items: Value[]; loc: Loc }
   /** `unknownInstance`: the one instance standing for a dynamic block whose for_each is not known. */
   | { k: 'object'; entries: ObjectEntry[]; loc: Loc; unknownInstance?: string }
@@ -32,6 +36,18 @@ export type Value =
    * template): `try()` moves past it to its next argument; any other unknown might be the value.
    */
   | { k: 'unknown'; reason: string; loc: Loc; error?: true };
+
+/**
+ * A piece of a text built by a template, from offset `at` of the text: written at `start`–`end` of
+ * `file`, character for character when `exact`, else as a whole (an interpolated value).
+ */
+export interface TextPlace {
+  at: number;
+  file: SourceFile;
+  start: number;
+  end: number;
+  exact: boolean;
+}
 
 export interface ObjectEntry {
   key: string;

@@ -165,6 +165,43 @@ resource "aws_iam_user_policy_attachment" "b" {
     ]);
   });
 
+  it('places the statements of a heredoc policy built with %{ for } and %{ if } on their own lines', () => {
+    const text = `variable "buckets" {
+  default = ["logs", "data"]
+}
+locals {
+  admin = true
+}
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        %{~ for b in var.buckets ~}
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::\${b}/*"},
+        %{~ endfor ~}
+        %{~ if local.admin ~}
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        %{~ endif ~}
+      ]
+    }
+  EOT
+}
+resource "aws_iam_user" "u" {}
+resource "aws_iam_user_policy_attachment" "p" {
+  user       = aws_iam_user.u.name
+  policy_arn = aws_iam_policy.p.arn
+}
+`;
+    const { findings } = scanFiles([{ path: 'main.tf', text }], {}, [fullAdmin]);
+    // "Action": "*" of the statement the %{ if } writes, on line 16 where it is written (not on the
+    // heredoc's first line, as when its text was not mapped back), after the two the %{ for } wrote.
+    expect(findings.map((f) => [f.line, f.column])).toEqual([[16, 39]]);
+    // A statement the %{ for } writes is on the template line it comes from, once per element.
+    const perBucket = scanFiles([{ path: 'main.tf', text: text.replace('"Action": "s3:GetObject"', '"Action": "*"').replace('"arn:aws:s3:::\${b}/*"', '"*"') }], {}, [fullAdmin]);
+    expect(perBucket.findings.map((f) => f.line)).toEqual([13, 13, 16]);
+  });
+
   it('reads file() policies with positions in the JSON file', () => {
     const policy = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "*", "Resource": "*"}\n  ]\n}\n';
     const { findings } = scanFiles(
