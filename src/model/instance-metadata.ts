@@ -387,35 +387,89 @@ export const INSTANCE_METADATA_DEFAULTS_TYPE = 'AWS::EC2::InstanceMetadataDefaul
 const ACCOUNT_DEFAULTS_SOURCE = 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataDefaults.html';
 
 /**
- * What the account-level IMDS defaults of the template make of a launch that leaves HttpTokens unset:
- * `none` without such a resource (or with `no-preference`: the AMI decides), `v2` when every one
- * requires tokens or disables the endpoint (the AMI no longer matters), `open` when one allows v1 or
- * is not known (it then overrides an AMI registered with ImdsSupport v2.0, or may).
+ * What the account-level IMDS defaults of the document (`AWS::EC2::InstanceMetadataDefaults`) make of a launch
+ * from `source` that leaves HttpTokens unset: `none` without such a resource (or with `no-preference`: the AMI
+ * decides), `v2` when every one requires tokens or disables the endpoint (the AMI no longer matters), `open`
+ * when one allows v1 or is not known (it then overrides an AMI registered with ImdsSupport v2.0, or may).
+ *
+ * Each setting falls back on the account default by itself (ModifyInstanceMetadataDefaults), so a default that
+ * disables the endpoint counts only for a source that leaves HttpEndpoint unset in every alternative of its
+ * options; without a source it does not count (a launch that sets the endpoint itself is not covered by it).
  */
-function accountImdsDefault(model: DocumentModel): { kind: 'none' } | { kind: 'open' } | { kind: 'v2'; found: AmiImdsDefault } {
+export function accountImdsDefault(model: DocumentModel, source?: MetadataSource): AccountImdsDefault {
   const template = model.template;
   if (template === undefined) return { kind: 'none' };
+  const endpointFromAccount = source !== undefined && leavesEndpointUnset(model.resolver, source);
   let found: AmiImdsDefault | undefined;
-  for (const resource of template.resources.values()) {
-    if (resource.type !== INSTANCE_METADATA_DEFAULTS_TYPE) continue;
+  for (const resource of template.resourcesOfType(INSTANCE_METADATA_DEFAULTS_TYPE)) {
     const endpoint = getKey(resource.properties, 'HttpEndpoint');
-    const endpointValues = endpoint === undefined ? [] : model.resolver.resolve(endpoint);
-    if (endpointValues.length > 0 && endpointValues.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === 'disabled')) {
+    if (endpointFromAccount && endpointAlwaysDisabled(model.resolver, endpoint)) {
       found ??= accountFound(resource, endpoint!, 'HttpEndpoint disabled');
       continue;
     }
     const tokens = getKey(resource.properties, 'HttpTokens');
     if (tokens === undefined) continue;
     const values = model.resolver.resolve(tokens);
-    const texts = values.map((value) => (value.kind === 'known' ? String(value.value).toLowerCase() : value.kind === 'absent' ? 'no-preference' : undefined));
-    if (texts.every((text) => text === 'no-preference')) continue;
-    if (texts.length > 0 && texts.every((text) => text === 'required')) {
+    if (values.every((value) => isNoPreference(value, 'HttpTokens'))) continue;
+    if (values.length > 0 && values.every((value) => value.kind === 'known' && String(value.value).toLowerCase() === 'required')) {
       found ??= accountFound(resource, tokens, 'HttpTokens required');
       continue;
     }
     return { kind: 'open' };
   }
   return found === undefined ? { kind: 'none' } : { kind: 'v2', found };
+}
+
+export type AccountImdsDefault = { kind: 'none' } | { kind: 'open' } | { kind: 'v2'; found: AmiImdsDefault };
+
+/** `true` when no alternative of the source's options writes HttpEndpoint, so a launch takes the account's. */
+function leavesEndpointUnset(resolver: IntrinsicResolver, source: MetadataSource): boolean {
+  if (!source.hasEndpoint) return false;
+  if (source.optionsNode === undefined) return true;
+  return resolver.expand(source.optionsNode).every((options) => {
+    if (!isMap(options)) return false;
+    const endpoint = getKey(options, 'HttpEndpoint');
+    return endpoint === undefined || resolver.resolve(endpoint).every((value) => value.kind === 'absent');
+  });
+}
+
+/**
+ * A setting of an account-level default that states no preference: unset, `no-preference`, or the hop
+ * limit's `-1` (ModifyInstanceMetadataDefaults); a launch then gets the AMI's or AWS's own default.
+ */
+export function isNoPreference(value: ResolvedValue, setting: AccountDefaultSetting): boolean {
+  if (value.kind === 'absent' || (value.kind === 'known' && value.value === null)) return true;
+  if (value.kind !== 'known') return false;
+  const text = String(value.value).trim().toLowerCase();
+  return setting === 'HttpPutResponseHopLimit' ? text === '-1' : text === 'no-preference';
+}
+
+/** The settings the account-level IMDS defaults of a region hold (ModifyInstanceMetadataDefaults). */
+export const ACCOUNT_DEFAULT_SETTINGS = ['HttpTokens', 'HttpEndpoint', 'HttpPutResponseHopLimit', 'InstanceMetadataTags'] as const;
+export type AccountDefaultSetting = (typeof ACCOUNT_DEFAULT_SETTINGS)[number];
+
+/**
+ * Each account-level IMDS defaults resource of the document, with where it writes `setting` (`undefined`
+ * when it does not) and every value that may take. In document order; empty without such a resource. A
+ * resource that may not be created has values not known (the Terraform adapter makes them so).
+ */
+export function accountDefaultValues(model: DocumentModel, setting: AccountDefaultSetting): { resource: Resource; node: SourceNode | undefined; values: ResolvedValue[] }[] {
+  const template = model.template;
+  if (template === undefined) return [];
+  return template.resourcesOfType(INSTANCE_METADATA_DEFAULTS_TYPE).map((resource) => {
+    const node = getKey(resource.properties, setting);
+    return { resource, node, values: node === undefined ? [] : model.resolver.resolve(node) };
+  });
+}
+
+/** The metadata source (instance, launch template, …) whose resource map holds `node`, if any. */
+export function sourceContaining(model: DocumentModel, node: SourceNode): MetadataSource | undefined {
+  const sources = instanceMetadata(model).sources;
+  for (let current: SourceNode | undefined = node; current !== undefined; current = current.parent) {
+    const source = sources.find((s) => s.resource.node === current);
+    if (source !== undefined) return source;
+  }
+  return undefined;
 }
 
 function accountFound(resource: Resource, node: SourceNode, setting: 'HttpTokens required' | 'HttpEndpoint disabled'): AmiImdsDefault {
@@ -442,7 +496,7 @@ export function reliesOnDefault(problem: TokenProblem): boolean {
 export function amiImdsDefault(model: DocumentModel, source: MetadataSource): AmiImdsDefault | undefined {
   if (source.kind === 'image-builder') return undefined;
   // The account's regional default comes before the AMI's: one that allows v1 (or may) overrides ImdsSupport v2.0.
-  const account = accountImdsDefault(model);
+  const account = accountImdsDefault(model, source);
   if (account.kind === 'open') return undefined;
   if (account.kind === 'v2') return account.found;
   const path = source.kind === 'launch-template' ? ['LaunchTemplateData', 'ImageId'] : ['ImageId'];
