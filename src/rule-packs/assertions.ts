@@ -1,8 +1,8 @@
 import { describeValue, intrinsicOf, type IntrinsicResolver, type ResolvedValue } from '../model/intrinsics.js';
 import { isSeq, scalarString, type ScalarValue, type SourceNode } from '../parse/nodes.js';
-import type { Assertion, ValueAssertion } from './format.js';
+import type { AccountDefaultAssertion, Assertion, ValueAssertion } from './format.js';
 import type { DocumentModel } from '../model/document-model.js';
-import { imageImdsDefault, instanceMetadata, launchesWithoutProfile } from '../model/instance-metadata.js';
+import { accountDefaultValues, accountImdsDefault, imageImdsDefault, instanceMetadata, isNoPreference, launchesWithoutProfile, sourceContaining } from '../model/instance-metadata.js';
 
 /**
  * What one assertion says about one selected node, for each value the node may take (Fn::If branches,
@@ -31,9 +31,26 @@ export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolv
       if (resolver.resolve(node).every(isAbsent)) return [{ kind: 'missing', node }];
       const template = model?.template;
       const image = template === undefined ? undefined : imageImdsDefault(template, resolver, node);
-      if ((image !== undefined) === assertion.expected) return [{ kind: 'pass' }];
-      return [{ kind: 'fail', node, value: image !== undefined ? `${image.family.family} (${image.how}), registered with ImdsSupport v2.0` : 'an AMI not known to be registered with ImdsSupport v2.0' }];
+      // The account's regional default comes before the AMI's: one that allows IMDSv1, or may, overrides it.
+      const overridden = image !== undefined && accountImdsDefault(model!, sourceContaining(model!, node)).kind === 'open';
+      const requires = image !== undefined && !overridden;
+      if (requires === assertion.expected) return [{ kind: 'pass' }];
+      const ami = image === undefined ? 'an AMI not known to be registered with ImdsSupport v2.0' : `${image.family.family} (${image.how}), registered with ImdsSupport v2.0`;
+      return [{ kind: 'fail', node, value: overridden ? `${ami}, whose default an account-level IMDS default that allows IMDSv1 (or is not known) overrides` : ami }];
     }
+    case 'account-default-requires-imdsv2': {
+      // An Image Builder configuration is not known to take the account's default (the model does not apply it there).
+      const source = model === undefined ? undefined : sourceContaining(model, node);
+      const account = model === undefined || source?.kind === 'image-builder' ? undefined : accountImdsDefault(model, source);
+      const found = account?.kind === 'v2' ? account.found : undefined;
+      if ((found !== undefined) === assertion.expected) return [{ kind: 'pass' }];
+      if (found?.account === undefined) return [{ kind: 'fail', node, value: 'no account-level IMDS default known to require IMDSv2 or disable the metadata endpoint' }];
+      const setting = found.account.setting.split(' ') as [string, string];
+      const written = `${found.account.resource.vocabulary.field(found.account.resource, setting[0])} ${setting[1]}`;
+      return [{ kind: 'fail', node, value: `the account-level IMDS default (${written})`, via: { text: found.account.resource.logicalId, node: found.node } }];
+    }
+    case 'account-imds-default':
+      return model === undefined ? [{ kind: 'missing', node }] : accountDefaultOutcomes(node, assertion, model);
     case 'launches-without-instance-profile': {
       // Judged on a resource's own map ($ of a resource-scoped check): a launch template, launch configuration or instance.
       const source = model === undefined ? undefined : instanceMetadata(model).sources.find((s) => s.resource.node === node);
@@ -41,8 +58,11 @@ export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolv
       if (without === assertion.expected) return [{ kind: 'pass' }];
       return [{ kind: 'fail', node, value: without ? 'launches instances without an instance profile' : 'may launch instances with an instance profile' }];
     }
-    case 'absent':
-      return resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));
+    case 'absent': {
+      const outcomes: Outcome[] = resolver.resolve(node).map((value) => (isAbsent(value) ? { kind: 'pass' } : { kind: 'fail', node, value: describeValue(value), ...viaOf(value) }));
+      // A branch that is AWS::NoValue is absent too: a check still fails on the other branch, a condition holds.
+      return removable ? [{ kind: 'pass' }, ...outcomes] : outcomes;
+    }
     case 'all':
     case 'any':
     case 'none': {
@@ -54,6 +74,37 @@ export function evaluateAssertion(node: SourceNode, assertion: Assertion, resolv
       return removable ? [...outcomes, { kind: 'missing', node }] : outcomes;
     }
   }
+}
+
+/**
+ * `account-imds-default`: each value the account-level IMDS defaults of the document give the setting,
+ * judged where the selected node is (the resource that leaves the setting to that default) and naming the
+ * defaults resource as where the value comes from. A defaults resource that states no preference gives
+ * nothing; with none that does, the setting is missing.
+ */
+function accountDefaultOutcomes(node: SourceNode, assertion: AccountDefaultAssertion, model: DocumentModel): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const { resource, values } of accountDefaultValues(model, assertion.setting)) {
+    const field = resource.vocabulary.field(resource, assertion.setting);
+    for (const value of values) {
+      if (isNoPreference(value, assertion.setting)) continue;
+      const via = { text: `${resource.logicalId}${'via' in value && value.via !== undefined ? ` (through ${value.via})` : ''}`, node: value.node };
+      switch (valueVerdict(value, assertion.inner)) {
+        case 'pass':
+          outcomes.push({ kind: 'pass' });
+          break;
+        case 'fail':
+          outcomes.push({ kind: 'fail', node, value: describeValue(value), via });
+          break;
+        case 'unknown':
+          outcomes.push({ kind: 'unknown', node, reason: `the account-level IMDS default ${resource.logicalId} sets ${field} to a value not known: ${unknownReason(value)}` });
+          break;
+        case 'missing':
+          break;
+      }
+    }
+  }
+  return outcomes.length > 0 ? outcomes : [{ kind: 'missing', node }];
 }
 
 /** `true` when some branch of the node's Fn::If (that the template does not rule out) is AWS::NoValue. */

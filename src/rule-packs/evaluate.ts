@@ -217,8 +217,10 @@ class RuleRun {
   }
 
   private unknownCandidate(check: Check, scope: Scope, node: SourceNode, reason: string): Candidate {
-    const path = this.model.vocabulary.path(pathSegments(node));
-    const where = scope.resource !== undefined ? ` of ${scope.resource.logicalId}` : '';
+    // A check on the resource itself (`select: $`) names the resource, not its path in the document.
+    const subject = node === scope.node && scope.resource !== undefined ? scope.resource.logicalId : undefined;
+    const path = subject ?? this.model.vocabulary.path(pathSegments(node));
+    const where = subject === undefined && scope.resource !== undefined ? ` of ${scope.resource.logicalId}` : '';
     const meaning = check.ifUnknown === 'fail' ? 'a failure' : 'a warning';
     const words = this.model.vocabulary;
     const title = renderWording(this.rule.title, words, scope.resource?.logicalId);
@@ -335,6 +337,10 @@ export function describeAssertion(assertion: Assertion): string {
       return assertion.expected ? 'must name an AMI registered with ImdsSupport v2.0' : 'must not name an AMI known to be registered with ImdsSupport v2.0';
     case 'launches-without-instance-profile':
       return assertion.expected ? 'must launch instances without an instance profile' : 'must not be known to launch instances without an instance profile';
+    case 'account-default-requires-imdsv2':
+      return assertion.expected ? 'must launch without IMDSv1 by the account-level IMDS default' : 'must not be known to launch without IMDSv1 by the account-level IMDS default';
+    case 'account-imds-default':
+      return `the account-level IMDS default ${describeAssertion(assertion.inner)}`;
     case 'all':
       return `every item ${describeAssertion(assertion.inner)}`;
     case 'any':

@@ -4,6 +4,7 @@ import type { DocumentKind } from '../parse/classify.js';
 import type { ScalarValue } from '../parse/nodes.js';
 import type { CompiledSelector } from './selector.js';
 import type { UserPattern } from './patterns.js';
+import type { AccountDefaultSetting } from '../model/instance-metadata.js';
 
 /**
  * The validated, normalised form of a declarative rule (docs/rule-packs.md describes the YAML). The
@@ -33,18 +34,28 @@ export type PresenceAssertion = { op: 'exists' } | { op: 'absent' };
 
 /**
  * Assertions that read AWS data through the model: `ami-requires-imdsv2` judges an `ImageId` by whether the
- * AMI it names is registered with ImdsSupport v2.0 (src/aws-data/ami-imds-support.json); an AMI that cannot
- * be known is not known to require IMDSv2. `launches-without-instance-profile` judges a resource's own map
- * (`$`): true when the instances it launches certainly have no instance profile (src/model/instance-metadata.ts).
+ * AMI it names is registered with ImdsSupport v2.0 (src/aws-data/ami-imds-support.json) and its default
+ * applies (no account-level IMDS default allows IMDSv1 or may); an AMI that cannot be known is not known to
+ * require IMDSv2. `launches-without-instance-profile` judges a resource's own map (`$`): true when the
+ * instances it launches certainly have no instance profile. `account-default-requires-imdsv2` is true when
+ * the document's account-level IMDS default (AWS::EC2::InstanceMetadataDefaults) certainly leaves a launch of
+ * the resource that holds the selected node, with HttpTokens unset, without IMDSv1 (src/model/instance-metadata.ts).
  */
-export type DataAssertion = { op: 'ami-requires-imdsv2' | 'launches-without-instance-profile'; expected: boolean };
+export type DataAssertion = { op: 'ami-requires-imdsv2' | 'launches-without-instance-profile' | 'account-default-requires-imdsv2'; expected: boolean };
 
-export type Assertion = ValueAssertion | ListAssertion | PresenceAssertion | DataAssertion;
+/**
+ * A value assertion on what the document's account-level IMDS defaults set for one setting (each defaults
+ * resource judged): a launch that leaves the setting unset gets that value. No defaults resource, or one that
+ * states no preference, is missing; a value not known (or a resource that may not be created) is unknown.
+ */
+export type AccountDefaultAssertion = { op: 'account-imds-default'; setting: AccountDefaultSetting; inner: ValueAssertion };
+
+export type Assertion = ValueAssertion | ListAssertion | PresenceAssertion | DataAssertion | AccountDefaultAssertion;
 
 export const VALUE_OPERATORS = ['equals', 'in', 'not-in', 'matches', 'less-than', 'greater-than'] as const;
 export const LIST_OPERATORS = ['all', 'any', 'none'] as const;
 export const PRESENCE_OPERATORS = ['exists', 'absent'] as const;
-export const DATA_OPERATORS = ['ami-requires-imdsv2', 'launches-without-instance-profile'] as const;
+export const DATA_OPERATORS = ['ami-requires-imdsv2', 'launches-without-instance-profile', 'account-default-requires-imdsv2', 'account-imds-default'] as const;
 export const OPERATORS = [...PRESENCE_OPERATORS, ...VALUE_OPERATORS, ...LIST_OPERATORS, ...DATA_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 

@@ -20,6 +20,7 @@ import {
   type ValueAssertion,
 } from './format.js';
 import { wordingErrors } from '../model/wording.js';
+import { ACCOUNT_DEFAULT_SETTINGS } from '../model/instance-metadata.js';
 import { unknownPlaceholders } from './message.js';
 import { compileUserPattern } from './patterns.js';
 import { parseSelector, type CompiledSelector } from './selector.js';
@@ -331,8 +332,26 @@ function readAssertion(op: Operator, value: SourceNode, label: string, report: R
       }
       return { op, pattern: compiled.pattern };
     }
+    case 'account-imds-default': {
+      const settings = isMap(value) ? value.entries.map((e) => String(e.key.value)) : [];
+      const setting = settings.length === 1 ? ACCOUNT_DEFAULT_SETTINGS.find((name) => name === settings[0]) : undefined;
+      const inner = isMap(value) ? value.entries[0]?.value : undefined;
+      if (setting === undefined || inner === undefined || !isMap(inner)) {
+        report(value, `${label}: \`account-imds-default\` takes one setting (${ACCOUNT_DEFAULT_SETTINGS.join(', ')}) with one value assertion, e.g. \`account-imds-default: {HttpPutResponseHopLimit: {less-than: 2}}\``);
+        return undefined;
+      }
+      const ops = VALUE_OPERATORS.filter((name) => getKey(inner, name) !== undefined);
+      const extra = inner.entries.filter((e) => !(VALUE_OPERATORS as readonly string[]).includes(String(e.key.value)));
+      if (ops.length !== 1 || extra.length > 0) {
+        report(inner, `${label}: \`account-imds-default\` takes exactly one of ${VALUE_OPERATORS.join(', ')} for ${setting}`);
+        return undefined;
+      }
+      const parsed = readAssertion(ops[0]!, getKey(inner, ops[0]!)!, label, report);
+      return parsed === undefined ? undefined : { op, setting, inner: parsed as ValueAssertion };
+    }
     case 'ami-requires-imdsv2':
     case 'launches-without-instance-profile':
+    case 'account-default-requires-imdsv2':
       if (!isScalar(value) || typeof value.value !== 'boolean') {
         report(value, `${label}: \`${op}\` takes true or false`);
         return undefined;

@@ -181,6 +181,30 @@ exists: true`;
     ]);
   });
 
+  it('when: absent holds where a value may be AWS::NoValue (one branch of Fn::If), though a check on it still fails', () => {
+    const conditions = `Conditions:
+  Prod: !Equals [!Ref 'AWS::Region', eu-west-1]
+`;
+    const check = `when:
+  - select: $.Properties.Hops
+    absent: true
+select: $.Properties.Auth
+exists: true`;
+    const resources = [
+      '  A:\n    Type: AWS::Test::Thing\n    Properties:\n      Hops: !If [Prod, 3, !Ref AWS::NoValue]\n',
+      '  B:\n    Type: AWS::Test::Thing\n    Properties:\n      Hops: 3\n',
+      '  C:\n    Type: AWS::Test::Thing\n    Properties:\n      Name: x\n',
+    ].join('');
+    expect(lines(scan(template(resources, conditions), rulesFrom(rule(check))))).toEqual([
+      '7:5 high custom/under-test: A Auth=not set (must be set)',
+      '15:5 high custom/under-test: C Auth=not set (must be set)',
+    ]);
+    expect(lines(scan(template(resources, conditions), rulesFrom(rule('select: $.Properties.Hops\nabsent: true'))))).toEqual([
+      '8:7 high custom/under-test: A Hops=3 (must not be set)',
+      '12:13 high custom/under-test: B Hops=3 (must not be set)',
+    ]);
+  });
+
   it('check-level resources narrow the rule, and resource type globs match', () => {
     const text = template('  A:\n    Type: AWS::Test::Thing\n    Properties: {Mode: bad}\n  B:\n    Type: AWS::Test::Other\n    Properties: {Mode: bad}\n');
     const yaml = rule("resources: [AWS::Test::Other]\n  select: $.Properties.Mode\n  equals: good\n  if-missing: pass".replace(/\n  /g, '\n')).replace('resources: [AWS::Test::Thing]', "resources: ['AWS::Test::*']");

@@ -136,14 +136,24 @@ describe('rule pack loader: bad rules are errors with file, line and column', ()
 
   it('refuses assertions outside the closed set, and two assertions in one check', () => {
     expect(errorsOf(withChange('equals: required', 'startsWith: req'))).toEqual([
-      'rules.yml:12:9: unknown key `startsWith` in a check; allowed: select, each, when, resources, severity, message, if-unknown, if-missing, exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile',
-      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: needs one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile)',
+      'rules.yml:12:9: unknown key `startsWith` in a check; allowed: select, each, when, resources, severity, message, if-unknown, if-missing, exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile, account-default-requires-imdsv2, account-imds-default',
+      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: needs one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile, account-default-requires-imdsv2, account-imds-default)',
     ]);
     expect(errorsOf(withChange('equals: required', 'equals: required\n        in: [required]'))).toEqual([
-      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: has more than one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile): found equals, in; write one check per assertion',
+      'rules.yml:11:9: rule custom/no-optional-tokens, check 1: has more than one assertion (exists, absent, equals, in, not-in, matches, less-than, greater-than, all, any, none, ami-requires-imdsv2, launches-without-instance-profile, account-default-requires-imdsv2, account-imds-default): found equals, in; write one check per assertion',
     ]);
     expect(errorsOf(withChange('equals: required', 'less-than: "3"'))).toEqual(['rules.yml:12:20: rule custom/no-optional-tokens, check 1: `less-than` takes a number']);
     expect(errorsOf(withChange('equals: required', 'ami-requires-imdsv2: "yes"'))).toEqual(['rules.yml:12:30: rule custom/no-optional-tokens, check 1: `ami-requires-imdsv2` takes true or false']);
+    expect(errorsOf(withChange('equals: required', 'account-default-requires-imdsv2: 1'))).toEqual(['rules.yml:12:42: rule custom/no-optional-tokens, check 1: `account-default-requires-imdsv2` takes true or false']);
+    expect(errorsOf(withChange('equals: required', 'account-imds-default: {HopLimit: {less-than: 2}}'))).toEqual([
+      'rules.yml:12:31: rule custom/no-optional-tokens, check 1: `account-imds-default` takes one setting (HttpTokens, HttpEndpoint, HttpPutResponseHopLimit, InstanceMetadataTags) with one value assertion, e.g. `account-imds-default: {HttpPutResponseHopLimit: {less-than: 2}}`',
+    ]);
+    expect(errorsOf(withChange('equals: required', 'account-imds-default: {HttpTokens: {exists: true}}'))).toEqual([
+      'rules.yml:12:44: rule custom/no-optional-tokens, check 1: `account-imds-default` takes exactly one of equals, in, not-in, matches, less-than, greater-than for HttpTokens',
+    ]);
+    expect(errorsOf(withChange('equals: required', 'account-imds-default: {HttpPutResponseHopLimit: {less-than: two}}'))).toEqual([
+      'rules.yml:12:69: rule custom/no-optional-tokens, check 1: `less-than` takes a number',
+    ]);
     expect(errorsOf(withChange('equals: required', 'all: {all: {equals: x}}'))).toEqual([
       'rules.yml:12:14: rule custom/no-optional-tokens, check 1: `all` takes exactly one of equals, in, not-in, matches, less-than, greater-than (not all; lists do not nest)',
     ]);
