@@ -6,7 +6,8 @@ import { isScopingTest } from '../../model/grants.js';
 import { valueText } from '../../model/intrinsics.js';
 import { elementItems, type Statement } from '../../model/policy.js';
 import type { Rule } from '../types.js';
-import { actionItemGrants, conditionNote, graded, holderText, isWritten, narrowingAdvice, reportOffenses, viaPattern, type Offense } from './_grants.js';
+import { lowerSeverity } from '../../findings/severity.js';
+import { actionItemGrants, conditionNote, graded, holderText, isWritten, narrowingAdvice, reportOffenses, serviceHeld, serviceHeldNote, viaPattern, type Offense } from './_grants.js';
 import { CREDENTIALS, PASS_ROLE, RESOURCE_EXPOSURE, SENSITIVE_READS } from './_risk-actions.js';
 
 /**
@@ -46,15 +47,20 @@ export const writeOnAnyResource: Rule = {
       const permissions = actions.some((a) => a.accessLevels.includes('Permissions management'));
       const written = writtenTypesOf(grant.statement);
       const baseline = baselineCovering(actions.map((a) => a.name), written) !== undefined;
+      // A role only AWS services assume for their own work (CodeDeploy's, SNS's delivery logging): nobody
+      // but the service acts with these writes. One step lower: still worth scoping, no longer a review's
+      // medium (the rules of risky actions start higher and go two steps).
+      const services = serviceHeld(grant.held, model);
+      const severity = graded(baseline ? 'low' : permissions ? 'high' : 'medium', grant.scoping);
       offenses.push({
         held: grant.held,
         statement: grant.statement,
         node: grant.node,
-        severity: graded(baseline ? 'low' : permissions ? 'high' : 'medium', grant.scoping),
+        severity: services.length > 0 ? lowerSeverity(severity, 1) : severity,
         actions: actions.map((a) => a.name),
         element: grant.pattern.toLowerCase(),
         message: (merged) =>
-          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${baselineNote(merged, written)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}`,
+          `${holderText(grant.held)} allows ${permissions ? 'permissions-management' : 'write'} action${merged.length > 1 ? 's' : ''} ${viaPattern(grant, merged)} on every resource.${baselineNote(merged, written)}${narrowingAdvice(actions)}${conditionNote(grant.scoping)}${serviceHeldNote(services)}`,
       });
     }
     reportOffenses(report, offenses);
