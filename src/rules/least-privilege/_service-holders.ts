@@ -40,8 +40,9 @@ export const SERVICE_CONTROL_PLANE_ROLES: Readonly<Record<string, string>> = {
   // it (they get the node role or their own through IRSA or Pod Identity, pods.eks is not listed); what a
   // Kubernetes administrator makes EKS launch is that administrator's, as a launch template is for Auto Scaling.
   'eks.amazonaws.com': 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html',
-  // SNS assumes a role only to deliver: delivery-status logs to CloudWatch Logs, messages to a Firehose
-  // subscription, SMS usage reports. It runs nothing a person writes with it.
+  // SNS assumes a role only to deliver: delivery-status logs of topics, platform applications and SMS to
+  // CloudWatch Logs, messages to a Firehose subscription (SubscriptionRoleArn). It runs nothing a person
+  // writes with it. (SMS usage reports go to S3 under the bucket's policy, not with a role.)
   'sns.amazonaws.com': 'https://docs.aws.amazon.com/sns/latest/dg/topics-attrib-prereq.html',
 };
 
