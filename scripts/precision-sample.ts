@@ -11,6 +11,13 @@
  * plus a seeded draw of 25 medium findings, judged in docs/precision-terraform-judgements.json and rendered
  * to docs/precision-terraform.md.
  *
+ * The draw is stable: each distinct finding is ranked by sha256(seed, fingerprint), and a draw of `count`
+ * takes the `count` lowest ranks of its pool (high/critical, medium). A finding's rank depends on nothing
+ * but its fingerprint and the seed, so a rule change that adds, removes or regrades one distinct finding
+ * changes at most one member of each sample (the finding itself, or the next in rank that takes or gives up
+ * its place), and the two pools' draws do not depend on each other. The seeded Fisher-Yates shuffle used
+ * before drew a mostly new sample whenever a pool's size changed. Another --seed ranks every finding anew.
+ *
  * Judgements live in docs/precision-judgements.json, keyed by the finding's fingerprint:
  * `{ "<fingerprint>": { "verdict": "true" | "false" | "noise", "reason": "…" } }`. A finding of the sample
  * without a judgement is listed as "not judged" and counts against nothing.
@@ -22,6 +29,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { collectFiles } from '../src/cli/collect-files.js';
 import { scanFiles } from '../src/engine/scan.js';
 import type { Finding } from '../src/findings/finding.js';
@@ -32,7 +40,7 @@ export const DEFAULT_SEED = 14;
 /** One corpus the precision is measured on: where it is, how much is drawn, where judgements and page live. */
 export interface PrecisionCorpus {
   root: string;
-  /** How many high/critical findings are drawn; 'all' takes every one (no draw, so the medium draw does not depend on them). */
+  /** How many high/critical findings are drawn; 'all' takes every one (no draw: none is left to chance). */
   want: { blocking: number | 'all'; medium: number };
   judgements: string;
   page: string;
@@ -67,18 +75,6 @@ export interface Judgement {
   reason: string;
 }
 
-/** mulberry32: a small seeded generator, so the same seed draws the same sample on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function distinct(findings: readonly Finding[]): Finding[] {
   const byKey = new Map<string, Finding>();
   for (const finding of findings) {
@@ -89,30 +85,46 @@ function distinct(findings: readonly Finding[]): Finding[] {
   return [...byKey.values()].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
 }
 
-function draw<T>(items: readonly T[], count: number, next: () => number): T[] {
-  const pool = [...items];
-  // Fisher-Yates on a copy, then the first `count`.
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, count);
+/** A finding's place in every draw with this seed: sha256 of the seed and its fingerprint, in hex. */
+export function drawRank(seed: number, finding: Pick<Finding, 'fingerprint'>): string {
+  return createHash('sha256').update(`${seed}\u0000${finding.fingerprint}`).digest('hex');
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The `count` findings of lowest rank (`drawRank`). Stable: adding or removing one finding of `items`
+ * changes at most one member of the result. Ties (two distinct findings with one fingerprint) are broken
+ * by place, so the draw never depends on the order of `items`.
+ */
+export function stableDraw(items: readonly Finding[], count: number, seed: number): Finding[] {
+  return items
+    .map((finding) => ({ finding, rank: drawRank(seed, finding) }))
+    .sort((a, b) => compareText(a.rank, b.rank) || compareText(a.finding.file, b.finding.file) || a.finding.line - b.finding.line || compareText(a.finding.message, b.finding.message))
+    .slice(0, count)
+    .map(({ finding }) => finding);
+}
+
+/** The sample of a scan's findings: made distinct, split into high/critical and medium pools, each drawn with `stableDraw`. */
+export function sampleOf(findings: readonly Finding[], seed: number, want: PrecisionCorpus['want']): Sample {
+  const pool = distinct(findings);
+  const blockingPool = pool.filter((f) => f.severity === 'critical' || f.severity === 'high');
+  const mediumPool = pool.filter((f) => f.severity === 'medium');
+  // Shown in place order; findings on one line keep the draw's order (rank order, or fingerprint order when every one is taken).
+  const byPlace = (a: Finding, b: Finding) => compareText(a.file, b.file) || a.line - b.line;
+  return {
+    blocking: (want.blocking === 'all' ? [...blockingPool] : stableDraw(blockingPool, want.blocking, seed)).sort(byPlace),
+    medium: stableDraw(mediumPool, want.medium, seed).sort(byPlace),
+    population: { blocking: blockingPool.length, medium: mediumPool.length },
+  };
 }
 
 export async function drawSample(seed = DEFAULT_SEED, corpus: PrecisionCorpus = CFN_PRECISION): Promise<Sample> {
   const collected = await collectFiles([corpus.root]);
   if (!collected.ok) throw new Error(collected.error);
-  const findings = distinct(scanFiles(collected.files).findings);
-  const next = random(seed);
-  const blockingPool = findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
-  const mediumPool = findings.filter((f) => f.severity === 'medium');
-  // Stable: findings on one line keep the draw's order (fingerprint order when every one is taken).
-  const byPlace = (a: Finding, b: Finding) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
-  return {
-    blocking: (corpus.want.blocking === 'all' ? [...blockingPool] : draw(blockingPool, corpus.want.blocking, next)).sort(byPlace),
-    medium: draw(mediumPool, corpus.want.medium, next).sort(byPlace),
-    population: { blocking: blockingPool.length, medium: mediumPool.length },
-  };
+  return sampleOf(scanFiles(collected.files).findings, seed, corpus.want);
 }
 
 export function readJudgements(corpus: PrecisionCorpus = CFN_PRECISION): Record<string, Judgement> {

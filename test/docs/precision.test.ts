@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CFN_PRECISION, DEFAULT_SEED, DRAWN_ON, drawSample, readJudgements, renderPage, TF_PRECISION, type PrecisionCorpus } from '../../scripts/precision-sample.js';
+import { CFN_PRECISION, DEFAULT_SEED, DRAWN_ON, drawSample, readJudgements, renderPage, sampleOf, TF_PRECISION, type PrecisionCorpus } from '../../scripts/precision-sample.js';
 import { REPO_ROOT } from '../../scripts/corpus-summary.js';
+import type { Finding } from '../../src/findings/finding.js';
+import type { Severity } from '../../src/findings/severity.js';
 
 // docs/precision.md and docs/precision-terraform.md are computed from their judgements
 // (docs/precision-judgements.json, docs/precision-terraform-judgements.json) and what trustgate reports on
@@ -55,3 +58,75 @@ for (const { name, corpus } of PAGES) {
     });
   });
 }
+
+// A rule change that adds, removes or regrades one finding must not make the whole sample new: only the
+// judgements of the findings it touches should be needed again. Synthetic findings, so this runs without the corpus.
+describe('the precision draw is stable', () => {
+  const finding = (i: number, severity: Severity): Finding => ({
+    id: `F${i}`,
+    fingerprint: createHash('sha256').update(`finding ${i}`).digest('hex'),
+    ruleId: 'least-privilege/write-on-any-resource',
+    category: 'least-privilege',
+    severity,
+    file: `templates/t${i}.yaml`,
+    line: 1 + (i % 7),
+    column: 1,
+    endLine: 1 + (i % 7),
+    endColumn: 2,
+    message: `finding ${i}`,
+  });
+  const findings = [...Array.from({ length: 60 }, (_, i) => finding(i, i % 5 === 0 ? 'critical' : 'high')), ...Array.from({ length: 140 }, (_, i) => finding(100 + i, 'medium'))];
+  const ids = (sample: Finding[]) => sample.map((f) => f.id).sort();
+  const without = (dropped: Finding) => findings.filter((f) => f !== dropped);
+  const { want } = CFN_PRECISION;
+  const sample = sampleOf(findings, DEFAULT_SEED, want);
+  const medium = findings.filter((f) => f.severity === 'medium');
+  const blocking = findings.filter((f) => f.severity !== 'medium');
+  const drawn = new Set([...sample.blocking, ...sample.medium].map((f) => f.id));
+
+  it('draws what the corpus asks for, the same on every call and whatever the order of the findings', () => {
+    expect(sample.blocking).toHaveLength(want.blocking as number);
+    expect(sample.medium).toHaveLength(want.medium);
+    const reversed = sampleOf([...findings].reverse(), DEFAULT_SEED, want);
+    expect(ids(reversed.blocking)).toEqual(ids(sample.blocking));
+    expect(ids(reversed.medium)).toEqual(ids(sample.medium));
+    // Another seed draws another sample.
+    expect(ids(sampleOf(findings, DEFAULT_SEED + 1, want).medium)).not.toEqual(ids(sample.medium));
+  });
+
+  it('leaves both samples unchanged when a finding that is not drawn goes', () => {
+    for (const dropped of findings.filter((f) => !drawn.has(f.id))) {
+      const after = sampleOf(without(dropped), DEFAULT_SEED, want);
+      expect(ids(after.medium), `without ${dropped.id}`).toEqual(ids(sample.medium));
+      expect(ids(after.blocking), `without ${dropped.id}`).toEqual(ids(sample.blocking));
+    }
+  });
+
+  it('changes exactly one member of a sample when one of its findings goes, and nothing of the other sample', () => {
+    for (const [pool, kept, other] of [
+      [medium, 'medium', 'blocking'],
+      [blocking, 'blocking', 'medium'],
+    ] as const) {
+      for (const dropped of pool.filter((f) => drawn.has(f.id))) {
+        const after = sampleOf(without(dropped), DEFAULT_SEED, want);
+        const before = new Set(ids(sample[kept]));
+        const now = new Set(ids(after[kept]));
+        expect([...before].filter((id) => !now.has(id)), `without ${dropped.id}`).toEqual([dropped.id]);
+        expect([...now].filter((id) => !before.has(id)), `without ${dropped.id}`).toHaveLength(1);
+        expect(ids(after[other]), `without ${dropped.id}`).toEqual(ids(sample[other]));
+      }
+    }
+  });
+
+  it('changes at most one member when a finding is regraded or added', () => {
+    const regraded = sample.medium[0]!;
+    const lowered = sampleOf(findings.map((f) => (f === regraded ? { ...f, severity: 'low' as const } : f)), DEFAULT_SEED, want);
+    expect(ids(sample.medium).filter((id) => !ids(lowered.medium).includes(id))).toEqual([regraded.id]);
+    expect(ids(lowered.blocking)).toEqual(ids(sample.blocking));
+    for (let i = 0; i < 20; i++) {
+      const added = sampleOf([...findings, finding(1000 + i, 'medium')], DEFAULT_SEED, want);
+      expect(ids(added.medium).filter((id) => !ids(sample.medium).includes(id)).length, `with F${1000 + i}`).toBeLessThanOrEqual(1);
+      expect(ids(added.blocking)).toEqual(ids(sample.blocking));
+    }
+  });
+});
