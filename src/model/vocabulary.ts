@@ -1,4 +1,4 @@
-import { formatPath } from '../parse/nodes.js';
+import { formatPath, type SourceNode } from '../parse/nodes.js';
 import type { NativeSpelling, ParsedDocument } from '../parse/parse-file.js';
 
 /** What a message needs of a resource to name it. */
@@ -22,6 +22,8 @@ export interface Vocabulary {
    * (`aws_iam_policy.foo`).
    */
   resource(resource: Named, noun?: string): string;
+  /** A resource's type as the document names it: `AWS::EC2::LaunchTemplate` / `aws_launch_template` (the model's type where the adapter does not know the resource). */
+  type(resource: Named): string;
   /** Like {@link resource} for a resource known by id only: `Role Foo` / `aws_iam_role.foo`. */
   named(logicalId: string, noun: string): string;
   /** A property path of the model, from the resource's properties: `MetadataOptions.HttpTokens` / `metadata_options.http_tokens`. */
@@ -54,6 +56,12 @@ export interface Vocabulary {
   path(segments: readonly (string | number)[]): string;
   /** The last name of {@link path}: `HttpTokens` / `http_tokens` (CloudFormation: the last key of the segments). */
   key(segments: readonly (string | number)[]): string;
+  /**
+   * Why a selector cannot see below a value the document computes (`fn`, the model's intrinsic function at
+   * `path`, a {@link path}): `… is computed by Fn::If, and selectors do not look inside intrinsic functions` /
+   * `… is computed by a conditional expression, and selectors do not look inside expressions`.
+   */
+  computed(path: string, fn: { name: string; argument: SourceNode }): string;
   /**
    * A map property with its settings, as a user writes it: `InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}` /
    * `instance_metadata_service_configuration { minimum_instance_metadata_service_version = "2" }`. Setting names are paths below `path`.
@@ -92,6 +100,7 @@ const idOf = (resource: Named | string) => (typeof resource === 'string' ? resou
 export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
   language: 'cloudformation',
   resource: (resource, noun) => `${noun ?? shortType(resource.type)} ${resource.logicalId}`,
+  type: (resource) => resource.type,
   named: (logicalId, noun) => `${noun} ${logicalId}`,
   property: (_resource, path) => path,
   field: (_resource, path) => lastName(path),
@@ -108,6 +117,7 @@ export const CLOUDFORMATION_VOCABULARY: Vocabulary = {
   setting: (name, value) => `${name}: ${value}`,
   path: (segments) => formatPath(segments),
   key: lastKey,
+  computed: (path, fn) => `${path} is computed by ${fn.name}, and selectors do not look inside intrinsic functions`,
   block: (_resource, path, settings) => `${path}: {${settings.map(([name, value]) => `${lastName(name)}: ${yamlScalar(value)}`).join(', ')}}`,
   item: (_resource, _path, noun, fields) => `the ${noun} ${fields.map(([name, value]) => `${lastName(name)} ${yamlScalar(value)}`).join(', ')}`,
 };
@@ -124,14 +134,26 @@ function belowProperties(segments: readonly (string | number)[]): { id: string; 
 }
 
 function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
-  const field = (resource: Named | string, path: string) => lastName(spelling.property(idOf(resource), path));
+  /** The path as written, with the address of the resource that writes it when another one does (a folded public access block). */
+  const property = (resource: Named | string, path: string) => {
+    const below = spelling.property(idOf(resource), path);
+    const writer = spelling.writer(idOf(resource), path);
+    return writer === undefined ? below : below === '' ? writer : `${writer}.${below}`;
+  };
+  const field = (resource: Named | string, path: string) => {
+    const below = spelling.property(idOf(resource), path);
+    const writer = below === '' ? spelling.writer(idOf(resource), path) : undefined;
+    // The property is the whole of another resource: its type names it (`aws_s3_bucket_public_access_block`).
+    return writer !== undefined ? (spelling.type(writer) ?? writer) : lastName(below);
+  };
   const settingsOf = (resource: Named | string, path: string, settings: readonly Setting[]) =>
     settings.map(([name, value]) => `${field(resource, `${path}.${name}`)} = ${hclScalar(value)}`).join(', ');
   return {
     language: spelling.language,
     resource: (resource) => resource.logicalId,
+    type: (resource) => spelling.type(resource.logicalId) ?? resource.type,
     named: (logicalId) => logicalId,
-    property: (resource, path) => spelling.property(idOf(resource), path),
+    property,
     field,
     attribute: (logicalId, attribute) => `${logicalId}.${spelling.attribute(logicalId, attribute)}`,
     attributeOf: (resource, attribute) => `${resource.logicalId}.${spelling.attribute(resource.logicalId, attribute)}`,
@@ -148,7 +170,10 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
     path: (segments) => {
       const below = belowProperties(segments);
       if (below === undefined) return formatPath(segments);
-      const native = spelling.property(below.id, formatPath(below.rest));
+      const path = formatPath(below.rest);
+      const writer = spelling.writer(below.id, path);
+      if (writer !== undefined) return property(below.id, path);
+      const native = spelling.property(below.id, path);
       return native === '' ? below.id : `${below.id}.${native}`;
     },
     key: (segments) => {
@@ -156,9 +181,29 @@ function nativeVocabulary(spelling: NativeSpelling): Vocabulary {
       if (below === undefined || !below.rest.some((s) => typeof s === 'string')) return lastKey(segments);
       return field(below.id, formatPath(below.rest));
     },
-    block: (resource, path, settings) => `${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, settings)} }`,
-    item: (resource, path, _noun, fields) => `the block ${spelling.property(idOf(resource), path)} { ${settingsOf(resource, path, fields)} }`,
+    computed: (path, fn) => `${path} is computed by ${expressionOf(fn)}, and selectors do not look inside expressions`,
+    block: (resource, path, settings) => `${property(resource, path)} { ${settingsOf(resource, path, settings)} }`,
+    item: (resource, path, _noun, fields) => `the block ${property(resource, path)} { ${settingsOf(resource, path, fields)} }`,
   };
+}
+
+/** The expression a language adapter wrote as the model's intrinsic function `fn` (src/terraform/module.ts toNode). */
+function expressionOf(fn: { name: string; argument: SourceNode }): string {
+  const argument = fn.argument;
+  switch (fn.name) {
+    case 'Fn::If':
+      return 'a conditional expression';
+    case 'Fn::Join':
+      return 'an interpolation ("${…}")';
+    case 'Ref':
+      return argument.kind === 'scalar' ? `a reference to ${String(argument.value)}` : 'a reference';
+    case 'Fn::GetAtt': {
+      const [target, attribute] = argument.kind === 'seq' ? argument.items : [];
+      return target?.kind === 'scalar' && attribute?.kind === 'scalar' ? `a reference to ${String(target.value)}.${String(attribute.value)}` : 'a reference';
+    }
+    default:
+      return 'an expression not known before apply';
+  }
 }
 
 const cache = new WeakMap<NativeSpelling, Vocabulary>();
@@ -166,7 +211,11 @@ const cache = new WeakMap<NativeSpelling, Vocabulary>();
 /** The vocabulary of a document: its adapter's spelling, or CloudFormation's. */
 export function vocabularyOf(document: ParsedDocument): Vocabulary {
   const spelling = document.spelling;
-  if (spelling === undefined) return CLOUDFORMATION_VOCABULARY;
+  return spelling === undefined ? CLOUDFORMATION_VOCABULARY : vocabularyOfSpelling(spelling);
+}
+
+/** The vocabulary a language adapter's spelling gives (one per spelling). */
+export function vocabularyOfSpelling(spelling: NativeSpelling): Vocabulary {
   let vocabulary = cache.get(spelling);
   if (vocabulary === undefined) cache.set(spelling, (vocabulary = nativeVocabulary(spelling)));
   return vocabulary;

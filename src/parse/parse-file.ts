@@ -24,8 +24,19 @@ export interface ParsedDocument {
  */
 export interface NativeSpelling {
   language: 'terraform';
-  /** A property path of the model (`LaunchTemplateData.MetadataOptions.HttpTokens`, `Overrides[0]…`) as written: `metadata_options.http_tokens`. */
+  /**
+   * A property path of the model (`LaunchTemplateData.MetadataOptions.HttpTokens`, `Overrides[0]…`) as written:
+   * `metadata_options.http_tokens`, below the resource that writes it ({@link writer}).
+   */
   property(resourceId: string, path: string): string;
+  /**
+   * The address of the resource that writes a property of `resourceId` when another one does (a bucket's
+   * `PublicAccessBlockConfiguration`, written by its `aws_s3_bucket_public_access_block`); `undefined` when
+   * the resource writes it itself.
+   */
+  writer(resourceId: string, path: string): string | undefined;
+  /** The resource's type as the language names it (`aws_launch_template`); `undefined` when the adapter does not know the resource. */
+  type(resourceId: string): string | undefined;
   /** A resource attribute of the model (`Arn`) as a reference writes it (`arn`). */
   attribute(resourceId: string, attribute: string): string;
   /** What a removed value is written as (`null`). */

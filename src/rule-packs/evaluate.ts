@@ -3,11 +3,12 @@ import type { DocumentModel } from '../model/document-model.js';
 import type { Severity } from '../findings/severity.js';
 import { intrinsicOf } from '../model/intrinsics.js';
 import type { Resource } from '../model/template.js';
-import { formatPath, getKey, isMap, isSeq, nodePath, pathSegments, type SourceNode } from '../parse/nodes.js';
+import { getKey, isMap, isSeq, pathSegments, type SourceNode } from '../parse/nodes.js';
 import { originOf, setOrigin } from '../parse/node-origin.js';
 import type { Report } from '../rules/types.js';
 import { evaluateAssertion, type Outcome } from './assertions.js';
 import { LIMITS, type Assertion, type Check, type Condition, type PackRule } from './format.js';
+import { CLOUDFORMATION_VOCABULARY, type Vocabulary } from '../model/vocabulary.js';
 import { renderWording } from '../model/wording.js';
 import { renderMessage } from './message.js';
 import { selectNodes, subtreeSize, type CompiledSelector, type Selection } from './selector.js';
@@ -124,7 +125,7 @@ class RuleRun {
       if (selection === undefined) return;
       subScopes = selection.nodes;
       if (subScopes.length === 0) {
-        const empty = explainEmpty(scope.node, check.each);
+        const empty = explainEmpty(scope.node, check.each, this.model.vocabulary);
         if (empty.kind === 'blocked') this.emit(check, scope, [this.unknownCandidate(check, scope, empty.node, empty.reason)]);
         return;
       }
@@ -169,7 +170,7 @@ class RuleRun {
     if (selection.stopped === 'too-many') return true;
     if (selection.nodes.length === 0) {
       if (condition.assertion.op === 'absent') return true;
-      if (explainEmpty(node, condition.select).kind === 'blocked') return true;
+      if (explainEmpty(node, condition.select, this.model.vocabulary).kind === 'blocked') return true;
       return condition.assertion.op !== 'exists' && condition.ifMissing === 'pass';
     }
     return selection.nodes.every((selected) => {
@@ -180,10 +181,10 @@ class RuleRun {
 
   private whenEmpty(check: Check, node: SourceNode, scope: Scope): Candidate[] {
     if (check.assertion.op === 'absent') return [];
-    const empty = explainEmpty(node, check.select);
+    const empty = explainEmpty(node, check.select, this.model.vocabulary);
     if (empty.kind === 'blocked') return [this.unknownCandidate(check, scope, empty.node, empty.reason)];
     if (check.assertion.op !== 'exists' && check.ifMissing !== 'fail') return [];
-    const path = formatPath([...pathSegments(empty.node), ...empty.remaining]) + (check.select.isFixed ? '' : ` (${check.select.source})`);
+    const path = this.model.vocabulary.path([...pathSegments(empty.node), ...empty.remaining]) + (check.select.isFixed ? '' : ` (${check.select.source})`);
     return [
       {
         node: anchorOf(empty.node),
@@ -264,7 +265,7 @@ class RuleRun {
       path: values.path,
       key: key ?? values.path,
       resource: scope.resource?.logicalId ?? this.model.file.path,
-      type: scope.resource?.type ?? this.model.document.kind,
+      type: scope.resource !== undefined ? this.model.vocabulary.type(scope.resource) : this.model.document.kind,
       expected: describeAssertion(check.assertion),
       file: this.model.file.path,
       rule: this.rule.id,
@@ -277,9 +278,10 @@ type EmptyExplanation = { kind: 'missing'; node: SourceNode; remaining: (string 
 /**
  * Why a selector found nothing. Walking its fixed prefix (the leading names and indexes) either stops
  * at the deepest node that exists, where "missing" is reported, or at an intrinsic function (Fn::If, a
- * Ref) the selector cannot look into, which makes the answer unknown rather than missing.
+ * Ref) the selector cannot look into, which makes the answer unknown rather than missing (the reason in
+ * the words of the document, `words`).
  */
-export function explainEmpty(scope: SourceNode, selector: CompiledSelector): EmptyExplanation {
+export function explainEmpty(scope: SourceNode, selector: CompiledSelector, words: Vocabulary = CLOUDFORMATION_VOCABULARY): EmptyExplanation {
   let current = scope;
   const prefix = selector.fixedPrefix;
   for (let i = 0; i <= prefix.length; i++) {
@@ -287,7 +289,7 @@ export function explainEmpty(scope: SourceNode, selector: CompiledSelector): Emp
     if (fn !== undefined && current !== scope) {
       const noValue = fn.name === 'Ref' && fn.argument.kind === 'scalar' && fn.argument.value === 'AWS::NoValue';
       if (noValue) return { kind: 'missing', node: current, remaining: prefix.slice(i) as (string | number)[] };
-      return { kind: 'blocked', node: current, reason: `${nodePath(current)} is computed by ${fn.name}, and selectors do not look inside intrinsic functions` };
+      return { kind: 'blocked', node: current, reason: words.computed(words.path(pathSegments(current)), fn) };
     }
     if (i === prefix.length) break;
     const segment = prefix[i]!;

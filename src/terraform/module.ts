@@ -230,7 +230,7 @@ export function readTerraformModule(dir: string, inputs: readonly TerraformInput
   const root = toNode(template);
   linkParents(root);
   const consumed = [...fileCache].filter(([path, file]) => file !== undefined && !inputs.some((input) => input.path === path)).map(([path]) => path);
-  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform', terraformResources, spelling: terraformSpelling(spellings) }, files, problems, unchecked, consumed };
+  return { dir, document: { kind: 'cloudformation', file: mainFile, root, language: 'terraform', terraformResources, spelling: terraformSpelling(spellings, new Map(written.map((resource) => [resource.address, resource.type]))) }, files, problems, unchecked, consumed };
 }
 
 /** Arguments of a module block that are not inputs of the module. */

@@ -32,9 +32,10 @@ interface Ctx {
   extra: Map<string, Map<string, Value[]>>;
   /**
    * Properties that a separate Terraform resource sets on a resource of the module (the console password of
-   * `aws_iam_user_login_profile` on its user, `aws_s3_bucket_public_access_block` on its bucket), by address.
+   * `aws_iam_user_login_profile` on its user, `aws_s3_bucket_public_access_block` on its bucket), by address,
+   * each with the resource that writes it and how that resource spells it.
    */
-  folded: Map<string, ObjectEntry[]>;
+  folded: Map<string, { entry: ObjectEntry; from: string; spelled: Spelled }[]>;
   /** Resources whose properties were folded into another resource: they map to nothing of their own. */
   foldedAway: Set<string>;
 }
@@ -76,12 +77,18 @@ export function mapResources(
   for (const resource of all) collectAttachments(resource, byAddress, ctx);
   const out: ObjectEntry[] = [];
   for (const resource of all) {
-    spelled = new Map();
+    const own: Spelled = (spelled = new Map());
     spellPrefix = '';
     const mapped = (ctx.foldedAway.has(resource.address) ? undefined : MAPPERS[resource.type]?.(resource, ctx)) ?? { type: `Terraform::${resource.type}`, props: [] };
     for (const [property, items] of ctx.extra.get(resource.address) ?? []) addToList(mapped.props, property, items, resource);
-    for (const entry of ctx.folded.get(resource.address) ?? []) if (!mapped.props.some((p) => p.key === entry.key)) mapped.props.push(entry);
-    spellings?.set(resource.address, spelled);
+    for (const { entry, from, spelled: written } of ctx.folded.get(resource.address) ?? []) {
+      if (mapped.props.some((p) => p.key === entry.key)) continue;
+      mapped.props.push(entry);
+      // Written at the other resource's address: `aws_s3_bucket_public_access_block.pab.block_public_policy`.
+      for (const [path, native] of written) own.set(path, native);
+      own.set(entry.key, { writer: from });
+    }
+    spellings?.set(resource.address, own);
     spelled = undefined;
     const typeLoc: Loc = { ...resource.header, start: resource.header.start, end: resource.header.end };
     out.push({
@@ -185,37 +192,46 @@ function collectAttachments(resource: Res, byAddress: Map<string, Res>, ctx: Ctx
     // bucket is a resource of the module; otherwise the resource maps on its own (MAPPERS below).
     case 'aws_iam_user_login_profile': {
       const user = referencedAddress(get(obj, 'user'), ['aws_iam_user'], byAddress);
-      if (user !== undefined) fold(ctx, resource, user, loginProfile(resource));
+      if (user !== undefined) fold(ctx, resource, user, loginProfile);
       break;
     }
     case 'aws_s3_bucket_public_access_block': {
       const bucket = referencedAddress(get(obj, 'bucket'), ['aws_s3_bucket'], byAddress, 'bucket');
-      if (bucket !== undefined) fold(ctx, resource, bucket, publicAccessBlock(resource));
+      if (bucket !== undefined) fold(ctx, resource, bucket, publicAccessBlock);
       break;
     }
   }
 }
 
-function fold(ctx: Ctx, from: Res, into: string, entry: ObjectEntry): void {
+function fold(ctx: Ctx, from: Res, into: string, build: (r: Res) => ObjectEntry): void {
   let entries = ctx.folded.get(into);
   if (entries === undefined) ctx.folded.set(into, (entries = []));
-  entries.push(entry);
+  // Spelled as `from` writes it; mapResources files the names under `into`.
+  const outer = spelled;
+  const written: Spelled = (spelled = new Map());
+  try {
+    entries.push({ entry: build(from), from: from.address, spelled: written });
+  } finally {
+    spelled = outer;
+  }
   ctx.foldedAway.add(from.address);
 }
 
 /** `aws_iam_user_login_profile` as the user's `LoginProfile`, at the login profile's header. */
 function loginProfile(r: Res): ObjectEntry {
-  return { key: 'LoginProfile', keyLoc: r.header, value: { k: 'object', entries: props(r.obj, [['password_reset_required', 'PasswordResetRequired']]), loc: r.header } };
+  // The resource's own arguments are the model's map: a flattened level.
+  const entries = under('LoginProfile', [], () => props(r.obj, [['password_reset_required', 'PasswordResetRequired']]));
+  return { key: 'LoginProfile', keyLoc: r.header, value: { k: 'object', entries, loc: r.header } };
 }
 
 /** `aws_s3_bucket_public_access_block` as the bucket's `PublicAccessBlockConfiguration`; an omitted setting is false in both. */
 function publicAccessBlock(r: Res): ObjectEntry {
-  const settings = props(r.obj, [
+  const settings = under('PublicAccessBlockConfiguration', [], () => props(r.obj, [
     ['block_public_acls', 'BlockPublicAcls'],
     ['block_public_policy', 'BlockPublicPolicy'],
     ['ignore_public_acls', 'IgnorePublicAcls'],
     ['restrict_public_buckets', 'RestrictPublicBuckets'],
-  ]);
+  ]));
   return { key: 'PublicAccessBlockConfiguration', keyLoc: r.header, value: { k: 'object', entries: settings, loc: r.header } };
 }
 

@@ -198,6 +198,70 @@ describe('custom rules on Terraform resource types', () => {
     ]);
   });
 
+  it('on CloudFormation types, give {{type}}, a missing {{path}} and a computed path as the document writes them', () => {
+    const rule = `customRules:
+  - id: custom/typed
+    title: Function URLs and policies say what they allow
+    category: resource-exposure
+    severity: medium
+    why: Reviewers read what a URL and a policy allow.
+    fix: Write the CORS origins and the policy version.
+    resources: [AWS::Lambda::Url, AWS::IAM::ManagedPolicy]
+    if-unknown: fail
+    checks:
+      - resources: [AWS::Lambda::Url]
+        select: $.Properties.Cors.AllowOrigins
+        exists: true
+        message: '{{type}} {{resource}} sets no {{path}}'
+      - resources: [AWS::IAM::ManagedPolicy]
+        select: $.Properties.PolicyDocument.Version
+        exists: true
+        message: '{{type}} {{resource}} has no {{path}}'
+`;
+    const loaded = loadCustomRules(rule, 'trustgate.yml');
+    expect(loaded.errors).toEqual([]);
+    const messagesOf = (path: string, text: string) =>
+      scanFiles([{ path, text }], {}, loaded.rules)
+        .findings.filter((f) => f.ruleId === 'custom/typed')
+        .map((f) => f.message);
+    const cfn = [
+      'Conditions:',
+      '  Strict: !Equals [!Ref AWS::Region, eu-west-1]',
+      'Resources:',
+      '  Url:',
+      '    Type: AWS::Lambda::Url',
+      '    Properties:',
+      '      AuthType: AWS_IAM',
+      '      TargetFunctionArn: arn:aws:lambda:eu-west-1:111122223333:function:f',
+      '  Policy:',
+      '    Type: AWS::IAM::ManagedPolicy',
+      '    Properties:',
+      '      PolicyDocument: !If [Strict, {Statement: []}, {Statement: []}]',
+      '',
+    ].join('\n');
+    const tf = [
+      'variable "document" {}',
+      'resource "aws_lambda_function_url" "url" {',
+      '  function_name      = "f"',
+      '  authorization_type = "AWS_IAM"',
+      '}',
+      'resource "aws_iam_policy" "policy" {',
+      '  policy = var.document',
+      '}',
+      '',
+    ].join('\n');
+    // CloudFormation as it always read.
+    expect(messagesOf('template.yaml', cfn)).toEqual([
+      'AWS::Lambda::Url Url sets no Resources.Url.Properties.Cors.AllowOrigins',
+      'Function URLs and policies say what they allow: Resources.Policy.Properties.PolicyDocument of Policy cannot be checked from the template (Resources.Policy.Properties.PolicyDocument is computed by Fn::If, and selectors do not look inside intrinsic functions); this rule counts a value unknown until deployment as a failure. Make sure the deployed value satisfies it (must be set).',
+    ]);
+    // Terraform: the Terraform type, the address and the arguments as written, and the expression that computes the value.
+    expect(messagesOf('main.tf', tf)).toEqual([
+      'aws_lambda_function_url aws_lambda_function_url.url sets no aws_lambda_function_url.url.cors.allow_origins',
+      expect.stringMatching(/^Function URLs and policies say what they allow: aws_iam_policy\.policy\.policy of aws_iam_policy\.policy cannot be checked from the module \(aws_iam_policy\.policy\.policy is computed by a reference to var\.document, and selectors do not look inside expressions\); /),
+    ]);
+  });
+
   it('are refused when the types mix CloudFormation and Terraform, or are not resource types', () => {
     const errors = (text: string) => loadCustomRules(text, 'trustgate.yml').errors.map((e) => e.message);
     const rule = CONFIG.slice(CONFIG.indexOf('customRules:'));

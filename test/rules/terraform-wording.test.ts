@@ -5,6 +5,8 @@ import { TF_CORPUS } from '../../scripts/corpus-summary.js';
 import { collectFiles } from '../../src/cli/collect-files.js';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/findings/finding.js';
+import { vocabularyOf } from '../../src/model/vocabulary.js';
+import { readTerraformModule } from '../../src/terraform/index.js';
 import { snakeCase } from '../../src/terraform/vocabulary.js';
 
 /**
@@ -133,5 +135,50 @@ describe('a path in the model, as a Terraform message writes it', () => {
     expect(words.path(['Resources', 'aws_launch_template.lt', 'Properties', 'LaunchTemplateData'])).toBe('aws_launch_template.lt');
     expect(words.property('aws_launch_template.lt', 'LaunchTemplateData.MetadataOptions.HttpTokens')).toBe('metadata_options.http_tokens');
     expect(words.removed('metadata_options')).toBe('metadata_options (null)');
+  });
+});
+
+describe('a property another resource writes (a folded aws_s3_bucket_public_access_block, aws_iam_user_login_profile)', () => {
+  const text = [
+    'resource "aws_s3_bucket" "b" {',
+    '  bucket = "b"',
+    '}',
+    'resource "aws_s3_bucket_public_access_block" "pab" {',
+    '  bucket              = aws_s3_bucket.b.id',
+    '  block_public_policy = false',
+    '}',
+    'resource "aws_s3_bucket_public_access_block" "lone" {',
+    '  bucket            = "not-in-this-module"',
+    '  block_public_acls = false',
+    '}',
+    'resource "aws_iam_user" "u" {',
+    '  name = "u"',
+    '}',
+    'resource "aws_iam_user_login_profile" "console" {',
+    '  user = aws_iam_user.u.name',
+    '}',
+    '',
+  ].join('\n');
+  const words = vocabularyOf(readTerraformModule('', [{ path: 'main.tf', text }]).document!);
+
+  it('is named at the address of the resource that writes it', () => {
+    expect(words.path(['Resources', 'aws_s3_bucket.b', 'Properties', 'PublicAccessBlockConfiguration', 'BlockPublicPolicy'])).toBe('aws_s3_bucket_public_access_block.pab.block_public_policy');
+    expect(words.path(['Resources', 'aws_s3_bucket.b', 'Properties', 'PublicAccessBlockConfiguration'])).toBe('aws_s3_bucket_public_access_block.pab');
+    expect(words.property('aws_s3_bucket.b', 'PublicAccessBlockConfiguration.RestrictPublicBuckets')).toBe('aws_s3_bucket_public_access_block.pab.restrict_public_buckets');
+    expect(words.field('aws_s3_bucket.b', 'PublicAccessBlockConfiguration.BlockPublicPolicy')).toBe('block_public_policy');
+    expect(words.field('aws_s3_bucket.b', 'PublicAccessBlockConfiguration')).toBe('aws_s3_bucket_public_access_block');
+    expect(words.path(['Resources', 'aws_iam_user.u', 'Properties', 'LoginProfile', 'PasswordResetRequired'])).toBe('aws_iam_user_login_profile.console.password_reset_required');
+    // The bucket's own arguments stay its own.
+    expect(words.path(['Resources', 'aws_s3_bucket.b', 'Properties', 'BucketName'])).toBe('aws_s3_bucket.b.bucket');
+    // One whose bucket is not in the module is a bucket of its own: its arguments are the configuration.
+    expect(words.path(['Resources', 'aws_s3_bucket_public_access_block.lone', 'Properties', 'PublicAccessBlockConfiguration', 'BlockPublicAcls'])).toBe('aws_s3_bucket_public_access_block.lone.block_public_acls');
+  });
+
+  it('in the findings of pack/s3-public-access-block', () => {
+    const unknown = text.replace('block_public_policy = false', 'block_public_policy = var.policy') + 'variable "policy" {}\n';
+    const messages = scanFiles([{ path: 'main.tf', text: unknown }])
+      .findings.filter((f) => f.ruleId === 'pack/s3-public-access-block' && f.message.includes('cannot be checked'))
+      .map((f) => f.message.slice(0, f.message.indexOf(' cannot be checked')));
+    expect(messages).toEqual(['S3 bucket turns off a Block Public Access setting: aws_s3_bucket_public_access_block.pab.block_public_policy of aws_s3_bucket.b']);
   });
 });
