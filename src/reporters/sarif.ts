@@ -1,6 +1,9 @@
 import type { Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
-import type { Rule } from '../rules/types.js';
+import { unboundVocabulary } from '../model/unbound-vocabulary.js';
+import type { Vocabulary } from '../model/vocabulary.js';
+import { ruleTextIn, type Rule } from '../rules/types.js';
+import { isTerraformPath } from '../terraform/paths.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -46,6 +49,10 @@ export interface SarifChange {
  * for the head's findings, and `absent` for the fixed ones, appended after them at the file and line
  * they had at the base (or left out, {@link SarifChange.fixedAs}). The base is in the run's
  * `properties.trustgate.base`.
+ *
+ * A rule's descriptions and help are in the words of the files its results are on: Terraform's when they are
+ * all `.tf` files (and the like), CloudFormation's when none is, and both, each labelled, when the rule has
+ * results in both and its text differs between them.
  */
 export function renderSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, change?: SarifChange): string {
   const absent = change !== undefined && change.fixedAs !== 'omit' ? change.fixed : [];
@@ -58,9 +65,7 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
     return {
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
-      shortDescription: { text: rule?.meta.title ?? id },
-      fullDescription: { text: rule?.meta.why ?? id },
-      help: { text: rule?.meta.fix ?? '', markdown: rule ? `${rule.meta.why}\n\n**Fix:** ${rule.meta.fix}` : '' },
+      ...(rule === undefined ? { shortDescription: { text: id }, fullDescription: { text: id }, help: { text: '', markdown: '' } } : ruleText(rule, all.filter((f) => f.ruleId === id))),
       ...(all.find((f) => f.ruleId === id)?.docs ? { helpUri: all.find((f) => f.ruleId === id)!.docs } : {}),
       defaultConfiguration: { level: LEVEL[rule?.meta.severity ?? worst] },
       properties: {
@@ -111,4 +116,28 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
+}
+
+const LANGUAGE_NAMES: Record<Vocabulary['language'], string> = { cloudformation: 'CloudFormation', terraform: 'Terraform' };
+
+/** Terraform's words for a result on a Terraform file; CloudFormation's for a template or a policy document. */
+const languageOf = (finding: Finding): Vocabulary['language'] => (isTerraformPath(finding.file) ? 'terraform' : 'cloudformation');
+
+/** A rule's descriptions and help in the words of the languages of its results: one text where they all read the same, else each labelled. */
+function ruleText(rule: Rule, results: readonly Finding[]): { shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string } } {
+  const languages = [...new Set(results.map(languageOf))].sort();
+  const texts = (languages.length > 0 ? languages : ['cloudformation' as const]).map((language) => ({ name: LANGUAGE_NAMES[language], ...ruleTextIn(rule.meta, unboundVocabulary(language)) }));
+  const first = texts[0]!;
+  const same = (key: 'title' | 'why' | 'fix') => texts.every((text) => text[key] === first[key]);
+  return {
+    shortDescription: { text: same('title') ? first.title : texts.map((text) => `${text.name}: ${text.title}`).join(' / ') },
+    fullDescription: { text: same('why') ? first.why : texts.map((text) => `${text.name}: ${text.why}`).join(' ') },
+    help: {
+      text: same('fix') ? first.fix : texts.map((text) => `${text.name}: ${text.fix}`).join(' '),
+      markdown: [
+        ...(same('why') ? [first.why] : texts.map((text) => `**${text.name}:** ${text.why}`)),
+        ...(same('fix') ? [`**Fix:** ${first.fix}`] : texts.map((text) => `**Fix (${text.name}):** ${text.fix}`)),
+      ].join('\n\n'),
+    },
+  };
 }

@@ -8,12 +8,20 @@ import type { Vocabulary } from '../model/vocabulary.js';
 /** What every rule declares beside its logic. `id` equals the rule's path under src/rules. */
 export interface RuleMeta {
   id: string;
+  /** What it finds, in a line; in CloudFormation's words where it names properties. */
   title: string;
   category: Category;
   /** Severity when the rule does not grade a finding itself. */
   severity: Severity;
-  /** Why it matters, in a sentence or two: shown in the check run and `/trustgate explain`. */
+  /** Why it matters, in a sentence or two: shown in the check run and `/trustgate explain`; in CloudFormation's words where it names properties. */
   why: string;
+  /**
+   * {@link title} and {@link why} in the words of a language (src/model/vocabulary.ts), for a rule shown
+   * without a file (SARIF, `/trustgate explain`; {@link ruleTextIn}); what it leaves out reads the same in
+   * every language. Rules whose title or `why` names properties, types or intrinsics have one; with
+   * CloudFormation's vocabulary it says `title` and `why` exactly (test/rules/registry.test.ts holds that).
+   */
+  worded?: (words: Vocabulary) => { title?: string; why?: string };
   /** How to fix it, in a sentence or two: in CloudFormation's words where it names properties (the docs page, SARIF help, `/trustgate explain`). */
   fix: string;
   /**
@@ -25,6 +33,18 @@ export interface RuleMeta {
   remedy?: (words: Vocabulary, resource: string) => string;
   /** Path of the docs page in this repository, `docs/rules/<id>.md`. */
   docs: string;
+}
+
+/**
+ * A rule's title, `why` and `fix` in the words of a language, about no file in particular: where a reader
+ * sees the rule on its own (SARIF, `/trustgate explain`). `words` is a vocabulary for no document
+ * (src/model/unbound-vocabulary.ts); the fix is {@link RuleMeta.remedy} for no resource. With
+ * CloudFormation's vocabulary, the metadata as written.
+ */
+export function ruleTextIn(meta: RuleMeta, words: Vocabulary): { title: string; why: string; fix: string } {
+  if (words.language === 'cloudformation') return { title: meta.title, why: meta.why, fix: meta.fix };
+  const worded = meta.worded?.(words);
+  return { title: worded?.title ?? meta.title, why: worded?.why ?? meta.why, fix: meta.remedy?.(words, '') ?? meta.fix };
 }
 
 /** A finding as a rule reports it; the engine adds positions, rule metadata and fingerprints. */

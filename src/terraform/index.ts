@@ -9,7 +9,7 @@
  */
 import { posix } from 'node:path';
 import { parseHcl } from './hcl.js';
-import { resolveLocalSource } from './paths.js';
+import { isTerraformPath, resolveLocalSource } from './paths.js';
 
 export { readTerraformModule, type ReadOptions, type TerraformModule, type TerraformProblem, type Unchecked } from './module.js';
 export { hclUnavailable } from './hcl.js';
@@ -20,18 +20,7 @@ export interface TerraformInput {
   text: string;
 }
 
-/** `*.tf`, `*.tf.json`, `terraform.tfvars(.json)` and `*.auto.tfvars(.json)`. */
-export function isTerraformPath(path: string): boolean {
-  const lower = path.toLowerCase();
-  if (/(^|\/)\.terraform\//.test(lower)) return false;
-  return lower.endsWith('.tf') || lower.endsWith('.tf.json') || isTfvarsPath(lower);
-}
-
-/** A variable-values file Terraform loads automatically for the directory. */
-export function isTfvarsPath(path: string): boolean {
-  const name = posix.basename(path.toLowerCase());
-  return name === 'terraform.tfvars' || name === 'terraform.tfvars.json' || name.endsWith('.auto.tfvars') || name.endsWith('.auto.tfvars.json');
-}
+export { isTerraformPath, isTfvarsPath } from './paths.js';
 
 /** The module (directory) a Terraform file belongs to: `modules/iam` for `modules/iam/main.tf`, `` at the root. */
 export function moduleDirectory(path: string): string {

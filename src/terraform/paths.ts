@@ -7,3 +7,16 @@ export function resolveLocalSource(dir: string, source: string): string | undefi
   if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) return undefined;
   return joined === '.' ? '' : joined.replace(/\/$/, '');
 }
+
+/** `*.tf`, `*.tf.json`, `terraform.tfvars(.json)` and `*.auto.tfvars(.json)`. */
+export function isTerraformPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  if (/(^|\/)\.terraform\//.test(lower)) return false;
+  return lower.endsWith('.tf') || lower.endsWith('.tf.json') || isTfvarsPath(lower);
+}
+
+/** A variable-values file Terraform loads automatically for the directory. */
+export function isTfvarsPath(path: string): boolean {
+  const name = posix.basename(path.toLowerCase());
+  return name === 'terraform.tfvars' || name === 'terraform.tfvars.json' || name.endsWith('.auto.tfvars') || name.endsWith('.auto.tfvars.json');
+}

@@ -4,6 +4,7 @@ import type { Spelled } from './vocabulary.js';
 import { policyValue } from './policy-document.js';
 import { blocks, describe, get, getEntry, knownString, type Loc, type ObjectEntry, type Value } from './values.js';
 import { amiFamilyOfImageQuery } from '../aws-data/ami-imds-support.js';
+import { SourceFile } from '../parse/source-file.js';
 
 /**
  * Terraform resources of the AWS provider mapped onto the CloudFormation resource types the rules
@@ -734,3 +735,27 @@ function inlinePolicies(r: Res, ctx: Ctx): ObjectEntry[] {
   });
   return [{ key: 'Policies', keyLoc: entry.keyLoc, value: { k: 'list', items: policies, loc: entry.keyLoc } }];
 }
+
+/**
+ * How each mapped Terraform type spells the model's properties on a resource of the type that sets nothing:
+ * the words for a rule shown without a module (src/terraform/unbound-spelling.ts). Mapped once, on first use.
+ */
+export function typeSpellings(): ReadonlyMap<string, Spelled> {
+  if (typeSpellingCache !== undefined) return typeSpellingCache;
+  const loc: Loc = { file: new SourceFile('', ''), start: 0, end: 0 };
+  const out = new Map<string, Spelled>();
+  for (const [type, mapper] of Object.entries(MAPPERS)) {
+    if (type.startsWith('data.')) continue;
+    const own: Spelled = (spelled = new Map());
+    spellPrefix = '';
+    try {
+      mapper({ address: `${type}.this`, type, obj: { k: 'object', entries: [], loc }, loc, header: loc }, { unchecked: [], extra: new Map(), folded: new Map(), foldedAway: new Set() });
+      out.set(type, own);
+    } finally {
+      spelled = undefined;
+    }
+  }
+  return (typeSpellingCache = out);
+}
+
+let typeSpellingCache: ReadonlyMap<string, Spelled> | undefined;

@@ -1,6 +1,8 @@
 import { ALL_RULES, ruleById } from '../engine/all-rules.js';
 import { docsUrl } from '../engine/docs-links.js';
+import { unboundVocabulary } from '../model/unbound-vocabulary.js';
 import { escapeUntrusted } from '../reporters/untrusted-text.js';
+import { ruleTextIn } from '../rules/types.js';
 import { WAIVE_USAGE } from './commands.js';
 
 /** The reply to `/trustgate help` and to anything `/trustgate` does not understand. */
@@ -25,7 +27,10 @@ function docsPage(page: string): string {
   return docsUrl(page) ?? `${page} in trustgate's package`;
 }
 
-/** The reply to `/trustgate explain <rule-id>`. */
+/**
+ * The reply to `/trustgate explain <rule-id>`. It names no file, so where the rule's text reads differently
+ * in CloudFormation's and Terraform's words (a fix that names properties), it gives both, labelled.
+ */
 export function explainRule(ruleId: string): { ok: true; text: string } | { ok: false; text: string } {
   const rule = ruleById(ruleId);
   if (rule === undefined) {
@@ -37,14 +42,19 @@ export function explainRule(ruleId: string): { ok: true; text: string } | { ok: 
     };
   }
   const { meta } = rule;
+  const cloudformation = ruleTextIn(meta, unboundVocabulary('cloudformation'));
+  const terraform = ruleTextIn(meta, unboundVocabulary('terraform'));
+  const inBoth = (heading: string, key: 'why' | 'fix') =>
+    cloudformation[key] === terraform[key] ? [`**${heading}:** ${cloudformation[key]}`] : [`**${heading} (CloudFormation):** ${cloudformation[key]}`, '', `**${heading} (Terraform):** ${terraform[key]}`];
+  const title = cloudformation.title === terraform.title ? meta.title : `CloudFormation: ${cloudformation.title} / Terraform: ${terraform.title}`;
   return {
     ok: true,
     text: [
-      `**\`${meta.id}\` — ${meta.title}** (${meta.category}, ${meta.severity} by default)`,
+      `**\`${meta.id}\` — ${title}** (${meta.category}, ${meta.severity} by default)`,
       '',
-      `**Why it matters:** ${meta.why}`,
+      ...inBoth('Why it matters', 'why'),
       '',
-      `**How to fix:** ${meta.fix}`,
+      ...inBoth('How to fix', 'fix'),
       '',
       `Details and examples: ${docsPage(meta.docs)}`,
     ].join('\n'),

@@ -42,6 +42,7 @@ describe('rule pack loader: the format', () => {
         category: 'imdsv2',
         severity: 'high',
         why: 'Our platform team requires IMDSv2 on every launch template.',
+        worded: expect.any(Function),
         fix: 'Set HttpTokens to required in MetadataOptions.',
         remedy: expect.any(Function),
         docs: 'docs/rule-packs.md',

@@ -69,6 +69,12 @@ describe('rule registry', () => {
         expect(rule.meta.remedy!(CLOUDFORMATION_VOCABULARY, '')).toBe(rule.meta.fix);
       });
 
+      // Its title and why in a language's words (rule.meta.worded, where the rule is shown without a file) say them in CloudFormation's.
+      it.skipIf(rule.meta.worded === undefined)('words its title and why for CloudFormation as they say them', () => {
+        const worded = rule.meta.worded!(CLOUDFORMATION_VOCABULARY);
+        expect([worded.title ?? rule.meta.title, worded.why ?? rule.meta.why]).toEqual([rule.meta.title, rule.meta.why]);
+      });
+
       const dir = fixturesOf(rule.meta.id);
       const files = existsSync(dir) ? readdirSync(dir).filter((name) => /^(pass|fail)-/.test(name)) : [];
       const expected: Record<string, Expectation[]> = existsSync(join(dir, 'expected.json'))

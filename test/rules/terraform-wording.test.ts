@@ -3,10 +3,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TF_CORPUS } from '../../scripts/corpus-summary.js';
 import { collectFiles } from '../../src/cli/collect-files.js';
+import { ALL_RULES, ruleById } from '../../src/engine/all-rules.js';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/findings/finding.js';
+import { unboundVocabulary } from '../../src/model/unbound-vocabulary.js';
 import { vocabularyOf } from '../../src/model/vocabulary.js';
-import { readTerraformModule } from '../../src/terraform/index.js';
+import { ruleTextIn } from '../../src/rules/types.js';
+import { isTerraformPath, moduleDirectory, readTerraformModule } from '../../src/terraform/index.js';
 import { snakeCase } from '../../src/terraform/vocabulary.js';
 
 /**
@@ -182,3 +185,47 @@ describe('a property another resource writes (a folded aws_s3_bucket_public_acce
     expect(messages).toEqual(['S3 bucket turns off a Block Public Access setting: aws_s3_bucket_public_access_block.pab.block_public_policy of aws_s3_bucket.b']);
   });
 });
+
+describe('a rule shown without a file (SARIF, /trustgate explain) in Terraform’s words', () => {
+  const terraform = unboundVocabulary('terraform');
+
+  it('names no CloudFormation type, property or intrinsic in any rule’s title, why or fix', () => {
+    const found = ALL_RULES.flatMap((rule) =>
+      Object.entries(ruleTextIn(rule.meta, terraform)).flatMap(([what, text]) => {
+        const words = cloudFormationWords(text);
+        return words.length === 0 ? [] : [`${rule.meta.id} ${what}: ${words.join(', ')} in "${text}"`];
+      }),
+    );
+    expect(found).toEqual([]);
+    // And reads as it always did in CloudFormation's.
+    for (const rule of ALL_RULES) expect(ruleTextIn(rule.meta, unboundVocabulary('cloudformation'))).toEqual({ title: rule.meta.title, why: rule.meta.why, fix: rule.meta.fix });
+  });
+
+  it('gives the fix that findings on the Terraform fixtures carry from the rule, resource by resource', () => {
+    const root = join(import.meta.dirname, '..', 'fixtures', 'terraform');
+    const compared = new Set<string>();
+    const differ: string[] = [];
+    for (const inputs of terraformFixtures(root)) {
+      const byModule = new Map<string, InputFile[]>();
+      for (const input of inputs.filter((i) => isTerraformPath(i.path))) byModule.set(moduleDirectory(input.path), [...(byModule.get(moduleDirectory(input.path)) ?? []), input]);
+      const words = new Map([...byModule].map(([dir, files]) => [dir, vocabularyOf(readTerraformModule(dir, files).document!)]));
+      for (const finding of ruleFindings(scanFiles(inputs).findings)) {
+        const remedy = ruleById(finding.ruleId)?.meta.remedy;
+        const moduleWords = words.get(moduleDirectory(finding.file));
+        if (remedy === undefined || moduleWords === undefined) continue;
+        compared.add(finding.ruleId);
+        const inModule = remedy(moduleWords, finding.resource ?? '');
+        if (inModule !== remedy(terraform, '')) differ.push(`${finding.file} ${finding.ruleId} ${finding.resource}: "${inModule}" / "${remedy(terraform, '')}"`);
+      }
+    }
+    expect(differ).toEqual([]);
+    expect([...compared].sort()).toEqual(expect.arrayContaining(['imdsv2/beanstalk-imds', 'imdsv2/instance-imds', 'pack/imds-http-tokens', 'pack/lambda-url-auth-none', 'pack/s3-public-access-block']));
+  });
+
+  it('spells a property as the mapping does where that is not snake_case', () => {
+    expect(ruleTextIn(ruleById('pack/lambda-url-auth-none')!.meta, terraform).fix).toMatch(/^Set authorization_type to AWS_IAM /);
+    expect(ruleTextIn(ruleById('imdsv2/beanstalk-imds')!.meta, terraform).fix).toBe('Add the block setting { namespace = "aws:autoscaling:launchconfiguration", name = "DisableIMDSv1", value = "true" }.');
+    expect(ruleTextIn(ruleById('pack/imds-http-tokens')!.meta, terraform).title).toBe('Instance metadata answers IMDSv1 requests (http_tokens not required)');
+  });
+});
+

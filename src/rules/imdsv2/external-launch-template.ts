@@ -1,5 +1,5 @@
 import { instanceMetadata, resourceLabel, tokenProblems } from '../../model/instance-metadata.js';
-import type { Vocabulary } from '../../model/vocabulary.js';
+import { CLOUDFORMATION_VOCABULARY, type Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 
@@ -11,14 +11,18 @@ import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 // The template is not in the document: its setting is named as a launch template of this language writes it.
 const remedy = (words: Vocabulary) =>
   `Check that the referenced launch template version sets ${words.property('', 'MetadataOptions.HttpTokens')} to required (aws ec2 describe-launch-template-versions), or define the launch template in this ${words.document}.`;
+const why = (words: Vocabulary) =>
+  `Instances inherit ${words.field('', 'MetadataOptions.HttpTokens')} from the launch template or configuration they are launched from; when it lives in another stack or account, nothing in this pull request shows that it requires IMDSv2.`;
+const title = (words: Vocabulary) => `Launch template outside the ${words.document}: IMDS settings not verifiable`;
 
 export const externalLaunchTemplate: Rule = {
   meta: {
     id: 'imdsv2/external-launch-template',
-    title: 'Launch template outside the template: IMDS settings not verifiable',
+    title: title(CLOUDFORMATION_VOCABULARY),
     category: 'imdsv2',
     severity: 'low',
-    why: 'Instances inherit HttpTokens from the launch template or configuration they are launched from; when it lives in another stack or account, nothing in this pull request shows that it requires IMDSv2.',
+    why: why(CLOUDFORMATION_VOCABULARY),
+    worded: (words) => ({ title: title(words), why: why(words) }),
     fix: 'Check that the referenced launch template version sets MetadataOptions.HttpTokens to required (aws ec2 describe-launch-template-versions), or define the launch template in this template.',
     remedy,
     docs: 'docs/rules/imdsv2/external-launch-template.md',

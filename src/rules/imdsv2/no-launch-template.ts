@@ -1,5 +1,5 @@
 import { launchesWithoutTemplate } from '../../model/launchers.js';
-import type { Vocabulary } from '../../model/vocabulary.js';
+import { CLOUDFORMATION_VOCABULARY, type Vocabulary } from '../../model/vocabulary.js';
 import type { Rule } from '../types.js';
 import { RECOMMENDED_GUARD } from './_metadata-guards.js';
 import { V1_IMPACT } from './_token-findings.js';
@@ -12,6 +12,8 @@ import { V1_IMPACT } from './_token-findings.js';
 // The launch template is yet to be written: its settings are named as a launch template of this language writes them.
 const remedy = (words: Vocabulary) =>
   `Give the node group, compute environment or fleet a launch template whose ${words.property('', 'MetadataOptions')} set ${words.setting(words.field('', 'MetadataOptions.HttpTokens'), 'required')}.`;
+const why = (words: Vocabulary) =>
+  `Without a launch template the instances get default metadata options (${words.field('', 'MetadataOptions.HttpTokens')} optional unless the AMI or the account default says otherwise), and nothing in the ${words.document} can require IMDSv2.`;
 
 export const noLaunchTemplate: Rule = {
   meta: {
@@ -19,7 +21,8 @@ export const noLaunchTemplate: Rule = {
     title: 'Instances launched without a launch template that requires IMDSv2',
     category: 'imdsv2',
     severity: 'medium',
-    why: 'Without a launch template the instances get default metadata options (HttpTokens optional unless the AMI or the account default says otherwise), and nothing in the template can require IMDSv2.',
+    why: why(CLOUDFORMATION_VOCABULARY),
+    worded: (words) => ({ why: why(words) }),
     fix: 'Give the node group, compute environment or fleet a launch template whose MetadataOptions set HttpTokens: required.',
     remedy,
     docs: 'docs/rules/imdsv2/no-launch-template.md',

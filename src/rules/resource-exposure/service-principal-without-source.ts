@@ -3,6 +3,8 @@ import { CONFUSED_DEPUTY_DATA, confusedDeputyService } from '../../aws-data/conf
 import { resourceGrants } from '../../model/resource-grants.js';
 import { describeActions } from './_exposure.js';
 import type { ConditionTest } from '../../model/conditions.js';
+import { CLOUDFORMATION_VOCABULARY } from '../../model/vocabulary.js';
+import { renderWording } from '../../model/wording.js';
 
 /**
  * Services that act for every customer with one service principal and set aws:SourceArn /
@@ -17,6 +19,10 @@ import type { ConditionTest } from '../../model/conditions.js';
  */
 export const CONFUSED_DEPUTY_SERVICES: readonly string[] = CONFUSED_DEPUTY_DATA.map((entry) => entry.service);
 
+/** The fix, written once for every language (src/model/wording.ts): a Lambda permission names the source in arguments of its own. */
+const FIX =
+  'Add Condition ArnLike aws:SourceArn with the ARN of your resource that the service acts for, and/or StringEquals aws:SourceAccount with your account id (for {{cloudformation: AWS::Lambda::Permission | terraform: aws_lambda_permission}}: the {{field:SourceArn}} and {{field:SourceAccount}} {{cloudformation: properties | terraform: arguments}}).';
+
 export const servicePrincipalWithoutSource: Rule = {
   meta: {
     id: 'resource-exposure/service-principal-without-source',
@@ -24,7 +30,8 @@ export const servicePrincipalWithoutSource: Rule = {
     category: 'resource-exposure',
     severity: 'medium',
     why: 'A service principal such as s3.amazonaws.com or sns.amazonaws.com acts for every AWS customer; without aws:SourceArn or aws:SourceAccount, another account can make the service use your resource on its behalf.',
-    fix: 'Add Condition ArnLike aws:SourceArn with the ARN of your resource that the service acts for, and/or StringEquals aws:SourceAccount with your account id (for AWS::Lambda::Permission: the SourceArn and SourceAccount properties).',
+    fix: renderWording(FIX, CLOUDFORMATION_VOCABULARY),
+    remedy: (words) => renderWording(FIX, words),
     docs: 'docs/rules/resource-exposure/service-principal-without-source.md',
   },
   appliesTo: ['resources', 'iam-policy'],
