@@ -1,3 +1,4 @@
+import { escapeUntrusted } from './untrusted-text.js';
 import type { Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
 import { unboundVocabulary } from '../model/unbound-vocabulary.js';
@@ -129,14 +130,17 @@ function ruleText(rule: Rule, results: readonly Finding[]): { shortDescription: 
   const texts = (languages.length > 0 ? languages : ['cloudformation' as const]).map((language) => ({ name: LANGUAGE_NAMES[language], ...ruleTextIn(rule.meta, unboundVocabulary(language)) }));
   const first = texts[0]!;
   const same = (key: 'title' | 'why' | 'fix') => texts.every((text) => text[key] === first[key]);
+  // A custom rule's text is the organisation's configuration, which a pull request can change: in the
+  // Markdown help (GitHub renders it) it is shown as the characters written, never as Markdown or HTML.
+  const md = rule.meta.id.startsWith('custom/') ? (text: string) => escapeUntrusted(text, 2000) : (text: string) => text;
   return {
     shortDescription: { text: same('title') ? first.title : texts.map((text) => `${text.name}: ${text.title}`).join(' / ') },
     fullDescription: { text: same('why') ? first.why : texts.map((text) => `${text.name}: ${text.why}`).join(' ') },
     help: {
       text: same('fix') ? first.fix : texts.map((text) => `${text.name}: ${text.fix}`).join(' '),
       markdown: [
-        ...(same('why') ? [first.why] : texts.map((text) => `**${text.name}:** ${text.why}`)),
-        ...(same('fix') ? [`**Fix:** ${first.fix}`] : texts.map((text) => `**Fix (${text.name}):** ${text.fix}`)),
+        ...(same('why') ? [md(first.why)] : texts.map((text) => `**${text.name}:** ${md(text.why)}`)),
+        ...(same('fix') ? [`**Fix:** ${md(first.fix)}`] : texts.map((text) => `**Fix (${text.name}):** ${md(text.fix)}`)),
       ].join('\n\n'),
     },
   };

@@ -78,3 +78,36 @@ describe('SARIF rule help', () => {
     );
   });
 });
+
+describe('SARIF rule help of a custom rule', () => {
+  it('shows the why and fix the configuration wrote as characters, never as Markdown or HTML', async () => {
+    const { loadCustomRules } = await import('../../src/rule-packs/custom-rules.js');
+    const config = `rules:
+  - id: custom/tokens
+    title: Launch templates require IMDSv2
+    category: imdsv2
+    severity: high
+    why: "<img src=x onerror=alert(1)> see [our page](https://evil.example) @security-team"
+    fix: "**Set** HttpTokens to \`required\` <!-- hidden -->"
+    resources: [AWS::EC2::LaunchTemplate]
+    if-unknown: fail
+    checks:
+      - select: $.Properties.LaunchTemplateData.MetadataOptions.HttpTokens
+        equals: required
+        if-missing: fail
+        message: '{{resource}} has HttpTokens {{value}}'
+`;
+    const { rules, errors } = loadCustomRules(config, '.github/trustgate.yml');
+    expect(errors).toEqual([]);
+    const template: InputFile = { path: 'lt.yaml', text: 'Resources:\n  Lt:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n      LaunchTemplateData: {}\n' };
+    const all = [...ALL_RULES, ...rules];
+    const { findings } = scanFiles([template], {}, all);
+    expect(findings.map((f) => f.ruleId)).toContain('custom/tokens');
+    const log = JSON.parse(renderSarif(findings, all, '0.0.0')) as { runs: { tool: { driver: { rules: SarifRule[] } } }[] };
+    const markdown = log.runs[0]!.tool.driver.rules.find((rule) => rule.id === 'custom/tokens')!.help.markdown;
+    expect(markdown).not.toMatch(/<img|<!--|\]\(|@security-team|\*\*Set\*\*|`required`/);
+    expect(markdown).toContain('&lt;img src=x onerror=alert\\(1\\)&gt;');
+    // The rule's own text in the plain-text fields is unchanged (SARIF viewers show text as text).
+    expect(log.runs[0]!.tool.driver.rules.find((rule) => rule.id === 'custom/tokens')!.fullDescription.text).toContain('<img src=x');
+  });
+});
