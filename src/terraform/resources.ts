@@ -325,16 +325,23 @@ function reportUnresolved(resource: Res, ctx: Ctx, from: string, value: Value): 
   });
 }
 
-/** A nested block's first instance as a CloudFormation map. */
+/**
+ * A nested block Terraform allows once, as a CloudFormation map. Written more than once, it can only come
+ * from a dynamic block over a conditional (`for_each = var.strict ? [...] : [...]`: an instance per branch;
+ * the provider refuses two): each instance may be the one, so they are alternatives, judged as the
+ * branches of Fn::If are, not the first alone.
+ */
 function nested(obj: Value, block: string, to: string, pairs: [string, string][]): ObjectEntry[] {
   return under(to, [block], () => {
     const entry = getEntry(obj, block);
-    const first = blocks(obj, block)[0];
-    if (entry === undefined || first === undefined) {
+    const instances = blocks(obj, block);
+    if (entry === undefined || instances.length === 0) {
       for (const [from, key] of pairs) spell(key, [from], false);
       return [];
     }
-    return [{ key: to, keyLoc: entry.keyLoc, value: { k: 'object', entries: props(first, pairs), loc: first.loc } }];
+    const maps = instances.map((instance): Value => ({ k: 'object', entries: props(instance, pairs), loc: instance.loc }));
+    const value = maps.reduceRight((otherwise, map) => ({ k: 'cond', whenTrue: map, whenFalse: otherwise, loc: map.loc }));
+    return [{ key: to, keyLoc: entry.keyLoc, value }];
   });
 }
 
