@@ -547,18 +547,7 @@ class DirectReader {
   private forExpr(start: number, object: boolean): Expr {
     this.enter();
     this.word('for');
-    this.skip();
-    const first = this.name() ?? this.fail();
-    let second: string | undefined;
-    this.skip();
-    if (this.code() === COMMA) {
-      this.pos++;
-      this.skip();
-      second = (this.name() ?? this.fail()).value;
-    }
-    for (const symbol of [first.value, second]) if (symbol !== undefined && RESERVED.has(symbol)) this.fail();
-    this.word('in');
-    const collection = this.expression();
+    const { keyVar, valueVar, collection } = this.forIntro();
     if (collection.t === 'cond') this.fail();
     this.expect(COLON);
     let key: Expr | undefined;
@@ -586,8 +575,8 @@ class DirectReader {
     return {
       t: 'for',
       object,
-      ...(second !== undefined ? { keyVar: first.value } : {}),
-      valueVar: second ?? first.value,
+      ...(keyVar !== undefined ? { keyVar } : {}),
+      valueVar,
       collection,
       ...(key !== undefined ? { key } : {}),
       value,
@@ -596,6 +585,26 @@ class DirectReader {
       start,
       end: this.lastEnd,
     };
+  }
+
+  /**
+   * After `for`, in a for expression or a `%{ for }` directive: `k, v in collection` or `v in collection`
+   * (the names must not be keywords).
+   */
+  private forIntro(): { keyVar?: string; valueVar: string; collection: Expr } {
+    this.skip();
+    const first = this.name() ?? this.fail();
+    let second: string | undefined;
+    this.skip();
+    if (this.code() === COMMA) {
+      this.pos++;
+      this.skip();
+      second = (this.name() ?? this.fail()).value;
+    }
+    for (const symbol of [first.value, second]) if (symbol !== undefined && RESERVED.has(symbol)) this.fail();
+    this.word('in');
+    const collection = this.expression();
+    return second === undefined ? { valueVar: first.value, collection } : { keyVar: first.value, valueVar: second, collection };
   }
 
   /** A quoted string: a literal when nothing is interpolated, else a template. */
@@ -787,23 +796,12 @@ class DirectReader {
     const start = opening.start;
     let result: { part: TemplatePart; stripAfter: boolean };
     if (opening.keyword === 'for') {
-      this.skip();
-      const first = this.name() ?? this.fail();
-      let second: string | undefined;
-      this.skip();
-      if (this.code() === COMMA) {
-        this.pos++;
-        this.skip();
-        second = (this.name() ?? this.fail()).value;
-      }
-      for (const symbol of [first.value, second]) if (symbol !== undefined && RESERVED.has(symbol)) this.fail();
-      this.word('in');
-      const collection = this.expression();
+      const { keyVar, valueVar, collection } = this.forIntro();
       const stripInside = this.closeTag();
       const { parts, end } = this.templateParts(kind, this.pos, true, marker, stripInside);
       if (end.tag?.keyword !== 'endfor') this.fail();
       result = {
-        part: { t: 'for', ...(second !== undefined ? { keyVar: first.value } : {}), valueVar: second ?? first.value, collection, body: parts, start, end: end.tag.end },
+        part: { t: 'for', ...(keyVar !== undefined ? { keyVar } : {}), valueVar, collection, body: parts, start, end: end.tag.end },
         stripAfter: end.tag.stripAfter,
       };
       this.pos = end.tag.end;

@@ -1,22 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TERRAFORM_CORPUS, terraformFiles } from '../support/terraform-corpus.js';
 import { main } from '../../src/cli/main.js';
 import { parseHcl } from '../../src/terraform/hcl.js';
 
 // The corpus lives outside the repository (../shared/corpus): 566 real files of the terraform-aws-modules
 // organisation (issue 17: "every file parses without a crash"). Where it is absent this cannot be checked.
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'terraform-aws-modules');
+const CORPUS = TERRAFORM_CORPUS;
 const present = existsSync(CORPUS);
 if (!present) console.warn(`Terraform corpus not checked: ${CORPUS} is absent`);
 
-function terraformFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === '.terraform' ? [] : terraformFiles(path);
-    return /\.tf$|\.tfvars$/.test(name) ? [path] : [];
-  });
-}
 
 describe('the terraform-aws-modules corpus', () => {
   it.skipIf(!present)('every file parses: no syntax problem, and every file with content yields blocks or attributes', () => {

@@ -1,21 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TERRAFORM_CORPUS, terraformFiles } from '../support/terraform-corpus.js';
 import { readHclDirect } from '../../src/terraform/hcl-direct.js';
 import { parseHcl, parseHclThroughTreeSitter, type Expr } from '../../src/terraform/hcl.js';
 
 // The direct reader reads what it can be sure of and leaves the rest to tree-sitter. Wherever it reads a
 // file, it must give exactly the tree tree-sitter gives, and tree-sitter must find no syntax error there:
 // on every file of the corpus, on hand-written corners of the language, and on thousands of mutations.
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'terraform-aws-modules');
+const CORPUS = TERRAFORM_CORPUS;
 
-function terraformFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return terraformFiles(path);
-    return /\.tf$|\.tfvars$/.test(name) ? [path] : [];
-  });
-}
 
 /** `direct` when the direct reader read it (and agreed), `tree-sitter` when it left it to tree-sitter. */
 function compare(text: string): 'direct' | 'tree-sitter' {

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TERRAFORM_CORPUS, terraformFiles } from '../support/terraform-corpus.js';
 import { hclCursorKind, parseHclThroughTreeSitter, usePublicCursorForTests } from '../../src/terraform/hcl.js';
 
 // For the files the direct reader leaves to it (test/terraform/hcl-direct.test.ts), tree-sitter's tree is
@@ -9,15 +9,8 @@ import { hclCursorKind, parseHclThroughTreeSitter, usePublicCursorForTests } fro
 // must read every file into the same syntax tree, with the same problems, clean or broken. (The public
 // walk also descends into comments, whose children the fast walk skips in a tree without errors: the
 // comparison shows nothing reads them.)
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'terraform-aws-modules');
+const CORPUS = TERRAFORM_CORPUS;
 
-function terraformFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return terraformFiles(path);
-    return /\.tf$|\.tfvars$/.test(name) ? [path] : [];
-  });
-}
 
 const CLEAN = [
   'resource "aws_s3_bucket" "b" {\n  bucket = "${"${"${var.a}"}"}"\n  tags = { for k, v in var.tags : k => "%{ if v != "" }${v}%{ endif }" }\n}\n',
