@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { SourceFile } from '../parse/source-file.js';
 import type { Block, Body, Expr, Span, TemplatePart } from './hcl.js';
-import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type TextPlace, type Value } from './values.js';
+import { concrete, decided as decidedValue, failed, get, isFailed, isKnown, knownString, plain, scalar, unknown, weightOf, type Loc, type ObjectEntry, type TextPlace, type Value, writtenAt } from './values.js';
 
 /** A declared block of the module: where it is and in which file. */
 export interface Declared {
@@ -265,7 +265,8 @@ function evaluateTemplate(expr: Extract<Expr, { t: 'template' }>, env: Env): Val
     const value = scalar(text, loc);
     // The text is exactly the file's slice (a heredoc without escapes): JSON inside maps back exactly.
     if (expr.heredoc && !expr.directive && expr.parts.length === 1 && env.file.text.slice(expr.parts[0]!.start, expr.parts[0]!.end) === text) {
-      return { k: 'scalar', v: text, loc: at(env, expr.parts[0]!), raw: true };
+      const written = at(env, expr.parts[0]!);
+      return { k: 'scalar', v: text, loc: written, places: writtenAt(written) };
     }
     // A heredoc with directives: each piece of its text is placed where it is written, so JSON inside
     // it (a policy built with %{ for }) has its statements on their own lines.
@@ -901,7 +902,8 @@ function callFunction(expr: Extract<Expr, { t: 'call' }>, env: Env): Value {
       const file = env.scope.readFile(normalisePath(env.scope.dir, text));
       if (file === undefined) return unknown(`${name}("${text}"): the file is not in the scanned set`, loc);
       if (name === 'templatefile' && /\$\{|%\{/.test(file.text)) return unknown(`templatefile("${text}") with template sequences is not evaluated`, loc);
-      return { k: 'scalar', v: file.text, loc: { file, start: 0, end: file.text.length }, raw: true };
+      const whole: Loc = { file, start: 0, end: file.text.length };
+      return { k: 'scalar', v: file.text, loc: whole, places: writtenAt(whole) };
     }
     case 'one': {
       const [list] = args();

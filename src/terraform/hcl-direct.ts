@@ -720,13 +720,7 @@ class DirectReader {
         this.skip();
         if (this.code() === RBRACE || this.code() === TILDE) this.fail();
         const expr = this.expression();
-        this.skip();
-        let stripAfter = false;
-        if (this.code() === TILDE) {
-          stripAfter = true;
-          this.pos++;
-        }
-        this.expect(RBRACE);
+        const stripAfter = this.closeSequence();
         parts.push({ t: 'interp', expr, start, end: this.pos });
         stripNext = stripAfter;
         cursor = pos = this.pos;
@@ -774,12 +768,12 @@ class DirectReader {
     const keyword = word.value;
     if (keyword !== 'for' && keyword !== 'if' && keyword !== 'else' && keyword !== 'endif' && keyword !== 'endfor') this.fail();
     if (keyword === 'for' || keyword === 'if') return { keyword, stripBefore, stripAfter: false, start: at, end: this.pos };
-    const stripAfter = this.closeTag();
+    const stripAfter = this.closeSequence();
     return { keyword, stripBefore, stripAfter, start: at, end: this.pos };
   }
 
-  /** `~`? then `}` of a tag; whether the marker was there. */
-  private closeTag(): boolean {
+  /** `~`? then `}` closing a `${…}` or a `%{…}` tag; whether the marker was there. */
+  private closeSequence(): boolean {
     this.skip();
     let strip = false;
     if (this.code() === TILDE) {
@@ -797,7 +791,7 @@ class DirectReader {
     let result: { part: TemplatePart; stripAfter: boolean };
     if (opening.keyword === 'for') {
       const { keyVar, valueVar, collection } = this.forIntro();
-      const stripInside = this.closeTag();
+      const stripInside = this.closeSequence();
       const { parts, end } = this.templateParts(kind, this.pos, true, marker, stripInside);
       if (end.tag?.keyword !== 'endfor') this.fail();
       result = {
@@ -807,7 +801,7 @@ class DirectReader {
       this.pos = end.tag.end;
     } else {
       const condition = this.expression();
-      const stripInside = this.closeTag();
+      const stripInside = this.closeSequence();
       const then = this.templateParts(kind, this.pos, true, marker, stripInside);
       let otherwise: TemplatePart[] = [];
       let last = then.end.tag;

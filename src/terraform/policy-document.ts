@@ -219,13 +219,12 @@ export function policyValue(value: Value): Value {
 type Placement = (start: number, end: number) => Loc;
 
 /**
- * Where a string's characters are written: one to one from `loc.start` (a raw heredoc or file), piece
- * by piece (a heredoc built with directives: each text where it stands, each interpolated value on its
- * `${…}`), or else all on the whole string.
+ * Where a string's characters are written: piece by piece where the text is the file's own (a heredoc
+ * or a file read as it is: one piece; a heredoc built with directives: each text where it stands, each
+ * interpolated value on its `${…}`), or else all on the whole string.
  */
 function placement(value: Extract<Value, { k: 'scalar' }>): Placement {
   const { loc, places } = value;
-  if (value.raw === true) return (start, end) => ({ file: loc.file, start: loc.start + start, end: loc.start + end });
   if (places === undefined || places.length === 0) return () => loc;
   // The piece holding the character at `offset`: the last one starting at or before it.
   const pieceAt = (offset: number) => {

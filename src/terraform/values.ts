@@ -16,10 +16,10 @@ export interface Loc {
  */
 export type Value =
   /**
-   * `raw`: the text is the file's own from `loc.start`, character for character. `places`: where each
-   * piece of a text built by a template is written (a heredoc with directives).
+   * `places`: where each piece of the text is written, when it is the file's own (a heredoc, a file
+   * read with file(), a heredoc built with directives), so JSON inside it maps back to its lines.
    */
-  | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; raw?: boolean; places?: TextPlace[] }
+  | { k: 'scalar'; v: string | number | boolean | null; loc: Loc; places?: TextPlace[] }
   | { k: 'list'; items: Value[]; loc: Loc }
   /** `unknownInstance`: the one instance standing for a dynamic block whose for_each is not known. */
   | { k: 'object'; entries: ObjectEntry[]; loc: Loc; unknownInstance?: string }
@@ -47,6 +47,11 @@ export interface TextPlace {
   start: number;
   end: number;
   exact: boolean;
+}
+
+/** A text that is the file's own at `loc`, character for character: one exact piece. */
+export function writtenAt(loc: Loc): TextPlace[] {
+  return [{ at: 0, file: loc.file, start: loc.start, end: loc.end, exact: true }];
 }
 
 export interface ObjectEntry {
