@@ -1,7 +1,7 @@
 import { escapeUntrusted } from './untrusted-text.js';
 import type { Finding } from '../findings/finding.js';
 import type { Severity } from '../findings/severity.js';
-import { unboundVocabulary } from '../model/unbound-vocabulary.js';
+import { unboundVocabulary } from '../engine/unbound-vocabulary.js';
 import type { Vocabulary } from '../model/vocabulary.js';
 import { ruleTextIn, type Rule } from '../rules/types.js';
 import { isTerraformPath } from '../terraform/paths.js';

@@ -38,7 +38,7 @@ export interface RuleMeta {
 /**
  * A rule's title, `why` and `fix` in the words of a language, about no file in particular: where a reader
  * sees the rule on its own (SARIF, `/trustgate explain`). `words` is a vocabulary for no document
- * (src/model/unbound-vocabulary.ts); the fix is {@link RuleMeta.remedy} for no resource. With
+ * (src/engine/unbound-vocabulary.ts); the fix is {@link RuleMeta.remedy} for no resource. With
  * CloudFormation's vocabulary, the metadata as written.
  */
 export function ruleTextIn(meta: RuleMeta, words: Vocabulary): { title: string; why: string; fix: string } {

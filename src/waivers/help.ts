@@ -1,6 +1,6 @@
 import { ALL_RULES, ruleById } from '../engine/all-rules.js';
 import { docsUrl } from '../engine/docs-links.js';
-import { unboundVocabulary } from '../model/unbound-vocabulary.js';
+import { unboundVocabulary } from '../engine/unbound-vocabulary.js';
 import { escapeUntrusted } from '../reporters/untrusted-text.js';
 import { ruleTextIn } from '../rules/types.js';
 import { WAIVE_USAGE } from './commands.js';

@@ -6,7 +6,7 @@ import { collectFiles } from '../../src/cli/collect-files.js';
 import { ALL_RULES, ruleById } from '../../src/engine/all-rules.js';
 import { scanFiles, type InputFile } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/findings/finding.js';
-import { unboundVocabulary } from '../../src/model/unbound-vocabulary.js';
+import { unboundVocabulary } from '../../src/engine/unbound-vocabulary.js';
 import { vocabularyOf } from '../../src/model/vocabulary.js';
 import { ruleTextIn } from '../../src/rules/types.js';
 import { isTerraformPath, moduleDirectory, readTerraformModule } from '../../src/terraform/index.js';

@@ -1,5 +1,5 @@
 import { unboundSpelling } from '../terraform/unbound-spelling.js';
-import { CLOUDFORMATION_VOCABULARY, vocabularyOfSpelling, type Vocabulary } from './vocabulary.js';
+import { CLOUDFORMATION_VOCABULARY, vocabularyOfSpelling, type Vocabulary } from '../model/vocabulary.js';
 
 /**
  * The words of a language for text about no document in particular: a rule shown on its own (SARIF help,
